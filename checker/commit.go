@@ -1,0 +1,328 @@
+package checker
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/sim"
+	"github.com/faultline-sim/faultline/workload"
+)
+
+// commitHistory is the commit-protocol view of a run's observations.
+type commitHistory struct {
+	txns  []string                      // every transaction mentioned, sorted
+	parts map[string][]string           // txn -> participants, from Begin
+	votes map[string]map[string]voteAt  // txn -> node -> first vote
+	decs  map[string]map[string]decided // txn -> node -> first decision
+	order map[string][]string           // txn -> nodes in order of first decision
+	flips []string                      // a vote or decision that changed
+}
+
+type voteAt struct {
+	yes   bool
+	at    time.Duration
+	locks []string
+	delta int64
+}
+
+type decided struct {
+	commit bool
+	at     time.Duration
+	via    string
+}
+
+func readCommit(h *History) *commitHistory {
+	c := &commitHistory{parts: map[string][]string{}, votes: map[string]map[string]voteAt{},
+		decs: map[string]map[string]decided{}, order: map[string][]string{}}
+	seen := map[string]bool{}
+	note := func(t string) {
+		if !seen[t] {
+			seen[t] = true
+			c.txns = append(c.txns, t)
+		}
+	}
+	for _, o := range h.Observations {
+		node := h.name(o.Node)
+		switch f := o.Data.(type) {
+		case obs.Begin:
+			note(f.Txn)
+			if _, ok := c.parts[f.Txn]; !ok {
+				c.parts[f.Txn] = f.Participants
+			}
+		case obs.Vote:
+			note(f.Txn)
+			m := c.votes[f.Txn]
+			if m == nil {
+				m = map[string]voteAt{}
+				c.votes[f.Txn] = m
+			}
+			if prev, ok := m[node]; ok {
+				if prev.yes != f.Yes {
+					c.flips = append(c.flips, fmt.Sprintf("%s: %s voted %s at %s, then %s at %s", f.Txn, node, yesNo(prev.yes), sim.FormatTime(prev.at), yesNo(f.Yes), sim.FormatTime(o.Time)))
+				}
+				continue
+			}
+			m[node] = voteAt{yes: f.Yes, at: o.Time, locks: f.Locks, delta: f.Delta}
+		case obs.Decide:
+			note(f.Txn)
+			m := c.decs[f.Txn]
+			if m == nil {
+				m = map[string]decided{}
+				c.decs[f.Txn] = m
+			}
+			if prev, ok := m[node]; ok {
+				if prev.commit != f.Commit {
+					c.flips = append(c.flips, fmt.Sprintf("%s: %s decided %s at %s, then %s at %s", f.Txn, node, outcome(prev.commit), sim.FormatTime(prev.at), outcome(f.Commit), sim.FormatTime(o.Time)))
+				}
+				continue
+			}
+			m[node] = decided{commit: f.Commit, at: o.Time, via: f.Via}
+			c.order[f.Txn] = append(c.order[f.Txn], node)
+		}
+	}
+	sort.Strings(c.txns)
+	return c
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func outcome(commit bool) string {
+	if commit {
+		return "commit"
+	}
+	return "abort"
+}
+
+// Atomicity checks the atomic-commit safety properties (TCConsistent and
+// its companions): no transaction commits at one node and aborts at
+// another; nothing commits unless every participant voted yes; no node's
+// vote or decision ever changes.
+func Atomicity(h *History) Result {
+	c := readCommit(h)
+	var ev evidence
+	for _, f := range c.flips {
+		ev.add("decision changed: %s", f)
+	}
+	for _, t := range c.txns {
+		var commits, aborts []string
+		for _, n := range c.order[t] {
+			d := c.decs[t][n]
+			s := fmt.Sprintf("%s@%s", n, strings.TrimSpace(sim.FormatTime(d.at)))
+			if d.commit {
+				commits = append(commits, s)
+			} else {
+				aborts = append(aborts, s)
+			}
+		}
+		if len(commits) > 0 && len(aborts) > 0 {
+			ev.add("%s committed at %s but aborted at %s", t, strings.Join(commits, ", "), strings.Join(aborts, ", "))
+		}
+		if len(commits) == 0 {
+			continue
+		}
+		parts := c.parts[t]
+		if parts == nil {
+			for n := range c.votes[t] {
+				parts = append(parts, n)
+			}
+			sort.Strings(parts)
+		}
+		for _, p := range parts {
+			v, voted := c.votes[t][p]
+			switch {
+			case !voted:
+				ev.add("%s committed at %s although %s never voted", t, strings.Join(commits, ", "), p)
+			case !v.yes:
+				ev.add("%s committed at %s although %s voted no", t, strings.Join(commits, ", "), p)
+			}
+		}
+	}
+	if ev.count == 0 {
+		return Result{Checker: "atomicity", Verdict: OK, Message: fmt.Sprintf("%d transactions, no disagreement", len(c.txns))}
+	}
+	return Result{Checker: "atomicity", Verdict: Violation, Evidence: ev.lines,
+		Message: fmt.Sprintf("%d atomicity violations; first: %s", ev.count, ev.lines[0])}
+}
+
+// inDoubt lists every (node, transaction) that voted yes and has no
+// decision, sorted by node then transaction.
+func (c *commitHistory) inDoubt() []struct {
+	node, txn string
+	v         voteAt
+} {
+	var out []struct {
+		node, txn string
+		v         voteAt
+	}
+	for _, t := range c.txns {
+		nodes := make([]string, 0, len(c.votes[t]))
+		for n := range c.votes[t] {
+			nodes = append(nodes, n)
+		}
+		sort.Strings(nodes)
+		for _, n := range nodes {
+			v := c.votes[t][n]
+			if _, done := c.decs[t][n]; v.yes && !done {
+				out = append(out, struct {
+					node, txn string
+					v         voteAt
+				}{n, t, v})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].node < out[j].node })
+	return out
+}
+
+func (c *commitHistory) committedSomewhere(t string) bool {
+	for _, d := range c.decs[t] {
+		if d.commit {
+			return true
+		}
+	}
+	return false
+}
+
+// Conservation checks the bank workload's invariant on final durable state:
+// the balances add up to the initial total, and none is negative. A
+// participant still in doubt about a transaction committed elsewhere has
+// not applied its part yet; that part is counted as pending, so the check
+// holds at any moment of a correct run, not only once all is decided.
+func Conservation(h *History, initialTotal int64) Result {
+	c := readCommit(h)
+	var total int64
+	var ev evidence
+	accounts := 0
+	for i, s := range h.Stores {
+		if s == nil {
+			continue
+		}
+		for _, k := range s.Keys(workload.BalanceKey) {
+			v, _ := s.Get(k)
+			n, ok := v.(int64)
+			if !ok {
+				ev.add("%s: balance %s is %T, not int64", h.Names[i], k, v)
+				continue
+			}
+			accounts++
+			total += n
+			if n < 0 {
+				ev.add("%s: %s is negative (%d)", h.Names[i], strings.TrimPrefix(k, workload.BalanceKey), n)
+			}
+		}
+	}
+	var pending int64
+	doubts := c.inDoubt()
+	for _, d := range doubts {
+		if c.committedSomewhere(d.txn) {
+			pending += d.v.delta
+		}
+	}
+	if total+pending != initialTotal {
+		ev.add("balances sum to %d (+%d pending at in-doubt participants) but the initial total was %d: %+d appeared", total, pending, initialTotal, total+pending-initialTotal)
+	}
+	msg := fmt.Sprintf("%d accounts sum to %d = initial %d", accounts, total+pending, initialTotal)
+	if len(doubts) > 0 {
+		msg += fmt.Sprintf(" (counting %+d pending at %d in-doubt participants)", pending, len(doubts))
+	}
+	if ev.count == 0 {
+		return Result{Checker: "conservation", Verdict: OK, Message: msg}
+	}
+	return Result{Checker: "conservation", Verdict: Violation, Evidence: ev.lines,
+		Message: fmt.Sprintf("%d conservation violations; first: %s", ev.count, ev.lines[0])}
+}
+
+// Blocking reports every participant left uncertain at the end of the run:
+// it voted yes, never learned the outcome, and has waited at least minFor.
+// Blocking is a finding with verdict "blocked", not a safety violation.
+// Participants that are down at the end are listed but do not by themselves
+// make the run blocked: a crashed node is not waiting.
+func Blocking(h *History, minFor time.Duration) Result {
+	c := readCommit(h)
+	var stuck []Stuck
+	upStuck := 0
+	for _, d := range c.inDoubt() {
+		waited := h.End - d.v.at
+		if waited < minFor {
+			continue
+		}
+		up := true
+		for i, n := range h.Names {
+			if n == d.node && i < len(h.Up) {
+				up = h.Up[i]
+			}
+		}
+		if up {
+			upStuck++
+		}
+		stuck = append(stuck, Stuck{Node: d.node, Txn: d.txn, Since: d.v.at, For: waited, Locks: d.v.locks, Up: up})
+	}
+	if upStuck == 0 {
+		msg := "no participant left uncertain"
+		if len(stuck) > 0 {
+			msg = fmt.Sprintf("no live participant uncertain (%d in doubt on crashed nodes)", len(stuck))
+		}
+		return Result{Checker: "blocking", Verdict: OK, Message: msg, Stuck: stuck}
+	}
+	nodes := map[string]bool{}
+	for _, s := range stuck {
+		nodes[s.Node] = true
+	}
+	var ev []string
+	for i, s := range stuck {
+		if i == maxEvidence {
+			break
+		}
+		ev = append(ev, s.String())
+	}
+	return Result{Checker: "blocking", Verdict: Blocked, Stuck: stuck, Evidence: ev,
+		Message: fmt.Sprintf("%d participants uncertain about %d transactions, the longest for %v", len(nodes), len(stuck), longest(stuck))}
+}
+
+func longest(ss []Stuck) time.Duration {
+	var m time.Duration
+	for _, s := range ss {
+		if s.For > m {
+			m = s.For
+		}
+	}
+	return m
+}
+
+// Liveness checks the liveness-after-healing phase: once every fault is
+// healed at healAt, every participant that voted yes decides by
+// healAt+bound. A transaction that no participant is in doubt about needs
+// no decision record: under presumed abort, nobody having prepared it is
+// what "aborted" means.
+func Liveness(h *History, healAt, bound time.Duration) Result {
+	c := readCommit(h)
+	deadline := healAt + bound
+	var ev evidence
+	for _, d := range c.inDoubt() {
+		ev.add("%s never decided %s (voted yes at %s)", d.node, d.txn, strings.TrimSpace(sim.FormatTime(d.v.at)))
+	}
+	for _, t := range c.txns {
+		for _, n := range c.order[t] {
+			if v, ok := c.votes[t][n]; ok && v.yes && c.decs[t][n].at > deadline {
+				ev.add("%s decided %s only at %s, after the deadline %s", n, t, strings.TrimSpace(sim.FormatTime(c.decs[t][n].at)), strings.TrimSpace(sim.FormatTime(deadline)))
+			}
+		}
+	}
+	if h.End < deadline && ev.count > 0 {
+		// The run stopped early; with nothing left to happen that is final.
+		ev.lines = append(ev.lines, fmt.Sprintf("the run ended at %s, before the deadline, with nothing left to do", strings.TrimSpace(sim.FormatTime(h.End))))
+	}
+	if ev.count == 0 {
+		return Result{Checker: "liveness", Verdict: OK, Message: fmt.Sprintf("every transaction decided within %v of healing at %s", bound, strings.TrimSpace(sim.FormatTime(healAt)))}
+	}
+	return Result{Checker: "liveness", Verdict: Violation, Evidence: ev.lines,
+		Message: fmt.Sprintf("%d undecided after healing + %v; first: %s", ev.count, bound, ev.lines[0])}
+}

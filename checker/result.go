@@ -1,0 +1,128 @@
+package checker
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/faultline-sim/faultline/sim"
+)
+
+// Verdict is a checker's conclusion.
+type Verdict string
+
+const (
+	OK        Verdict = "ok"
+	Blocked   Verdict = "blocked"
+	Violation Verdict = "violation"
+	Unknown   Verdict = "unknown"
+)
+
+// rank orders verdicts from best to worst for Combine.
+func (v Verdict) rank() int {
+	switch v {
+	case OK:
+		return 0
+	case Unknown:
+		return 1
+	case Blocked:
+		return 2
+	case Violation:
+		return 3
+	}
+	return 1
+}
+
+// ParseVerdict reads a verdict name.
+func ParseVerdict(s string) (Verdict, error) {
+	switch v := Verdict(s); v {
+	case OK, Blocked, Violation, Unknown:
+		return v, nil
+	}
+	return "", fmt.Errorf("unknown verdict %q (want ok, blocked, violation or unknown)", s)
+}
+
+// Stuck is one participant left uncertain: which transaction, since when,
+// for how long, holding which locks.
+type Stuck struct {
+	Node  string        `json:"node"`
+	Txn   string        `json:"txn"`
+	Since time.Duration `json:"since_ns"`
+	For   time.Duration `json:"for_ns"`
+	Locks []string      `json:"locks"`
+	Up    bool          `json:"up"`
+}
+
+func (s Stuck) String() string {
+	state := "up"
+	if !s.Up {
+		state = "down"
+	}
+	return fmt.Sprintf("%s uncertain about %s since %s for %v (%s), holding %v", s.Node, s.Txn, sim.FormatTime(s.Since), s.For, state, s.Locks)
+}
+
+// Result is one checker's finding.
+type Result struct {
+	Checker  string   `json:"checker"`
+	Verdict  Verdict  `json:"verdict"`
+	Message  string   `json:"message"`
+	Evidence []string `json:"evidence,omitempty"`
+	Stuck    []Stuck  `json:"stuck,omitempty"`
+}
+
+func (r Result) String() string { return fmt.Sprintf("%s: %s — %s", r.Checker, r.Verdict, r.Message) }
+
+// Combine is the overall verdict of several results: the worst one.
+func Combine(rs []Result) Verdict {
+	v := OK
+	for _, r := range rs {
+		if r.Verdict.rank() > v.rank() {
+			v = r.Verdict
+		}
+	}
+	return v
+}
+
+// History is what checkers read: the observations of a run and the final
+// state of every node.
+type History struct {
+	Observations []sim.Observation
+	Names        []string      // node names by id
+	End          time.Duration // true time the run ended
+	Up           []bool        // whether each node was up at the end
+	Stores       []*sim.Store  // each node's final durable state
+}
+
+// FromWorld captures a finished world's history.
+func FromWorld(w *sim.World) *History {
+	names := w.Names()
+	h := &History{Observations: w.Observations(), Names: names, End: w.Now(),
+		Up: make([]bool, len(names)), Stores: make([]*sim.Store, len(names))}
+	for i := range names {
+		h.Up[i] = w.Up(sim.NodeID(i))
+		h.Stores[i] = w.Store(sim.NodeID(i))
+	}
+	return h
+}
+
+func (h *History) name(id sim.NodeID) string {
+	if id >= 0 && int(id) < len(h.Names) {
+		return h.Names[id]
+	}
+	return fmt.Sprintf("node(%d)", id)
+}
+
+// maxEvidence bounds the evidence lines of one result: the first few
+// instances say what is wrong; the count says how often.
+const maxEvidence = 10
+
+type evidence struct {
+	lines []string
+	count int
+}
+
+func (e *evidence) add(format string, args ...any) {
+	e.count++
+	if len(e.lines) < maxEvidence {
+		e.lines = append(e.lines, fmt.Sprintf(format, args...))
+	}
+}

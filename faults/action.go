@@ -1,0 +1,259 @@
+package faults
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/faultline-sim/faultline/sim"
+)
+
+// Kind is the kind of a fault action.
+type Kind string
+
+const (
+	Crash      Kind = "crash"       // Node crashes
+	Restart    Kind = "restart"     // Node restarts from its durable state
+	Partition  Kind = "partition"   // cut every link between different Groups (both directions)
+	Cut        Kind = "cut"         // cut every directed link From -> To
+	Isolate    Kind = "isolate"     // cut every link to and from Node
+	Heal       Kind = "heal"        // restore every link
+	SetLink    Kind = "link"        // set links From -> To (empty = every node) to Link
+	ResetLinks Kind = "reset-links" // every link back to the network default
+	ClockJump  Kind = "clock-jump"  // Node's clock jumps by Duration (may be negative)
+	ClockDrift Kind = "clock-drift" // Node's clock drifts by Drift (0.01 = 1% fast)
+	Pause      Kind = "pause"       // Node stops handling events for Duration
+	HealAll    Kind = "heal-all"    // heal, reset links and clocks, restart every crashed node
+)
+
+var kinds = []Kind{Crash, Restart, Partition, Cut, Isolate, Heal, SetLink, ResetLinks, ClockJump, ClockDrift, Pause, HealAll}
+
+// LinkSpec is a link setting in a schedule.
+type LinkSpec struct {
+	Latency   Duration `json:"latency"`
+	Jitter    Duration `json:"jitter,omitempty"`
+	Loss      float64  `json:"loss,omitempty"`
+	Duplicate float64  `json:"duplicate,omitempty"`
+}
+
+// Sim is the setting as the kernel takes it.
+func (l LinkSpec) Sim() sim.Link {
+	return sim.Link{Latency: time.Duration(l.Latency), Jitter: time.Duration(l.Jitter), Loss: l.Loss, Duplicate: l.Duplicate}
+}
+
+// Action is one fault. In a schedule At is the true time it happens; in a
+// trigger it is the delay after the matching observation (0 = at once,
+// inside the observing node's handler).
+type Action struct {
+	At       Duration   `json:"at"`
+	Kind     Kind       `json:"kind"`
+	Node     string     `json:"node,omitempty"`
+	Groups   [][]string `json:"groups,omitempty"`
+	From     []string   `json:"from,omitempty"`
+	To       []string   `json:"to,omitempty"`
+	Link     *LinkSpec  `json:"link,omitempty"`
+	Duration Duration   `json:"duration,omitempty"`
+	Drift    float64    `json:"drift,omitempty"`
+}
+
+// String is the action's canonical text, used in traces and printed plans.
+func (a Action) String() string {
+	var b strings.Builder
+	b.WriteString(string(a.Kind))
+	switch a.Kind {
+	case Crash, Restart, Isolate:
+		b.WriteString(" " + a.Node)
+	case Partition:
+		parts := make([]string, len(a.Groups))
+		for i, g := range a.Groups {
+			parts[i] = "{" + strings.Join(g, ",") + "}"
+		}
+		b.WriteString(" " + strings.Join(parts, " | "))
+	case Cut:
+		fmt.Fprintf(&b, " {%s} -> {%s}", strings.Join(a.From, ","), strings.Join(a.To, ","))
+	case SetLink:
+		fmt.Fprintf(&b, " {%s} -> {%s}", orAll(a.From), orAll(a.To))
+		if a.Link != nil {
+			fmt.Fprintf(&b, " latency=%v jitter=%v loss=%g dup=%g", a.Link.Latency, a.Link.Jitter, a.Link.Loss, a.Link.Duplicate)
+		}
+	case ClockJump, Pause:
+		fmt.Fprintf(&b, " %s %v", a.Node, a.Duration)
+	case ClockDrift:
+		fmt.Fprintf(&b, " %s %g", a.Node, a.Drift)
+	}
+	return b.String()
+}
+
+func orAll(names []string) string {
+	if len(names) == 0 {
+		return "*"
+	}
+	return strings.Join(names, ",")
+}
+
+// Validate checks the action against the node names that exist.
+func (a Action) Validate(known func(string) bool) error {
+	okKind := false
+	for _, k := range kinds {
+		okKind = okKind || k == a.Kind
+	}
+	if !okKind {
+		return fmt.Errorf("unknown fault kind %q", a.Kind)
+	}
+	if a.At < 0 {
+		return fmt.Errorf("%s: negative time %v", a.Kind, a.At)
+	}
+	check := func(names ...string) error {
+		for _, n := range names {
+			if !known(n) {
+				return fmt.Errorf("%s: unknown node %q", a.Kind, n)
+			}
+		}
+		return nil
+	}
+	switch a.Kind {
+	case Crash, Restart, Isolate, ClockJump, ClockDrift, Pause:
+		if a.Node == "" {
+			return fmt.Errorf("%s: node is missing", a.Kind)
+		}
+		if err := check(a.Node); err != nil {
+			return err
+		}
+		if a.Kind == Pause && a.Duration <= 0 {
+			return fmt.Errorf("pause %s: duration must be positive", a.Node)
+		}
+	case Partition:
+		if len(a.Groups) < 2 {
+			return fmt.Errorf("partition: needs at least two groups")
+		}
+		seen := map[string]bool{}
+		for _, g := range a.Groups {
+			if err := check(g...); err != nil {
+				return err
+			}
+			for _, n := range g {
+				if seen[n] {
+					return fmt.Errorf("partition: node %q in two groups", n)
+				}
+				seen[n] = true
+			}
+		}
+	case Cut:
+		if len(a.From) == 0 || len(a.To) == 0 {
+			return fmt.Errorf("cut: from and to are both needed")
+		}
+		if err := check(append(append([]string{}, a.From...), a.To...)...); err != nil {
+			return err
+		}
+	case SetLink:
+		if a.Link == nil {
+			return fmt.Errorf("link: the link setting is missing")
+		}
+		if err := a.Link.Sim().Validate(); err != nil {
+			return fmt.Errorf("link: %v", err)
+		}
+		if err := check(append(append([]string{}, a.From...), a.To...)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Apply carries the action out on a world. Names were checked by Validate;
+// an unknown name here is skipped rather than crashing the run.
+func (a Action) Apply(w *sim.World) {
+	ids := func(names []string) []sim.NodeID {
+		var out []sim.NodeID
+		for _, n := range names {
+			if id, ok := w.Lookup(n); ok {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	all := func(names []string) []sim.NodeID {
+		if len(names) == 0 {
+			out := make([]sim.NodeID, len(w.Names()))
+			for i := range out {
+				out[i] = sim.NodeID(i)
+			}
+			return out
+		}
+		return ids(names)
+	}
+	node, hasNode := w.Lookup(a.Node)
+	switch a.Kind {
+	case Crash:
+		if hasNode {
+			w.Crash(node)
+		}
+	case Restart:
+		if hasNode {
+			w.Restart(node)
+		}
+	case Partition:
+		for i, g := range a.Groups {
+			for j, h := range a.Groups {
+				if i == j {
+					continue
+				}
+				for _, x := range ids(g) {
+					for _, y := range ids(h) {
+						w.Cut(x, y)
+					}
+				}
+			}
+		}
+	case Cut:
+		for _, x := range ids(a.From) {
+			for _, y := range ids(a.To) {
+				w.Cut(x, y)
+			}
+		}
+	case Isolate:
+		if hasNode {
+			for i := range w.Names() {
+				if other := sim.NodeID(i); other != node {
+					w.Cut(node, other)
+					w.Cut(other, node)
+				}
+			}
+		}
+	case Heal:
+		w.HealAll()
+	case SetLink:
+		for _, x := range all(a.From) {
+			for _, y := range all(a.To) {
+				w.SetLink(x, y, a.Link.Sim())
+			}
+		}
+	case ResetLinks:
+		w.ResetLinks()
+	case ClockJump:
+		if hasNode {
+			w.JumpClock(node, time.Duration(a.Duration))
+		}
+	case ClockDrift:
+		if hasNode {
+			w.SetDrift(node, a.Drift)
+		}
+	case Pause:
+		if hasNode {
+			w.Pause(node, time.Duration(a.Duration))
+		}
+	case HealAll:
+		w.HealAll()
+		w.ResetLinks()
+		for i := range w.Names() {
+			w.ResetClock(sim.NodeID(i))
+			w.Restart(sim.NodeID(i))
+		}
+	}
+}
+
+// SortActions orders actions by time, keeping the given order among equal
+// times (which is also the order they are applied in).
+func SortActions(as []Action) {
+	sort.SliceStable(as, func(i, j int) bool { return as[i].At < as[j].At })
+}

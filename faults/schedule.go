@@ -1,0 +1,216 @@
+package faults
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/sim"
+)
+
+// Trigger fires actions when a node records a matching observation.
+type Trigger struct {
+	On    string            `json:"on"`             // observation kind, e.g. "votes-in"
+	Node  string            `json:"node,omitempty"` // only observations recorded by this node
+	Where map[string]string `json:"where,omitempty"`
+	Skip  int               `json:"skip,omitempty"`  // let this many matches pass first
+	Times int               `json:"times,omitempty"` // fire at most this often (0 = once)
+	Do    []Action          `json:"do"`              // At is the delay after the match
+}
+
+func (t Trigger) String() string {
+	var conds []string
+	if t.Node != "" {
+		conds = append(conds, "node="+t.Node)
+	}
+	keys := make([]string, 0, len(t.Where))
+	for k := range t.Where {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		conds = append(conds, k+"="+t.Where[k])
+	}
+	if t.Skip > 0 {
+		conds = append(conds, fmt.Sprintf("skip=%d", t.Skip))
+	}
+	if t.Times > 1 {
+		conds = append(conds, fmt.Sprintf("times=%d", t.Times))
+	}
+	acts := make([]string, len(t.Do))
+	for i, a := range t.Do {
+		acts[i] = a.String()
+		if a.At > 0 {
+			acts[i] = fmt.Sprintf("after %v: %s", a.At, acts[i])
+		}
+	}
+	return fmt.Sprintf("on %s [%s] do %s", t.On, strings.Join(conds, " "), strings.Join(acts, "; "))
+}
+
+func (t Trigger) matches(w *sim.World, o sim.Observation) bool {
+	f, ok := o.Data.(obs.Fact)
+	if !ok || f.Kind() != t.On {
+		return false
+	}
+	if t.Node != "" && w.NameOf(o.Node) != t.Node {
+		return false
+	}
+	for k, v := range t.Where {
+		if got, ok := f.Attr(k); !ok || got != v {
+			return false
+		}
+	}
+	return true
+}
+
+// Schedule is a fault plan: timed actions plus triggers.
+type Schedule struct {
+	Actions  []Action  `json:"actions"`
+	Triggers []Trigger `json:"triggers,omitempty"`
+}
+
+// Validate checks every action and trigger against the nodes of a world.
+func (s Schedule) Validate(known func(string) bool) error {
+	for i, a := range s.Actions {
+		if err := a.Validate(known); err != nil {
+			return fmt.Errorf("action %d: %v", i+1, err)
+		}
+	}
+	for i, t := range s.Triggers {
+		if t.On == "" {
+			return fmt.Errorf("trigger %d: \"on\" is missing", i+1)
+		}
+		if t.Node != "" && !known(t.Node) {
+			return fmt.Errorf("trigger %d: unknown node %q", i+1, t.Node)
+		}
+		if t.Skip < 0 || t.Times < 0 {
+			return fmt.Errorf("trigger %d: negative skip or times", i+1)
+		}
+		if len(t.Do) == 0 {
+			return fmt.Errorf("trigger %d: no action", i+1)
+		}
+		for j, a := range t.Do {
+			if err := a.Validate(known); err != nil {
+				return fmt.Errorf("trigger %d action %d: %v", i+1, j+1, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Install validates the schedule against the world's nodes, queues its
+// timed actions and hooks its triggers.
+func (s Schedule) Install(w *sim.World) error {
+	known := func(n string) bool { _, ok := w.Lookup(n); return ok }
+	if err := s.Validate(known); err != nil {
+		return err
+	}
+	for _, a := range s.Actions {
+		w.Schedule(time.Duration(a.At), a)
+	}
+	if len(s.Triggers) == 0 {
+		return nil
+	}
+	seen := make([]int, len(s.Triggers))
+	fired := make([]int, len(s.Triggers))
+	trigs := s.Triggers
+	w.OnObserve(func(o sim.Observation) {
+		for i, t := range trigs {
+			limit := t.Times
+			if limit == 0 {
+				limit = 1
+			}
+			if fired[i] >= limit || !t.matches(w, o) {
+				continue
+			}
+			seen[i]++
+			if seen[i] <= t.Skip {
+				continue
+			}
+			fired[i]++
+			for _, a := range t.Do {
+				if a.At == 0 {
+					w.Apply(a)
+				} else {
+					w.Schedule(w.Now()+time.Duration(a.At), a)
+				}
+			}
+		}
+	})
+	return nil
+}
+
+// Roles lists every node name the schedule mentions, sorted.
+func (s Schedule) Roles() []string {
+	set := map[string]bool{}
+	add := func(a Action) {
+		if a.Node != "" {
+			set[a.Node] = true
+		}
+		for _, g := range a.Groups {
+			for _, n := range g {
+				set[n] = true
+			}
+		}
+		for _, n := range a.From {
+			set[n] = true
+		}
+		for _, n := range a.To {
+			set[n] = true
+		}
+	}
+	for _, a := range s.Actions {
+		add(a)
+	}
+	for _, t := range s.Triggers {
+		if t.Node != "" {
+			set[t.Node] = true
+		}
+		for _, a := range t.Do {
+			add(a)
+		}
+	}
+	out := make([]string, 0, len(set))
+	for n := range set {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// String prints the plan, one action or trigger per line.
+func (s Schedule) String() string {
+	if len(s.Actions) == 0 && len(s.Triggers) == 0 {
+		return "(no faults)\n"
+	}
+	var b strings.Builder
+	for _, a := range s.Actions {
+		fmt.Fprintf(&b, "%s %s\n", sim.FormatTime(time.Duration(a.At)), a)
+	}
+	for _, t := range s.Triggers {
+		fmt.Fprintf(&b, "trigger %s\n", t)
+	}
+	return b.String()
+}
+
+// MarshalIndent is the schedule as indented JSON, the saved-file form.
+func (s Schedule) MarshalIndent() []byte {
+	b, _ := json.MarshalIndent(s, "", "  ")
+	return append(b, '\n')
+}
+
+// Parse reads a schedule from JSON, refusing unknown fields so that a typo
+// in a hand-written file is an error rather than a silently ignored fault.
+func Parse(data []byte) (Schedule, error) {
+	var s Schedule
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return Schedule{}, fmt.Errorf("fault schedule: %v", err)
+	}
+	return s, nil
+}

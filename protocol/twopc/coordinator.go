@@ -1,0 +1,225 @@
+package twopc
+
+import (
+	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/protocol/txn"
+	"github.com/faultline-sim/faultline/sim"
+)
+
+// decisionKey prefixes the coordinator's durable decision records.
+const decisionKey = "decision/"
+
+// decisionRecord is the coordinator's log entry for a transaction. It is
+// kept after every acknowledgement arrives (Done), as a tombstone: a
+// duplicated or late Submit for a finished transaction must not run it a
+// second time.
+type decisionRecord struct {
+	Commit       bool
+	Participants []string
+	Client       string
+	Done         bool
+}
+
+type coordState int
+
+const (
+	collecting coordState = iota // waiting for votes
+	decided                      // decision logged, resending until acknowledged
+)
+
+func (s coordState) String() string {
+	if s == collecting {
+		return "collecting"
+	}
+	return "decided"
+}
+
+type ctxn struct {
+	id     string
+	client string
+	ops    []txn.Op
+	parts  []string
+	state  coordState
+	commit bool
+	votes  map[string]bool
+	acked  map[string]bool
+	timer  sim.TimerID
+}
+
+type voteTimeout struct{ Txn string }
+type resendTimer struct{ Txn string }
+
+func (t voteTimeout) String() string { return "vote-timeout " + t.Txn }
+func (t resendTimer) String() string { return "resend " + t.Txn }
+
+// Coordinator runs phase 1 and phase 2 for every transaction submitted.
+type Coordinator struct {
+	cfg  Config
+	txns map[string]*ctxn
+}
+
+// Start recovers: every logged decision not yet acknowledged by all is
+// resent. Transactions that were collecting votes are simply gone — with
+// presumed abort, a participant asking about one is told "abort".
+func (c *Coordinator) Start(env *sim.Env) {
+	c.txns = map[string]*ctxn{}
+	for _, k := range env.Keys(decisionKey) {
+		v, _ := env.Get(k)
+		rec := v.(decisionRecord)
+		if rec.Done {
+			continue
+		}
+		t := &ctxn{id: k[len(decisionKey):], client: rec.Client, parts: rec.Participants, state: decided,
+			commit: rec.Commit, acked: map[string]bool{}}
+		c.txns[t.id] = t
+		c.sendDecision(env, t)
+	}
+}
+
+// Receive dispatches on the message type.
+func (c *Coordinator) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
+	switch m := m.(type) {
+	case txn.Submit:
+		c.onSubmit(env, from, m)
+	case Vote:
+		c.onVote(env, from, m)
+	case Ack:
+		c.onAck(env, from, m)
+	case Inquiry:
+		c.onInquiry(env, from, m.Txn)
+	}
+}
+
+func (c *Coordinator) record(env *sim.Env, id string) (decisionRecord, bool) {
+	v, ok := env.Get(decisionKey + id)
+	if !ok {
+		return decisionRecord{}, false
+	}
+	return v.(decisionRecord), true
+}
+
+func (c *Coordinator) onSubmit(env *sim.Env, from sim.NodeID, m txn.Submit) {
+	if _, active := c.txns[m.Txn]; active {
+		return
+	}
+	if rec, ok := c.record(env, m.Txn); ok {
+		env.Send(from, txn.Result{Txn: m.Txn, Commit: rec.Commit})
+		return
+	}
+	t := &ctxn{id: m.Txn, client: env.NameOf(from), ops: m.Ops, parts: txn.ParticipantsOf(m.Ops),
+		votes: map[string]bool{}, acked: map[string]bool{}}
+	c.txns[t.id] = t
+	env.Observe(obs.Begin{Txn: t.id, Participants: t.parts})
+	for _, p := range t.parts {
+		id, _ := env.Lookup(p)
+		env.Send(id, Prepare{Txn: t.id, Ops: txn.OpsFor(t.ops, p), Peers: t.parts})
+	}
+	t.timer = env.SetTimer(c.cfg.VoteTimeout, voteTimeout{t.id})
+}
+
+func (c *Coordinator) onVote(env *sim.Env, from sim.NodeID, m Vote) {
+	t := c.txns[m.Txn]
+	if t == nil {
+		// A vote for a transaction this incarnation never started: either
+		// long decided (answer from the log) or lost in a crash (presumed
+		// abort). Both are what an inquiry gets.
+		c.onInquiry(env, from, m.Txn)
+		return
+	}
+	voter := env.NameOf(from)
+	if t.state == decided {
+		env.Send(from, Decision{Txn: t.id, Commit: t.commit})
+		return
+	}
+	t.votes[voter] = m.Yes
+	if !m.Yes {
+		c.decide(env, t, false)
+		return
+	}
+	if len(t.votes) < len(t.parts) {
+		return
+	}
+	env.Observe(obs.VotesIn{Txn: t.id, AllYes: true})
+	c.decide(env, t, true)
+}
+
+// decide logs the decision durably before anyone hears of it: once a single
+// participant may have applied it, the coordinator must never say otherwise,
+// even after a crash.
+func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool) {
+	env.CancelTimer(t.timer)
+	t.state, t.commit = decided, commit
+	env.Put(decisionKey+t.id, decisionRecord{Commit: commit, Participants: t.parts, Client: t.client})
+	env.Observe(obs.Decide{Txn: t.id, Commit: commit, Via: "coordinator"})
+	if id, ok := env.Lookup(t.client); ok {
+		env.Send(id, txn.Result{Txn: t.id, Commit: commit})
+	}
+	c.sendDecision(env, t)
+}
+
+func (c *Coordinator) sendDecision(env *sim.Env, t *ctxn) {
+	for _, p := range t.parts {
+		if !t.acked[p] {
+			id, _ := env.Lookup(p)
+			env.Send(id, Decision{Txn: t.id, Commit: t.commit})
+		}
+	}
+	t.timer = env.SetTimer(c.cfg.ResendInterval, resendTimer{t.id})
+}
+
+func (c *Coordinator) onAck(env *sim.Env, from sim.NodeID, m Ack) {
+	t := c.txns[m.Txn]
+	if t == nil || t.state != decided {
+		return
+	}
+	t.acked[env.NameOf(from)] = true
+	if len(t.acked) < len(t.parts) {
+		return
+	}
+	env.CancelTimer(t.timer)
+	env.Put(decisionKey+t.id, decisionRecord{Commit: t.commit, Participants: t.parts, Client: t.client, Done: true})
+	delete(c.txns, t.id)
+}
+
+// onInquiry answers a participant asking about a transaction. Under
+// presumed abort, no log record means abort — and the abort is logged
+// before it is told, so a Submit arriving late cannot start the transaction
+// again and commit what a participant was told had aborted.
+func (c *Coordinator) onInquiry(env *sim.Env, from sim.NodeID, id string) {
+	if t := c.txns[id]; t != nil {
+		if t.state == decided {
+			env.Send(from, Decision{Txn: id, Commit: t.commit})
+		}
+		return
+	}
+	if rec, ok := c.record(env, id); ok {
+		env.Send(from, Decision{Txn: id, Commit: rec.Commit})
+		return
+	}
+	env.Put(decisionKey+id, decisionRecord{Commit: false, Done: true})
+	env.Observe(obs.Decide{Txn: id, Commit: false, Via: "presumed-abort"})
+	env.Send(from, Decision{Txn: id, Commit: false})
+}
+
+// Timer handles the vote timeout and decision resends.
+func (c *Coordinator) Timer(env *sim.Env, tag any) {
+	switch tag := tag.(type) {
+	case voteTimeout:
+		t := c.txns[tag.Txn]
+		if t == nil || t.state != collecting {
+			return
+		}
+		commit := false
+		if c.cfg.Bugs.CommitOnPartialVotes && len(t.votes) > 0 {
+			commit = true
+			for _, yes := range t.votes {
+				commit = commit && yes
+			}
+		}
+		c.decide(env, t, commit)
+	case resendTimer:
+		if t := c.txns[tag.Txn]; t != nil && t.state == decided {
+			c.sendDecision(env, t)
+		}
+	}
+}

@@ -1,0 +1,15 @@
+// Package twopc is Two-Phase Commit as the seed article describes it, with
+// presumed abort.
+//
+// Phase 1: the coordinator sends each participant its part of the
+// transaction; a participant checks it (funds, locks, its own wish to
+// abort), writes a prepared record durably, keeps the accounts locked and
+// votes yes — or votes no and forgets it. Phase 2: the coordinator logs its
+// decision durably before telling anyone, sends it to every participant and
+// resends until each acknowledges. A participant that voted yes is
+// uncertain: it may not decide alone, so it asks the coordinator again and
+// again and holds its locks meanwhile — the blocking the article warns of.
+//
+// Planted bugs (Config.Bugs) exist to prove the checkers catch them; they
+// are off unless a test or `simrun --bug` turns them on.
+package twopc

@@ -1,0 +1,169 @@
+package twopc
+
+import (
+	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/protocol/txn"
+	"github.com/faultline-sim/faultline/sim"
+)
+
+type inquiryTimer struct{ Txn string }
+
+func (t inquiryTimer) String() string { return "inquiry " + t.Txn }
+
+// inDoubt is a transaction this participant voted yes for and has no
+// decision on: it is uncertain and holds the transaction's locks.
+type inDoubt struct {
+	rec   txn.Prepared
+	timer sim.TimerID
+}
+
+// Participant is one bank: it votes, then applies or rolls back.
+type Participant struct {
+	cfg     Config
+	bank    txn.Bank
+	inDoubt map[string]*inDoubt
+}
+
+// Start opens the bank and recovers every prepared record: the participant
+// is still uncertain about those, re-takes their locks and resumes asking.
+func (p *Participant) Start(env *sim.Env) {
+	p.bank.Open(env)
+	p.inDoubt = map[string]*inDoubt{}
+	for _, k := range env.Keys(txn.PreparedKey) {
+		v, _ := env.Get(k)
+		rec := v.(txn.Prepared)
+		if p.cfg.Bugs.PresumeAbortOnRestart {
+			env.Delete(k)
+			env.Put(txn.OutcomeKey+rec.Txn, false)
+			env.Observe(obs.Decide{Txn: rec.Txn, Commit: false, Via: "restart"})
+			continue
+		}
+		p.bank.Lock(rec.Txn, rec.Ops)
+		d := &inDoubt{rec: rec}
+		p.inDoubt[rec.Txn] = d
+		p.ask(env, d)
+	}
+}
+
+// Receive dispatches on the message type.
+func (p *Participant) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
+	switch m := m.(type) {
+	case Prepare:
+		p.onPrepare(env, from, m)
+	case Decision:
+		p.finish(env, m.Txn, m.Commit, "coordinator")
+		env.Send(from, Ack{Txn: m.Txn})
+	case PeerQuery:
+		p.onPeerQuery(env, from, m.Txn)
+	case PeerStatus:
+		if m.State != PeerUncertain && p.inDoubt[m.Txn] != nil {
+			p.finish(env, m.Txn, m.State == PeerCommitted, "peer")
+		}
+	}
+}
+
+func (p *Participant) outcome(env *sim.Env, id string) (commit, known bool) {
+	v, ok := env.Get(txn.OutcomeKey + id)
+	if !ok {
+		return false, false
+	}
+	return v.(bool), true
+}
+
+func (p *Participant) onPrepare(env *sim.Env, from sim.NodeID, m Prepare) {
+	if commit, known := p.outcome(env, m.Txn); known {
+		env.Send(from, Vote{Txn: m.Txn, Yes: commit})
+		return
+	}
+	if p.inDoubt[m.Txn] != nil {
+		env.Send(from, Vote{Txn: m.Txn, Yes: true})
+		return
+	}
+	yes := p.cfg.UnilateralAbort == 0 || env.Rand().Float64() >= p.cfg.UnilateralAbort
+	var locks []string
+	if yes {
+		locks, yes = p.bank.Lock(m.Txn, m.Ops)
+	}
+	if yes && p.bank.Check(env, m.Ops) != nil {
+		p.bank.Unlock(m.Txn, m.Ops)
+		yes = false
+	}
+	if !yes {
+		// Voting no is a unilateral abort: it is logged so that a duplicated
+		// Prepare gets the same answer.
+		env.Put(txn.OutcomeKey+m.Txn, false)
+		env.Observe(obs.Vote{Txn: m.Txn, Yes: false})
+		env.Observe(obs.Decide{Txn: m.Txn, Commit: false, Via: "vote-no"})
+		env.Send(from, Vote{Txn: m.Txn, Yes: false})
+		return
+	}
+	rec := txn.Prepared{Txn: m.Txn, Coordinator: env.NameOf(from), Ops: m.Ops, Peers: m.Peers}
+	// The prepared record is forced before the yes vote leaves: a yes is a
+	// promise to commit if told to, and it must survive a crash.
+	env.Put(txn.PreparedKey+m.Txn, rec)
+	d := &inDoubt{rec: rec}
+	p.inDoubt[m.Txn] = d
+	env.Observe(obs.Vote{Txn: m.Txn, Yes: true, Locks: locks, Delta: txn.Net(m.Ops)})
+	env.Send(from, Vote{Txn: m.Txn, Yes: true})
+	d.timer = env.SetTimer(p.cfg.InquiryInterval, inquiryTimer{m.Txn})
+}
+
+// finish applies or rolls back a transaction and releases its locks.
+func (p *Participant) finish(env *sim.Env, id string, commit bool, via string) {
+	if _, known := p.outcome(env, id); known {
+		return
+	}
+	d := p.inDoubt[id]
+	if d != nil && commit {
+		p.bank.Apply(env, d.rec.Ops)
+	}
+	env.Put(txn.OutcomeKey+id, commit)
+	if d != nil {
+		env.Delete(txn.PreparedKey + id)
+		p.bank.Unlock(id, d.rec.Ops)
+		env.CancelTimer(d.timer)
+		delete(p.inDoubt, id)
+	}
+	env.Observe(obs.Decide{Txn: id, Commit: commit, Via: via})
+}
+
+func (p *Participant) onPeerQuery(env *sim.Env, from sim.NodeID, id string) {
+	state := PeerUncertain
+	if commit, known := p.outcome(env, id); known {
+		state = PeerAborted
+		if commit {
+			state = PeerCommitted
+		}
+	} else if p.inDoubt[id] == nil {
+		// Not voted: abort unilaterally, so the asking peer can abort too.
+		p.finish(env, id, false, "unilateral")
+		state = PeerAborted
+	}
+	env.Send(from, PeerStatus{Txn: id, State: state})
+}
+
+// ask sends an inquiry to the coordinator (and, cooperatively, to the
+// peers) and re-arms the timer: an uncertain participant keeps asking.
+func (p *Participant) ask(env *sim.Env, d *inDoubt) {
+	if id, ok := env.Lookup(d.rec.Coordinator); ok {
+		env.Send(id, Inquiry{Txn: d.rec.Txn})
+	}
+	if p.cfg.Cooperative {
+		for _, peer := range d.rec.Peers {
+			if peer != env.Name() {
+				id, _ := env.Lookup(peer)
+				env.Send(id, PeerQuery{Txn: d.rec.Txn})
+			}
+		}
+	}
+	d.timer = env.SetTimer(p.cfg.InquiryInterval, inquiryTimer{d.rec.Txn})
+}
+
+// Timer: an uncertain participant asks again.
+func (p *Participant) Timer(env *sim.Env, tag any) {
+	if t, ok := tag.(inquiryTimer); ok {
+		if d := p.inDoubt[t.Txn]; d != nil {
+			p.ask(env, d)
+		}
+	}
+}

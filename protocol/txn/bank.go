@@ -1,0 +1,115 @@
+package txn
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/faultline-sim/faultline/sim"
+	"github.com/faultline-sim/faultline/workload"
+)
+
+// Bank is one participant's bank: committed balances in the durable store
+// (under workload.BalanceKey), account locks in volatile memory. Locks are
+// lost in a crash; recovery code re-takes them for every transaction it
+// still holds a prepared record for.
+type Bank struct {
+	Accounts []string
+	Initial  int64
+	locks    map[string]string // account -> transaction holding it
+}
+
+const initKey = "bank/initialized"
+
+// Open prepares the bank after a start: on the very first start it writes
+// the initial balances; after a restart the balances are already durable.
+func (b *Bank) Open(env *sim.Env) {
+	b.locks = map[string]string{}
+	if _, ok := env.Get(initKey); ok {
+		return
+	}
+	for _, a := range b.Accounts {
+		env.Put(workload.BalanceKey+a, b.Initial)
+	}
+	env.Put(initKey, true)
+}
+
+// Balance is an account's committed balance.
+func (b *Bank) Balance(env *sim.Env, account string) int64 {
+	v, _ := env.Get(workload.BalanceKey + account)
+	n, _ := v.(int64)
+	return n
+}
+
+// Lock takes every account of ops for txn, all or nothing. It never waits:
+// a conflict is reported so the participant can vote no, which keeps 2PC
+// free of distributed deadlock.
+func (b *Bank) Lock(txn string, ops []Op) ([]string, bool) {
+	var names []string
+	for _, o := range ops {
+		if h, held := b.locks[o.Account]; held && h != txn {
+			return nil, false
+		}
+		names = append(names, o.Account)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		b.locks[n] = txn
+	}
+	return names, true
+}
+
+// Unlock releases every account txn holds.
+func (b *Bank) Unlock(txn string, ops []Op) {
+	for _, o := range ops {
+		if b.locks[o.Account] == txn {
+			delete(b.locks, o.Account)
+		}
+	}
+}
+
+// Check says whether ops can commit here: every account exists and no
+// balance would go negative.
+func (b *Bank) Check(env *sim.Env, ops []Op) error {
+	for _, o := range ops {
+		if _, ok := env.Get(workload.BalanceKey + o.Account); !ok {
+			return fmt.Errorf("no account %s", o.Account)
+		}
+		if b.Balance(env, o.Account)+o.Delta < 0 {
+			return fmt.Errorf("insufficient funds in %s", o.Account)
+		}
+	}
+	return nil
+}
+
+// Apply makes ops durable in the balances.
+func (b *Bank) Apply(env *sim.Env, ops []Op) {
+	for _, o := range ops {
+		env.Put(workload.BalanceKey+o.Account, b.Balance(env, o.Account)+o.Delta)
+	}
+}
+
+// Net is the sum of the deltas of ops: what a commit adds to this bank.
+func Net(ops []Op) int64 {
+	var n int64
+	for _, o := range ops {
+		n += o.Delta
+	}
+	return n
+}
+
+// Prepared is a participant's durable prepared record: enough to redo the
+// transaction on commit (Ops) and to find whom to ask about it (Coordinator
+// and the other participants). Updates are deferred until commit, so undo
+// is simply dropping the record.
+type Prepared struct {
+	Txn         string
+	Coordinator string
+	Ops         []Op
+	Peers       []string // every participant of the transaction
+}
+
+// Durable key prefixes shared by the commit protocols' participants.
+const (
+	PreparedKey = "prepared/" // Prepared record of an in-doubt transaction
+	OutcomeKey  = "outcome/"  // bool: true committed, false aborted
+)

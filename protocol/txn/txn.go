@@ -1,0 +1,170 @@
+package txn
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/sim"
+	"github.com/faultline-sim/faultline/workload"
+)
+
+// Op is one participant's part of a transaction: add Delta to Account.
+type Op struct {
+	Participant string
+	Account     string
+	Delta       int64
+}
+
+func (o Op) String() string { return fmt.Sprintf("%s%+d@%s", o.Account, o.Delta, o.Participant) }
+
+// Submit is a client's request to run a transaction.
+type Submit struct {
+	Txn string
+	Ops []Op
+}
+
+// Result tells a client the outcome.
+type Result struct {
+	Txn    string
+	Commit bool
+}
+
+func (m Submit) String() string {
+	parts := make([]string, len(m.Ops))
+	for i, o := range m.Ops {
+		parts[i] = o.String()
+	}
+	return "submit " + m.Txn + " " + strings.Join(parts, " ")
+}
+
+func (m Result) String() string {
+	if m.Commit {
+		return "result " + m.Txn + " commit"
+	}
+	return "result " + m.Txn + " abort"
+}
+
+// Topology is what a commit protocol is built on: role names and the bank
+// each participant runs.
+type Topology struct {
+	Coordinator  string
+	Participants []string
+	Accounts     map[string][]string // participant -> its accounts
+	Initial      int64               // initial balance of every account
+}
+
+// BankTopology is the topology of the bank workload.
+func BankTopology(b workload.Bank) Topology {
+	return Topology{Coordinator: "coordinator", Participants: b.BankNames(), Accounts: b.Accounts(), Initial: b.InitialBalance}
+}
+
+// Protocol is an atomic-commit protocol that can be put on a topology.
+type Protocol interface {
+	// Name is the protocol's short name, e.g. "2pc".
+	Name() string
+	// AddNodes adds the protocol's nodes (coordinator, participants, and
+	// any of its own, such as acceptors) to the world.
+	AddNodes(w *sim.World, t Topology) error
+	// PlantedBugs lists the planted bugs the protocol can enable.
+	PlantedBugs() []string
+	// WithBug returns the protocol with a planted bug enabled.
+	WithBug(name string) (Protocol, error)
+}
+
+// Ops turns a transfer into its two operations.
+func Ops(t workload.Transfer) []Op {
+	return []Op{
+		{Participant: t.FromBank, Account: t.From, Delta: -t.Amount},
+		{Participant: t.ToBank, Account: t.To, Delta: t.Amount},
+	}
+}
+
+// ParticipantsOf lists the distinct participants of ops, in first-seen order.
+func ParticipantsOf(ops []Op) []string {
+	var out []string
+	for _, o := range ops {
+		dup := false
+		for _, p := range out {
+			dup = dup || p == o.Participant
+		}
+		if !dup {
+			out = append(out, o.Participant)
+		}
+	}
+	return out
+}
+
+// OpsFor keeps the ops of one participant.
+func OpsFor(ops []Op, participant string) []Op {
+	var out []Op
+	for _, o := range ops {
+		if o.Participant == participant {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// Client submits its transfers at their times and records the outcomes it
+// hears of. It sends each transfer once: a client that retried a transfer
+// whose first attempt might have committed would move the money twice.
+type Client struct {
+	Coordinator string
+	Transfers   []workload.Transfer // this client's, in time order
+
+	coord sim.NodeID
+	next  int
+	seen  map[string]bool
+}
+
+type submitTimer struct{}
+
+func (submitTimer) String() string { return "submit" }
+
+// Start arms the timer for the first transfer.
+func (c *Client) Start(env *sim.Env) {
+	c.coord, _ = env.Lookup(c.Coordinator)
+	c.seen = map[string]bool{}
+	if env.Incarnation() > 0 {
+		// A restarted client does not resubmit: it cannot know what was sent.
+		c.next = len(c.Transfers)
+		return
+	}
+	c.arm(env)
+}
+
+func (c *Client) arm(env *sim.Env) {
+	if c.next < len(c.Transfers) {
+		env.SetTimer(c.Transfers[c.next].At-env.Now(), submitTimer{})
+	}
+}
+
+// Timer submits the next transfer.
+func (c *Client) Timer(env *sim.Env, _ any) {
+	t := c.Transfers[c.next]
+	c.next++
+	env.Observe(obs.Submit{Txn: t.Txn})
+	env.Send(c.coord, Submit{Txn: t.Txn, Ops: Ops(t)})
+	c.arm(env)
+}
+
+// Receive records the first result per transaction.
+func (c *Client) Receive(env *sim.Env, _ sim.NodeID, m sim.Message) {
+	if r, ok := m.(Result); ok && !c.seen[r.Txn] {
+		c.seen[r.Txn] = true
+		env.Observe(obs.Outcome{Txn: r.Txn, Commit: r.Commit})
+	}
+}
+
+// AddClients adds one client node per client of the workload.
+func AddClients(w *sim.World, coordinator string, transfers []workload.Transfer, clients []string) {
+	byClient := map[string][]workload.Transfer{}
+	for _, t := range transfers {
+		byClient[t.Client] = append(byClient[t.Client], t)
+	}
+	for _, name := range clients {
+		ts := byClient[name]
+		w.AddNode(name, func() sim.Node { return &Client{Coordinator: coordinator, Transfers: ts} })
+	}
+}

@@ -1,0 +1,130 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/sweep"
+)
+
+// ListedSeeds is how many failing seeds a sweep summary lists.
+const ListedSeeds = 20
+
+// SweepText writes a sweep summary for people. elapsed is wall time, shown
+// for information only.
+func SweepText(w io.Writer, r *sweep.Result, elapsed time.Duration) {
+	n := len(r.Runs)
+	fmt.Fprintf(w, "scenario  %s", r.Scenario)
+	if r.Bug != "" {
+		fmt.Fprintf(w, " (planted bug %s)", r.Bug)
+	}
+	fmt.Fprintf(w, "\nseeds     %d-%d (%d runs", r.From, r.To, n)
+	if elapsed > 0 {
+		fmt.Fprintf(w, " in %.1fs", elapsed.Seconds())
+	}
+	fmt.Fprintf(w, ")\nverdicts  ok %d, blocked %d, violation %d, unknown %d (scenario expects %s)\n",
+		r.Counts[checker.OK], r.Counts[checker.Blocked], r.Counts[checker.Violation], r.Counts[checker.Unknown], r.Expect)
+	if len(r.ByChecker) > 0 {
+		var parts []string
+		for _, c := range sortedKeys(r.ByChecker) {
+			parts = append(parts, fmt.Sprintf("%s %d", c, r.ByChecker[c]))
+		}
+		fmt.Fprintf(w, "violated  %s\n", strings.Join(parts, ", "))
+	}
+	if seeds := r.Seeds(checker.Violation, ListedSeeds); len(seeds) > 0 {
+		fmt.Fprintf(w, "first failing seeds (%d of %d):\n", len(seeds), r.Counts[checker.Violation])
+		checks := map[uint64]sweep.Check{}
+		for _, c := range r.Checks {
+			checks[c.Seed] = c
+		}
+		for _, s := range seeds {
+			run := r.Runs[s-r.From]
+			msg := ""
+			if len(run.Failures) > 0 {
+				msg = run.Failures[0].Checker + ": " + run.Failures[0].Message
+			}
+			det := ""
+			if c, ok := checks[s]; ok {
+				switch {
+				case !c.Reproduced:
+					det = " [DID NOT REPRODUCE]"
+				case !c.Deterministic:
+					det = " [NOT DETERMINISTIC]"
+				default:
+					det = " [replays: " + c.TraceHash + "]"
+				}
+			}
+			fmt.Fprintf(w, "  %-48s %s%s\n", Reproduce(r.Scenario, s, r.Bug), truncate(msg, 110), det)
+		}
+	}
+	if seeds := r.Seeds(checker.Blocked, 5); len(seeds) > 0 && r.Expect != checker.Blocked {
+		fmt.Fprintf(w, "first blocked seeds: %v\n", seeds)
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}
+
+func sortedKeys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// SweepJSON is a sweep as one JSON object.
+type SweepJSON struct {
+	Scenario       string         `json:"scenario"`
+	Bug            string         `json:"bug,omitempty"`
+	From           uint64         `json:"from"`
+	To             uint64         `json:"to"`
+	Runs           int            `json:"runs"`
+	OK             int            `json:"ok"`
+	Blocked        int            `json:"blocked"`
+	Violation      int            `json:"violation"`
+	Unknown        int            `json:"unknown"`
+	Expect         string         `json:"expect"`
+	ByChecker      map[string]int `json:"violations_by_checker"`
+	FailingSeeds   []uint64       `json:"failing_seeds"`
+	FirstFailing   *uint64        `json:"first_failing_seed"`
+	BlockedSeeds   []uint64       `json:"blocked_seeds"`
+	Reproduce      []string       `json:"reproduce"`
+	Determinism    []sweep.Check  `json:"determinism_checks"`
+	ElapsedSeconds float64        `json:"elapsed_seconds"`
+}
+
+// NewSweepJSON builds the JSON form of a sweep.
+func NewSweepJSON(r *sweep.Result, elapsed time.Duration) SweepJSON {
+	j := SweepJSON{Scenario: r.Scenario, Bug: r.Bug, From: r.From, To: r.To, Runs: len(r.Runs),
+		OK: r.Counts[checker.OK], Blocked: r.Counts[checker.Blocked], Violation: r.Counts[checker.Violation],
+		Unknown: r.Counts[checker.Unknown], Expect: string(r.Expect), ByChecker: r.ByChecker,
+		FailingSeeds: r.Seeds(checker.Violation, ListedSeeds), BlockedSeeds: r.Seeds(checker.Blocked, ListedSeeds),
+		Determinism: r.Checks, ElapsedSeconds: elapsed.Seconds(), Reproduce: []string{}}
+	if j.FailingSeeds == nil {
+		j.FailingSeeds = []uint64{}
+	}
+	if j.BlockedSeeds == nil {
+		j.BlockedSeeds = []uint64{}
+	}
+	if j.Determinism == nil {
+		j.Determinism = []sweep.Check{}
+	}
+	if len(j.FailingSeeds) > 0 {
+		first := j.FailingSeeds[0]
+		j.FirstFailing = &first
+	}
+	for _, s := range j.FailingSeeds {
+		j.Reproduce = append(j.Reproduce, Reproduce(r.Scenario, s, r.Bug))
+	}
+	return j
+}

@@ -1,0 +1,11 @@
+// Package scenarios names runnable experiments. A Spec is data: the
+// protocol, the workload, the network, the fault plan (fixed actions,
+// triggers, and a nemesis that draws random faults per seed), an optional
+// liveness-after-healing phase, run limits, and the outcome expected.
+// Run builds a world from a Spec and a seed, runs it, and hands the
+// history to the checkers.
+//
+// Every random choice comes from the seed through separate streams
+// ("workload", "faults", "network", one per node), so two specs that differ
+// only in protocol see the same transfers and the same faults.
+package scenarios

@@ -1,0 +1,172 @@
+package scenarios
+
+import (
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/protocol/txn"
+	"github.com/faultline-sim/faultline/sim"
+	"github.com/faultline-sim/faultline/workload"
+)
+
+// Liveness is the final phase of a run: at At every fault is healed (links
+// mended and reset, clocks reset, crashed nodes restarted) and every
+// transaction must then be decided within Bound.
+type Liveness struct {
+	At    time.Duration
+	Bound time.Duration
+}
+
+// Spec is one scenario.
+type Spec struct {
+	Name        string
+	Description string
+	Expect      checker.Verdict // the verdict this scenario is meant to produce
+
+	Protocol txn.Protocol
+	Bank     workload.Bank
+	Network  faults.LinkSpec
+	Faults   faults.Schedule // fixed actions and triggers
+	Nemesis  *faults.Nemesis // random faults drawn from the seed, added to Faults
+	Liveness *Liveness
+
+	MaxTime    time.Duration
+	MaxEvents  int
+	MinBlocked time.Duration // shorter uncertainty at the end is "in flight", not blocked
+}
+
+// Options are the per-run choices.
+type Options struct {
+	Seed     uint64
+	NoTrace  bool             // skip recording the trace (faster; no trace hash)
+	Bug      string           // enable a planted bug of the protocol by name
+	Schedule *faults.Schedule // run this fault plan instead of the scenario's (replay)
+}
+
+// Outcome is everything a run produced.
+type Outcome struct {
+	Scenario  string
+	Seed      uint64
+	Protocol  string
+	Bug       string
+	Expect    checker.Verdict
+	Schedule  faults.Schedule // the fault plan as run
+	Stop      sim.StopReason
+	Events    int
+	SimTime   time.Duration
+	Results   []checker.Result
+	Verdict   checker.Verdict
+	Trace     *sim.Trace // nil with NoTrace
+	TraceHash string     // "" with NoTrace
+	Messages  int        // sent by every node
+	Writes    int        // durable writes by every node
+	History   *checker.History
+}
+
+// Plan returns the fault schedule a seed gives: the fixed part, the drawn
+// part, and the liveness phase's heal-all.
+func (s Spec) Plan(seed uint64) faults.Schedule {
+	plan := faults.Schedule{Actions: append([]faults.Action(nil), s.Faults.Actions...), Triggers: s.Faults.Triggers}
+	if s.Nemesis != nil {
+		plan.Actions = append(plan.Actions, s.Nemesis.Generate(sim.NewStream(seed, "faults")).Actions...)
+	}
+	if s.Liveness != nil {
+		plan.Actions = append(plan.Actions, faults.Action{At: faults.Duration(s.Liveness.At), Kind: faults.HealAll})
+	}
+	faults.SortActions(plan.Actions)
+	return plan
+}
+
+// Validate checks the spec once, naming what is wrong.
+func (s Spec) Validate() error {
+	if s.Protocol == nil {
+		return fmt.Errorf("scenario %s: no protocol", s.Name)
+	}
+	if err := s.Bank.Validate(); err != nil {
+		return fmt.Errorf("scenario %s: %v", s.Name, err)
+	}
+	if s.Nemesis != nil {
+		if err := s.Nemesis.Validate(); err != nil {
+			return fmt.Errorf("scenario %s: %v", s.Name, err)
+		}
+	}
+	if s.MaxTime <= 0 && s.MaxEvents <= 0 {
+		return fmt.Errorf("scenario %s: needs a time or event limit", s.Name)
+	}
+	if s.Liveness != nil && s.MaxTime > 0 && s.MaxTime < s.Liveness.At+s.Liveness.Bound {
+		return fmt.Errorf("scenario %s: time limit %v ends before the liveness deadline", s.Name, s.MaxTime)
+	}
+	return nil
+}
+
+// Run runs the scenario once. A returned error means the inputs were bad
+// (unknown bug, invalid schedule); a panic inside the simulated run is not
+// an input error and comes back as a "crash" violation with the stack.
+func Run(s Spec, o Options) (out *Outcome, err error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	proto := s.Protocol
+	if o.Bug != "" {
+		if proto, err = proto.WithBug(o.Bug); err != nil {
+			return nil, err
+		}
+	}
+	var plan faults.Schedule
+	if o.Schedule != nil {
+		plan = *o.Schedule
+	} else {
+		plan = s.Plan(o.Seed)
+	}
+	out = &Outcome{Scenario: s.Name, Seed: o.Seed, Protocol: proto.Name(), Bug: o.Bug, Expect: s.Expect, Schedule: plan}
+
+	w, err := sim.New(sim.Config{Seed: o.Seed, Network: s.Network.Sim(), MaxTime: s.MaxTime, MaxEvents: s.MaxEvents, NoTrace: o.NoTrace})
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: network: %v", s.Name, err)
+	}
+	topo := txn.BankTopology(s.Bank)
+	if err := proto.AddNodes(w, topo); err != nil {
+		return nil, fmt.Errorf("scenario %s: %v", s.Name, err)
+	}
+	transfers := s.Bank.Generate(sim.NewStream(o.Seed, "workload"))
+	txn.AddClients(w, topo.Coordinator, transfers, s.Bank.ClientNames())
+	if err := plan.Install(w); err != nil {
+		return nil, fmt.Errorf("scenario %s: %v", s.Name, err)
+	}
+
+	defer func() {
+		if r := recover(); r != nil {
+			out.Verdict = checker.Violation
+			out.Results = append(out.Results, checker.Result{Checker: "crash", Verdict: checker.Violation,
+				Message:  fmt.Sprintf("the simulated run panicked at %s: %v", sim.FormatTime(w.Now()), r),
+				Evidence: []string{string(debug.Stack())}})
+			out.Events, out.SimTime = -1, w.Now()
+			err = nil
+		}
+	}()
+	res := w.Run()
+	out.Stop, out.Events, out.SimTime = res.Stop, res.Events, res.Time
+	h := checker.FromWorld(w)
+	out.History = h
+	out.Results = []checker.Result{
+		checker.Atomicity(h),
+		checker.Conservation(h, s.Bank.InitialTotal()),
+		checker.Blocking(h, s.MinBlocked),
+	}
+	if s.Liveness != nil {
+		out.Results = append(out.Results, checker.Liveness(h, s.Liveness.At, s.Liveness.Bound))
+	}
+	out.Verdict = checker.Combine(out.Results)
+	for i := range w.Names() {
+		out.Messages += w.Sent(sim.NodeID(i))
+		out.Writes += w.Store(sim.NodeID(i)).Writes()
+	}
+	if !o.NoTrace {
+		out.Trace = w.Trace()
+		out.TraceHash = out.Trace.Hash()
+	}
+	return out, nil
+}

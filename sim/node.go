@@ -1,0 +1,181 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// NodeID identifies a node within one world: the order in which nodes were
+// added, from 0.
+type NodeID int
+
+// None is the NodeID of "no node".
+const None NodeID = -1
+
+// Message is anything one node sends another. String is its canonical text
+// form in the trace. Messages must be treated as immutable once sent: the
+// network may deliver the same value twice.
+type Message interface {
+	String() string
+}
+
+// Node is a protocol participant written as a message-driven state machine.
+// The kernel makes a fresh Node (from the factory given to AddNode) at the
+// start and after every restart; all volatile state lives in the Node value
+// and is lost on a crash, everything that must survive goes to env's store.
+type Node interface {
+	// Start runs when the node comes up, fresh or restarted;
+	// env.Incarnation() is 0 the first time.
+	Start(env *Env)
+	// Receive handles one delivered message.
+	Receive(env *Env, from NodeID, msg Message)
+	// Timer handles a timer set with env.SetTimer; tag is what was passed.
+	Timer(env *Env, tag any)
+}
+
+// TimerID identifies a pending timer so it can be cancelled.
+type TimerID uint64
+
+// Observation is a protocol-level fact recorded by a node, stamped with the
+// true simulated time. Checkers read observations, never node internals.
+type Observation struct {
+	Time time.Duration
+	Node NodeID
+	Data fmt.Stringer
+}
+
+// clock is a node's local clock: local = base + (true - since) * (1 + drift).
+type clock struct {
+	base  time.Duration
+	since time.Duration
+	drift float64
+}
+
+func (c *clock) read(now time.Duration) time.Duration {
+	el := now - c.since
+	if c.drift != 0 {
+		el += time.Duration(float64(el) * c.drift)
+	}
+	return c.base + el
+}
+
+type proc struct {
+	id          NodeID
+	name        string
+	factory     func() Node
+	node        Node
+	env         *Env
+	up          bool
+	inc         uint32
+	store       *Store
+	rng         *rand.Rand
+	clock       clock
+	timers      map[TimerID]struct{}
+	pausedUntil time.Duration
+	sent        int
+}
+
+// Env is what a node may use to act on the world. It belongs to one
+// incarnation of one node: once that incarnation crashes, every action
+// through it is silently ignored, as the actions of a dead process are.
+type Env struct {
+	w    *World
+	p    *proc
+	dead bool
+}
+
+// ID is this node's id.
+func (e *Env) ID() NodeID { return e.p.id }
+
+// Name is this node's name, e.g. "coordinator" or "participant-2".
+func (e *Env) Name() string { return e.p.name }
+
+// Incarnation counts restarts: 0 for the first start.
+func (e *Env) Incarnation() int { return int(e.p.inc) }
+
+// Lookup finds a node by name.
+func (e *Env) Lookup(name string) (NodeID, bool) { return e.w.Lookup(name) }
+
+// NameOf returns the name of a node.
+func (e *Env) NameOf(id NodeID) string { return e.w.NameOf(id) }
+
+// Now reads the node's local clock, which may be skewed, drift, or jump;
+// only the kernel and the checkers see true time.
+func (e *Env) Now() time.Duration { return e.p.clock.read(e.w.now) }
+
+// Rand is this node's own random stream.
+func (e *Env) Rand() *rand.Rand { return e.p.rng }
+
+// Send puts a message on the link to another node.
+func (e *Env) Send(to NodeID, m Message) {
+	if e.dead {
+		return
+	}
+	e.w.send(e.p, to, m)
+}
+
+// SetTimer arranges for Timer(tag) after d of simulated time. Timers run on
+// the node's monotonic clock: they follow its drift but not clock jumps.
+func (e *Env) SetTimer(d time.Duration, tag any) TimerID {
+	if e.dead {
+		return 0
+	}
+	if d < 0 {
+		d = 0
+	}
+	if e.p.clock.drift != 0 {
+		d = time.Duration(float64(d) / (1 + e.p.clock.drift))
+	}
+	w := e.w
+	w.timerSeq++
+	id := TimerID(w.timerSeq)
+	e.p.timers[id] = struct{}{}
+	w.push(item{at: w.now + d, kind: itemTimer, node: e.p.id, inc: e.p.inc, id: uint64(id), payload: tag})
+	return id
+}
+
+// CancelTimer cancels a pending timer; cancelling a fired or unknown timer
+// does nothing.
+func (e *Env) CancelTimer(id TimerID) {
+	if e.dead {
+		return
+	}
+	delete(e.p.timers, id)
+}
+
+// Get reads the durable store.
+func (e *Env) Get(key string) (any, bool) { return e.p.store.Get(key) }
+
+// Keys lists durable keys with a prefix, sorted.
+func (e *Env) Keys(prefix string) []string { return e.p.store.Keys(prefix) }
+
+// Put writes durably; the write is complete when Put returns.
+func (e *Env) Put(key string, v any) {
+	if e.dead {
+		return
+	}
+	e.p.store.put(key, v)
+}
+
+// Delete removes a key durably.
+func (e *Env) Delete(key string) {
+	if e.dead {
+		return
+	}
+	e.p.store.del(key)
+}
+
+// Observe records a protocol-level fact for the checkers, at true time.
+// Observation hooks (fault triggers) run before Observe returns and may
+// crash this node; the handler then continues, but acts on nothing.
+func (e *Env) Observe(data fmt.Stringer) {
+	if e.dead {
+		return
+	}
+	e.w.observe(e.p, data)
+}
+
+// Alive reports whether this incarnation is still up; handlers rarely need
+// it, since a dead Env ignores every action.
+func (e *Env) Alive() bool { return !e.dead }

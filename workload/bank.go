@@ -1,0 +1,153 @@
+package workload
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// Bank configures the bank-transfer workload.
+type Bank struct {
+	Banks           int           // participants, one per bank
+	AccountsPerBank int           //
+	InitialBalance  int64         // per account
+	Clients         int           //
+	Transfers       int           // in all, spread round-robin over clients
+	Interval        time.Duration // mean gap between one client's transfers
+	MaxAmount       int64         // amounts are drawn from [1, MaxAmount]
+	Start           time.Duration // first possible submission time
+}
+
+// DefaultBank is the workload of the bank scenarios: 3 banks, 4 clients,
+// 100 transfers; amounts large enough that some transfers are refused for
+// insufficient funds and some collide on locks.
+func DefaultBank() Bank {
+	return Bank{Banks: 3, AccountsPerBank: 4, InitialBalance: 100, Clients: 4, Transfers: 100,
+		Interval: 20 * time.Millisecond, MaxAmount: 60, Start: time.Millisecond}
+}
+
+// Validate reports an impossible setting, naming the field.
+func (b Bank) Validate() error {
+	switch {
+	case b.Banks < 2:
+		return fmt.Errorf("bank workload: banks must be at least 2 (a transfer spans two), got %d", b.Banks)
+	case b.AccountsPerBank < 1:
+		return fmt.Errorf("bank workload: accounts per bank must be at least 1, got %d", b.AccountsPerBank)
+	case b.InitialBalance < 0:
+		return fmt.Errorf("bank workload: initial balance %d is negative", b.InitialBalance)
+	case b.Clients < 1:
+		return fmt.Errorf("bank workload: clients must be at least 1, got %d", b.Clients)
+	case b.Transfers < 0:
+		return fmt.Errorf("bank workload: transfers %d is negative", b.Transfers)
+	case b.Interval <= 0:
+		return fmt.Errorf("bank workload: interval must be positive, got %v", b.Interval)
+	case b.MaxAmount < 1:
+		return fmt.Errorf("bank workload: max amount must be at least 1, got %d", b.MaxAmount)
+	}
+	return nil
+}
+
+// BankName is the role name of bank i (from 1): the bank is participant i.
+func BankName(i int) string { return fmt.Sprintf("participant-%d", i) }
+
+// ClientName is the role name of client i (from 1).
+func ClientName(i int) string { return fmt.Sprintf("client-%d", i) }
+
+// AccountName names account j (from 1) of bank i (from 1).
+func AccountName(bank, j int) string { return fmt.Sprintf("acct-%d.%d", bank, j) }
+
+// BalanceKey is the durable-store key under which a bank keeps an account's
+// committed balance (an int64). Checkers read final balances through it.
+const BalanceKey = "balance/"
+
+// Accounts lists each bank's accounts, by bank name.
+func (b Bank) Accounts() map[string][]string {
+	out := make(map[string][]string, b.Banks)
+	for i := 1; i <= b.Banks; i++ {
+		for j := 1; j <= b.AccountsPerBank; j++ {
+			out[BankName(i)] = append(out[BankName(i)], AccountName(i, j))
+		}
+	}
+	return out
+}
+
+// BankNames lists the banks in order.
+func (b Bank) BankNames() []string {
+	out := make([]string, b.Banks)
+	for i := range out {
+		out[i] = BankName(i + 1)
+	}
+	return out
+}
+
+// ClientNames lists the clients in order.
+func (b Bank) ClientNames() []string {
+	out := make([]string, b.Clients)
+	for i := range out {
+		out[i] = ClientName(i + 1)
+	}
+	return out
+}
+
+// InitialTotal is the money in the system before any transfer.
+func (b Bank) InitialTotal() int64 {
+	return int64(b.Banks*b.AccountsPerBank) * b.InitialBalance
+}
+
+// Transfer moves Amount from one account to another at a different bank.
+type Transfer struct {
+	Txn      string
+	Client   string
+	At       time.Duration // when the client submits it
+	FromBank string
+	From     string
+	ToBank   string
+	To       string
+	Amount   int64
+}
+
+func (t Transfer) String() string {
+	return fmt.Sprintf("%s %s at %v: %d %s@%s -> %s@%s", t.Txn, t.Client, t.At, t.Amount, t.From, t.FromBank, t.To, t.ToBank)
+}
+
+// Generate draws the transfers from r, in submission order per client.
+func (b Bank) Generate(r *rand.Rand) []Transfer {
+	next := make([]time.Duration, b.Clients)
+	count := make([]int, b.Clients)
+	for c := range next {
+		next[c] = b.Start
+	}
+	out := make([]Transfer, 0, b.Transfers)
+	for i := 0; i < b.Transfers; i++ {
+		c := i % b.Clients
+		next[c] += time.Duration(float64(b.Interval) * r.ExpFloat64())
+		count[c]++
+		fb := 1 + r.IntN(b.Banks)
+		tb := 1 + r.IntN(b.Banks-1)
+		if tb >= fb {
+			tb++
+		}
+		out = append(out, Transfer{
+			Txn:      fmt.Sprintf("c%d-t%d", c+1, count[c]),
+			Client:   ClientName(c + 1),
+			At:       next[c],
+			FromBank: BankName(fb),
+			From:     AccountName(fb, 1+r.IntN(b.AccountsPerBank)),
+			ToBank:   BankName(tb),
+			To:       AccountName(tb, 1+r.IntN(b.AccountsPerBank)),
+			Amount:   1 + r.Int64N(b.MaxAmount),
+		})
+	}
+	return out
+}
+
+// LastSubmission is the time of the latest transfer.
+func LastSubmission(ts []Transfer) time.Duration {
+	var last time.Duration
+	for _, t := range ts {
+		if t.At > last {
+			last = t.At
+		}
+	}
+	return last
+}
