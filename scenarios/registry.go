@@ -89,7 +89,8 @@ func crashAfterVotes(restartAfter time.Duration) faults.Schedule {
 }
 
 func bankSpec(name, desc string, expect checker.Verdict) Spec {
-	return Spec{Name: name, Description: desc, Expect: expect, Protocol: twopc.Default(), Bank: workload.DefaultBank(),
+	return Spec{Name: name, Description: desc, Expect: expect,
+		System:  CommitBank{Commit: twopc.Default(), Bank: workload.DefaultBank()},
 		Network: defaultNetwork, MaxTime: 3 * time.Second, MinBlocked: 100 * time.Millisecond}
 }
 
@@ -101,7 +102,7 @@ func init() {
 	})
 	register(func() Spec {
 		s := bankSpec("2pc-bank-faults", "2PC bank transfers under random crashes, restarts, partitions, delays, loss and duplication; then heal and check every transfer is decided", checker.OK)
-		s.Nemesis = commitNemesis(s.Bank)
+		s.Nemesis = commitNemesis(workload.DefaultBank())
 		s.Liveness = &Liveness{At: 1500 * time.Millisecond, Bound: time.Second}
 		return s
 	})

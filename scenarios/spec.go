@@ -7,9 +7,7 @@ import (
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/faults"
-	"github.com/faultline-sim/faultline/protocol/txn"
 	"github.com/faultline-sim/faultline/sim"
-	"github.com/faultline-sim/faultline/workload"
 )
 
 // Liveness is the final phase of a run: at At every fault is healed (links
@@ -26,8 +24,7 @@ type Spec struct {
 	Description string
 	Expect      checker.Verdict // the verdict this scenario is meant to produce
 
-	Protocol txn.Protocol
-	Bank     workload.Bank
+	System   System // the protocol under test with its workload
 	Network  faults.LinkSpec
 	Faults   faults.Schedule // fixed actions and triggers
 	Nemesis  *faults.Nemesis // random faults drawn from the seed, added to Faults
@@ -36,6 +33,26 @@ type Spec struct {
 	MaxTime    time.Duration
 	MaxEvents  int
 	MinBlocked time.Duration // shorter uncertainty at the end is "in flight", not blocked
+}
+
+// System is what a scenario puts in the world — protocol nodes and the
+// workload driving them — and how the resulting history is judged. Each
+// family of protocols (atomic commit over the bank workload, locks over a
+// protected resource, ...) is one System implementation.
+type System interface {
+	// Protocol is the short name of the protocol under test, e.g. "2pc".
+	Protocol() string
+	// PlantedBugs lists the bugs WithBug can enable.
+	PlantedBugs() []string
+	// WithBug returns the system with a planted bug turned on.
+	WithBug(name string) (System, error)
+	// Validate reports an impossible configuration, naming the field.
+	Validate() error
+	// Build adds every node. Workload draws come from the seed's
+	// "workload" stream only.
+	Build(w *sim.World, seed uint64) error
+	// Check judges a finished run.
+	Check(h *checker.History, s *Spec) []checker.Result
 }
 
 // Options are the per-run choices.
@@ -82,10 +99,10 @@ func (s Spec) Plan(seed uint64) faults.Schedule {
 
 // Validate checks the spec once, naming what is wrong.
 func (s Spec) Validate() error {
-	if s.Protocol == nil {
-		return fmt.Errorf("scenario %s: no protocol", s.Name)
+	if s.System == nil {
+		return fmt.Errorf("scenario %s: no system under test", s.Name)
 	}
-	if err := s.Bank.Validate(); err != nil {
+	if err := s.System.Validate(); err != nil {
 		return fmt.Errorf("scenario %s: %v", s.Name, err)
 	}
 	if s.Nemesis != nil {
@@ -109,9 +126,9 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	proto := s.Protocol
+	sys := s.System
 	if o.Bug != "" {
-		if proto, err = proto.WithBug(o.Bug); err != nil {
+		if sys, err = sys.WithBug(o.Bug); err != nil {
 			return nil, err
 		}
 	}
@@ -121,18 +138,15 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 	} else {
 		plan = s.Plan(o.Seed)
 	}
-	out = &Outcome{Scenario: s.Name, Seed: o.Seed, Protocol: proto.Name(), Bug: o.Bug, Expect: s.Expect, Schedule: plan}
+	out = &Outcome{Scenario: s.Name, Seed: o.Seed, Protocol: sys.Protocol(), Bug: o.Bug, Expect: s.Expect, Schedule: plan}
 
 	w, err := sim.New(sim.Config{Seed: o.Seed, Network: s.Network.Sim(), MaxTime: s.MaxTime, MaxEvents: s.MaxEvents, NoTrace: o.NoTrace})
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: network: %v", s.Name, err)
 	}
-	topo := txn.BankTopology(s.Bank)
-	if err := proto.AddNodes(w, topo); err != nil {
+	if err := sys.Build(w, o.Seed); err != nil {
 		return nil, fmt.Errorf("scenario %s: %v", s.Name, err)
 	}
-	transfers := s.Bank.Generate(sim.NewStream(o.Seed, "workload"))
-	txn.AddClients(w, topo.Coordinator, transfers, s.Bank.ClientNames())
 	if err := plan.Install(w); err != nil {
 		return nil, fmt.Errorf("scenario %s: %v", s.Name, err)
 	}
@@ -151,14 +165,7 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 	out.Stop, out.Events, out.SimTime = res.Stop, res.Events, res.Time
 	h := checker.FromWorld(w)
 	out.History = h
-	out.Results = []checker.Result{
-		checker.Atomicity(h),
-		checker.Conservation(h, s.Bank.InitialTotal()),
-		checker.Blocking(h, s.MinBlocked),
-	}
-	if s.Liveness != nil {
-		out.Results = append(out.Results, checker.Liveness(h, s.Liveness.At, s.Liveness.Bound))
-	}
+	out.Results = sys.Check(h, &s)
 	out.Verdict = checker.Combine(out.Results)
 	for i := range w.Names() {
 		out.Messages += w.Sent(sim.NodeID(i))

@@ -7,6 +7,8 @@ import (
 	"github.com/spf13/cobra"
 )
 
+func init() { subcommands = append(subcommands, newList) }
+
 func newList() *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",

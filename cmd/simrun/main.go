@@ -55,9 +55,15 @@ Exit status: 0 no safety violation, 1 a safety violation found,
 		return fmt.Errorf("%s: %v (see simrun %s --help)", c.Name(), err, c.Name())
 	})
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.AddCommand(newList(), newRun(), newSweep())
+	for _, sub := range subcommands {
+		root.AddCommand(sub())
+	}
 	return root
 }
+
+// subcommands are added by each command's file in its init, so adding a
+// command touches only its own file.
+var subcommands []func() *cobra.Command
 
 // exactlyOne demands one positional argument, naming it in the error.
 func exactlyOne(what string) cobra.PositionalArgs {

@@ -11,6 +11,8 @@ import (
 	"github.com/spf13/cobra"
 )
 
+func init() { subcommands = append(subcommands, newRun) }
+
 func newRun() *cobra.Command {
 	var (
 		seed       uint64

@@ -14,6 +14,8 @@ import (
 	"github.com/spf13/cobra"
 )
 
+func init() { subcommands = append(subcommands, newSweep) }
+
 func newSweep() *cobra.Command {
 	var (
 		seeds   string

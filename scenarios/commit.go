@@ -1,0 +1,66 @@
+package scenarios
+
+import (
+	"fmt"
+
+	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/protocol/txn"
+	"github.com/faultline-sim/faultline/sim"
+	"github.com/faultline-sim/faultline/workload"
+)
+
+// CommitBank is an atomic-commit protocol running the bank-transfer
+// workload, judged for atomicity, conservation, blocking and (with a
+// liveness phase) liveness after healing.
+type CommitBank struct {
+	Commit txn.Protocol
+	Bank   workload.Bank
+}
+
+// Protocol names the commit protocol.
+func (c CommitBank) Protocol() string { return c.Commit.Name() }
+
+// PlantedBugs lists the commit protocol's planted bugs.
+func (c CommitBank) PlantedBugs() []string { return c.Commit.PlantedBugs() }
+
+// WithBug enables one of them.
+func (c CommitBank) WithBug(name string) (System, error) {
+	p, err := c.Commit.WithBug(name)
+	if err != nil {
+		return nil, err
+	}
+	c.Commit = p
+	return c, nil
+}
+
+// Validate checks the workload; the protocol checks itself in AddNodes.
+func (c CommitBank) Validate() error {
+	if c.Commit == nil {
+		return fmt.Errorf("no commit protocol")
+	}
+	return c.Bank.Validate()
+}
+
+// Build adds the protocol's nodes and one client per workload client.
+func (c CommitBank) Build(w *sim.World, seed uint64) error {
+	topo := txn.BankTopology(c.Bank)
+	if err := c.Commit.AddNodes(w, topo); err != nil {
+		return err
+	}
+	transfers := c.Bank.Generate(sim.NewStream(seed, "workload"))
+	txn.AddClients(w, topo.Coordinator, transfers, c.Bank.ClientNames())
+	return nil
+}
+
+// Check runs the commit checkers.
+func (c CommitBank) Check(h *checker.History, s *Spec) []checker.Result {
+	rs := []checker.Result{
+		checker.Atomicity(h),
+		checker.Conservation(h, c.Bank.InitialTotal()),
+		checker.Blocking(h, s.MinBlocked),
+	}
+	if s.Liveness != nil {
+		rs = append(rs, checker.Liveness(h, s.Liveness.At, s.Liveness.Bound))
+	}
+	return rs
+}
