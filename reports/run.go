@@ -142,7 +142,7 @@ func WriteJSON(w io.Writer, v any) error {
 
 // TraceText writes the run's trace, one canonical line per event.
 func TraceText(w io.Writer, t *sim.Trace) {
-	for i := range t.Events {
+	for i := 0; i < t.Len(); i++ {
 		fmt.Fprintln(w, t.Format(i))
 	}
 }

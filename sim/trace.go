@@ -38,26 +38,65 @@ func (k EventKind) String() string {
 	return fmt.Sprintf("event(%d)", k)
 }
 
-// Event is one entry of the trace. It is kept structured (not as text) so
-// that later tools — space-time diagrams, shrinking, replay — can read it
-// without parsing; String gives the one canonical text form.
-type Event struct {
-	Time   time.Duration // true simulated time
-	Kind   EventKind
-	Node   NodeID // actor: sender, receiver, timer owner, crashed node
-	Peer   NodeID // the other end of a message, or -1
-	ID     uint64 // message id (send/deliver/drop) or timer id
-	Msg    Message
-	Tag    any          // timer tag
-	Data   fmt.Stringer // observation
-	Detail string       // drop reason, fault text, incarnation
+// DropReason says why a message was lost.
+type DropReason uint8
+
+const (
+	NotDropped      DropReason = iota
+	DropLost                   // the link lost it (loss probability)
+	DropPartitioned            // the link was cut when it was sent
+	DropInFlight               // the link was cut while it was in flight
+	DropReceiverDown           // the receiver was crashed at delivery time
+	DropNoSuchNode             // sent to a node that does not exist
+)
+
+var dropNames = [...]string{"", "lost", "partitioned", "partitioned in flight", "receiver down", "no such node"}
+
+func (d DropReason) String() string {
+	if int(d) < len(dropNames) {
+		return dropNames[d]
+	}
+	return fmt.Sprintf("drop(%d)", d)
 }
 
-// Trace is the complete, ordered record of a run.
+// Event is one entry of the trace. It is kept structured (not as text) so
+// that later tools — space-time diagrams, shrinking, replay — can read it
+// without parsing; Format gives the one canonical text form. It is kept
+// small because a run records one per send, delivery, timer and fault.
+type Event struct {
+	Time time.Duration // true simulated time
+	ID   uint64        // message id (send/deliver/drop), timer id, or incarnation (restart)
+	Node NodeID        // actor: sender, timer owner, crashed node
+	Peer NodeID        // the other end of a message, or None
+	Kind EventKind
+	Drop DropReason
+	// Payload is the Message (send, deliver, drop), the timer's tag, the
+	// observation (a fmt.Stringer), the Fault applied, or the length of a
+	// pause (time.Duration).
+	Payload any
+}
+
+// Trace is the complete, ordered record of a run. Events are stored in
+// fixed-size chunks so that a long run never copies its trace to grow it.
 type Trace struct {
 	names  []string
-	Events []Event
+	chunks [][]Event
+	n      int
 }
+
+const traceChunk = 4096
+
+func (t *Trace) add(e Event) {
+	if t.n%traceChunk == 0 {
+		t.chunks = append(t.chunks, make([]Event, 0, traceChunk))
+	}
+	c := &t.chunks[len(t.chunks)-1]
+	*c = append(*c, e)
+	t.n++
+}
+
+// At returns event i (from 0).
+func (t *Trace) At(i int) *Event { return &t.chunks[i/traceChunk][i%traceChunk] }
 
 func (t *Trace) name(id NodeID) string {
 	if id >= 0 && int(id) < len(t.names) {
@@ -74,7 +113,7 @@ func FormatTime(d time.Duration) string {
 
 // Format renders event i in its canonical text form.
 func (t *Trace) Format(i int) string {
-	e := &t.Events[i]
+	e := t.At(i)
 	var b strings.Builder
 	b.WriteString(FormatTime(e.Time))
 	b.WriteByte(' ')
@@ -83,31 +122,30 @@ func (t *Trace) Format(i int) string {
 	switch e.Kind {
 	case EvSend, EvDeliver, EvDrop:
 		fmt.Fprintf(&b, "%s->%s m%d", t.name(e.Node), t.name(e.Peer), e.ID)
-		if e.Detail != "" {
-			fmt.Fprintf(&b, " (%s)", e.Detail)
+		if e.Drop != NotDropped {
+			fmt.Fprintf(&b, " (%s)", e.Drop)
 		}
-		b.WriteByte(' ')
-		b.WriteString(e.Msg.String())
+		fmt.Fprintf(&b, " %v", e.Payload)
 	case EvTimer:
-		fmt.Fprintf(&b, "%s t%d %v", t.name(e.Node), e.ID, e.Tag)
+		fmt.Fprintf(&b, "%s t%d %v", t.name(e.Node), e.ID, e.Payload)
 	case EvObserve:
-		fmt.Fprintf(&b, "%s %s", t.name(e.Node), e.Data.String())
+		fmt.Fprintf(&b, "%s %v", t.name(e.Node), e.Payload)
 	case EvFault:
-		b.WriteString(e.Detail)
+		fmt.Fprintf(&b, "%v", e.Payload)
+	case EvRestart:
+		fmt.Fprintf(&b, "%s incarnation %d", t.name(e.Node), e.ID)
+	case EvPause:
+		fmt.Fprintf(&b, "%s for %v", t.name(e.Node), e.Payload)
 	default:
 		b.WriteString(t.name(e.Node))
-		if e.Detail != "" {
-			b.WriteByte(' ')
-			b.WriteString(e.Detail)
-		}
 	}
 	return b.String()
 }
 
 // Lines returns every event in canonical text form.
 func (t *Trace) Lines() []string {
-	out := make([]string, len(t.Events))
-	for i := range t.Events {
+	out := make([]string, t.n)
+	for i := range out {
 		out[i] = t.Format(i)
 	}
 	return out
@@ -117,7 +155,7 @@ func (t *Trace) Lines() []string {
 // shortened to 16 hex digits: equal hashes mean equal runs.
 func (t *Trace) Hash() string {
 	h := sha256.New()
-	for i := range t.Events {
+	for i := 0; i < t.n; i++ {
 		h.Write([]byte(t.Format(i)))
 		h.Write([]byte{'\n'})
 	}
@@ -125,4 +163,4 @@ func (t *Trace) Hash() string {
 }
 
 // Len is the number of recorded events.
-func (t *Trace) Len() int { return len(t.Events) }
+func (t *Trace) Len() int { return t.n }

@@ -181,12 +181,12 @@ func (w *World) record(e Event) {
 		return
 	}
 	e.Time = w.now
-	w.trace.Events = append(w.trace.Events, e)
+	w.trace.add(e)
 }
 
 // Apply applies a fault now, recording it in the trace first.
 func (w *World) Apply(f Fault) {
-	w.record(Event{Kind: EvFault, Node: None, Peer: None, Detail: f.String()})
+	w.record(Event{Kind: EvFault, Node: None, Peer: None, Payload: f})
 	f.Apply(w)
 }
 
@@ -194,18 +194,18 @@ func (w *World) send(p *proc, to NodeID, m Message) {
 	w.msgSeq++
 	id := w.msgSeq
 	p.sent++
-	w.record(Event{Kind: EvSend, Node: p.id, Peer: to, ID: id, Msg: m})
+	w.record(Event{Kind: EvSend, Node: p.id, Peer: to, ID: id, Payload: m})
 	if to < 0 || int(to) >= len(w.procs) {
-		w.record(Event{Kind: EvDrop, Node: p.id, Peer: to, ID: id, Msg: m, Detail: "no such node"})
+		w.record(Event{Kind: EvDrop, Node: p.id, Peer: to, ID: id, Payload: m, Drop: DropNoSuchNode})
 		return
 	}
 	if w.cut[p.id][to] {
-		w.record(Event{Kind: EvDrop, Node: p.id, Peer: to, ID: id, Msg: m, Detail: "partitioned"})
+		w.record(Event{Kind: EvDrop, Node: p.id, Peer: to, ID: id, Payload: m, Drop: DropPartitioned})
 		return
 	}
 	l := &w.links[p.id][to]
 	if l.Loss > 0 && w.netRng.Float64() < l.Loss {
-		w.record(Event{Kind: EvDrop, Node: p.id, Peer: to, ID: id, Msg: m, Detail: "lost"})
+		w.record(Event{Kind: EvDrop, Node: p.id, Peer: to, ID: id, Payload: m, Drop: DropLost})
 		return
 	}
 	copies := 1
@@ -224,7 +224,7 @@ func (w *World) send(p *proc, to NodeID, m Message) {
 func (w *World) observe(p *proc, data fmt.Stringer) {
 	o := Observation{Time: w.now, Node: p.id, Data: data}
 	w.obs = append(w.obs, o)
-	w.record(Event{Kind: EvObserve, Node: p.id, Peer: None, Data: data})
+	w.record(Event{Kind: EvObserve, Node: p.id, Peer: None, Payload: data})
 	for _, h := range w.hooks {
 		h(o)
 	}
@@ -238,7 +238,7 @@ func (w *World) start(p *proc) {
 	if p.inc == 0 {
 		w.record(Event{Kind: EvStart, Node: p.id, Peer: None})
 	} else {
-		w.record(Event{Kind: EvRestart, Node: p.id, Peer: None, Detail: fmt.Sprintf("incarnation %d", p.inc)})
+		w.record(Event{Kind: EvRestart, Node: p.id, Peer: None, ID: uint64(p.inc)})
 	}
 	p.node.Start(p.env)
 }
@@ -282,7 +282,7 @@ func (w *World) Pause(id NodeID, d time.Duration) {
 	until := w.now + d
 	if until > p.pausedUntil {
 		p.pausedUntil = until
-		w.record(Event{Kind: EvPause, Node: id, Peer: None, Detail: "for " + d.String()})
+		w.record(Event{Kind: EvPause, Node: id, Peer: None, Payload: d})
 		w.push(item{at: until, kind: itemResume, node: id, inc: p.inc})
 	}
 }
@@ -374,13 +374,13 @@ func (w *World) dispatch(it *item) {
 		m := it.payload.(Message)
 		switch {
 		case !p.up:
-			w.record(Event{Kind: EvDrop, Node: it.from, Peer: it.node, ID: it.id, Msg: m, Detail: "receiver down"})
+			w.record(Event{Kind: EvDrop, Node: it.from, Peer: it.node, ID: it.id, Payload: m, Drop: DropReceiverDown})
 		case w.cut[it.from][it.node]:
-			w.record(Event{Kind: EvDrop, Node: it.from, Peer: it.node, ID: it.id, Msg: m, Detail: "partitioned in flight"})
+			w.record(Event{Kind: EvDrop, Node: it.from, Peer: it.node, ID: it.id, Payload: m, Drop: DropInFlight})
 		case p.pausedUntil > w.now:
 			w.defer_(p, it)
 		default:
-			w.record(Event{Kind: EvDeliver, Node: it.from, Peer: it.node, ID: it.id, Msg: m})
+			w.record(Event{Kind: EvDeliver, Node: it.from, Peer: it.node, ID: it.id, Payload: m})
 			p.node.Receive(p.env, it.from, m)
 		}
 	case itemTimer:
@@ -396,7 +396,7 @@ func (w *World) dispatch(it *item) {
 			return
 		}
 		delete(p.timers, TimerID(it.id))
-		w.record(Event{Kind: EvTimer, Node: it.node, Peer: None, ID: it.id, Tag: it.payload})
+		w.record(Event{Kind: EvTimer, Node: it.node, Peer: None, ID: it.id, Payload: it.payload})
 		p.node.Timer(p.env, it.payload)
 	case itemResume:
 		p := w.procs[it.node]
