@@ -42,12 +42,12 @@ func (k EventKind) String() string {
 type DropReason uint8
 
 const (
-	NotDropped      DropReason = iota
-	DropLost                   // the link lost it (loss probability)
-	DropPartitioned            // the link was cut when it was sent
-	DropInFlight               // the link was cut while it was in flight
-	DropReceiverDown           // the receiver was crashed at delivery time
-	DropNoSuchNode             // sent to a node that does not exist
+	NotDropped       DropReason = iota
+	DropLost                    // the link lost it (loss probability)
+	DropPartitioned             // the link was cut when it was sent
+	DropInFlight                // the link was cut while it was in flight
+	DropReceiverDown            // the receiver was crashed at delivery time
+	DropNoSuchNode              // sent to a node that does not exist
 )
 
 var dropNames = [...]string{"", "lost", "partitioned", "partitioned in flight", "receiver down", "no such node"}
