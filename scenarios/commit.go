@@ -15,6 +15,9 @@ import (
 type CommitBank struct {
 	Commit txn.Protocol
 	Bank   workload.Bank
+	// Transfers, when set, is the workload itself — drawn by a property
+	// test, loaded from a file — instead of one drawn from the seed.
+	Transfers []workload.Transfer
 }
 
 // Protocol names the commit protocol.
@@ -47,7 +50,10 @@ func (c CommitBank) Build(w *sim.World, seed uint64) error {
 	if err := c.Commit.AddNodes(w, topo); err != nil {
 		return err
 	}
-	transfers := c.Bank.Generate(sim.NewStream(seed, "workload"))
+	transfers := c.Transfers
+	if transfers == nil {
+		transfers = c.Bank.Generate(sim.NewStream(seed, "workload"))
+	}
 	txn.AddClients(w, topo.Coordinator, transfers, c.Bank.ClientNames())
 	return nil
 }

@@ -19,6 +19,16 @@ type Store struct {
 
 func newStore() *Store { return &Store{m: make(map[string]any)} }
 
+// NewStore makes a store holding a copy of m, for checking a final state
+// that was not produced by a World (a saved run, a hand-made test case).
+func NewStore(m map[string]any) *Store {
+	s := newStore()
+	for k, v := range m {
+		s.m[k] = v
+	}
+	return s
+}
+
 // Get returns the value under key.
 func (s *Store) Get(key string) (any, bool) {
 	v, ok := s.m[key]
