@@ -140,3 +140,28 @@ func TestTriggersFireOnMatchingObservationsWithSkipAndTimes(t *testing.T) {
 	// p votes yes at 2,4,6,8,10ms; skip the first, fire on the next two.
 	require.Equal(t, []string{"0.004000000", "0.006000000"}, pauses)
 }
+
+func TestHealAllSilencesTriggers(t *testing.T) {
+	w, err := sim.New(sim.Config{})
+	require.NoError(t, err)
+	w.AddNode("p", func() sim.Node { return &voter{} })
+	s := Schedule{
+		Actions: []Action{{At: ms(5), Kind: HealAll}},
+		Triggers: []Trigger{{On: "vote", Node: "p", Times: 100, Do: []Action{
+			{Kind: ClockJump, Node: "p", Duration: ms(1)},
+			{At: ms(3), Kind: ClockJump, Node: "p", Duration: ms(1000)},
+		}}},
+	}
+	require.NoError(t, s.Install(w))
+	w.Run()
+	var jumps []string
+	for _, l := range w.Trace().Lines() {
+		if strings.Contains(l, "fault clock-jump") {
+			jumps = append(jumps, strings.Fields(l)[0]+" "+strings.Fields(l)[4])
+		}
+	}
+	// Votes at 1..4ms fire; of the delayed jumps only the one from 1ms lands
+	// before 5ms (queued earlier, it runs before the 4ms vote). From
+	// the heal-all at 5ms on, nothing fires.
+	require.Equal(t, []string{"0.001000000 1ms", "0.002000000 1ms", "0.003000000 1ms", "0.004000000 1s", "0.004000000 1ms"}, jumps)
+}

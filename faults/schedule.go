@@ -103,7 +103,8 @@ func (s Schedule) Validate(known func(string) bool) error {
 }
 
 // Install validates the schedule against the world's nodes, queues its
-// timed actions and hooks its triggers.
+// timed actions and hooks its triggers. Triggers stop at the first
+// heal-all: it marks the start of the liveness phase.
 func (s Schedule) Install(w *sim.World) error {
 	known := func(n string) bool { _, ok := w.Lookup(n); return ok }
 	if err := s.Validate(known); err != nil {
@@ -115,10 +116,23 @@ func (s Schedule) Install(w *sim.World) error {
 	if len(s.Triggers) == 0 {
 		return nil
 	}
+	// A heal-all starts the liveness phase: from then on no fault may
+	// happen, so triggers fall silent and delayed actions that would land
+	// after it are dropped (the heal-all restarts every crashed node anyway).
+	healAt := time.Duration(-1)
+	for _, a := range s.Actions {
+		if a.Kind == HealAll && (healAt < 0 || time.Duration(a.At) < healAt) {
+			healAt = time.Duration(a.At)
+		}
+	}
+	quiet := func(t time.Duration) bool { return healAt >= 0 && t >= healAt }
 	seen := make([]int, len(s.Triggers))
 	fired := make([]int, len(s.Triggers))
 	trigs := s.Triggers
 	w.OnObserve(func(o sim.Observation) {
+		if quiet(o.Time) {
+			return
+		}
 		for i, t := range trigs {
 			limit := t.Times
 			if limit == 0 {
@@ -133,10 +147,11 @@ func (s Schedule) Install(w *sim.World) error {
 			}
 			fired[i]++
 			for _, a := range t.Do {
-				if a.At == 0 {
+				switch at := w.Now() + time.Duration(a.At); {
+				case a.At == 0:
 					w.Apply(a)
-				} else {
-					w.Schedule(w.Now()+time.Duration(a.At), a)
+				case !quiet(at):
+					w.Schedule(at, a)
 				}
 			}
 		}
