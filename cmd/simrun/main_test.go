@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func simrun(args ...string) (code int, stdout, stderr string) {
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+func TestListShowsEveryScenarioWithItsExpectedVerdict(t *testing.T) {
+	code, out, _ := simrun("list")
+	require.Equal(t, 0, code)
+	for _, want := range []string{"2pc-bank ", "2pc-bank-faults", "2pc-coordinator-crash ", "expect blocked", "expect ok"} {
+		require.Contains(t, out, want)
+	}
+}
+
+func TestRunCoordinatorCrashIsBlockedNotAViolation(t *testing.T) {
+	code, out, errOut := simrun("run", "2pc-coordinator-crash", "--seed", "1")
+	require.Equal(t, 0, code, errOut)
+	for _, want := range []string{"verdict    blocked (as expected)", "blocked participants", "uncertain since", "holding acct-", "trace hash ", "atomicity     ok"} {
+		require.Contains(t, out, want)
+	}
+}
+
+func TestRunJSONHasTheDocumentedFields(t *testing.T) {
+	code, out, _ := simrun("run", "2pc-coordinator-crash", "--seed", "1", "--json")
+	require.Equal(t, 0, code)
+	var j map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &j))
+	for _, k := range []string{"scenario", "seed", "verdict", "violations", "blocked", "events", "sim_time_ns", "trace_hash"} {
+		require.Contains(t, j, k)
+	}
+	require.Equal(t, "blocked", j["verdict"])
+	require.Len(t, j["blocked"], 2)
+	require.Empty(t, j["violations"])
+}
+
+func TestRunWithAPlantedBugExitsOneWithAReproduceCommand(t *testing.T) {
+	code, out, _ := simrun("run", "2pc-bank-faults", "--seed", "1", "--bug", "commit-on-partial-votes")
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "atomicity     violation")
+	require.Contains(t, out, "reproduce  simrun run 2pc-bank-faults --seed 1 --bug commit-on-partial-votes")
+}
+
+func TestSameSeedSameTraceHashFromTheCLI(t *testing.T) {
+	hash := func(args ...string) string {
+		_, out, _ := simrun(append([]string{"run", "--json"}, args...)...)
+		var j struct {
+			TraceHash string `json:"trace_hash"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(out), &j))
+		return j.TraceHash
+	}
+	a := hash("2pc-bank-faults", "--seed", "5")
+	require.Equal(t, a, hash("2pc-bank-faults", "--seed", "5"))
+	require.NotEqual(t, a, hash("2pc-bank-faults", "--seed", "6"))
+}
+
+func TestSavedFaultScheduleReplaysTheSameRun(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "faults.json")
+	code, first, _ := simrun("run", "2pc-bank-faults", "--seed", "3", "--save-faults", file)
+	require.Equal(t, 0, code)
+	code, again, _ := simrun("run", "2pc-bank-faults", "--seed", "3", "--faults", file)
+	require.Equal(t, 0, code)
+	require.Equal(t, first, again)
+}
+
+func TestSweepIsIdenticalForAnyWorkerCount(t *testing.T) {
+	strip := func(s string) map[string]any {
+		var j map[string]any
+		require.NoError(t, json.Unmarshal([]byte(s), &j))
+		delete(j, "elapsed_seconds")
+		return j
+	}
+	code1, one, _ := simrun("sweep", "2pc-bank-faults", "--seeds", "1-30", "--workers", "1", "--json", "--bug", "presume-abort-on-restart")
+	code2, two, _ := simrun("sweep", "2pc-bank-faults", "--seeds", "1-30", "--workers", "2", "--json", "--bug", "presume-abort-on-restart")
+	require.Equal(t, code1, code2)
+	require.Equal(t, strip(one), strip(two))
+	j := strip(one)
+	for _, k := range []string{"runs", "ok", "blocked", "violation", "failing_seeds"} {
+		require.Contains(t, j, k)
+	}
+	require.EqualValues(t, 30, j["runs"])
+}
+
+func TestSweepTextListsReproduceCommands(t *testing.T) {
+	code, out, _ := simrun("sweep", "2pc-bank-faults", "--seeds", "1-20", "--bug", "commit-on-partial-votes")
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "first failing seeds")
+	require.Contains(t, out, "simrun run 2pc-bank-faults --seed ")
+	require.Contains(t, out, "[replays: ")
+}
+
+// Bad input: a one-line error naming the problem, exit status 2.
+func TestBadInputExitsTwoWithOneLine(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	require.NoError(t, os.WriteFile(bad, []byte(`{"actions":[{"kind":"crash","node":"nobody"}]}`), 0o644))
+	cases := map[string][]string{
+		`unknown scenario "nope"`:                 {"run", "nope", "--seed", "1"},
+		"--seed is required":                      {"run", "2pc-bank"},
+		`invalid argument "x"`:                    {"run", "2pc-bank", "--seed", "x"},
+		"unknown flag: --frobnicate":              {"run", "2pc-bank", "--seed", "1", "--frobnicate"},
+		"missing scenario name":                   {"run", "--seed", "1"},
+		"start 9 is after end 1":                  {"sweep", "2pc-bank", "--seeds", "9-1"},
+		"--seeds is required":                     {"sweep", "2pc-bank"},
+		"--workers must be positive":              {"sweep", "2pc-bank", "--seeds", "1-2", "--workers", "-1"},
+		`unknown command "fly"`:                   {"fly"},
+		`no planted bug "nope"`:                   {"run", "2pc-bank", "--seed", "1", "--bug", "nope"},
+		`crash: unknown node "nobody"`:            {"run", "2pc-bank", "--seed", "1", "--faults", bad},
+		"no such file or directory":               {"run", "2pc-bank", "--seed", "1", "--faults", filepath.Join(t.TempDir(), "missing.json")},
+		`unknown scenario "nope" (simrun list sh`: {"sweep", "nope", "--seeds", "1-2"},
+	}
+	for want, args := range cases {
+		code, out, errOut := simrun(args...)
+		require.Equal(t, 2, code, "%v: %s", args, errOut)
+		require.Empty(t, out, "%v", args)
+		require.Contains(t, errOut, want, "%v", args)
+		require.Equal(t, 1, strings.Count(errOut, "\n"), "one line for %v: %q", args, errOut)
+	}
+}
+
+func TestEverySubcommandHasItsOwnHelp(t *testing.T) {
+	for _, sub := range []string{"list", "run", "sweep"} {
+		code, out, _ := simrun(sub, "--help")
+		require.Equal(t, 0, code)
+		require.Contains(t, out, "Usage:")
+		require.Contains(t, out, "simrun "+sub)
+	}
+}
