@@ -35,6 +35,11 @@ type decided struct {
 }
 
 func readCommit(h *History) *commitHistory {
+	h.commitOnce.Do(func() { h.commit = buildCommit(h) })
+	return h.commit
+}
+
+func buildCommit(h *History) *commitHistory {
 	c := &commitHistory{parts: map[string][]string{}, votes: map[string]map[string]voteAt{},
 		decs: map[string]map[string]decided{}, order: map[string][]string{}}
 	seen := map[string]bool{}

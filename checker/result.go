@@ -2,6 +2,7 @@ package checker
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/faultline-sim/faultline/sim"
@@ -90,6 +91,9 @@ type History struct {
 	End          time.Duration // true time the run ended
 	Up           []bool        // whether each node was up at the end
 	Stores       []*sim.Store  // each node's final durable state
+
+	commitOnce sync.Once
+	commit     *commitHistory // the commit view, built once for all commit checkers
 }
 
 // FromWorld captures a finished world's history.
