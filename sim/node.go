@@ -8,7 +8,7 @@ import (
 
 // NodeID identifies a node within one world: the order in which nodes were
 // added, from 0.
-type NodeID int
+type NodeID int32
 
 // None is the NodeID of "no node".
 const None NodeID = -1
