@@ -103,6 +103,9 @@ func init() {
 	register(func() Spec {
 		s := bankSpec("2pc-bank-faults", "2PC bank transfers under random crashes, restarts, partitions, delays, loss and duplication; then heal and check every transfer is decided", checker.OK)
 		s.Nemesis = commitNemesis(workload.DefaultBank())
+		p := twopc.Default()
+		p.UnilateralAbort = 0.05 // participants sometimes refuse for reasons of their own
+		s.System = CommitBank{Commit: p, Bank: workload.DefaultBank()}
 		s.Liveness = &Liveness{At: 1500 * time.Millisecond, Bound: time.Second}
 		return s
 	})

@@ -93,6 +93,7 @@ func TestSweepIsIdenticalForAnyWorkerCount(t *testing.T) {
 		require.Contains(t, j, k)
 	}
 	require.EqualValues(t, 30, j["runs"])
+	require.Positive(t, j["violation"], "the planted bug is caught")
 }
 
 func TestSweepTextListsReproduceCommands(t *testing.T) {

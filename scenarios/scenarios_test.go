@@ -1,0 +1,66 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/sim"
+	"github.com/stretchr/testify/require"
+)
+
+// Every named scenario produces the verdict it promises in simrun list.
+func TestEveryScenarioMeetsItsExpectation(t *testing.T) {
+	var table strings.Builder
+	fmt.Fprintf(&table, "%-34s %-10s %s\n", "scenario", "expect", "seeds 1-3")
+	for _, s := range All() {
+		require.NotEmpty(t, s.Description, s.Name)
+		var got []string
+		for seed := uint64(1); seed <= 3; seed++ {
+			out, err := Run(s, Options{Seed: seed, NoTrace: true})
+			require.NoError(t, err, s.Name)
+			got = append(got, string(out.Verdict))
+			if out.Verdict != s.Expect {
+				t.Errorf("%s seed %d: got %s, expected %s: %v", s.Name, seed, out.Verdict, s.Expect, out.Results)
+			}
+		}
+		fmt.Fprintf(&table, "%-34s %-10s %s\n", s.Name, s.Expect, strings.Join(got, " "))
+	}
+	t.Logf("\n%s", table.String())
+}
+
+func TestUnknownScenarioIsAnError(t *testing.T) {
+	_, err := Get("no-such-scenario")
+	require.ErrorContains(t, err, `unknown scenario "no-such-scenario"`)
+}
+
+// panicky is a system whose node panics, standing in for a protocol bug
+// that crashes the simulator.
+type panicky struct{}
+
+type boom struct{}
+
+func (boom) Start(env *sim.Env)                        { env.SetTimer(time.Millisecond, nil) }
+func (boom) Receive(*sim.Env, sim.NodeID, sim.Message) {}
+func (boom) Timer(*sim.Env, any)                       { panic("protocol bug") }
+
+func (panicky) Protocol() string                               { return "boom" }
+func (panicky) PlantedBugs() []string                          { return nil }
+func (panicky) WithBug(string) (System, error)                 { return nil, fmt.Errorf("none") }
+func (panicky) Validate() error                                { return nil }
+func (panicky) Check(*checker.History, *Spec) []checker.Result { return nil }
+func (panicky) Build(w *sim.World, _ uint64) error {
+	w.AddNode("n", func() sim.Node { return boom{} })
+	return nil
+}
+
+func TestAPanicInsideTheRunIsReportedNotSwallowed(t *testing.T) {
+	out, err := Run(Spec{Name: "boom", System: panicky{}, MaxTime: time.Second}, Options{Seed: 7})
+	require.NoError(t, err)
+	require.Equal(t, checker.Violation, out.Verdict)
+	require.Equal(t, "crash", out.Results[0].Checker)
+	require.Contains(t, out.Results[0].Message, "panicked at    0.001000000: protocol bug")
+	require.Equal(t, uint64(7), out.Seed)
+}
