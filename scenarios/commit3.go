@@ -1,0 +1,194 @@
+package scenarios
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/protocol/threepc"
+	"github.com/faultline-sim/faultline/protocol/twopc"
+	"github.com/faultline-sim/faultline/protocol/txn"
+	"github.com/faultline-sim/faultline/workload"
+)
+
+// The scenarios of 3PC, cooperative 2PC and Paxos Commit, and the fault
+// classes that `simrun compare` runs every commit protocol under.
+
+// commitSpec is bankSpec for any commit protocol.
+func commitSpec(p txn.Protocol, name, desc string, expect checker.Verdict) Spec {
+	return Spec{Name: name, Description: desc, Expect: expect,
+		System:  systemFor(p, workload.DefaultBank()),
+		Network: defaultNetwork, MaxTime: 3 * time.Second, MinBlocked: 100 * time.Millisecond}
+}
+
+// systemFor wraps a commit protocol and the bank workload.
+func systemFor(p txn.Protocol, b workload.Bank) System {
+	return CommitBank{Commit: p, Bank: b}
+}
+
+var healPhase = &Liveness{At: 1500 * time.Millisecond, Bound: time.Second}
+
+// splitAtPreCommit partitions the first participant to pre-commit, with the
+// coordinator and the clients, from the other participants, at the moment
+// it pre-commits: the PreCommits still in flight to the others are lost.
+func splitAtPreCommit(b workload.Bank) faults.Schedule {
+	var s faults.Schedule
+	banks := b.BankNames()
+	for _, p := range banks {
+		side := append([]string{"coordinator", p}, b.ClientNames()...)
+		var other []string
+		for _, q := range banks {
+			if q != p {
+				other = append(other, q)
+			}
+		}
+		s.Triggers = append(s.Triggers, faults.Trigger{On: "precommit", Node: p, Where: map[string]string{"acked": "false"},
+			Do: []faults.Action{{Kind: faults.Partition, Groups: [][]string{side, other}}}})
+	}
+	return s
+}
+
+// crashAfterFirstDecision crashes the coordinator as soon as one
+// participant has applied its commit, and cuts the coordinator's links so
+// the decisions still in flight to the others are lost: one participant
+// knows the outcome, the others are uncertain.
+func crashAfterFirstDecision(b workload.Bank) faults.Schedule {
+	var s faults.Schedule
+	for _, p := range b.BankNames() {
+		s.Triggers = append(s.Triggers, faults.Trigger{On: "decide", Node: p, Where: map[string]string{"via": "coordinator", "commit": "true"},
+			Do: []faults.Action{
+				{Kind: faults.Cut, From: []string{"coordinator"}, To: b.BankNames()},
+				{Kind: faults.Crash, Node: "coordinator"},
+			}})
+	}
+	return s
+}
+
+func init() {
+	bank := workload.DefaultBank()
+	tp := threepc.Default()
+	register(func() Spec {
+		s := commitSpec(tp, "3pc-bank", "3PC bank transfers, no faults; every transfer decided, money conserved", checker.OK)
+		s.Liveness = healPhase
+		return s
+	})
+	register(func() Spec {
+		s := commitSpec(tp, "3pc-coordinator-crash", "the coordinator crashes once every participant is pre-committed, before it commits; the participants elect a leader among themselves and commit without it", checker.OK)
+		s.Faults = faults.Schedule{Triggers: []faults.Trigger{{On: "precommit", Node: "coordinator", Where: map[string]string{"acked": "true"},
+			Do: []faults.Action{{Kind: faults.Crash, Node: "coordinator"}}}}}
+		s.Liveness = healPhase
+		return s
+	})
+	register(func() Spec {
+		s := commitSpec(tp, "3pc-partition", "the split: pre-commit reaches one participant, then a partition cuts it (with the coordinator) off from the rest; its side commits, the other side aborts", checker.Violation)
+		s.Faults = splitAtPreCommit(bank)
+		return s
+	})
+	register(func() Spec {
+		s := commitSpec(tp, "3pc-faults", "3PC under the random faults of 2pc-bank-faults (same schedule per seed); partitions, loss and slow links break its timing assumption and random search finds atomicity violations", checker.Violation)
+		s.Nemesis = commitNemesis(bank)
+		s.Liveness = healPhase
+		return s
+	})
+	coop := twopc.Default()
+	coop.Cooperative = true
+	register(func() Spec {
+		s := commitSpec(coop, "2pc-cooperative-resolved", "cooperative termination resolves what plain 2PC cannot: the coordinator crashes after one participant applied the commit, the others ask it and commit", checker.OK)
+		s.Faults = crashAfterFirstDecision(bank)
+		return s
+	})
+	register(func() Spec {
+		s := commitSpec(coop, "2pc-cooperative-blocked", "what cooperative termination cannot resolve: the coordinator crashes after every vote is yes, before deciding; every peer is uncertain and all stay blocked", checker.Blocked)
+		s.Faults = crashAfterVotes(0)
+		return s
+	})
+}
+
+// --- comparison: the same workload and fault schedule under every protocol ---
+
+// FaultClass is a named fault plan that uses only the roles every commit
+// protocol has (coordinator, participants, clients), so one schedule runs
+// unchanged against each of them.
+type FaultClass struct {
+	Name        string
+	Description string
+	Faults      faults.Schedule
+	Nemesis     *faults.Nemesis
+	Liveness    *Liveness
+}
+
+// FaultClasses lists the comparison's fault classes, in report order.
+func FaultClasses() []FaultClass {
+	b := workload.DefaultBank()
+	only := func(set func(n *faults.Nemesis)) *faults.Nemesis {
+		n := &faults.Nemesis{Targets: append([]string{"coordinator"}, b.BankNames()...), Others: b.ClientNames(),
+			Start: 0, Stop: ms(1000), Downtime: ms(100), NoRestart: 0.2, PartitionLength: ms(100),
+			SlowLength: ms(100), SlowBy: ms(20), LossLength: ms(100), Loss: 0.3, Duplicate: 0.2, Base: defaultNetwork}
+		set(n)
+		return n
+	}
+	return []FaultClass{
+		{Name: "none", Description: "no faults"},
+		{Name: "coordinator-crash", Description: "the coordinator crashes when every vote of a transaction is yes and never returns", Faults: crashAfterVotes(0)},
+		{Name: "crash", Description: "random crashes and restarts of coordinator and participants, then heal", Nemesis: only(func(n *faults.Nemesis) { n.CrashRate = 3 }), Liveness: healPhase},
+		{Name: "partition", Description: "random partitions, isolations and one-way cuts, then heal", Nemesis: only(func(n *faults.Nemesis) { n.PartitionRate = 3 }), Liveness: healPhase},
+		{Name: "lossy", Description: "random slow, lossy and duplicating links, then heal", Nemesis: only(func(n *faults.Nemesis) { n.SlowRate, n.LossRate = 2, 2 }), Liveness: healPhase},
+		{Name: "mixed", Description: "the mix of *-faults scenarios (swarm), then heal", Nemesis: commitNemesis(b), Liveness: healPhase},
+	}
+}
+
+// FaultClassNames lists the fault class names.
+func FaultClassNames() []string {
+	var out []string
+	for _, c := range FaultClasses() {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+// commitProtocols maps each comparable commit protocol's name to its
+// default configuration.
+func commitProtocols() map[string]txn.Protocol {
+	coop := twopc.Default()
+	coop.Cooperative = true
+	ps := []txn.Protocol{twopc.Default(), coop, threepc.Default()}
+	ps = append(ps, extraProtocols...)
+	out := map[string]txn.Protocol{}
+	for _, p := range ps {
+		out[p.Name()] = p
+	}
+	return out
+}
+
+// extraProtocols are commit protocols registered by other files.
+var extraProtocols []txn.Protocol
+
+// CommitProtocolNames lists the protocols `simrun compare` can run, sorted.
+func CommitProtocolNames() []string {
+	var out []string
+	for n := range commitProtocols() {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// CompareSpec is the scenario of one cell of the comparison grid: the bank
+// workload under protocol, with the fault class's schedule.
+func CompareSpec(protocol, class string) (Spec, error) {
+	p, ok := commitProtocols()[protocol]
+	if !ok {
+		return Spec{}, fmt.Errorf("unknown protocol %q (have: %s)", protocol, strings.Join(CommitProtocolNames(), ", "))
+	}
+	for _, c := range FaultClasses() {
+		if c.Name == class {
+			s := commitSpec(p, protocol+"/"+class, c.Description, checker.OK)
+			s.Faults, s.Nemesis, s.Liveness = c.Faults, c.Nemesis, c.Liveness
+			return s, nil
+		}
+	}
+	return Spec{}, fmt.Errorf("unknown fault class %q (have: %s)", class, strings.Join(FaultClassNames(), ", "))
+}
