@@ -8,6 +8,7 @@ import (
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/protocol/paxoscommit"
 	"github.com/faultline-sim/faultline/protocol/threepc"
 	"github.com/faultline-sim/faultline/protocol/twopc"
 	"github.com/faultline-sim/faultline/protocol/txn"
@@ -24,9 +25,30 @@ func commitSpec(p txn.Protocol, name, desc string, expect checker.Verdict) Spec 
 		Network: defaultNetwork, MaxTime: 3 * time.Second, MinBlocked: 100 * time.Millisecond}
 }
 
-// systemFor wraps a commit protocol and the bank workload.
+// systemFor wraps a commit protocol and the bank workload; protocols built
+// on consensus are also judged by the ballot checker.
 func systemFor(p txn.Protocol, b workload.Bank) System {
+	if _, ok := p.(paxoscommit.Config); ok {
+		return consensusBank{CommitBank{Commit: p, Bank: b}}
+	}
 	return CommitBank{Commit: p, Bank: b}
+}
+
+// consensusBank is CommitBank plus checker.Ballots.
+type consensusBank struct{ CommitBank }
+
+// WithBug enables a planted bug, keeping the ballot checker.
+func (c consensusBank) WithBug(name string) (System, error) {
+	s, err := c.CommitBank.WithBug(name)
+	if err != nil {
+		return nil, err
+	}
+	return consensusBank{s.(CommitBank)}, nil
+}
+
+// Check runs the commit checkers and the ballot checker.
+func (c consensusBank) Check(h *checker.History, s *Spec) []checker.Result {
+	return append(c.CommitBank.Check(h, s), checker.Ballots(h))
 }
 
 var healPhase = &Liveness{At: 1500 * time.Millisecond, Bound: time.Second}
@@ -105,6 +127,40 @@ func init() {
 		s.Faults = crashAfterVotes(0)
 		return s
 	})
+
+	pc := paxoscommit.Default()
+	register(func() Spec {
+		s := commitSpec(pc, "paxoscommit-bank", "Paxos Commit (F=1, three acceptors) bank transfers, no faults; every transfer decided, money conserved", checker.OK)
+		s.Liveness = healPhase
+		return s
+	})
+	register(func() Spec {
+		s := commitSpec(pc, "paxoscommit-coordinator-crash", "2PC's blocking case under Paxos Commit: the coordinator crashes once every vote is in, before deciding; a participant leads ballot 1, learns every instance chose prepared from the acceptors, and all commit without the coordinator", checker.OK)
+		s.Faults = crashAfterVotes(0)
+		s.Liveness = healPhase
+		return s
+	})
+	register(func() Spec {
+		s := commitSpec(pc, "paxoscommit-partition", "a partition splits coordinator, one participant and one acceptor from the rest as the decision is reached; the majority side learns the outcome through a higher ballot, no side contradicts the other, and after healing all decide", checker.OK)
+		side := append([]string{"coordinator", "participant-1", "acceptor-1"}, bank.ClientNames()...)
+		s.Faults = faults.Schedule{Triggers: []faults.Trigger{{On: "votes-in", Node: "coordinator", Where: map[string]string{"all-yes": "true"},
+			Do: []faults.Action{{Kind: faults.Partition, Groups: [][]string{side, {"participant-2", "participant-3", "acceptor-2", "acceptor-3"}}}}}}}
+		s.Liveness = healPhase
+		return s
+	})
+	register(func() Spec {
+		s := commitSpec(pc, "paxoscommit-faults", "Paxos Commit under the random faults of 2pc-bank-faults and 3pc-faults (same schedule per seed); then heal and check every transfer is decided", checker.OK)
+		s.Nemesis = commitNemesis(bank)
+		s.Liveness = healPhase
+		return s
+	})
+	register(func() Spec {
+		s := commitSpec(pc, "paxoscommit-acceptor-faults", "as paxoscommit-faults, with the acceptors crashing, pausing and being partitioned too", checker.OK)
+		s.Nemesis = commitNemesis(bank)
+		s.Nemesis.Targets = append(s.Nemesis.Targets, paxoscommit.Acceptors(pc.F)...)
+		s.Liveness = healPhase
+		return s
+	})
 }
 
 // --- comparison: the same workload and fault schedule under every protocol ---
@@ -154,17 +210,13 @@ func FaultClassNames() []string {
 func commitProtocols() map[string]txn.Protocol {
 	coop := twopc.Default()
 	coop.Cooperative = true
-	ps := []txn.Protocol{twopc.Default(), coop, threepc.Default()}
-	ps = append(ps, extraProtocols...)
+	ps := []txn.Protocol{twopc.Default(), coop, threepc.Default(), paxoscommit.Default()}
 	out := map[string]txn.Protocol{}
 	for _, p := range ps {
 		out[p.Name()] = p
 	}
 	return out
 }
-
-// extraProtocols are commit protocols registered by other files.
-var extraProtocols []txn.Protocol
 
 // CommitProtocolNames lists the protocols `simrun compare` can run, sorted.
 func CommitProtocolNames() []string {
