@@ -118,8 +118,11 @@ func init() {
 	coop := twopc.Default()
 	coop.Cooperative = true
 	register(func() Spec {
-		s := commitSpec(coop, "2pc-cooperative-resolved", "cooperative termination resolves what plain 2PC cannot: the coordinator crashes after one participant applied the commit, the others ask it and commit", checker.OK)
+		s := commitSpec(coop, "2pc-cooperative-resolved", "cooperative termination resolves what plain 2PC cannot: the coordinator crashes after one participant applied the commit, the others ask it and commit (a single transfer, so no other transaction is caught in flight)", checker.OK)
 		s.Faults = crashAfterFirstDecision(bank)
+		one := bank
+		one.Clients, one.Transfers = 1, 1
+		s.System = systemFor(coop, one)
 		return s
 	})
 	register(func() Spec {

@@ -207,5 +207,8 @@ func (p *Participant) Timer(env *sim.Env, tag any) {
 		}
 		d.lead = &leader{txn: id, instances: sortedCopy(d.rec.Peers), rank: rank, learn: d.learn, acceptors: p.acceptors}
 	}
+	// The ballot-0 vote is sent again in case it was lost on the way to an
+	// acceptor; an acceptor that promised a higher ballot refuses it.
+	p.propose(env, id, d.rec.Coordinator, Prepared)
 	d.lead.start(env, p.cfg)
 }
