@@ -103,7 +103,7 @@ Exit status 0 even when a protocol is unsafe: finding that is the point.`,
 		},
 	}
 	f := c.Flags()
-	f.IntVar(&seeds, "seeds", 100, "run seeds 1..N for every protocol and fault class")
+	f.IntVar(&seeds, "seeds", 300, "run seeds 1..N for every protocol and fault class")
 	f.StringVar(&protocols, "protocols", "", "comma-separated protocols (default: all)")
 	f.StringVar(&classes, "faults", "", "comma-separated fault classes (default: all)")
 	f.StringVar(&format, "format", "text", "text, markdown or json")
