@@ -1,0 +1,96 @@
+package checker
+
+import (
+	"time"
+
+	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/workload"
+)
+
+// CommitMetrics are one run's costs and delays as a commit protocol's
+// observations and the kernel's counters show them; like the checkers they
+// never look inside a protocol, so every protocol is measured the same way.
+type CommitMetrics struct {
+	Submitted int // transactions clients submitted
+	Begun     int // transactions a coordinator began
+	Decided   int // begun, and no participant left in doubt about it
+	Committed int // begun and committed at every participant
+	Messages  int // sent by every node, clients included
+	// Writes are durable writes by every node, less the bank's initial
+	// balances, which every protocol writes alike.
+	Writes int
+	// Latencies: for each transaction committed at every participant, from
+	// the client's submit to the last participant's commit.
+	Latencies []time.Duration
+	// LockHolds: for each participant that voted yes, from its vote (locks
+	// taken) to its decision (locks released) or the end of the run.
+	LockHolds []time.Duration
+	// Uncertain sums the time participants spent voted yes and undecided;
+	// Blocked is the part of it spent by those still undecided at the end.
+	Uncertain time.Duration
+	Blocked   time.Duration
+}
+
+// MeasureCommit computes the metrics of a finished run; messages and writes
+// are the world's counters.
+func MeasureCommit(h *History, messages, writes int) CommitMetrics {
+	c := readCommit(h)
+	m := CommitMetrics{Messages: messages, Writes: writes}
+	submitted := map[string]time.Duration{}
+	for _, o := range h.Observations {
+		if s, ok := o.Data.(obs.Submit); ok {
+			if _, dup := submitted[s.Txn]; !dup {
+				submitted[s.Txn] = o.Time
+			}
+		}
+	}
+	m.Submitted = len(submitted)
+	for _, s := range h.Stores {
+		if s == nil {
+			continue
+		}
+		if n := len(s.Keys(workload.BalanceKey)); n > 0 {
+			m.Writes -= n + 1 // the balances and the bank's "initialized" mark
+		}
+	}
+	for _, t := range c.txns {
+		parts, begun := c.parts[t]
+		if !begun {
+			continue
+		}
+		m.Begun++
+		inDoubt := false
+		for n, v := range c.votes[t] {
+			if !v.yes {
+				continue
+			}
+			d, done := c.decs[t][n]
+			end := h.End
+			if done {
+				end = d.at
+			} else {
+				inDoubt = true
+				m.Blocked += h.End - v.at
+			}
+			m.LockHolds = append(m.LockHolds, end-v.at)
+			m.Uncertain += end - v.at
+		}
+		if !inDoubt {
+			m.Decided++
+		}
+		var last time.Duration
+		all := len(parts) > 0
+		for _, p := range parts {
+			d, ok := c.decs[t][p]
+			all = all && ok && d.commit
+			last = max(last, d.at)
+		}
+		if all {
+			m.Committed++
+			if at, ok := submitted[t]; ok {
+				m.Latencies = append(m.Latencies, last-at)
+			}
+		}
+	}
+	return m
+}

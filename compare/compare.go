@@ -1,0 +1,220 @@
+package compare
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/scenarios"
+)
+
+// Options choose the grid.
+type Options struct {
+	Protocols []string // default: every commit protocol
+	Classes   []string // default: every fault class
+	Seeds     int      // seeds 1..Seeds
+	Workers   int      // 0 = one per CPU
+	// Progress, if set, is called after each run from worker goroutines.
+	Progress func(done, total int)
+}
+
+// safetyCheckers are the checkers whose violation is a safety violation;
+// liveness after healing is counted apart.
+var safetyCheckers = map[string]bool{"atomicity": true, "conservation": true, "ballots": true, "crash": true}
+
+// Row is one protocol under one fault class, over every seed.
+type Row struct {
+	Protocol   string `json:"protocol"`
+	FaultClass string `json:"fault_class"`
+	Runs       int    `json:"runs"`
+	Txns       int    `json:"transactions"` // begun, over all runs
+
+	MessagesPerTxn float64 `json:"messages_per_txn"`
+	WritesPerTxn   float64 `json:"durable_writes_per_txn"`
+	LatencyP50Ms   float64 `json:"commit_latency_p50_ms"`
+	LatencyP99Ms   float64 `json:"commit_latency_p99_ms"`
+	LockHoldMeanMs float64 `json:"lock_hold_mean_ms"`
+	LockHoldP99Ms  float64 `json:"lock_hold_p99_ms"`
+	// UncertainMsPerTxn: participant time spent voted yes and undecided,
+	// per transaction; BlockedMsPerTxn: the part of it never resolved by
+	// the end of the run.
+	UncertainMsPerTxn float64 `json:"uncertain_ms_per_txn"`
+	BlockedMsPerTxn   float64 `json:"blocked_ms_per_txn"`
+	DecidedFraction   float64 `json:"decided_fraction"`
+	CommittedFraction float64 `json:"committed_fraction"`
+
+	BlockedRuns      int    `json:"blocked_runs"`
+	SafetyViolations int    `json:"safety_violation_runs"`
+	LivenessFailures int    `json:"liveness_failure_runs"`
+	FirstViolation   uint64 `json:"first_violation_seed,omitempty"`
+}
+
+type job struct {
+	cell int
+	seed uint64
+}
+
+type runResult struct {
+	m        checker.CommitMetrics
+	verdicts []checker.Result
+	err      error
+}
+
+// Run runs the grid and returns one row per protocol and fault class, in
+// the order given.
+func Run(o Options) ([]Row, error) {
+	if len(o.Protocols) == 0 {
+		o.Protocols = scenarios.CommitProtocolNames()
+	}
+	if len(o.Classes) == 0 {
+		o.Classes = scenarios.FaultClassNames()
+	}
+	if o.Seeds < 1 {
+		return nil, fmt.Errorf("compare: need at least one seed, got %d", o.Seeds)
+	}
+	var specs []scenarios.Spec
+	var rows []Row
+	for _, p := range o.Protocols {
+		for _, c := range o.Classes {
+			s, err := scenarios.CompareSpec(p, c)
+			if err != nil {
+				return nil, err
+			}
+			if err := s.Validate(); err != nil {
+				return nil, err
+			}
+			specs = append(specs, s)
+			rows = append(rows, Row{Protocol: p, FaultClass: c, Runs: o.Seeds})
+		}
+	}
+	jobs := make([]job, 0, len(specs)*o.Seeds)
+	for i := range specs {
+		for s := 1; s <= o.Seeds; s++ {
+			jobs = append(jobs, job{cell: i, seed: uint64(s)})
+		}
+	}
+	results := make([]runResult, len(jobs))
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	var next, done atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < min(workers, len(jobs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(jobs) {
+					return
+				}
+				j := jobs[i]
+				out, err := scenarios.Run(specs[j.cell], scenarios.Options{Seed: j.seed, NoTrace: true})
+				if err != nil {
+					results[i] = runResult{err: err}
+				} else {
+					results[i] = runResult{m: checker.MeasureCommit(out.History, out.Messages, out.Writes), verdicts: out.Results}
+				}
+				if d := int(done.Add(1)); o.Progress != nil {
+					o.Progress(d, len(jobs))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+
+	type acc struct {
+		m                           checker.CommitMetrics
+		lat, locks                  []time.Duration
+		blockedRuns, unsafe, unlive int
+		firstBad                    uint64
+	}
+	accs := make([]acc, len(specs))
+	for i, j := range jobs {
+		r := results[i]
+		if r.err != nil {
+			return nil, fmt.Errorf("compare: %s seed %d: %v", specs[j.cell].Name, j.seed, r.err)
+		}
+		a := &accs[j.cell]
+		a.m.Begun += r.m.Begun
+		a.m.Decided += r.m.Decided
+		a.m.Committed += r.m.Committed
+		a.m.Messages += r.m.Messages
+		a.m.Writes += r.m.Writes
+		a.m.Uncertain += r.m.Uncertain
+		a.m.Blocked += r.m.Blocked
+		a.lat = append(a.lat, r.m.Latencies...)
+		a.locks = append(a.locks, r.m.LockHolds...)
+		unsafe, unlive, blocked := false, false, false
+		for _, v := range r.verdicts {
+			switch {
+			case v.Verdict == checker.Violation && safetyCheckers[v.Checker]:
+				unsafe = true
+			case v.Verdict == checker.Violation:
+				unlive = true
+			case v.Verdict == checker.Blocked:
+				blocked = true
+			}
+		}
+		if unsafe {
+			a.unsafe++
+			if a.firstBad == 0 {
+				a.firstBad = j.seed
+			}
+		}
+		if unlive {
+			a.unlive++
+		}
+		if blocked {
+			a.blockedRuns++
+		}
+	}
+	for i := range rows {
+		a := &accs[i]
+		r := &rows[i]
+		n := float64(max(a.m.Begun, 1))
+		r.Txns = a.m.Begun
+		r.MessagesPerTxn = float64(a.m.Messages) / n
+		r.WritesPerTxn = float64(a.m.Writes) / n
+		r.LatencyP50Ms = ms(percentile(a.lat, 0.50))
+		r.LatencyP99Ms = ms(percentile(a.lat, 0.99))
+		r.LockHoldMeanMs = ms(mean(a.locks))
+		r.LockHoldP99Ms = ms(percentile(a.locks, 0.99))
+		r.UncertainMsPerTxn = ms(a.m.Uncertain) / n
+		r.BlockedMsPerTxn = ms(a.m.Blocked) / n
+		r.DecidedFraction = float64(a.m.Decided) / n
+		r.CommittedFraction = float64(a.m.Committed) / n
+		r.BlockedRuns, r.SafetyViolations, r.LivenessFailures, r.FirstViolation = a.blockedRuns, a.unsafe, a.unlive, a.firstBad
+	}
+	return rows, nil
+}
+
+func ms(d time.Duration) float64 { return math.Round(float64(d)/1e4) / 100 }
+
+// percentile is the nearest-rank percentile; 0 for no samples.
+func percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	k := int(math.Ceil(p*float64(len(s)))) - 1
+	return s[min(max(k, 0), len(s)-1)]
+}
+
+func mean(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	var sum time.Duration
+	for _, d := range ds {
+		sum += d
+	}
+	return sum / time.Duration(len(ds))
+}

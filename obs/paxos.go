@@ -1,0 +1,60 @@
+package obs
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Promise: an acceptor promised not to accept any ballot below Ballot for
+// one consensus instance (Paxos Commit: Instance is the participant whose
+// vote the instance decides). Ballots are totally ordered integers.
+type Promise struct {
+	Txn      string
+	Instance string
+	Ballot   int64
+}
+
+// Accept: an acceptor accepted Value at Ballot for one instance. A value is
+// chosen once Quorum acceptors accept it at the same ballot.
+type Accept struct {
+	Txn      string
+	Instance string
+	Ballot   int64
+	Value    string
+	Quorum   int
+}
+
+func (Promise) Kind() string { return "promise" }
+func (Accept) Kind() string  { return "accept" }
+
+func (p Promise) String() string {
+	return fmt.Sprintf("promise %s/%s b%d", p.Txn, p.Instance, p.Ballot)
+}
+func (a Accept) String() string {
+	return fmt.Sprintf("accept %s/%s b%d %s", a.Txn, a.Instance, a.Ballot, a.Value)
+}
+
+func (p Promise) Attr(n string) (string, bool) {
+	switch n {
+	case "txn":
+		return p.Txn, true
+	case "instance":
+		return p.Instance, true
+	case "ballot":
+		return strconv.FormatInt(p.Ballot, 10), true
+	}
+	return "", false
+}
+func (a Accept) Attr(n string) (string, bool) {
+	switch n {
+	case "txn":
+		return a.Txn, true
+	case "instance":
+		return a.Instance, true
+	case "ballot":
+		return strconv.FormatInt(a.Ballot, 10), true
+	case "value":
+		return a.Value, true
+	}
+	return "", false
+}

@@ -1,0 +1,214 @@
+package paxoscommit
+
+import (
+	"sort"
+	"time"
+
+	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/protocol/txn"
+	"github.com/faultline-sim/faultline/sim"
+)
+
+type decisionTimer struct{ Txn string }
+
+func (t decisionTimer) String() string { return "decision-timeout " + t.Txn }
+
+// inDoubt is a transaction this participant voted yes for and has no
+// decision on.
+type inDoubt struct {
+	rec   txn.Prepared
+	learn *learner
+	lead  *leader
+	timer sim.TimerID
+}
+
+// Participant is one bank (a resource manager in the paper): it proposes
+// its own vote at ballot 0 and, when the coordinator falls silent, leads a
+// higher ballot itself.
+type Participant struct {
+	cfg       Config
+	bank      txn.Bank
+	acceptors []string
+	inDoubt   map[string]*inDoubt
+}
+
+func sortedCopy(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
+}
+
+// Start opens the bank and recovers every prepared record: still in doubt,
+// the participant re-takes the locks and soon leads a ballot to learn the
+// outcome from the acceptors.
+func (p *Participant) Start(env *sim.Env) {
+	p.bank.Open(env)
+	p.inDoubt = map[string]*inDoubt{}
+	for _, k := range env.Keys(txn.PreparedKey) {
+		v, _ := env.Get(k)
+		rec := v.(txn.Prepared)
+		p.bank.Lock(rec.Txn, rec.Ops)
+		d := &inDoubt{rec: rec, learn: newLearner(p.cfg.quorum())}
+		p.inDoubt[rec.Txn] = d
+		d.timer = env.SetTimer(p.cfg.RoundTimeout, decisionTimer{rec.Txn})
+	}
+}
+
+// Receive dispatches on the message type.
+func (p *Participant) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
+	switch m := m.(type) {
+	case Prepare:
+		p.onPrepare(env, from, m)
+	case Decision:
+		via := "leader"
+		if d := p.inDoubt[m.Txn]; d != nil && env.NameOf(from) == d.rec.Coordinator {
+			via = "coordinator"
+		}
+		p.finish(env, m.Txn, m.Commit, via)
+	case Phase2b:
+		if d := p.inDoubt[m.Txn]; d != nil && d.lead != nil {
+			d.learn.add(env.NameOf(from), m)
+			if commit, done := d.learn.outcome(d.lead.instances); done {
+				p.lead(env, d, commit)
+			}
+		}
+	case Phase1b:
+		if d := p.inDoubt[m.Txn]; d != nil && d.lead != nil {
+			d.lead.onPhase1b(env, p.cfg, env.NameOf(from), m)
+		}
+	case Nack:
+		if d := p.inDoubt[m.Txn]; d != nil && d.lead != nil {
+			d.lead.onNack(m)
+		}
+	}
+}
+
+func (p *Participant) outcome(env *sim.Env, id string) (commit, known bool) {
+	v, ok := env.Get(txn.OutcomeKey + id)
+	if !ok {
+		return false, false
+	}
+	return v.(bool), true
+}
+
+// propose sends this participant's vote to the acceptors as phase 2a of
+// ballot 0; their phase-2b replies go to the coordinator.
+func (p *Participant) propose(env *sim.Env, id, coordinator string, v Value) {
+	m := Phase2a{Txn: id, Ballot: 0, Leader: coordinator, Entries: []Entry{{Instance: env.Name(), Value: v}}}
+	for _, a := range p.acceptors {
+		to, _ := env.Lookup(a)
+		env.Send(to, m)
+	}
+}
+
+func (p *Participant) onPrepare(env *sim.Env, from sim.NodeID, m Prepare) {
+	if commit, known := p.outcome(env, m.Txn); known {
+		env.Send(from, Decision{Txn: m.Txn, Commit: commit})
+		return
+	}
+	if p.inDoubt[m.Txn] != nil {
+		p.propose(env, m.Txn, env.NameOf(from), Prepared)
+		return
+	}
+	yes := p.cfg.UnilateralAbort == 0 || env.Rand().Float64() >= p.cfg.UnilateralAbort
+	var locks []string
+	if yes {
+		locks, yes = p.bank.Lock(m.Txn, m.Ops)
+	}
+	if yes && p.bank.Check(env, m.Ops) != nil {
+		p.bank.Unlock(m.Txn, m.Ops)
+		yes = false
+	}
+	if !yes {
+		env.Put(txn.OutcomeKey+m.Txn, false)
+		env.Observe(obs.Vote{Txn: m.Txn, Yes: false})
+		env.Observe(obs.Decide{Txn: m.Txn, Commit: false, Via: "vote-no"})
+		p.propose(env, m.Txn, env.NameOf(from), Aborted)
+		return
+	}
+	rec := txn.Prepared{Txn: m.Txn, Coordinator: env.NameOf(from), Ops: m.Ops, Peers: m.Peers}
+	// Forced before the vote leaves: once an acceptor holds "prepared" the
+	// transaction may commit, and this participant must still be able to.
+	env.Put(txn.PreparedKey+m.Txn, rec)
+	d := &inDoubt{rec: rec, learn: newLearner(p.cfg.quorum())}
+	p.inDoubt[m.Txn] = d
+	env.Observe(obs.Vote{Txn: m.Txn, Yes: true, Locks: locks, Delta: txn.Net(m.Ops)})
+	p.propose(env, m.Txn, rec.Coordinator, Prepared)
+	p.wait(env, d)
+}
+
+// wait arms the decision timeout, with a random share so that participants
+// in doubt together do not all take over at once.
+func (p *Participant) wait(env *sim.Env, d *inDoubt) {
+	j := time.Duration(env.Rand().Int64N(int64(p.cfg.DecisionTimeout)))
+	d.timer = env.SetTimer(p.cfg.DecisionTimeout+j, decisionTimer{d.rec.Txn})
+}
+
+// lead finishes a transaction this participant learned as leader and tells
+// the others.
+func (p *Participant) lead(env *sim.Env, d *inDoubt, commit bool) {
+	rec := d.rec
+	p.finish(env, rec.Txn, commit, "recovery")
+	for _, peer := range rec.Peers {
+		if peer != env.Name() {
+			id, _ := env.Lookup(peer)
+			env.Send(id, Decision{Txn: rec.Txn, Commit: commit})
+		}
+	}
+	if id, ok := env.Lookup(rec.Coordinator); ok {
+		env.Send(id, Decision{Txn: rec.Txn, Commit: commit})
+	}
+}
+
+// finish applies or rolls back a transaction and releases its locks.
+func (p *Participant) finish(env *sim.Env, id string, commit bool, via string) {
+	if _, known := p.outcome(env, id); known {
+		return
+	}
+	d := p.inDoubt[id]
+	if d != nil && commit {
+		p.bank.Apply(env, d.rec.Ops)
+	}
+	env.Put(txn.OutcomeKey+id, commit)
+	if d != nil {
+		env.Delete(txn.PreparedKey + id)
+		p.bank.Unlock(id, d.rec.Ops)
+		env.CancelTimer(d.timer)
+		if d.lead != nil {
+			d.lead.stop(env)
+		}
+		delete(p.inDoubt, id)
+	}
+	env.Observe(obs.Decide{Txn: id, Commit: commit, Via: via})
+}
+
+// Timer: in doubt too long, take over with a higher ballot; a round that
+// stalls is retried higher.
+func (p *Participant) Timer(env *sim.Env, tag any) {
+	var id string
+	switch tag := tag.(type) {
+	case decisionTimer:
+		id = tag.Txn
+	case roundTimer:
+		id = tag.Txn
+	default:
+		return
+	}
+	d := p.inDoubt[id]
+	if d == nil {
+		return
+	}
+	if d.lead == nil {
+		rank := 1
+		for i, peer := range sortedCopy(d.rec.Peers) {
+			if peer == env.Name() {
+				rank = i + 1
+			}
+		}
+		d.lead = &leader{txn: id, instances: sortedCopy(d.rec.Peers), rank: rank, learn: d.learn, acceptors: p.acceptors}
+	}
+	// The ballot-0 vote is sent again in case it was lost on the way to an
+	// acceptor; an acceptor that promised a higher ballot refuses it.
+	p.propose(env, id, d.rec.Coordinator, Prepared)
+	d.lead.start(env, p.cfg)
+}

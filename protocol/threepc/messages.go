@@ -1,0 +1,109 @@
+package threepc
+
+import (
+	"strings"
+
+	"github.com/faultline-sim/faultline/protocol/txn"
+)
+
+// Prepare asks a participant to prepare its part of a transaction.
+type Prepare struct {
+	Txn   string
+	Ops   []txn.Op
+	Peers []string
+}
+
+// Vote is a participant's answer to Prepare.
+type Vote struct {
+	Txn string
+	Yes bool
+}
+
+// PreCommit tells a participant every vote was yes (from the coordinator)
+// or that a termination leader is about to commit.
+type PreCommit struct{ Txn string }
+
+// PreAck acknowledges a PreCommit.
+type PreAck struct{ Txn string }
+
+// Decision is the outcome, from the coordinator or a termination leader.
+type Decision struct {
+	Txn    string
+	Commit bool
+}
+
+// Ack acknowledges a Decision.
+type Ack struct{ Txn string }
+
+// StateReq asks a peer for its state of a transaction: the first step of the
+// termination protocol, which doubles as the election (whoever answers is
+// reachable and alive).
+type StateReq struct{ Txn string }
+
+// StateReply answers a StateReq, and tells a coordinator resending
+// PreCommit that the participant already decided.
+type StateReply struct {
+	Txn       string
+	State     State
+	Recovered bool // restarted since voting: may not lead a termination
+}
+
+func (m Prepare) String() string {
+	parts := make([]string, len(m.Ops))
+	for i, o := range m.Ops {
+		parts[i] = o.String()
+	}
+	return "prepare " + m.Txn + " " + strings.Join(parts, " ")
+}
+func (m Vote) String() string {
+	if m.Yes {
+		return "vote " + m.Txn + " yes"
+	}
+	return "vote " + m.Txn + " no"
+}
+func (m PreCommit) String() string { return "precommit " + m.Txn }
+func (m PreAck) String() string    { return "precommit-ack " + m.Txn }
+func (m Decision) String() string {
+	if m.Commit {
+		return "decision " + m.Txn + " commit"
+	}
+	return "decision " + m.Txn + " abort"
+}
+func (m Ack) String() string      { return "ack " + m.Txn }
+func (m StateReq) String() string { return "state-req " + m.Txn }
+func (m StateReply) String() string {
+	s := "state " + m.Txn + " " + m.State.String()
+	if m.Recovered {
+		s += " recovered"
+	}
+	return s
+}
+
+// State is a participant's state of one transaction (Skeen's states).
+type State int
+
+const (
+	Initial      State = iota // not voted
+	Uncertain                 // voted yes, may still commit or abort
+	PreCommitted              // every vote was yes; will commit unless a termination aborts
+	Committed
+	Aborted
+)
+
+func (s State) String() string {
+	switch s {
+	case Initial:
+		return "initial"
+	case Uncertain:
+		return "uncertain"
+	case PreCommitted:
+		return "pre-committed"
+	case Committed:
+		return "committed"
+	case Aborted:
+		return "aborted"
+	}
+	return "state?"
+}
+
+func (s State) decided() bool { return s == Committed || s == Aborted }
