@@ -123,5 +123,9 @@ func init() {
 
 // Describe is a scenario's one-line summary for listings.
 func Describe(s Spec) string {
-	return fmt.Sprintf("%-32s expect %-9s %s", s.Name, s.Expect, strings.TrimSpace(s.Description))
+	expect := string(s.Expect)
+	if s.ExpectsBySweep() {
+		expect += " (by sweep)"
+	}
+	return fmt.Sprintf("%-32s expect %-22s %s", s.Name, expect, strings.TrimSpace(s.Description))
 }

@@ -18,6 +18,21 @@ func TestEveryScenarioMeetsItsExpectation(t *testing.T) {
 	for _, s := range All() {
 		require.NotEmpty(t, s.Description, s.Name)
 		var got []string
+		if s.ExpectsBySweep() {
+			found := uint64(0)
+			for seed := uint64(1); seed <= 300 && found == 0; seed++ {
+				out, err := Run(s, Options{Seed: seed, NoTrace: true})
+				require.NoError(t, err, s.Name)
+				if out.Verdict == checker.Violation {
+					found = seed
+				}
+			}
+			if found == 0 {
+				t.Errorf("%s: random search found no violation in seeds 1-300", s.Name)
+			}
+			fmt.Fprintf(&table, "%-34s %-10s first violation at seed %d\n", s.Name, s.Expect, found)
+			continue
+		}
 		for seed := uint64(1); seed <= 3; seed++ {
 			out, err := Run(s, Options{Seed: seed, NoTrace: true})
 			require.NoError(t, err, s.Name)

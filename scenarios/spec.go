@@ -22,7 +22,10 @@ type Liveness struct {
 type Spec struct {
 	Name        string
 	Description string
-	Expect      checker.Verdict // the verdict this scenario is meant to produce
+	// Expect is the verdict this scenario is meant to produce. For a
+	// scenario with random faults (a Nemesis) that expects a violation, it
+	// means a sweep finds violations, not that every seed does.
+	Expect checker.Verdict
 
 	System   System // the protocol under test with its workload
 	Network  faults.LinkSpec
@@ -70,6 +73,8 @@ type Outcome struct {
 	Protocol  string
 	Bug       string
 	Expect    checker.Verdict
+	// BySweep: the expectation is about a sweep (see Spec.ExpectsBySweep).
+	BySweep bool
 	Schedule  faults.Schedule // the fault plan as run
 	Stop      sim.StopReason
 	Events    int
@@ -81,6 +86,15 @@ type Outcome struct {
 	Messages  int        // sent by every node
 	Writes    int        // durable writes by every node
 	History   *checker.History
+}
+
+// ExpectsBySweep reports whether the expected verdict is one that random
+// search must find over many seeds rather than one every seed gives.
+func (s Spec) ExpectsBySweep() bool { return s.Nemesis != nil && s.Expect == checker.Violation }
+
+// AsExpected reports whether one run's verdict fits the expectation.
+func (o *Outcome) AsExpected() bool {
+	return o.Verdict == o.Expect || (o.BySweep && o.Verdict == checker.OK)
 }
 
 // Plan returns the fault schedule a seed gives: the fixed part, the drawn
@@ -138,7 +152,7 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 	} else {
 		plan = s.Plan(o.Seed)
 	}
-	out = &Outcome{Scenario: s.Name, Seed: o.Seed, Protocol: sys.Protocol(), Bug: o.Bug, Expect: s.Expect, Schedule: plan}
+	out = &Outcome{Scenario: s.Name, Seed: o.Seed, Protocol: sys.Protocol(), Bug: o.Bug, Expect: s.Expect, BySweep: s.ExpectsBySweep(), Schedule: plan}
 
 	w, err := sim.New(sim.Config{Seed: o.Seed, Network: s.Network.Sim(), MaxTime: s.MaxTime, MaxEvents: s.MaxEvents, NoTrace: o.NoTrace})
 	if err != nil {
