@@ -68,13 +68,13 @@ type Options struct {
 
 // Outcome is everything a run produced.
 type Outcome struct {
-	Scenario  string
-	Seed      uint64
-	Protocol  string
-	Bug       string
-	Expect    checker.Verdict
+	Scenario string
+	Seed     uint64
+	Protocol string
+	Bug      string
+	Expect   checker.Verdict
 	// BySweep: the expectation is about a sweep (see Spec.ExpectsBySweep).
-	BySweep bool
+	BySweep   bool
 	Schedule  faults.Schedule // the fault plan as run
 	Stop      sim.StopReason
 	Events    int
