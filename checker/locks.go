@@ -306,7 +306,7 @@ func Takeover(h *History, bound time.Duration) Result {
 		client    string
 		call, ret time.Duration
 	}
-	grants := map[string][]grantAt{}  // lock -> grants, in time order
+	grants := map[string][]grantAt{}   // lock -> grants, in time order
 	requests := map[string][]request{} // lock -> requests, in call order
 	openReq := map[string]int{}        // node/req -> index in requests[lock]
 	flushCrashes := func(upTo time.Duration, inclusive bool) {
