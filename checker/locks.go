@@ -283,8 +283,9 @@ func LostUpdates(h *History) Result {
 // Takeover checks the lease's purpose: when a client crashes holding a
 // lock (granted and not released, by its own account) and another client
 // wants that lock, the other client gets it within bound of the crash (or
-// of its request, if later).
-func Takeover(h *History, bound time.Duration) Result {
+// of its request, or of from — the time faults are healed — if later: a
+// crashed manager excuses any delay).
+func Takeover(h *History, from, bound time.Duration) Result {
 	type holding struct {
 		node  sim.NodeID
 		lock  string
@@ -369,7 +370,7 @@ func Takeover(h *History, bound time.Duration) Result {
 			if r.client == c.client || r.ret < c.at {
 				continue
 			}
-			want = max(r.call, c.at)
+			want = max(r.call, c.at, from)
 			break
 		}
 		if want < 0 {

@@ -2,6 +2,7 @@ package optimistic
 
 import (
 	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/protocol/resource"
 	"github.com/faultline-sim/faultline/sim"
 )
 
@@ -24,7 +25,7 @@ type Entry struct {
 // against a newer version and wrongly refused — or, worse, the client
 // would retry an order that had in fact gone through.
 type lastCAS struct {
-	Req   string
+	Req   resource.Req
 	Reply CASReply
 }
 
@@ -69,8 +70,13 @@ func (s *Store) onCAS(env *sim.Env, from sim.NodeID, m CAS) {
 	client := env.NameOf(from)
 	if v, ok := env.Get(lastKey + client); ok {
 		last := v.(lastCAS)
-		if last.Req == m.Req.String() {
+		if last.Req == m.Req {
 			env.Send(from, last.Reply)
+			return
+		}
+		if m.Req.Less(last.Req) {
+			// A delayed duplicate of an older request: answering it anew
+			// would overwrite the record of the latest one.
 			return
 		}
 	}
@@ -82,6 +88,6 @@ func (s *Store) onCAS(env *sim.Env, from sim.NodeID, m CAS) {
 		env.Observe(obs.KVApplied{Key: m.Key, Client: client, Version: e.Version, Value: e.Value})
 		reply = CASReply{Key: m.Key, Req: m.Req, OK: true, Value: e.Value, Version: e.Version}
 	}
-	env.Put(lastKey+client, lastCAS{Req: m.Req.String(), Reply: reply})
+	env.Put(lastKey+client, lastCAS{Req: m.Req, Reply: reply})
 	env.Send(from, reply)
 }
