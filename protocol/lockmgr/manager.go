@@ -176,7 +176,7 @@ func (m *Manager) onAcquire(env *sim.Env, from sim.NodeID, a Acquire) {
 			return
 		}
 	}
-	m.dropSuperseded(env, client)
+	m.dropSuperseded(env, client, a.Req)
 	switch st := m.state(env, a.Lock); {
 	case st == free:
 		m.grant(env, a.Lock, client, a.Req, a.Attempt)
@@ -194,13 +194,13 @@ func (m *Manager) holder(env *sim.Env, lock string) string {
 	return l.Holder
 }
 
-// dropSuperseded removes a client's waiting requests when a newer one
-// arrives: the client restarted or gave them up, and granting one now would
-// hand a lock to nobody.
-func (m *Manager) dropSuperseded(env *sim.Env, client string) {
+// dropSuperseded removes a client's waiting requests older than req: the
+// client restarted or gave them up, and granting one now would hand a lock
+// to nobody — and overwrite the client's last answer with an older one.
+func (m *Manager) dropSuperseded(env *sim.Env, client string, req resource.Req) {
 	for lock, q := range m.queues {
 		for i := len(q) - 1; i >= 0; i-- {
-			if q[i].client == client {
+			if q[i].client == client && q[i].req.Less(req) {
 				m.dequeue(env, lock, i)
 			}
 		}
@@ -322,6 +322,7 @@ func (m *Manager) onRelease(env *sim.Env, from sim.NodeID, r Release) {
 	if m.answered(env, from, client, r.Req) {
 		return
 	}
+	m.dropSuperseded(env, client, r.Req)
 	m.expireIfDue(env, r.Lock)
 	l, isHeld := m.lease(env, r.Lock)
 	ok := isHeld && l.Holder == client && l.Token == r.Token
