@@ -63,6 +63,7 @@ func init() {
 		s := lockSpec("lockmgr-contention", "lock manager: 8 clients, 3 locks, jobs needing 1-2 locks in random order, under random crashes, partitions, loss and duplication; then heal", checker.OK, sys)
 		s.Nemesis = lockNemesis(append([]string{lockmgr.ManagerName, lockmgr.StorageName}, sys.Work.ClientNames()...))
 		s.Liveness = &Liveness{At: 1200 * time.Millisecond, Bound: time.Second}
+		s.MaxTime = 4 * time.Second
 		return s
 	})
 	register(func() Spec {
@@ -97,11 +98,12 @@ func init() {
 	})
 	register(func() Spec {
 		sys := InventorySystem{Store: optimistic.Default(), Work: workload.DefaultInventory()}
-		sys.Work.Interval = 120 * time.Millisecond
+		sys.Work.Interval = 100 * time.Millisecond
 		s := Spec{Name: "optimistic-inventory-faults", Description: "optimistic inventory under random crashes of store and clients, partitions, delays, loss and duplication; then heal",
 			Expect: checker.OK, System: sys, Network: defaultNetwork, MaxTime: 3 * time.Second}
 		s.Nemesis = inventoryNemesis(append([]string{optimistic.StoreName}, sys.Work.ClientNames()...))
 		s.Liveness = &Liveness{At: 1200 * time.Millisecond, Bound: time.Second}
+		s.MaxTime = 4 * time.Second
 		return s
 	})
 }

@@ -79,10 +79,17 @@ func (v Inventory) Generate(r *rand.Rand) []OrderSpec {
 	for c := 0; c < v.Clients; c++ {
 		at := v.Start
 		for j := 0; j < v.OrdersPerClient; j++ {
-			at += time.Duration(float64(v.Interval) * r.ExpFloat64())
+			at += cappedGap(r, v.Interval)
 			out = append(out, OrderSpec{ID: fmt.Sprintf("c%d-o%d", c+1, j+1), Client: ClientName(c + 1), At: at,
 				Item: ItemName(1 + r.IntN(v.Items)), Units: 1 + r.Int64N(v.MaxUnits)})
 		}
 	}
 	return out
+}
+
+// cappedGap draws an exponential gap with the given mean, capped at three
+// times the mean, so that a client's work ends within a known horizon and
+// a run's time limit never cuts a workload short.
+func cappedGap(r *rand.Rand, mean time.Duration) time.Duration {
+	return time.Duration(float64(mean) * min(r.ExpFloat64(), 3))
 }

@@ -83,7 +83,7 @@ func (l Locks) Generate(r *rand.Rand) []LockJob {
 	for c := 0; c < l.Clients; c++ {
 		at := l.Start
 		for j := 0; j < l.JobsPerClient; j++ {
-			at += time.Duration(float64(l.Interval) * r.ExpFloat64())
+			at += cappedGap(r, l.Interval)
 			n := 1 + r.IntN(l.MaxLocksPerJob)
 			perm := r.Perm(l.Locks)[:n]
 			locks := make([]string, n)
