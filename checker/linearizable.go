@@ -104,7 +104,11 @@ type KeyFailure struct {
 }
 
 func (f KeyFailure) String() string {
-	s := fmt.Sprintf("%s: %d operations; the longest legal order found covers %d", f.Key, f.Ops, f.Longest)
+	key := f.Key
+	if key == "" {
+		key = "(no key)"
+	}
+	s := fmt.Sprintf("%s: %d operations; the longest legal order found covers %d", key, f.Ops, f.Longest)
 	if f.Last != "" {
 		s += ", ending with " + f.Last
 	}
@@ -116,7 +120,7 @@ func (f KeyFailure) String() string {
 
 // Summary is the check in one line.
 func (l Linearizability) Summary() string {
-	what := fmt.Sprintf("%d operations on %d keys", l.Ops, l.Keys)
+	what := fmt.Sprintf("%d operations on %d %s", l.Ops, l.Keys, plural(l.Keys, "key"))
 	if l.Pending > 0 {
 		what += fmt.Sprintf(" (%d never returned)", l.Pending)
 	}
