@@ -60,9 +60,9 @@ func TestPlantedBugsAreCaught(t *testing.T) {
 }
 
 // TestLockScenariosGiveTheirExpectedVerdict runs the correct protocols over
-// a few hundred seeds (the 10,000-seed figures come from simrun sweep).
+// a thousand seeds (the 10,000-seed figures come from simrun sweep).
 func TestLockScenariosGiveTheirExpectedVerdict(t *testing.T) {
-	seeds := uint64(300)
+	seeds := uint64(1000)
 	if testing.Short() {
 		seeds = 30
 	}
