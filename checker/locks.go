@@ -287,9 +287,8 @@ func LostUpdates(h *History) Result {
 // crashed manager excuses any delay).
 func Takeover(h *History, from, bound time.Duration) Result {
 	type holding struct {
-		node  sim.NodeID
-		lock  string
-		since time.Duration
+		node sim.NodeID
+		lock string
 	}
 	holds := map[string]holding{} // node/lock -> grant
 	type crashHold struct {
@@ -333,7 +332,7 @@ func Takeover(h *History, from, bound time.Duration) Result {
 		node := h.name(o.Node)
 		switch f := o.Data.(type) {
 		case obs.LockGranted:
-			holds[node+"/"+f.Lock] = holding{node: o.Node, lock: f.Lock, since: o.Time}
+			holds[node+"/"+f.Lock] = holding{node: o.Node, lock: f.Lock}
 			grants[f.Lock] = append(grants[f.Lock], grantAt{node, o.Time})
 			if i, ok := openReq[node+"/"+f.Req]; ok {
 				requests[f.Lock][i].ret = o.Time
