@@ -1,6 +1,7 @@
 package checker_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -41,13 +42,50 @@ func bigLockHistory(tb testing.TB) []checker.LockOp {
 // 10,000-operation lock history must take well under a second.
 func BenchmarkCheckLockHistory10k(b *testing.B) {
 	ops := bigLockHistory(b)
-	b.ReportMetric(float64(len(ops)), "ops")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if l := checker.CheckLocks(ops, 10*time.Second); l.Verdict != checker.OK {
 			b.Fatalf("big history: %s", l.Summary())
 		}
 	}
+	b.ReportMetric(float64(len(ops)), "ops")
+}
+
+// sweepLockHistory joins the lock histories of lockmgr-contention seeds
+// 1, 2, ... until they hold 10,000 operations, each seed's locks and
+// clients kept apart (locks renamed per seed), as a sweep produces them.
+func sweepLockHistory(tb testing.TB) []checker.LockOp {
+	tb.Helper()
+	spec, err := scenarios.Get("lockmgr-contention")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var all []checker.LockOp
+	for seed := uint64(1); len(all) < 10000; seed++ {
+		out, err := scenarios.Run(spec, scenarios.Options{Seed: seed, NoTrace: true})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, op := range checker.LockOps(out.History) {
+			op.Lock = fmt.Sprintf("seed%d/%s", seed, op.Lock)
+			op.Client += int(seed) * 100
+			all = append(all, op)
+		}
+	}
+	return all
+}
+
+// BenchmarkCheckSweepLockHistory10k checks the first whole seeds of a
+// lockmgr-contention sweep that add up to 10,000 operations or more.
+func BenchmarkCheckSweepLockHistory10k(b *testing.B) {
+	ops := sweepLockHistory(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if l := checker.CheckLocks(ops, 10*time.Second); l.Verdict != checker.OK {
+			b.Fatalf("sweep history: %s", l.Summary())
+		}
+	}
+	b.ReportMetric(float64(len(ops)), "ops")
 }
 
 // BenchmarkConcurrent30Unknown: 29 fully concurrent writes and a read of a
