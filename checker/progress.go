@@ -38,7 +38,13 @@ func Progress(h *History, p ProgressSpec) Result {
 	var waits []wait
 	open := map[string]int{}
 	done := map[string]map[string]bool{}
-	var cycles, timeouts []string
+	type cycle struct {
+		text   string
+		victim string
+	}
+	var cycleList []cycle
+	var timeouts []string
+	lastDone := map[string]time.Duration{}
 	var longestTimeout time.Duration
 	for _, o := range h.Observations {
 		node := h.name(o.Node)
@@ -60,14 +66,23 @@ func Progress(h *History, p ProgressSpec) Result {
 				done[node] = map[string]bool{}
 			}
 			done[node][f.Job] = true
+			lastDone[node] = o.Time
 		case obs.Deadlock:
-			cycles = append(cycles, fmt.Sprintf("%s: wait-for cycle %s on %s; victim %s (its request refused)",
-				at(o.Time), strings.Join(f.Cycle, " -> "), f.Lock, f.Victim))
+			cycleList = append(cycleList, cycle{fmt.Sprintf("%s: wait-for cycle %s on %s; victim %s (its request refused)",
+				at(o.Time), strings.Join(f.Cycle, " -> "), f.Lock, f.Victim), f.Victim})
 		case obs.WaitTimeout:
 			timeouts = append(timeouts, fmt.Sprintf("%s: %s refused %s after waiting %v (wait timeout, no cycle detection)",
 				at(o.Time), f.Lock, f.Client, f.Waited))
 			longestTimeout = max(longestTimeout, f.Waited)
 		}
+	}
+	var cycles []string
+	for _, c := range cycleList {
+		line := c.text
+		if t, ok := lastDone[c.victim]; ok && len(done[c.victim]) >= p.Jobs[c.victim] {
+			line += fmt.Sprintf("; %s finished its jobs at %s", c.victim, at(t))
+		}
+		cycles = append(cycles, line)
 	}
 	var stalls evidence
 	var longest time.Duration
