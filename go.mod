@@ -3,6 +3,7 @@ module github.com/faultline-sim/faultline
 go 1.26
 
 require (
+	github.com/anishathalye/porcupine v1.3.1
 	github.com/mattn/go-isatty v0.0.24
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/spf13/cobra v1.10.2

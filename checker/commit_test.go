@@ -16,14 +16,14 @@ const (
 	p2
 )
 
-func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+func msec(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 
 func hist(end time.Duration, os ...sim.Observation) *History {
 	return &History{Observations: os, Names: []string{"coordinator", "participant-1", "participant-2"}, End: end, Up: []bool{true, true, true}}
 }
 
-func at(t int, n sim.NodeID, f obs.Fact) sim.Observation {
-	return sim.Observation{Time: ms(t), Node: n, Data: f}
+func obsAt(t int, n sim.NodeID, f obs.Fact) sim.Observation {
+	return sim.Observation{Time: msec(t), Node: n, Data: f}
 }
 
 func begin(txn string) obs.Begin {
@@ -33,31 +33,31 @@ func begin(txn string) obs.Begin {
 // A correct committed and a correct aborted transaction.
 func cleanRun() []sim.Observation {
 	return []sim.Observation{
-		at(1, coord, begin("t1")),
-		at(2, p1, obs.Vote{Txn: "t1", Yes: true, Locks: []string{"a"}, Delta: -5}),
-		at(2, p2, obs.Vote{Txn: "t1", Yes: true, Locks: []string{"b"}, Delta: 5}),
-		at(3, coord, obs.Decide{Txn: "t1", Commit: true}),
-		at(4, p1, obs.Decide{Txn: "t1", Commit: true}),
-		at(4, p2, obs.Decide{Txn: "t1", Commit: true}),
-		at(5, coord, begin("t2")),
-		at(6, p1, obs.Vote{Txn: "t2", Yes: false}),
-		at(6, p1, obs.Decide{Txn: "t2", Commit: false}),
-		at(7, coord, obs.Decide{Txn: "t2", Commit: false}),
+		obsAt(1, coord, begin("t1")),
+		obsAt(2, p1, obs.Vote{Txn: "t1", Yes: true, Locks: []string{"a"}, Delta: -5}),
+		obsAt(2, p2, obs.Vote{Txn: "t1", Yes: true, Locks: []string{"b"}, Delta: 5}),
+		obsAt(3, coord, obs.Decide{Txn: "t1", Commit: true}),
+		obsAt(4, p1, obs.Decide{Txn: "t1", Commit: true}),
+		obsAt(4, p2, obs.Decide{Txn: "t1", Commit: true}),
+		obsAt(5, coord, begin("t2")),
+		obsAt(6, p1, obs.Vote{Txn: "t2", Yes: false}),
+		obsAt(6, p1, obs.Decide{Txn: "t2", Commit: false}),
+		obsAt(7, coord, obs.Decide{Txn: "t2", Commit: false}),
 	}
 }
 
 func TestAtomicityAcceptsAConsistentHistory(t *testing.T) {
-	r := Atomicity(hist(ms(10), cleanRun()...))
+	r := Atomicity(hist(msec(10), cleanRun()...))
 	require.Equal(t, OK, r.Verdict, r.Message)
 }
 
 func TestAtomicityCatchesCommitAtOneParticipantAndAbortAtAnother(t *testing.T) {
-	h := hist(ms(10),
-		at(1, coord, begin("t1")),
-		at(2, p1, obs.Vote{Txn: "t1", Yes: true}),
-		at(2, p2, obs.Vote{Txn: "t1", Yes: true}),
-		at(3, p1, obs.Decide{Txn: "t1", Commit: true}),
-		at(4, p2, obs.Decide{Txn: "t1", Commit: false}),
+	h := hist(msec(10),
+		obsAt(1, coord, begin("t1")),
+		obsAt(2, p1, obs.Vote{Txn: "t1", Yes: true}),
+		obsAt(2, p2, obs.Vote{Txn: "t1", Yes: true}),
+		obsAt(3, p1, obs.Decide{Txn: "t1", Commit: true}),
+		obsAt(4, p2, obs.Decide{Txn: "t1", Commit: false}),
 	)
 	r := Atomicity(h)
 	require.Equal(t, Violation, r.Verdict)
@@ -65,28 +65,28 @@ func TestAtomicityCatchesCommitAtOneParticipantAndAbortAtAnother(t *testing.T) {
 }
 
 func TestAtomicityCatchesCommitWithoutEveryYesVote(t *testing.T) {
-	r := Atomicity(hist(ms(10),
-		at(1, coord, begin("t1")),
-		at(2, p1, obs.Vote{Txn: "t1", Yes: true}),
-		at(3, coord, obs.Decide{Txn: "t1", Commit: true}),
+	r := Atomicity(hist(msec(10),
+		obsAt(1, coord, begin("t1")),
+		obsAt(2, p1, obs.Vote{Txn: "t1", Yes: true}),
+		obsAt(3, coord, obs.Decide{Txn: "t1", Commit: true}),
 	))
 	require.Equal(t, Violation, r.Verdict)
 	require.Contains(t, strings.Join(r.Evidence, "\n"), "although participant-2 never voted")
 
-	r = Atomicity(hist(ms(10),
-		at(1, coord, begin("t1")),
-		at(2, p1, obs.Vote{Txn: "t1", Yes: true}),
-		at(2, p2, obs.Vote{Txn: "t1", Yes: false}),
-		at(3, p1, obs.Decide{Txn: "t1", Commit: true}),
+	r = Atomicity(hist(msec(10),
+		obsAt(1, coord, begin("t1")),
+		obsAt(2, p1, obs.Vote{Txn: "t1", Yes: true}),
+		obsAt(2, p2, obs.Vote{Txn: "t1", Yes: false}),
+		obsAt(3, p1, obs.Decide{Txn: "t1", Commit: true}),
 	))
 	require.Contains(t, strings.Join(r.Evidence, "\n"), "although participant-2 voted no")
 }
 
 func TestAtomicityCatchesAChangedDecision(t *testing.T) {
-	r := Atomicity(hist(ms(10),
-		at(3, coord, obs.Decide{Txn: "t1", Commit: false}),
-		at(5, coord, obs.Decide{Txn: "t1", Commit: false}), // repeating is fine
-		at(8, coord, obs.Decide{Txn: "t1", Commit: true}),
+	r := Atomicity(hist(msec(10),
+		obsAt(3, coord, obs.Decide{Txn: "t1", Commit: false}),
+		obsAt(5, coord, obs.Decide{Txn: "t1", Commit: false}), // repeating is fine
+		obsAt(8, coord, obs.Decide{Txn: "t1", Commit: true}),
 	))
 	require.Equal(t, Violation, r.Verdict)
 	require.Contains(t, r.Evidence[0], "coordinator decided abort at    0.003000000, then commit at    0.008000000")
@@ -97,7 +97,7 @@ func stores(p1Bal, p2Bal map[string]any) []*sim.Store {
 }
 
 func TestConservationHoldsAndCountsPendingParts(t *testing.T) {
-	h := hist(ms(10), cleanRun()...)
+	h := hist(msec(10), cleanRun()...)
 	h.Stores = stores(map[string]any{"balance/a": int64(95)}, map[string]any{"balance/b": int64(105)})
 	require.Equal(t, OK, Conservation(h, 200).Verdict)
 
@@ -105,7 +105,7 @@ func TestConservationHoldsAndCountsPendingParts(t *testing.T) {
 	// its +5 is pending, and the books balance.
 	os := cleanRun()
 	os = append(os[:5], os[6:]...)
-	h = hist(ms(10), os...)
+	h = hist(msec(10), os...)
 	h.Stores = stores(map[string]any{"balance/a": int64(95)}, map[string]any{"balance/b": int64(100)})
 	r := Conservation(h, 200)
 	require.Equal(t, OK, r.Verdict, r.Message)
@@ -113,7 +113,7 @@ func TestConservationHoldsAndCountsPendingParts(t *testing.T) {
 }
 
 func TestConservationCatchesCreatedMoneyAndOverdrafts(t *testing.T) {
-	h := hist(ms(10), cleanRun()...)
+	h := hist(msec(10), cleanRun()...)
 	h.Stores = stores(map[string]any{"balance/a": int64(100)}, map[string]any{"balance/b": int64(105)})
 	r := Conservation(h, 200)
 	require.Equal(t, Violation, r.Verdict)
@@ -126,41 +126,41 @@ func TestConservationCatchesCreatedMoneyAndOverdrafts(t *testing.T) {
 }
 
 func TestBlockingReportsWhoWhatHowLongAndLocks(t *testing.T) {
-	h := hist(ms(1000),
-		at(1, coord, begin("t1")),
-		at(2, p1, obs.Vote{Txn: "t1", Yes: true, Locks: []string{"a"}}),
-		at(3, p2, obs.Vote{Txn: "t1", Yes: true, Locks: []string{"b", "c"}}),
-		at(990, p1, obs.Vote{Txn: "t9", Yes: true, Locks: []string{"z"}}), // in flight, not blocked
+	h := hist(msec(1000),
+		obsAt(1, coord, begin("t1")),
+		obsAt(2, p1, obs.Vote{Txn: "t1", Yes: true, Locks: []string{"a"}}),
+		obsAt(3, p2, obs.Vote{Txn: "t1", Yes: true, Locks: []string{"b", "c"}}),
+		obsAt(990, p1, obs.Vote{Txn: "t9", Yes: true, Locks: []string{"z"}}), // in flight, not blocked
 	)
-	r := Blocking(h, ms(100))
+	r := Blocking(h, msec(100))
 	require.Equal(t, Blocked, r.Verdict)
 	require.Equal(t, []Stuck{
-		{Node: "participant-1", Txn: "t1", Since: ms(2), For: ms(998), Locks: []string{"a"}, Up: true},
-		{Node: "participant-2", Txn: "t1", Since: ms(3), For: ms(997), Locks: []string{"b", "c"}, Up: true},
+		{Node: "participant-1", Txn: "t1", Since: msec(2), For: msec(998), Locks: []string{"a"}, Up: true},
+		{Node: "participant-2", Txn: "t1", Since: msec(3), For: msec(997), Locks: []string{"b", "c"}, Up: true},
 	}, r.Stuck)
 
 	h.Up = []bool{true, false, false}
-	r = Blocking(h, ms(100))
+	r = Blocking(h, msec(100))
 	require.Equal(t, OK, r.Verdict, "crashed nodes are not waiting")
 	require.Len(t, r.Stuck, 2)
 
-	require.Equal(t, OK, Blocking(hist(ms(10), cleanRun()...), 0).Verdict)
+	require.Equal(t, OK, Blocking(hist(msec(10), cleanRun()...), 0).Verdict)
 }
 
 func TestLivenessNeedsEveryYesVoterDecidedByTheDeadline(t *testing.T) {
-	require.Equal(t, OK, Liveness(hist(ms(10), cleanRun()...), ms(5), ms(10)).Verdict)
+	require.Equal(t, OK, Liveness(hist(msec(10), cleanRun()...), msec(5), msec(10)).Verdict)
 
-	os := append(cleanRun()[:5], at(50, p2, obs.Decide{Txn: "t1", Commit: true}))
-	r := Liveness(hist(ms(60), os...), ms(5), ms(10))
+	os := append(cleanRun()[:5], obsAt(50, p2, obs.Decide{Txn: "t1", Commit: true}))
+	r := Liveness(hist(msec(60), os...), msec(5), msec(10))
 	require.Equal(t, Violation, r.Verdict)
 	require.Contains(t, r.Message, "participant-2 decided t1 only at 0.050000000")
 
-	r = Liveness(hist(ms(60), cleanRun()[:5]...), ms(5), ms(10))
+	r = Liveness(hist(msec(60), cleanRun()[:5]...), msec(5), msec(10))
 	require.Contains(t, r.Message, "participant-2 never decided t1")
 }
 
 func TestCheckersNeverPanicOnOddHistories(t *testing.T) {
-	odd := hist(ms(1),
+	odd := hist(msec(1),
 		sim.Observation{Node: 99, Data: obs.Decide{Txn: "", Commit: true}},
 		sim.Observation{Node: -1, Data: obs.Vote{Txn: "x", Yes: true}},
 		sim.Observation{Node: p1, Data: obs.Submit{Txn: "y"}},

@@ -2,6 +2,7 @@ package checker
 
 import (
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -68,6 +69,10 @@ type Result struct {
 	Message  string   `json:"message"`
 	Evidence []string `json:"evidence,omitempty"`
 	Stuck    []Stuck  `json:"stuck,omitempty"`
+	// Visualize, set by a linearizability checker that found a violation,
+	// writes porcupine's HTML picture of the history. Checkers do no file
+	// I/O: the CLI chooses the file.
+	Visualize func(io.Writer) error `json:"-"`
 }
 
 func (r Result) String() string { return fmt.Sprintf("%s: %s — %s", r.Checker, r.Verdict, r.Message) }
@@ -91,6 +96,7 @@ type History struct {
 	End          time.Duration // true time the run ended
 	Up           []bool        // whether each node was up at the end
 	Stores       []*sim.Store  // each node's final durable state
+	Crashes      []sim.Crash   // every crash, in order
 
 	commitOnce sync.Once
 	commit     *commitHistory // the commit view, built once for all commit checkers
@@ -100,7 +106,7 @@ type History struct {
 func FromWorld(w *sim.World) *History {
 	names := w.Names()
 	h := &History{Observations: w.Observations(), Names: names, End: w.Now(),
-		Up: make([]bool, len(names)), Stores: make([]*sim.Store, len(names))}
+		Up: make([]bool, len(names)), Stores: make([]*sim.Store, len(names)), Crashes: w.Crashes()}
 	for i := range names {
 		h.Up[i] = w.Up(sim.NodeID(i))
 		h.Stores[i] = w.Store(sim.NodeID(i))

@@ -82,7 +82,16 @@ type World struct {
 	trace    Trace
 	obs      []Observation
 	hooks    []func(Observation)
+	crashes  []Crash
 	started  bool
+}
+
+// Crash records one node crash at a true time. Crashes are kept even
+// without a trace: a checker of beliefs (who thought it held a lock) needs
+// to know when a process stopped believing anything.
+type Crash struct {
+	Time time.Duration
+	Node NodeID
 }
 
 // New makes an empty world.
@@ -161,6 +170,9 @@ func (w *World) Trace() *Trace { return &w.trace }
 
 // Observations returns every observation so far, in order.
 func (w *World) Observations() []Observation { return w.obs }
+
+// Crashes returns every crash so far, in order.
+func (w *World) Crashes() []Crash { return w.crashes }
 
 // OnObserve registers a hook called synchronously on every observation.
 func (w *World) OnObserve(f func(Observation)) { w.hooks = append(w.hooks, f) }
@@ -258,6 +270,7 @@ func (w *World) Crash(id NodeID) {
 	p.timers = nil
 	p.pausedUntil = 0
 	p.inc++
+	w.crashes = append(w.crashes, Crash{Time: w.now, Node: id})
 	w.record(Event{Kind: EvCrash, Node: id, Peer: None})
 }
 

@@ -166,7 +166,8 @@ func summarize(seed uint64, out *scenarios.Outcome) Run {
 	r := Run{Seed: seed, Verdict: out.Verdict}
 	for _, c := range out.Results {
 		if c.Verdict != checker.OK {
-			c.Stuck = nil // keep sweeps small: the seed reproduces the details
+			c.Stuck = nil     // keep sweeps small: the seed reproduces the details
+			c.Visualize = nil // it would keep the whole history alive
 			r.Failures = append(r.Failures, c)
 		}
 	}

@@ -22,6 +22,7 @@ func newRun() *cobra.Command {
 		faultsIn   string
 		faultsOut  string
 		showFaults bool
+		vizDir     string
 	)
 	c := &cobra.Command{
 		Use:   "run SCENARIO --seed N",
@@ -67,6 +68,7 @@ verdict, blocked participants and the trace hash; --trace adds every event.
 				if err := reports.WriteJSON(w, reports.NewRunJSON(out)); err != nil {
 					return err
 				}
+				writeRunVisualizations(c.ErrOrStderr(), vizDir, out)
 			} else {
 				if showFaults {
 					fmt.Fprint(w, "fault schedule\n", out.Schedule.String())
@@ -75,6 +77,7 @@ verdict, blocked participants and the trace hash; --trace adds every event.
 					reports.TraceText(w, out.Trace)
 				}
 				reports.RunText(w, out)
+				writeRunVisualizations(w, vizDir, out)
 			}
 			if out.Verdict == checker.Violation {
 				return exitCode(1)
@@ -90,5 +93,6 @@ verdict, blocked participants and the trace hash; --trace adds every event.
 	f.StringVar(&faultsIn, "faults", "", "replay this saved fault schedule (JSON) instead of the scenario's")
 	f.StringVar(&faultsOut, "save-faults", "", "write the fault schedule of this run to a file (JSON)")
 	f.BoolVar(&showFaults, "print-faults", false, "print the fault schedule before the summary")
+	f.StringVar(&vizDir, "viz-dir", ".", "directory for porcupine's HTML picture of a linearizability violation")
 	return c
 }

@@ -1,0 +1,630 @@
+package checker
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+)
+
+// LinearizabilityTimeout bounds one porcupine search in the scenarios. The
+// search is NP-hard; a history that takes longer is reported as unknown,
+// never as ok.
+const LinearizabilityTimeout = 5 * time.Second
+
+// LockOpKind is what a lock operation did.
+type LockOpKind uint8
+
+const (
+	Acquire LockOpKind = iota
+	Release
+	// Expire is the server freeing a lock whose lease ran out: a
+	// server-side operation with Call == Return.
+	Expire
+)
+
+var lockOpNames = [...]string{"acquire", "release", "expire"}
+
+func (k LockOpKind) String() string { return lockOpNames[k] }
+
+// LockOp is one operation on one lock. Operations of a client need not be
+// sequential (a restarted client starts new ones while its old ones stay
+// pending).
+type LockOp struct {
+	Client  int    // who acquires or releases; for Expire, the holder whose lease ended
+	Name    string // the client's name in descriptions; "" = "client N"
+	Lock    string
+	Kind    LockOpKind
+	OK      bool  // granted, released (Expire: always true)
+	Token   int64 // granted, released or expired token; 0 = not recorded
+	Call    int64
+	Return  int64
+	Pending bool // never returned (client crashed, reply lost): Return is ignored
+	Note    string
+}
+
+// RegisterOpKind is what a register operation did.
+type RegisterOpKind uint8
+
+const (
+	Read RegisterOpKind = iota
+	Write
+	CAS
+	initialize // the synthetic first write of a key's initial value
+)
+
+var registerOpNames = [...]string{"read", "write", "cas", "init"}
+
+func (k RegisterOpKind) String() string { return registerOpNames[k] }
+
+// RegisterOp is one operation on one key of a register (or of a versioned
+// store, where a read also returns a version and a cas names the version
+// it expects).
+type RegisterOp struct {
+	Client  int
+	Name    string
+	Key     string
+	Kind    RegisterOpKind
+	Value   int64 // written, read, or the new value of a cas
+	Expect  int64 // cas: the expected value, or the expected version when versioned
+	Version int64 // read: the version read (versioned only)
+	OK      bool  // cas succeeded; a read or write with OK false had no effect
+	Call    int64
+	Return  int64
+	Pending bool
+	Note    string
+}
+
+// Linearizability is the outcome of one porcupine check.
+type Linearizability struct {
+	Verdict  Verdict // OK, Violation or Unknown
+	Ops      int
+	Keys     int
+	Pending  int
+	Timeout  time.Duration
+	Failures []KeyFailure // on a violation: the keys with no linearization
+
+	model porcupine.Model
+	hist  []porcupine.Operation
+}
+
+// KeyFailure explains one key (or lock) whose operations have no legal
+// order: the longest legal order porcupine found, and what could not
+// follow it.
+type KeyFailure struct {
+	Key     string
+	Ops     int
+	Longest int      // operations in the longest legal order found
+	Last    string   // the last operation of that order ("" if none)
+	Stuck   []string // operations outside it, earliest first (at most 3)
+}
+
+func (f KeyFailure) String() string {
+	key := f.Key
+	if key == "" {
+		key = "(no key)"
+	}
+	s := fmt.Sprintf("%s: %d operations; the longest legal order found covers %d", key, f.Ops, f.Longest)
+	if f.Last != "" {
+		s += ", ending with " + f.Last
+	}
+	if len(f.Stuck) > 0 {
+		s += "; none can follow it, e.g. " + strings.Join(f.Stuck, "; ")
+	}
+	return s
+}
+
+// Summary is the check in one line.
+func (l Linearizability) Summary() string {
+	what := fmt.Sprintf("%d operations on %d %s", l.Ops, l.Keys, plural(l.Keys, "key"))
+	if l.Pending > 0 {
+		what += fmt.Sprintf(" (%d never returned)", l.Pending)
+	}
+	switch l.Verdict {
+	case OK:
+		return "linearizable: " + what
+	case Unknown:
+		return fmt.Sprintf("unknown: the search timed out after %v on %s; this is not a pass", l.Timeout, what)
+	}
+	msg := "not linearizable: " + what
+	if len(l.Failures) > 0 {
+		msg += "; " + l.Failures[0].String()
+	}
+	return msg
+}
+
+// Visualize writes porcupine's HTML picture of the history: each key's
+// operations and the longest legal orders found. It re-runs the search in
+// its verbose form, so it costs as much as the check did.
+func (l Linearizability) Visualize(w io.Writer) error {
+	if l.model.Step == nil {
+		return fmt.Errorf("no history to visualize")
+	}
+	_, info := porcupine.CheckOperationsVerbose(l.model, l.hist, l.Timeout)
+	return porcupine.Visualize(l.model, info, w)
+}
+
+// opMeta rides along each porcupine operation, so operations found in a
+// partial linearization can be told apart and described.
+type opMeta struct {
+	index int
+	text  string
+	note  string
+}
+
+func (m opMeta) String() string { return m.note }
+
+func keyPartition(keyOf func(porcupine.Operation) string) func([]porcupine.Operation) [][]porcupine.Operation {
+	return func(h []porcupine.Operation) [][]porcupine.Operation {
+		byKey := map[string][]porcupine.Operation{}
+		for _, op := range h {
+			k := keyOf(op)
+			byKey[k] = append(byKey[k], op)
+		}
+		keys := sortedOpKeys(byKey)
+		out := make([][]porcupine.Operation, len(keys))
+		for i, k := range keys {
+			out[i] = byKey[k]
+		}
+		return out
+	}
+}
+
+func sortedOpKeys(m map[string][]porcupine.Operation) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// check runs porcupine with a timeout and, on a violation, explains it.
+// Operations that never returned get Return = MaxInt64, after everything:
+// porcupine silently calls a history with a missing return illegal.
+func check(m porcupine.Model, hist []porcupine.Operation, keyOf func(porcupine.Operation) string, timeout time.Duration) Linearizability {
+	byKey := map[string][]porcupine.Operation{}
+	pending := 0
+	for _, op := range hist {
+		byKey[keyOf(op)] = append(byKey[keyOf(op)], op)
+		if op.Return == math.MaxInt64 {
+			pending++
+		}
+	}
+	keys := sortedOpKeys(byKey)
+	l := Linearizability{Ops: len(hist), Keys: len(keys), Pending: pending, Timeout: timeout, model: m, hist: hist}
+	switch porcupine.CheckOperationsTimeout(m, hist, timeout) {
+	case porcupine.Ok:
+		l.Verdict = OK
+		return l
+	case porcupine.Unknown:
+		l.Verdict = Unknown
+		return l
+	}
+	l.Verdict = Violation
+	res, info := porcupine.CheckOperationsVerbose(m, hist, timeout)
+	if res != porcupine.Illegal {
+		return l // the explanation search timed out; the verdict stands
+	}
+	partials := info.PartialLinearizationsOperations()
+	for i, k := range keys {
+		if i >= len(partials) {
+			break
+		}
+		ops := byKey[k]
+		longest := []porcupine.Operation{}
+		for _, p := range partials[i] {
+			if len(p) > len(longest) {
+				longest = p
+			}
+		}
+		if len(longest) == len(ops) {
+			continue
+		}
+		f := KeyFailure{Key: k, Ops: len(ops), Longest: len(longest)}
+		in := map[int]bool{}
+		for _, op := range longest {
+			in[op.Metadata.(opMeta).index] = true
+		}
+		if len(longest) > 0 {
+			f.Last = longest[len(longest)-1].Metadata.(opMeta).text
+		}
+		rest := []porcupine.Operation{}
+		for _, op := range ops {
+			if !in[op.Metadata.(opMeta).index] {
+				rest = append(rest, op)
+			}
+		}
+		sort.SliceStable(rest, func(a, b int) bool { return rest[a].Call < rest[b].Call })
+		for j, op := range rest {
+			if j == 3 {
+				break
+			}
+			f.Stuck = append(f.Stuck, op.Metadata.(opMeta).text)
+		}
+		l.Failures = append(l.Failures, f)
+	}
+	return l
+}
+
+func retOf(ret int64, pending bool) int64 {
+	if pending {
+		return math.MaxInt64
+	}
+	return ret
+}
+
+func span(call, ret int64, pending bool) string {
+	if pending {
+		return fmt.Sprintf("[%d, never returned]", call)
+	}
+	return fmt.Sprintf("[%d, %d]", call, ret)
+}
+
+// --- the lock model ---
+
+// lockState is one lock: its holder (-1 = free) and the token of the
+// latest grant, if known. The token stays when the lock is freed, so a
+// later grant can be checked to carry a larger one.
+type lockState struct {
+	Holder int
+	Token  int64
+	Known  bool
+}
+
+type lockInput struct {
+	Lock   string
+	Kind   LockOpKind
+	Client int
+	Token  int64
+}
+
+type lockOutput struct {
+	OK      bool
+	Token   int64
+	Pending bool
+}
+
+func (s lockState) tokenIs(t int64) bool { return t == 0 || !s.Known || s.Token == t }
+
+// lockStep lists the states a lock can be in after one operation; none
+// means the operation is illegal there. An operation that never returned
+// may or may not have taken effect, so it yields both.
+func lockStep(s lockState, in lockInput, out lockOutput) []any {
+	free := s.Holder < 0
+	switch in.Kind {
+	case Acquire:
+		granted := lockState{Holder: in.Client, Token: out.Token, Known: out.Token != 0}
+		switch {
+		case out.Pending && free:
+			return []any{s, lockState{Holder: in.Client}}
+		case out.Pending:
+			return []any{s}
+		case out.OK:
+			// Tokens only grow: a grant may not reuse or go below the last.
+			if free && (out.Token == 0 || !s.Known || out.Token > s.Token) {
+				return []any{granted}
+			}
+		case !free:
+			return []any{s}
+		}
+	case Release:
+		holds := !free && s.Holder == in.Client && s.tokenIs(in.Token)
+		released := lockState{Holder: -1, Token: s.Token, Known: s.Known}
+		switch {
+		case out.Pending && holds:
+			return []any{s, released}
+		case out.Pending:
+			return []any{s}
+		case out.OK && holds:
+			return []any{released}
+		case !out.OK && !holds:
+			return []any{s}
+		}
+	case Expire:
+		if !free && s.Holder == in.Client && s.tokenIs(in.Token) {
+			return []any{lockState{Holder: -1, Token: s.Token, Known: s.Known}}
+		}
+	}
+	return nil
+}
+
+// LockModel is the porcupine model of a lock service, partitioned by lock.
+// names gives client names by index, for descriptions.
+func LockModel(names func(int) string) porcupine.Model {
+	nm := porcupine.NondeterministicModel{
+		Partition: keyPartition(func(op porcupine.Operation) string { return op.Input.(lockInput).Lock }),
+		Init:      func() []any { return []any{lockState{Holder: -1, Known: true}} },
+		Step: func(state, input, output any) []any {
+			return lockStep(state.(lockState), input.(lockInput), output.(lockOutput))
+		},
+		Equal: func(a, b any) bool { return a.(lockState) == b.(lockState) },
+		Hash: func(state any) uint64 {
+			s := state.(lockState)
+			h := uint64(s.Holder+2)*0x9e3779b97f4a7c15 ^ uint64(s.Token)*0xbf58476d1ce4e5b9
+			if s.Known {
+				h ^= 1
+			}
+			return h
+		},
+		DescribeOperation: func(input, output any) string {
+			return describeLock(names, input.(lockInput), output.(lockOutput))
+		},
+		DescribeState: func(state any) string {
+			s := state.(lockState)
+			tok := ""
+			if s.Known && s.Token != 0 {
+				tok = fmt.Sprintf(" (last token %d)", s.Token)
+			}
+			if s.Holder < 0 {
+				return "free" + tok
+			}
+			return "held by " + names(s.Holder) + tok
+		},
+		DescribeOperationMetadata: func(m any) string {
+			if m == nil {
+				return ""
+			}
+			return m.(opMeta).note
+		},
+	}
+	return nm.ToModel()
+}
+
+func describeLock(names func(int) string, in lockInput, out lockOutput) string {
+	var s string
+	switch in.Kind {
+	case Expire:
+		s = fmt.Sprintf("lease of %s expires", names(in.Client))
+		if in.Token != 0 {
+			s += fmt.Sprintf(" (token %d)", in.Token)
+		}
+		return s
+	case Release:
+		s = names(in.Client) + " release"
+		if in.Token != 0 {
+			s += fmt.Sprintf("(token %d)", in.Token)
+		}
+	default:
+		s = names(in.Client) + " acquire"
+	}
+	switch {
+	case out.Pending:
+		return s + " -> ?"
+	case !out.OK:
+		return s + " -> fail"
+	case in.Kind == Acquire && out.Token != 0:
+		return s + fmt.Sprintf(" -> ok (token %d)", out.Token)
+	}
+	return s + " -> ok"
+}
+
+func nameFunc(byIndex map[int]string) func(int) string {
+	return func(i int) string {
+		if n, ok := byIndex[i]; ok && n != "" {
+			return n
+		}
+		return fmt.Sprintf("client %d", i)
+	}
+}
+
+// CheckLocks checks a lock history for linearizability, lock by lock.
+// Expire operations are drawn in a lane of their own after the clients'.
+func CheckLocks(ops []LockOp, timeout time.Duration) Linearizability {
+	byIndex := map[int]string{}
+	lane := 0
+	for _, op := range ops {
+		if op.Name != "" && op.Kind != Expire {
+			byIndex[op.Client] = op.Name
+		}
+		lane = max(lane, op.Client+1)
+	}
+	for _, op := range ops {
+		if op.Name != "" && byIndex[op.Client] == "" {
+			byIndex[op.Client] = op.Name
+		}
+	}
+	names := nameFunc(byIndex)
+	m := LockModel(names)
+	hist := make([]porcupine.Operation, len(ops))
+	for i, op := range ops {
+		in := lockInput{Lock: op.Lock, Kind: op.Kind, Client: op.Client}
+		out := lockOutput{OK: op.OK, Pending: op.Pending}
+		client, call, ret := op.Client, op.Call, retOf(op.Return, op.Pending)
+		switch op.Kind {
+		case Acquire:
+			out.Token = op.Token
+		case Release:
+			in.Token = op.Token
+		case Expire:
+			in.Token = op.Token
+			out = lockOutput{OK: true}
+			client, ret = lane, call
+		}
+		text := fmt.Sprintf("%s %s", describeLock(names, in, out), span(call, op.Return, op.Pending))
+		hist[i] = porcupine.Operation{ClientId: client, Input: in, Output: out, Call: call, Return: ret,
+			Metadata: opMeta{index: i, text: text, note: op.Note}}
+	}
+	return check(m, hist, func(op porcupine.Operation) string { return op.Input.(lockInput).Lock }, timeout)
+}
+
+// --- the register model ---
+
+// regState is one key: its value and, for a versioned store, its version
+// (the number of updates applied).
+type regState struct {
+	Value   int64
+	Version int64
+}
+
+type regInput struct {
+	Key    string
+	Kind   RegisterOpKind
+	Client int
+	Value  int64
+	Expect int64
+}
+
+type regOutput struct {
+	OK      bool
+	Value   int64
+	Version int64
+	Pending bool
+}
+
+func regStep(versioned bool, s regState, in regInput, out regOutput) []any {
+	updated := regState{Value: in.Value, Version: s.Version + 1}
+	switch in.Kind {
+	case initialize:
+		return []any{regState{Value: in.Value}}
+	case Read:
+		if out.Pending || !out.OK {
+			return []any{s}
+		}
+		if out.Value == s.Value && (!versioned || out.Version == s.Version) {
+			return []any{s}
+		}
+	case Write:
+		switch {
+		case out.Pending:
+			return []any{s, updated}
+		case out.OK:
+			return []any{updated}
+		default:
+			return []any{s}
+		}
+	case CAS:
+		match := in.Expect == s.Value
+		if versioned {
+			match = in.Expect == s.Version
+		}
+		switch {
+		case out.Pending && match:
+			return []any{s, updated}
+		case out.Pending:
+			return []any{s}
+		case out.OK && match:
+			return []any{updated}
+		case !out.OK && !match:
+			return []any{s}
+		}
+	}
+	return nil
+}
+
+// RegisterModel is the porcupine model of a register of integers,
+// partitioned by key, every key starting at 0 (a store's initial values
+// come in as a first "init" operation per key). versioned: a read also
+// returns the version and a cas compares versions instead of values.
+func RegisterModel(versioned bool, names func(int) string) porcupine.Model {
+	nm := porcupine.NondeterministicModel{
+		Partition: keyPartition(func(op porcupine.Operation) string { return op.Input.(regInput).Key }),
+		Init:      func() []any { return []any{regState{}} },
+		Step: func(state, input, output any) []any {
+			return regStep(versioned, state.(regState), input.(regInput), output.(regOutput))
+		},
+		Equal: func(a, b any) bool { return a.(regState) == b.(regState) },
+		Hash: func(state any) uint64 {
+			s := state.(regState)
+			return uint64(s.Value)*0x9e3779b97f4a7c15 ^ uint64(s.Version)*0xbf58476d1ce4e5b9
+		},
+		DescribeOperation: func(input, output any) string {
+			return describeReg(versioned, names, input.(regInput), output.(regOutput))
+		},
+		DescribeState: func(state any) string {
+			s := state.(regState)
+			if versioned {
+				return fmt.Sprintf("%d (version %d)", s.Value, s.Version)
+			}
+			return fmt.Sprint(s.Value)
+		},
+		DescribeOperationMetadata: func(m any) string {
+			if m == nil {
+				return ""
+			}
+			return m.(opMeta).note
+		},
+	}
+	return nm.ToModel()
+}
+
+func describeReg(versioned bool, names func(int) string, in regInput, out regOutput) string {
+	who := names(in.Client)
+	var s string
+	switch in.Kind {
+	case initialize:
+		return fmt.Sprintf("initial value %d", in.Value)
+	case Read:
+		s = who + " read"
+		switch {
+		case out.Pending || !out.OK:
+			return s + " -> ?"
+		case versioned:
+			return s + fmt.Sprintf(" -> %d (version %d)", out.Value, out.Version)
+		}
+		return s + fmt.Sprintf(" -> %d", out.Value)
+	case Write:
+		s = fmt.Sprintf("%s write %d", who, in.Value)
+	case CAS:
+		if versioned {
+			s = fmt.Sprintf("%s cas(version %d -> %d)", who, in.Expect, in.Value)
+		} else {
+			s = fmt.Sprintf("%s cas(%d -> %d)", who, in.Expect, in.Value)
+		}
+	}
+	switch {
+	case out.Pending:
+		return s + " -> ?"
+	case out.OK:
+		return s + " -> ok"
+	}
+	return s + " -> fail"
+}
+
+// CheckRegister checks a register history for linearizability, key by
+// key. initial gives keys that do not start at 0 (at version 0).
+func CheckRegister(ops []RegisterOp, versioned bool, initial map[string]int64, timeout time.Duration) Linearizability {
+	byIndex := map[int]string{}
+	first := int64(math.MaxInt64)
+	for _, op := range ops {
+		if op.Name != "" {
+			byIndex[op.Client] = op.Name
+		}
+		first = min(first, op.Call)
+	}
+	names := nameFunc(byIndex)
+	m := RegisterModel(versioned, names)
+	var hist []porcupine.Operation
+	keys := make([]string, 0, len(initial))
+	for k := range initial {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if initial[k] == 0 {
+			continue
+		}
+		// Before every real operation, so it is linearized first.
+		at := first - 1
+		if first == math.MaxInt64 {
+			at = 0
+		}
+		in := regInput{Key: k, Kind: initialize, Value: initial[k]}
+		hist = append(hist, porcupine.Operation{ClientId: 0, Input: in, Output: regOutput{OK: true}, Call: at, Return: at,
+			Metadata: opMeta{index: -1 - len(hist), text: fmt.Sprintf("initial value %d", initial[k])}})
+	}
+	for i, op := range ops {
+		in := regInput{Key: op.Key, Kind: op.Kind, Client: op.Client, Value: op.Value, Expect: op.Expect}
+		out := regOutput{OK: op.OK, Value: op.Value, Version: op.Version, Pending: op.Pending}
+		text := fmt.Sprintf("%s %s", describeReg(versioned, names, in, out), span(op.Call, op.Return, op.Pending))
+		hist = append(hist, porcupine.Operation{ClientId: op.Client, Input: in, Output: out, Call: op.Call,
+			Return: retOf(op.Return, op.Pending), Metadata: opMeta{index: i, text: text, note: op.Note}})
+	}
+	l := check(m, hist, func(op porcupine.Operation) string { return op.Input.(regInput).Key }, timeout)
+	l.Ops = len(ops)
+	return l
+}

@@ -1,0 +1,404 @@
+package checker
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/sim"
+)
+
+func at(d time.Duration) string { return strings.TrimSpace(sim.FormatTime(d)) + "s" }
+
+// clientLanes numbers the clients that recorded any of the given facts,
+// in name order, so lanes do not depend on node ids.
+func clientLanes(h *History, is func(any) bool) (map[string]int, []string) {
+	seen := map[string]bool{}
+	for _, o := range h.Observations {
+		if is(o.Data) {
+			seen[h.name(o.Node)] = true
+		}
+	}
+	names := make([]string, 0, len(seen))
+	for n := range seen {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	lanes := map[string]int{}
+	for i, n := range names {
+		lanes[n] = i
+	}
+	return lanes, names
+}
+
+// LockOps turns a run's lock facts into a lock history: each client
+// request with its answer is one operation, a request never answered stays
+// pending to the end, and each lease expiry is a server-side operation.
+func LockOps(h *History) []LockOp {
+	lanes, names := clientLanes(h, func(d any) bool {
+		switch d.(type) {
+		case obs.LockRequest, obs.LockRelease:
+			return true
+		}
+		return false
+	})
+	lane := func(n string) int {
+		if l, ok := lanes[n]; ok {
+			return l
+		}
+		lanes[n] = len(names)
+		names = append(names, n)
+		return lanes[n]
+	}
+	var ops []LockOp
+	open := map[string]int{} // client/req -> index in ops
+	for _, o := range h.Observations {
+		node := h.name(o.Node)
+		t := int64(o.Time)
+		switch f := o.Data.(type) {
+		case obs.LockRequest:
+			open[node+"/"+f.Req] = len(ops)
+			ops = append(ops, LockOp{Client: lane(node), Name: node, Lock: f.Lock, Kind: Acquire, Call: t, Pending: true, Note: "req " + f.Req})
+		case obs.LockRelease:
+			open[node+"/"+f.Req] = len(ops)
+			ops = append(ops, LockOp{Client: lane(node), Name: node, Lock: f.Lock, Kind: Release, Token: f.Token, Call: t, Pending: true, Note: "req " + f.Req})
+		case obs.LockGranted:
+			if i, ok := open[node+"/"+f.Req]; ok {
+				ops[i].OK, ops[i].Token, ops[i].Return, ops[i].Pending = true, f.Token, t, false
+				delete(open, node+"/"+f.Req)
+			}
+		case obs.LockDenied:
+			if i, ok := open[node+"/"+f.Req]; ok {
+				ops[i].OK, ops[i].Return, ops[i].Pending = false, t, false
+				ops[i].Note += " denied: " + f.Reason
+				delete(open, node+"/"+f.Req)
+			}
+		case obs.LockReleased:
+			if i, ok := open[node+"/"+f.Req]; ok {
+				ops[i].OK, ops[i].Return, ops[i].Pending = f.OK, t, false
+				delete(open, node+"/"+f.Req)
+			}
+		case obs.LeaseExpired:
+			ops = append(ops, LockOp{Client: lane(f.Client), Name: f.Client, Lock: f.Lock, Kind: Expire, OK: true, Token: f.Token, Call: t, Return: t, Note: "server: lease ran out"})
+		}
+	}
+	return ops
+}
+
+// linResult turns a porcupine check into a checker result.
+func linResult(name, what string, l Linearizability) Result {
+	r := Result{Checker: name, Verdict: l.Verdict}
+	switch l.Verdict {
+	case OK:
+		r.Message = fmt.Sprintf("%s history linearizable: %d operations on %d %s", what, l.Ops, l.Keys, plural(l.Keys, "key"))
+		if l.Pending > 0 {
+			r.Message += fmt.Sprintf(" (%d never returned)", l.Pending)
+		}
+	case Unknown:
+		r.Message = fmt.Sprintf("%s history: search timed out after %v on %d operations; not known to be linearizable", what, l.Timeout, l.Ops)
+	default:
+		r.Message = fmt.Sprintf("%s history not linearizable (%d operations)", what, l.Ops)
+		for _, f := range l.Failures {
+			r.Evidence = append(r.Evidence, f.String())
+		}
+		if len(r.Evidence) > 0 {
+			r.Message += ": " + r.Evidence[0]
+		}
+		r.Visualize = l.Visualize
+	}
+	return r
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// LockLinearizable checks the lock service's history with porcupine, lock
+// by lock, lease expiry included. It cannot see a paused holder that goes
+// on using an expired lease: that is MutualExclusion's job.
+func LockLinearizable(h *History, timeout time.Duration) Result {
+	l := CheckLocks(LockOps(h), timeout)
+	r := linResult("lock-linear", "lock", l)
+	if l.Verdict == OK {
+		r.Message = strings.Replace(r.Message, plural(l.Keys, "key"), plural(l.Keys, "lock"), 1)
+	}
+	return r
+}
+
+// csInterval is the time a client believed it held a lock.
+type csInterval struct {
+	client string
+	lock   string
+	token  int64
+	from   time.Duration
+	to     time.Duration
+	why    string
+}
+
+// crashAfter is the first crash of node at or after t, or end.
+func crashAfter(h *History, node sim.NodeID, t, end time.Duration) (time.Duration, bool) {
+	for _, c := range h.Crashes {
+		if c.Node == node && c.Time >= t {
+			return c.Time, true
+		}
+	}
+	return end, false
+}
+
+func csIntervals(h *History) []csInterval {
+	type key struct {
+		node sim.NodeID
+		lock string
+	}
+	open := map[key]int{}
+	var out []csInterval
+	for _, o := range h.Observations {
+		switch f := o.Data.(type) {
+		case obs.EnterCS:
+			k := key{o.Node, f.Lock}
+			open[k] = len(out)
+			to, crashed := crashAfter(h, o.Node, o.Time, h.End)
+			why := "still inside at the end"
+			if crashed {
+				why = "crashed"
+			}
+			out = append(out, csInterval{client: h.name(o.Node), lock: f.Lock, token: f.Token, from: o.Time, to: to, why: why})
+		case obs.LeaveCS:
+			k := key{o.Node, f.Lock}
+			if i, ok := open[k]; ok {
+				if o.Time < out[i].to {
+					out[i].to, out[i].why = o.Time, f.Why
+				}
+				delete(open, k)
+			}
+		}
+	}
+	return out
+}
+
+// MutualExclusion checks, in true simulated time, that no two clients
+// believed they were inside the critical section of the same lock at once.
+// A belief lasts from entering to leaving, or to the client's crash: a
+// dead process believes nothing. A paused one still does.
+func MutualExclusion(h *History) Result {
+	ivs := csIntervals(h)
+	byLock := map[string][]csInterval{}
+	for _, iv := range ivs {
+		byLock[iv.lock] = append(byLock[iv.lock], iv)
+	}
+	locks := make([]string, 0, len(byLock))
+	for l := range byLock {
+		locks = append(locks, l)
+	}
+	sort.Strings(locks)
+	var ev evidence
+	for _, l := range locks {
+		list := byLock[l]
+		sort.SliceStable(list, func(i, j int) bool { return list[i].from < list[j].from })
+		var inside []csInterval
+		for _, iv := range list {
+			keep := inside[:0]
+			for _, o := range inside {
+				if o.to > iv.from {
+					keep = append(keep, o)
+				}
+			}
+			inside = keep
+			for _, o := range inside {
+				if o.client != iv.client && iv.to > iv.from {
+					ev.add("%s: %s (token %d) entered at %s while %s (token %d) was inside since %s, until %s (%s)",
+						l, iv.client, iv.token, at(iv.from), o.client, o.token, at(o.from), at(o.to), o.why)
+				}
+			}
+			inside = append(inside, iv)
+		}
+	}
+	if ev.count == 0 {
+		return Result{Checker: "mutex", Verdict: OK,
+			Message: fmt.Sprintf("%d critical sections on %d %s, never two holders at once", len(ivs), len(locks), plural(len(locks), "lock"))}
+	}
+	return Result{Checker: "mutex", Verdict: Violation, Evidence: ev.lines,
+		Message: fmt.Sprintf("%d overlapping critical sections; first: %s", ev.count, ev.lines[0])}
+}
+
+// LostUpdates checks the protected resource: every accepted write must
+// find the version its writer read. A write that finds a newer one
+// overwrites an update the writer never saw — a lost update. The last
+// accepted write of each key must also leave value == version, which holds
+// because every write adds one to what it read.
+func LostUpdates(h *History) Result {
+	var ev evidence
+	type lastW struct {
+		client string
+		token  int64
+		at     time.Duration
+		value  int64
+		ver    int64
+	}
+	last := map[string]lastW{}
+	writes, rejected := 0, 0
+	for _, o := range h.Observations {
+		f, ok := o.Data.(obs.StorageWrite)
+		if !ok {
+			continue
+		}
+		if f.Rejected {
+			rejected++
+			continue
+		}
+		writes++
+		if f.ReadVersion != f.PrevVersion {
+			prev := last[f.Key]
+			ev.add("%s: %s (token %d) wrote at %s based on version %d, but version %d (by %s, token %d, at %s) was there: an update is lost",
+				f.Key, f.Client, f.Token, at(o.Time), f.ReadVersion, f.PrevVersion, prev.client, prev.token, at(prev.at))
+		}
+		last[f.Key] = lastW{client: f.Client, token: f.Token, at: o.Time, value: f.Value, ver: f.Version}
+	}
+	keys := make([]string, 0, len(last))
+	for k := range last {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if l := last[k]; l.value != l.ver {
+			ev.add("%s ends at value %d after %d accepted writes: %d increments lost", k, l.value, l.ver, l.ver-l.value)
+		}
+	}
+	msg := fmt.Sprintf("%d writes to %d %s, none lost", writes, len(keys), plural(len(keys), "cell"))
+	if rejected > 0 {
+		msg += fmt.Sprintf(" (%d fenced off)", rejected)
+	}
+	if ev.count == 0 {
+		return Result{Checker: "lost-updates", Verdict: OK, Message: msg}
+	}
+	return Result{Checker: "lost-updates", Verdict: Violation, Evidence: ev.lines,
+		Message: fmt.Sprintf("%d lost updates; first: %s", ev.count, ev.lines[0])}
+}
+
+// Takeover checks the lease's purpose: when a client crashes holding a
+// lock (granted and not released, by its own account) and another client
+// wants that lock, the other client gets it within bound of the crash (or
+// of its request, or of from — the time faults are healed — if later: a
+// crashed manager excuses any delay).
+func Takeover(h *History, from, bound time.Duration) Result {
+	type holding struct {
+		node sim.NodeID
+		lock string
+	}
+	holds := map[string]holding{} // node/lock -> grant
+	type crashHold struct {
+		client string
+		lock   string
+		at     time.Duration
+	}
+	var crashed []crashHold
+	ci := 0
+	type grantAt struct {
+		client string
+		at     time.Duration
+	}
+	type request struct {
+		client    string
+		call, ret time.Duration
+	}
+	grants := map[string][]grantAt{}   // lock -> grants, in time order
+	requests := map[string][]request{} // lock -> requests, in call order
+	openReq := map[string]int{}        // node/req -> index in requests[lock]
+	flushCrashes := func(upTo time.Duration, inclusive bool) {
+		for ci < len(h.Crashes) && (h.Crashes[ci].Time < upTo || inclusive && h.Crashes[ci].Time == upTo) {
+			c := h.Crashes[ci]
+			ci++
+			var gone []string
+			for k, hd := range holds {
+				if hd.node == c.Node {
+					crashed = append(crashed, crashHold{client: h.name(c.Node), lock: hd.lock, at: c.Time})
+					gone = append(gone, k)
+				}
+			}
+			for _, k := range gone {
+				delete(holds, k)
+			}
+		}
+	}
+	for _, o := range h.Observations {
+		// A node records nothing after its crash, so a crash at the time of an
+		// observation came after it.
+		flushCrashes(o.Time, false)
+		node := h.name(o.Node)
+		switch f := o.Data.(type) {
+		case obs.LockGranted:
+			holds[node+"/"+f.Lock] = holding{node: o.Node, lock: f.Lock}
+			grants[f.Lock] = append(grants[f.Lock], grantAt{node, o.Time})
+			if i, ok := openReq[node+"/"+f.Req]; ok {
+				requests[f.Lock][i].ret = o.Time
+			}
+		case obs.LockDenied:
+			if i, ok := openReq[node+"/"+f.Req]; ok {
+				requests[f.Lock][i].ret = o.Time
+			}
+		case obs.LockRequest:
+			openReq[node+"/"+f.Req] = len(requests[f.Lock])
+			requests[f.Lock] = append(requests[f.Lock], request{client: node, call: o.Time, ret: h.End})
+		case obs.LockReleased:
+			delete(holds, node+"/"+f.Lock)
+		case obs.LeaveCS:
+			if f.Why == "lease-ending" {
+				delete(holds, node+"/"+f.Lock)
+			}
+		}
+	}
+	flushCrashes(h.End, true)
+	sort.SliceStable(crashed, func(i, j int) bool {
+		if crashed[i].at != crashed[j].at {
+			return crashed[i].at < crashed[j].at
+		}
+		return crashed[i].lock < crashed[j].lock
+	})
+	var ev evidence
+	var worst time.Duration
+	taken := 0
+	for _, c := range crashed {
+		// Someone else waiting at the crash, or the first to ask after it.
+		var want time.Duration = -1
+		for _, r := range requests[c.lock] {
+			if r.client == c.client || r.ret < c.at {
+				continue
+			}
+			want = max(r.call, c.at, from)
+			break
+		}
+		if want < 0 {
+			continue
+		}
+		got := time.Duration(-1)
+		for _, g := range grants[c.lock] {
+			if g.client != c.client && g.at > c.at {
+				got = g.at
+				break
+			}
+		}
+		switch {
+		case got < 0:
+			ev.add("%s crashed holding %s at %s; no other client got it by the end (%s)", c.client, c.lock, at(c.at), at(h.End))
+		case got-want > bound:
+			ev.add("%s crashed holding %s at %s; the next holder got it only at %s, %v later (bound %v)", c.client, c.lock, at(c.at), at(got), got-want, bound)
+		default:
+			taken++
+			worst = max(worst, got-want)
+		}
+	}
+	if ev.count > 0 {
+		return Result{Checker: "takeover", Verdict: Violation, Evidence: ev.lines,
+			Message: fmt.Sprintf("%d locks of crashed holders not taken over in time; first: %s", ev.count, ev.lines[0])}
+	}
+	if taken == 0 {
+		return Result{Checker: "takeover", Verdict: OK, Message: "no client crashed holding a lock someone else wanted"}
+	}
+	return Result{Checker: "takeover", Verdict: OK,
+		Message: fmt.Sprintf("%d %s of crashed holders taken over, the slowest after %v (bound %v)", taken, plural(taken, "lock"), worst, bound)}
+}

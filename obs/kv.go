@@ -1,0 +1,135 @@
+package obs
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// The facts of an optimistic, versioned key-value store and of the
+// inventory workload on it. A client records KVCall when an operation
+// begins and KVReturn when its answer arrives, however often the request
+// was resent: together they are the register's linearizability history.
+
+// KVCall: the client began a read of Key, or a compare-and-set that writes
+// Value if Key is still at version Expect.
+type KVCall struct {
+	Req    string
+	Key    string
+	Op     string // "read" or "cas"
+	Expect int64
+	Value  int64
+}
+
+// KVReturn: the answer. A read returns Value at Version; a cas returns OK
+// (and the version it created) or a conflict (and the version it found).
+type KVReturn struct {
+	Req     string
+	Key     string
+	Op      string
+	OK      bool
+	Value   int64
+	Version int64
+}
+
+// KVApplied: the store changed Key to Value at Version for Client.
+type KVApplied struct {
+	Key     string
+	Client  string
+	Version int64
+	Value   int64
+}
+
+// Order: the client started an order for Units of Item.
+type Order struct {
+	Order string
+	Item  string
+	Units int64
+}
+
+// Sold: the client's order succeeded: Units of Item are sold.
+type Sold struct {
+	Order string
+	Item  string
+	Units int64
+}
+
+// OutOfStock: the client found too few units left (Stock) and gave up.
+type OutOfStock struct {
+	Order string
+	Item  string
+	Stock int64
+}
+
+func (KVCall) Kind() string     { return "kv-call" }
+func (KVReturn) Kind() string   { return "kv-return" }
+func (KVApplied) Kind() string  { return "kv-applied" }
+func (Order) Kind() string      { return "order" }
+func (Sold) Kind() string       { return "sold" }
+func (OutOfStock) Kind() string { return "out-of-stock" }
+
+func (f KVCall) String() string {
+	if f.Op == "cas" {
+		return fmt.Sprintf("kv-call %s req=%s cas expect-version=%d value=%d", f.Key, f.Req, f.Expect, f.Value)
+	}
+	return fmt.Sprintf("kv-call %s req=%s %s", f.Key, f.Req, f.Op)
+}
+func (f KVReturn) String() string {
+	return fmt.Sprintf("kv-return %s req=%s %s ok=%t value=%d version=%d", f.Key, f.Req, f.Op, f.OK, f.Value, f.Version)
+}
+func (f KVApplied) String() string {
+	return fmt.Sprintf("kv-applied %s from=%s version=%d value=%d", f.Key, f.Client, f.Version, f.Value)
+}
+func (f Order) String() string { return fmt.Sprintf("order %s %d of %s", f.Order, f.Units, f.Item) }
+func (f Sold) String() string  { return fmt.Sprintf("sold %s %d of %s", f.Order, f.Units, f.Item) }
+func (f OutOfStock) String() string {
+	return fmt.Sprintf("out-of-stock %s %s stock=%d", f.Order, f.Item, f.Stock)
+}
+
+func (f KVCall) Attr(n string) (string, bool) {
+	switch n {
+	case "key":
+		return f.Key, true
+	case "op":
+		return f.Op, true
+	case "req":
+		return f.Req, true
+	}
+	return "", false
+}
+func (f KVReturn) Attr(n string) (string, bool) {
+	switch n {
+	case "key":
+		return f.Key, true
+	case "op":
+		return f.Op, true
+	case "ok":
+		return strconv.FormatBool(f.OK), true
+	case "req":
+		return f.Req, true
+	}
+	return "", false
+}
+func (f KVApplied) Attr(n string) (string, bool) {
+	switch n {
+	case "key":
+		return f.Key, true
+	case "client":
+		return f.Client, true
+	case "version":
+		return strconv.FormatInt(f.Version, 10), true
+	}
+	return "", false
+}
+func (f Order) Attr(n string) (string, bool)      { return orderAttr(n, f.Order, f.Item) }
+func (f Sold) Attr(n string) (string, bool)       { return orderAttr(n, f.Order, f.Item) }
+func (f OutOfStock) Attr(n string) (string, bool) { return orderAttr(n, f.Order, f.Item) }
+
+func orderAttr(n, order, item string) (string, bool) {
+	switch n {
+	case "order":
+		return order, true
+	case "item":
+		return item, true
+	}
+	return "", false
+}

@@ -1,0 +1,274 @@
+package obs
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The facts of lock protocols. A lock client records a request when it
+// first asks for a lock and exactly one of granted or denied when it learns
+// the answer, so each acquire is one operation of a linearizability history
+// however often the request was resent; releases likewise. Req names the
+// operation, unique per client. Facts recorded by a client do not name it:
+// the observation's node does.
+
+// LockRequest: the client asked for Lock (an acquire operation began).
+type LockRequest struct {
+	Lock string
+	Req  string
+}
+
+// LockGranted: the client learned it holds Lock with fencing token Token.
+type LockGranted struct {
+	Lock  string
+	Req   string
+	Token int64
+}
+
+// LockDenied: the client's request was refused. Reason is "busy" (held and
+// the queue full), "deadlock" (the request closed a wait-for cycle and was
+// chosen as the victim) or "timeout" (it waited too long in the queue).
+type LockDenied struct {
+	Lock   string
+	Req    string
+	Reason string
+}
+
+// LockRelease: the client asked to release Lock (a release began).
+type LockRelease struct {
+	Lock  string
+	Req   string
+	Token int64
+}
+
+// LockReleased: the release's answer; OK false means the manager did not
+// take the client for the holder (its lease had run out).
+type LockReleased struct {
+	Lock  string
+	Req   string
+	Token int64
+	OK    bool
+}
+
+// EnterCS: the client believes it holds Lock and starts working on the
+// resource Lock protects. From here to LeaveCS (or the client's crash) it
+// would act on the resource as the only holder.
+type EnterCS struct {
+	Lock  string
+	Token int64
+}
+
+// LeaveCS: the client no longer believes it holds Lock. Why is "done" or
+// "lease-ending" (it stopped before its lease could run out).
+type LeaveCS struct {
+	Lock  string
+	Token int64
+	Why   string
+}
+
+// JobStart: a client started one unit of work (a job needing Locks, an
+// order); with JobDone it is what the progress checker measures.
+type JobStart struct {
+	Job   string
+	Locks []string
+}
+
+// JobDone: the client finished the job.
+type JobDone struct{ Job string }
+
+// LockGrant: the manager granted Lock to Client (server side).
+type LockGrant struct {
+	Lock   string
+	Client string
+	Req    string
+	Token  int64
+}
+
+// LeaseExpired: the manager freed Lock because Client's lease with Token
+// ran out. It is the server-side operation of the lock history.
+type LeaseExpired struct {
+	Lock   string
+	Client string
+	Token  int64
+}
+
+// Deadlock: the manager found a wait-for cycle when Victim's request for
+// Lock was queued, and refused that request to break it. Cycle lists the
+// clients, first and last the same.
+type Deadlock struct {
+	Lock   string
+	Cycle  []string
+	Victim string
+}
+
+// WaitTimeout: in timeout-only mode, the manager refused Client's request
+// for Lock after it had waited Waited in the queue.
+type WaitTimeout struct {
+	Lock   string
+	Client string
+	Waited time.Duration
+}
+
+// StorageWrite: the protected resource handled a write to Key from Client,
+// who read version ReadVersion and holds a lock with Token. PrevVersion is
+// the version the write found: when it differs from ReadVersion, another
+// write came between the client's read and its write, and one of the two
+// updates is lost. Rejected writes (fencing) changed nothing.
+type StorageWrite struct {
+	Key         string
+	Client      string
+	Token       int64
+	ReadVersion int64
+	PrevVersion int64
+	Version     int64
+	Value       int64
+	Rejected    bool
+}
+
+func (LockRequest) Kind() string  { return "lock-request" }
+func (LockGranted) Kind() string  { return "lock-granted" }
+func (LockDenied) Kind() string   { return "lock-denied" }
+func (LockRelease) Kind() string  { return "lock-release" }
+func (LockReleased) Kind() string { return "lock-released" }
+func (EnterCS) Kind() string      { return "cs-enter" }
+func (LeaveCS) Kind() string      { return "cs-leave" }
+func (JobStart) Kind() string     { return "job-start" }
+func (JobDone) Kind() string      { return "job-done" }
+func (LockGrant) Kind() string    { return "grant" }
+func (LeaseExpired) Kind() string { return "lease-expired" }
+func (Deadlock) Kind() string     { return "deadlock" }
+func (WaitTimeout) Kind() string  { return "wait-timeout" }
+func (StorageWrite) Kind() string { return "storage-write" }
+
+func (f LockRequest) String() string { return fmt.Sprintf("lock-request %s req=%s", f.Lock, f.Req) }
+func (f LockGranted) String() string {
+	return fmt.Sprintf("lock-granted %s req=%s token=%d", f.Lock, f.Req, f.Token)
+}
+func (f LockDenied) String() string {
+	return fmt.Sprintf("lock-denied %s req=%s reason=%s", f.Lock, f.Req, f.Reason)
+}
+func (f LockRelease) String() string {
+	return fmt.Sprintf("lock-release %s req=%s token=%d", f.Lock, f.Req, f.Token)
+}
+func (f LockReleased) String() string {
+	return fmt.Sprintf("lock-released %s req=%s token=%d ok=%t", f.Lock, f.Req, f.Token, f.OK)
+}
+func (f EnterCS) String() string { return fmt.Sprintf("cs-enter %s token=%d", f.Lock, f.Token) }
+func (f LeaveCS) String() string {
+	return fmt.Sprintf("cs-leave %s token=%d why=%s", f.Lock, f.Token, f.Why)
+}
+func (f JobStart) String() string {
+	if len(f.Locks) == 0 {
+		return "job-start " + f.Job
+	}
+	return fmt.Sprintf("job-start %s locks=%s", f.Job, strings.Join(f.Locks, ","))
+}
+func (f JobDone) String() string { return "job-done " + f.Job }
+func (f LockGrant) String() string {
+	return fmt.Sprintf("grant %s to=%s req=%s token=%d", f.Lock, f.Client, f.Req, f.Token)
+}
+func (f LeaseExpired) String() string {
+	return fmt.Sprintf("lease-expired %s holder=%s token=%d", f.Lock, f.Client, f.Token)
+}
+func (f Deadlock) String() string {
+	return fmt.Sprintf("deadlock on %s cycle=%s victim=%s", f.Lock, strings.Join(f.Cycle, "->"), f.Victim)
+}
+func (f WaitTimeout) String() string {
+	return fmt.Sprintf("wait-timeout %s client=%s waited=%v", f.Lock, f.Client, f.Waited)
+}
+func (f StorageWrite) String() string {
+	s := fmt.Sprintf("storage-write %s from=%s token=%d read-version=%d prev-version=%d", f.Key, f.Client, f.Token, f.ReadVersion, f.PrevVersion)
+	if f.Rejected {
+		return s + " rejected"
+	}
+	return s + fmt.Sprintf(" -> version=%d value=%d", f.Version, f.Value)
+}
+
+func (f LockRequest) Attr(n string) (string, bool) { return lockAttr(n, f.Lock, f.Req, 0, false) }
+func (f LockGranted) Attr(n string) (string, bool) { return lockAttr(n, f.Lock, f.Req, f.Token, true) }
+func (f LockDenied) Attr(n string) (string, bool) {
+	if n == "reason" {
+		return f.Reason, true
+	}
+	return lockAttr(n, f.Lock, f.Req, 0, false)
+}
+func (f LockRelease) Attr(n string) (string, bool) { return lockAttr(n, f.Lock, f.Req, f.Token, true) }
+func (f LockReleased) Attr(n string) (string, bool) {
+	if n == "ok" {
+		return strconv.FormatBool(f.OK), true
+	}
+	return lockAttr(n, f.Lock, f.Req, f.Token, true)
+}
+func (f EnterCS) Attr(n string) (string, bool) { return lockAttr(n, f.Lock, "", f.Token, true) }
+func (f LeaveCS) Attr(n string) (string, bool) {
+	if n == "why" {
+		return f.Why, true
+	}
+	return lockAttr(n, f.Lock, "", f.Token, true)
+}
+func (f JobStart) Attr(n string) (string, bool) {
+	if n == "job" {
+		return f.Job, true
+	}
+	return "", false
+}
+func (f JobDone) Attr(n string) (string, bool) {
+	if n == "job" {
+		return f.Job, true
+	}
+	return "", false
+}
+func (f LockGrant) Attr(n string) (string, bool) {
+	if n == "client" {
+		return f.Client, true
+	}
+	return lockAttr(n, f.Lock, f.Req, f.Token, true)
+}
+func (f LeaseExpired) Attr(n string) (string, bool) {
+	if n == "client" {
+		return f.Client, true
+	}
+	return lockAttr(n, f.Lock, "", f.Token, true)
+}
+func (f Deadlock) Attr(n string) (string, bool) {
+	switch n {
+	case "victim":
+		return f.Victim, true
+	case "cycle":
+		return strconv.Itoa(len(f.Cycle) - 1), true
+	}
+	return lockAttr(n, f.Lock, "", 0, false)
+}
+func (f WaitTimeout) Attr(n string) (string, bool) {
+	if n == "client" {
+		return f.Client, true
+	}
+	return lockAttr(n, f.Lock, "", 0, false)
+}
+func (f StorageWrite) Attr(n string) (string, bool) {
+	switch n {
+	case "key":
+		return f.Key, true
+	case "client":
+		return f.Client, true
+	case "token":
+		return strconv.FormatInt(f.Token, 10), true
+	case "rejected":
+		return strconv.FormatBool(f.Rejected), true
+	}
+	return "", false
+}
+
+func lockAttr(n, lock, req string, token int64, hasToken bool) (string, bool) {
+	switch {
+	case n == "lock":
+		return lock, true
+	case n == "req" && req != "":
+		return req, true
+	case n == "token" && hasToken:
+		return strconv.FormatInt(token, 10), true
+	}
+	return "", false
+}

@@ -1,0 +1,134 @@
+package lockmgr
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/faultline-sim/faultline/protocol/resource"
+	"github.com/faultline-sim/faultline/sim"
+	"github.com/faultline-sim/faultline/workload"
+)
+
+// Config sets the manager's and the clients' timing and policy.
+type Config struct {
+	TTL time.Duration // lease length, on the manager's clock
+	// Margin is how much earlier than its lease's end a client stops
+	// trusting it: room for clock drift and for a write still on its way
+	// to the storage when the client leaves the critical section.
+	Margin         time.Duration
+	ResendInterval time.Duration // a client resends an unanswered request
+	QueueLimit     int           // waiting requests per lock; more are refused (0: never queue)
+	// DetectDeadlocks makes the manager look for a wait-for cycle whenever
+	// it queues a request, and refuse that request if it closes one.
+	DetectDeadlocks bool
+	// WaitTimeout, if positive, refuses a request that has waited this
+	// long in a queue: the timeout-only way out of a deadlock.
+	WaitTimeout time.Duration
+	BackoffBase time.Duration // first retry delay after a refusal; doubles per failed try
+	BackoffMax  time.Duration
+	Think       time.Duration // a client's pause between getting one lock and asking for the next
+	Bugs        Bugs
+}
+
+// Bugs are planted mistakes, each off by default.
+type Bugs struct {
+	// GrantHeld: the manager grants a request for a lock someone else
+	// holds, instead of queueing or refusing it.
+	GrantHeld bool
+	// ReleaseNonHolder: the manager frees a held lock on any release,
+	// without checking who sends it or which grant it names.
+	ReleaseNonHolder bool
+}
+
+// Bug names, as used by WithBug and `simrun --bug`.
+const (
+	BugGrantHeld        = "grant-held"
+	BugReleaseNonHolder = "release-non-holder"
+)
+
+// Role names.
+const (
+	ManagerName = "lock-manager"
+	StorageName = resource.NodeName
+)
+
+// Default is the configuration of the scenarios: leases of 150ms, deadlock
+// detection on, up to 4 waiters per lock.
+func Default() Config {
+	return Config{TTL: 150 * time.Millisecond, Margin: 10 * time.Millisecond, ResendInterval: 20 * time.Millisecond,
+		QueueLimit: 4, DetectDeadlocks: true, BackoffBase: 5 * time.Millisecond, BackoffMax: 80 * time.Millisecond}
+}
+
+// TimeoutOnly is Default with deadlock detection replaced by a wait timeout.
+func TimeoutOnly(wait time.Duration) Config {
+	c := Default()
+	c.DetectDeadlocks = false
+	c.WaitTimeout = wait
+	return c
+}
+
+// Validate reports an impossible setting, naming the field.
+func (c Config) Validate() error {
+	switch {
+	case c.TTL <= 0:
+		return fmt.Errorf("lockmgr: TTL must be positive, got %v", c.TTL)
+	case c.Margin < 0 || c.Margin >= c.TTL:
+		return fmt.Errorf("lockmgr: margin must be in [0, TTL %v), got %v", c.TTL, c.Margin)
+	case c.ResendInterval <= 0:
+		return fmt.Errorf("lockmgr: resend interval must be positive, got %v", c.ResendInterval)
+	case c.QueueLimit < 0:
+		return fmt.Errorf("lockmgr: queue limit %d is negative", c.QueueLimit)
+	case c.WaitTimeout < 0:
+		return fmt.Errorf("lockmgr: wait timeout %v is negative", c.WaitTimeout)
+	case c.BackoffBase <= 0:
+		return fmt.Errorf("lockmgr: backoff base must be positive, got %v", c.BackoffBase)
+	case c.BackoffMax < c.BackoffBase:
+		return fmt.Errorf("lockmgr: backoff max %v is below backoff base %v", c.BackoffMax, c.BackoffBase)
+	case c.Think < 0:
+		return fmt.Errorf("lockmgr: think time %v is negative", c.Think)
+	}
+	return nil
+}
+
+// Name is "lockmgr", or "lockmgr-timeout" in timeout-only mode.
+func (c Config) Name() string {
+	if !c.DetectDeadlocks {
+		return "lockmgr-timeout"
+	}
+	return "lockmgr"
+}
+
+// PlantedBugs lists the planted bugs.
+func (c Config) PlantedBugs() []string { return []string{BugGrantHeld, BugReleaseNonHolder} }
+
+// WithBug enables a planted bug by name.
+func (c Config) WithBug(name string) (Config, error) {
+	switch name {
+	case BugGrantHeld:
+		c.Bugs.GrantHeld = true
+	case BugReleaseNonHolder:
+		c.Bugs.ReleaseNonHolder = true
+	default:
+		return c, fmt.Errorf("lockmgr has no planted bug %q (have: %s, %s)", name, BugGrantHeld, BugReleaseNonHolder)
+	}
+	return c, nil
+}
+
+// AddNodes adds the manager, the storage and one client per name, each
+// running its jobs in order.
+func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	byClient := map[string][]workload.LockJob{}
+	for _, j := range jobs {
+		byClient[j.Client] = append(byClient[j.Client], j)
+	}
+	w.AddNode(ManagerName, func() sim.Node { return &Manager{cfg: c} })
+	w.AddNode(StorageName, func() sim.Node { return &resource.Storage{} })
+	for _, name := range clients {
+		js := byClient[name]
+		w.AddNode(name, func() sim.Node { return &Client{cfg: c, jobs: js} })
+	}
+	return nil
+}

@@ -1,0 +1,365 @@
+package lockmgr
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/protocol/resource"
+	"github.com/faultline-sim/faultline/sim"
+)
+
+// Durable keys of the manager.
+const (
+	tokenKey  = "token"   // int64: the last token issued
+	leaseKey  = "lease/"  // lease of a held lock; absent = free
+	answerKey = "answer/" // answer: the last answer sent to a client
+)
+
+// lease is a held lock, kept durably: a manager that forgot its leases in
+// a crash would hand a held lock to someone else.
+type lease struct {
+	Holder  string
+	Req     resource.Req
+	Token   int64
+	Attempt int
+	Expires time.Duration // on the manager's clock
+}
+
+// answer is the last reply the manager sent a client. A client has one
+// request outstanding at a time, so one record per client turns every
+// resend or duplicate into the same reply and lets older ones be dropped —
+// a request that was refused must never be granted later.
+type answer struct {
+	Req resource.Req
+	Msg sim.Message
+}
+
+// lockState is what the manager knows of one lock.
+type lockState int
+
+const (
+	free      lockState = iota // no holder; the queue is empty
+	held                       // a holder whose lease has not run out, no waiter
+	contended                  // held, with waiters in the queue
+)
+
+func (s lockState) String() string { return [...]string{"free", "held", "contended"}[s] }
+
+type waiter struct {
+	client  string
+	req     resource.Req
+	attempt int
+	since   time.Duration // local time the request was queued
+	timer   sim.TimerID
+}
+
+type expiryTimer struct {
+	Lock  string
+	Token int64
+}
+type waitTimer struct {
+	Lock   string
+	Client string
+	Req    resource.Req
+}
+
+func (t expiryTimer) String() string { return "lease-expiry " + t.Lock }
+func (t waitTimer) String() string   { return "wait-timeout " + t.Lock + " " + t.Client }
+
+// Manager is the central lock manager.
+type Manager struct {
+	cfg    Config
+	queues map[string][]*waiter
+	expiry map[string]sim.TimerID
+}
+
+// Start recovers the leases. Queues are volatile: waiting clients resend
+// their requests and so queue again, in the order their resends arrive.
+func (m *Manager) Start(env *sim.Env) {
+	m.queues = map[string][]*waiter{}
+	m.expiry = map[string]sim.TimerID{}
+	for _, k := range env.Keys(leaseKey) {
+		lock := strings.TrimPrefix(k, leaseKey)
+		if !m.expireIfDue(env, lock) {
+			l, _ := m.lease(env, lock)
+			m.armExpiry(env, lock, l)
+		}
+	}
+}
+
+func (m *Manager) lease(env *sim.Env, lock string) (lease, bool) {
+	v, ok := env.Get(leaseKey + lock)
+	if !ok {
+		return lease{}, false
+	}
+	return v.(lease), true
+}
+
+func (m *Manager) state(env *sim.Env, lock string) lockState {
+	if _, ok := m.lease(env, lock); !ok {
+		return free
+	}
+	if len(m.queues[lock]) > 0 {
+		return contended
+	}
+	return held
+}
+
+func (m *Manager) armExpiry(env *sim.Env, lock string, l lease) {
+	env.CancelTimer(m.expiry[lock])
+	m.expiry[lock] = env.SetTimer(l.Expires-env.Now(), expiryTimer{Lock: lock, Token: l.Token})
+}
+
+// expireIfDue frees a lock whose lease has run out and hands it to the
+// next waiter. It is called before every decision about the lock, not only
+// from the timer, so a late timer (the manager was paused) never lets an
+// expired lease count as held.
+func (m *Manager) expireIfDue(env *sim.Env, lock string) bool {
+	l, ok := m.lease(env, lock)
+	if !ok || env.Now() < l.Expires {
+		return false
+	}
+	env.Delete(leaseKey + lock)
+	env.CancelTimer(m.expiry[lock])
+	delete(m.expiry, lock)
+	env.Observe(obs.LeaseExpired{Lock: lock, Client: l.Holder, Token: l.Token})
+	m.grantNext(env, lock)
+	return true
+}
+
+// Receive dispatches on the message type.
+func (m *Manager) Receive(env *sim.Env, from sim.NodeID, msg sim.Message) {
+	switch msg := msg.(type) {
+	case Acquire:
+		m.onAcquire(env, from, msg)
+	case Release:
+		m.onRelease(env, from, msg)
+	}
+}
+
+// answered resends the stored answer to a repeated request and reports
+// whether the request was already dealt with (repeated or stale).
+func (m *Manager) answered(env *sim.Env, from sim.NodeID, client string, req resource.Req) bool {
+	v, ok := env.Get(answerKey + client)
+	if !ok {
+		return false
+	}
+	a := v.(answer)
+	if req == a.Req {
+		env.Send(from, a.Msg)
+		return true
+	}
+	return req.Less(a.Req)
+}
+
+// reply records the answer durably before sending it: after a crash the
+// manager must give a resent request the same answer.
+func (m *Manager) reply(env *sim.Env, client string, req resource.Req, msg sim.Message) {
+	env.Put(answerKey+client, answer{Req: req, Msg: msg})
+	if id, ok := env.Lookup(client); ok {
+		env.Send(id, msg)
+	}
+}
+
+func (m *Manager) onAcquire(env *sim.Env, from sim.NodeID, a Acquire) {
+	client := env.NameOf(from)
+	if m.answered(env, from, client, a.Req) {
+		return
+	}
+	m.expireIfDue(env, a.Lock)
+	for i, w := range m.queues[a.Lock] {
+		if w.client == client && w.req == a.Req {
+			w.attempt = max(w.attempt, a.Attempt)
+			env.Send(from, Queued{Lock: a.Lock, Req: a.Req, Position: i + 1})
+			return
+		}
+	}
+	m.dropSuperseded(env, client, a.Req)
+	switch st := m.state(env, a.Lock); {
+	case st == free:
+		m.grant(env, a.Lock, client, a.Req, a.Attempt)
+	case m.cfg.Bugs.GrantHeld && m.holder(env, a.Lock) != client:
+		m.grant(env, a.Lock, client, a.Req, a.Attempt)
+	case len(m.queues[a.Lock]) < m.cfg.QueueLimit:
+		m.enqueue(env, a.Lock, client, a)
+	default:
+		m.reply(env, client, a.Req, Deny{Lock: a.Lock, Req: a.Req, Reason: ReasonBusy})
+	}
+}
+
+func (m *Manager) holder(env *sim.Env, lock string) string {
+	l, _ := m.lease(env, lock)
+	return l.Holder
+}
+
+// dropSuperseded removes a client's waiting requests older than req: the
+// client restarted or gave them up, and granting one now would hand a lock
+// to nobody — and overwrite the client's last answer with an older one.
+func (m *Manager) dropSuperseded(env *sim.Env, client string, req resource.Req) {
+	for lock, q := range m.queues {
+		for i := len(q) - 1; i >= 0; i-- {
+			if q[i].client == client && q[i].req.Less(req) {
+				m.dequeue(env, lock, i)
+			}
+		}
+	}
+}
+
+func (m *Manager) grant(env *sim.Env, lock, client string, req resource.Req, attempt int) {
+	var token int64
+	if v, ok := env.Get(tokenKey); ok {
+		token = v.(int64)
+	}
+	token++
+	env.Put(tokenKey, token)
+	l := lease{Holder: client, Req: req, Token: token, Attempt: attempt, Expires: env.Now() + m.cfg.TTL}
+	env.Put(leaseKey+lock, l)
+	m.armExpiry(env, lock, l)
+	env.Observe(obs.LockGrant{Lock: lock, Client: client, Req: req.String(), Token: token})
+	m.reply(env, client, req, Grant{Lock: lock, Req: req, Token: token, Attempt: attempt, TTL: m.cfg.TTL})
+}
+
+// grantNext gives a free lock to the first waiter.
+func (m *Manager) grantNext(env *sim.Env, lock string) {
+	q := m.queues[lock]
+	if len(q) == 0 {
+		return
+	}
+	if _, isHeld := m.lease(env, lock); isHeld {
+		return
+	}
+	w := q[0]
+	m.dequeue(env, lock, 0)
+	m.grant(env, lock, w.client, w.req, w.attempt)
+}
+
+func (m *Manager) enqueue(env *sim.Env, lock, client string, a Acquire) {
+	w := &waiter{client: client, req: a.Req, attempt: a.Attempt, since: env.Now()}
+	m.queues[lock] = append(m.queues[lock], w)
+	if m.cfg.DetectDeadlocks {
+		if cycle := m.findCycle(env, client); cycle != nil {
+			// The request that closed the cycle is the victim: it is the one
+			// waiting right now, and refusing it is enough, since its client
+			// gives back everything it holds when refused.
+			m.dequeue(env, lock, len(m.queues[lock])-1)
+			env.Observe(obs.Deadlock{Lock: lock, Cycle: cycle, Victim: client})
+			m.reply(env, client, a.Req, Deny{Lock: lock, Req: a.Req, Reason: ReasonDeadlock})
+			return
+		}
+	}
+	if m.cfg.WaitTimeout > 0 {
+		w.timer = env.SetTimer(m.cfg.WaitTimeout, waitTimer{Lock: lock, Client: client, Req: a.Req})
+	}
+	if id, ok := env.Lookup(client); ok {
+		env.Send(id, Queued{Lock: lock, Req: a.Req, Position: len(m.queues[lock])})
+	}
+}
+
+func (m *Manager) dequeue(env *sim.Env, lock string, i int) {
+	q := m.queues[lock]
+	env.CancelTimer(q[i].timer)
+	m.queues[lock] = append(q[:i:i], q[i+1:]...)
+}
+
+// findCycle looks for a wait-for cycle through client. A waiter waits for
+// the lock's holder and, the queue being FIFO, for every waiter ahead of
+// it. Locks and neighbours are visited in a fixed order, so the cycle
+// reported does not depend on map iteration.
+func (m *Manager) findCycle(env *sim.Env, start string) []string {
+	locks := make([]string, 0, len(m.queues))
+	for l := range m.queues {
+		locks = append(locks, l)
+	}
+	sort.Strings(locks)
+	waitsFor := map[string][]string{}
+	for _, lock := range locks {
+		q := m.queues[lock]
+		l, isHeld := m.lease(env, lock)
+		for i, w := range q {
+			var out []string
+			if isHeld && l.Holder != w.client {
+				out = append(out, l.Holder)
+			}
+			for _, ahead := range q[:i] {
+				if ahead.client != w.client {
+					out = append(out, ahead.client)
+				}
+			}
+			waitsFor[w.client] = append(waitsFor[w.client], out...)
+		}
+	}
+	visited := map[string]bool{}
+	var path []string
+	var dfs func(c string) bool
+	dfs = func(c string) bool {
+		path = append(path, c)
+		for _, next := range waitsFor[c] {
+			if next == start {
+				path = append(path, start)
+				return true
+			}
+			if !visited[next] {
+				visited[next] = true
+				if dfs(next) {
+					return true
+				}
+			}
+		}
+		path = path[:len(path)-1]
+		return false
+	}
+	visited[start] = true
+	if dfs(start) {
+		return path
+	}
+	return nil
+}
+
+func (m *Manager) onRelease(env *sim.Env, from sim.NodeID, r Release) {
+	client := env.NameOf(from)
+	if m.answered(env, from, client, r.Req) {
+		return
+	}
+	m.dropSuperseded(env, client, r.Req)
+	m.expireIfDue(env, r.Lock)
+	l, isHeld := m.lease(env, r.Lock)
+	ok := isHeld && l.Holder == client && l.Token == r.Token
+	if m.cfg.Bugs.ReleaseNonHolder {
+		ok = isHeld
+	}
+	if ok {
+		env.Delete(leaseKey + r.Lock)
+		env.CancelTimer(m.expiry[r.Lock])
+		delete(m.expiry, r.Lock)
+	}
+	m.reply(env, client, r.Req, ReleaseReply{Lock: r.Lock, Req: r.Req, OK: ok})
+	if ok {
+		m.grantNext(env, r.Lock)
+	}
+}
+
+// Timer handles lease expiry and, in timeout-only mode, wait timeouts.
+func (m *Manager) Timer(env *sim.Env, tag any) {
+	switch t := tag.(type) {
+	case expiryTimer:
+		l, ok := m.lease(env, t.Lock)
+		if !ok || l.Token != t.Token {
+			return
+		}
+		if !m.expireIfDue(env, t.Lock) {
+			// The clock was set back: the lease has not run out by it yet.
+			m.armExpiry(env, t.Lock, l)
+		}
+	case waitTimer:
+		for i, w := range m.queues[t.Lock] {
+			if w.client == t.Client && w.req == t.Req {
+				m.dequeue(env, t.Lock, i)
+				env.Observe(obs.WaitTimeout{Lock: t.Lock, Client: t.Client, Waited: env.Now() - w.since})
+				m.reply(env, t.Client, t.Req, Deny{Lock: t.Lock, Req: t.Req, Reason: ReasonTimeout})
+				return
+			}
+		}
+	}
+}

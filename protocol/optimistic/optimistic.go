@@ -1,0 +1,134 @@
+package optimistic
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/faultline-sim/faultline/protocol/resource"
+	"github.com/faultline-sim/faultline/sim"
+	"github.com/faultline-sim/faultline/workload"
+)
+
+// Config sets the protocol's options.
+type Config struct {
+	ResendInterval time.Duration // a client resends an unanswered request
+	Bugs           Bugs
+}
+
+// Bugs are planted mistakes, each off by default.
+type Bugs struct {
+	// IgnoreVersion: the store applies a compare-and-set even when the
+	// version it names is not the current one.
+	IgnoreVersion bool
+}
+
+// BugIgnoreVersion is the planted bug's name for WithBug and `simrun --bug`.
+const BugIgnoreVersion = "ignore-version"
+
+// StoreName is the store's role name.
+const StoreName = "store"
+
+// Default is the configuration of the scenarios.
+func Default() Config { return Config{ResendInterval: 20 * time.Millisecond} }
+
+// Validate reports an impossible setting.
+func (c Config) Validate() error {
+	if c.ResendInterval <= 0 {
+		return fmt.Errorf("optimistic: resend interval must be positive, got %v", c.ResendInterval)
+	}
+	return nil
+}
+
+// Name is the protocol's short name.
+func (c Config) Name() string { return "optimistic" }
+
+// PlantedBugs lists the planted bugs.
+func (c Config) PlantedBugs() []string { return []string{BugIgnoreVersion} }
+
+// WithBug enables a planted bug by name.
+func (c Config) WithBug(name string) (Config, error) {
+	if name != BugIgnoreVersion {
+		return c, fmt.Errorf("optimistic has no planted bug %q (have: %s)", name, BugIgnoreVersion)
+	}
+	c.Bugs.IgnoreVersion = true
+	return c, nil
+}
+
+// AddNodes adds the store, holding initial (key -> value, at version 0),
+// and one client per name running its orders.
+func (c Config) AddNodes(w *sim.World, initial map[string]int64, clients []string, orders []workload.OrderSpec) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	keys := make([]string, 0, len(initial))
+	for k := range initial {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	cells := make([]cell, len(keys))
+	for i, k := range keys {
+		cells[i] = cell{key: k, value: initial[k]}
+	}
+	w.AddNode(StoreName, func() sim.Node { return &Store{cfg: c, initial: cells} })
+	byClient := map[string][]workload.OrderSpec{}
+	for _, o := range orders {
+		byClient[o.Client] = append(byClient[o.Client], o)
+	}
+	for _, name := range clients {
+		os := byClient[name]
+		w.AddNode(name, func() sim.Node { return &Client{cfg: c, orders: os} })
+	}
+	return nil
+}
+
+type cell struct {
+	key   string
+	value int64
+}
+
+// Read asks for a key's value and version.
+type Read struct {
+	Key string
+	Req resource.Req
+}
+
+// ReadReply answers a Read.
+type ReadReply struct {
+	Key     string
+	Req     resource.Req
+	Value   int64
+	Version int64
+}
+
+// CAS sets Key to Value if its version is still Expect.
+type CAS struct {
+	Key    string
+	Req    resource.Req
+	Expect int64
+	Value  int64
+}
+
+// CASReply answers a CAS: OK with the version it created, or a conflict
+// with the value and version the store holds.
+type CASReply struct {
+	Key     string
+	Req     resource.Req
+	OK      bool
+	Value   int64
+	Version int64
+}
+
+func (m Read) String() string { return fmt.Sprintf("read %s req=%s", m.Key, m.Req) }
+func (m ReadReply) String() string {
+	return fmt.Sprintf("read-reply %s req=%s value=%d version=%d", m.Key, m.Req, m.Value, m.Version)
+}
+func (m CAS) String() string {
+	return fmt.Sprintf("cas %s req=%s expect-version=%d value=%d", m.Key, m.Req, m.Expect, m.Value)
+}
+func (m CASReply) String() string {
+	if m.OK {
+		return fmt.Sprintf("cas-reply %s req=%s ok version=%d", m.Key, m.Req, m.Version)
+	}
+	return fmt.Sprintf("cas-reply %s req=%s conflict value=%d version=%d", m.Key, m.Req, m.Value, m.Version)
+}

@@ -1,0 +1,152 @@
+package resource
+
+import (
+	"fmt"
+
+	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/sim"
+)
+
+// Req identifies one operation of one client: the client's incarnation and
+// a sequence number within it. Requests of a restarted client never collide
+// with its earlier ones, and a delayed duplicate is recognisably older than
+// the client's latest request.
+type Req struct {
+	Inc int
+	Seq int
+}
+
+// Less orders requests of the same client.
+func (r Req) Less(o Req) bool {
+	if r.Inc != o.Inc {
+		return r.Inc < o.Inc
+	}
+	return r.Seq < o.Seq
+}
+
+func (r Req) String() string { return fmt.Sprintf("%d.%d", r.Inc, r.Seq) }
+
+// Read asks for a cell's value and version.
+type Read struct {
+	Key string
+	Req Req
+}
+
+// ReadReply answers a Read.
+type ReadReply struct {
+	Key     string
+	Req     Req
+	Value   int64
+	Version int64
+}
+
+// Write sets a cell. ReadVersion is the version the writer based Value on;
+// Token is the writer's fencing token.
+type Write struct {
+	Key         string
+	Req         Req
+	Token       int64
+	ReadVersion int64
+	Value       int64
+}
+
+// WriteReply answers a Write; OK false means a fenced storage refused it.
+type WriteReply struct {
+	Key     string
+	Req     Req
+	OK      bool
+	Version int64
+}
+
+func (m Read) String() string { return fmt.Sprintf("read %s req=%s", m.Key, m.Req) }
+func (m ReadReply) String() string {
+	return fmt.Sprintf("read-reply %s req=%s value=%d version=%d", m.Key, m.Req, m.Value, m.Version)
+}
+func (m Write) String() string {
+	return fmt.Sprintf("write %s req=%s token=%d read-version=%d value=%d", m.Key, m.Req, m.Token, m.ReadVersion, m.Value)
+}
+func (m WriteReply) String() string {
+	return fmt.Sprintf("write-reply %s req=%s ok=%t version=%d", m.Key, m.Req, m.OK, m.Version)
+}
+
+// Cell is a cell's durable state. Value equals Version as long as no
+// update was lost: every write in the workloads adds one to what it read.
+type Cell struct {
+	Value    int64
+	Version  int64
+	MaxToken int64 // highest token of an accepted write
+}
+
+// lastWrite is the answer to a client's latest write, kept durably so a
+// resent write is answered without being applied twice.
+type lastWrite struct {
+	Req   Req
+	Reply WriteReply
+}
+
+// Durable key prefixes.
+const (
+	CellKey  = "cell/"
+	lastKey  = "last-write/"
+	NodeName = "storage"
+)
+
+// Storage is the protected resource's node.
+type Storage struct {
+	// Fenced refuses writes whose token is lower than the cell's highest.
+	Fenced bool
+}
+
+// Start has nothing to recover: every cell and answer is durable.
+func (s *Storage) Start(env *sim.Env) {}
+
+// Timer is unused: storage only answers.
+func (s *Storage) Timer(env *sim.Env, tag any) {}
+
+// Receive answers reads and applies writes.
+func (s *Storage) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
+	switch m := m.(type) {
+	case Read:
+		c := s.cell(env, m.Key)
+		env.Send(from, ReadReply{Key: m.Key, Req: m.Req, Value: c.Value, Version: c.Version})
+	case Write:
+		s.onWrite(env, from, m)
+	}
+}
+
+func (s *Storage) cell(env *sim.Env, key string) Cell {
+	v, _ := env.Get(CellKey + key)
+	c, _ := v.(Cell)
+	return c
+}
+
+func (s *Storage) onWrite(env *sim.Env, from sim.NodeID, m Write) {
+	client := env.NameOf(from)
+	if v, ok := env.Get(lastKey + client); ok {
+		last := v.(lastWrite)
+		if m.Req == last.Req {
+			env.Send(from, last.Reply)
+			return
+		}
+		if m.Req.Less(last.Req) {
+			return // a stale duplicate of an older write
+		}
+	}
+	c := s.cell(env, m.Key)
+	f := obs.StorageWrite{Key: m.Key, Client: client, Token: m.Token, ReadVersion: m.ReadVersion, PrevVersion: c.Version}
+	reply := WriteReply{Key: m.Key, Req: m.Req}
+	if s.Fenced && m.Token < c.MaxToken {
+		f.Rejected = true
+		reply.Version = c.Version
+	} else {
+		c.Value = m.Value
+		c.Version++
+		c.MaxToken = max(c.MaxToken, m.Token)
+		f.Version, f.Value = c.Version, c.Value
+		reply.OK, reply.Version = true, c.Version
+		env.Put(CellKey+m.Key, c)
+	}
+	env.Put(lastKey+client, lastWrite{Req: m.Req, Reply: reply})
+	env.Observe(f)
+	env.Send(from, reply)
+}
