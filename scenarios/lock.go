@@ -104,6 +104,7 @@ func (l LockSystem) Check(h *checker.History, s *Spec) []checker.Result {
 		checker.LockLinearizable(h, checker.LinearizabilityTimeout),
 		checker.MutualExclusion(h),
 		checker.LostUpdates(h),
+		checker.StorageSafety(h, 1, l.Manager.FencedStorage),
 		checker.Takeover(h, healTime(s), l.TakeoverBound),
 		checker.Progress(h, checker.ProgressSpec{From: healTime(s), Bound: l.WaitBound, Jobs: jobs}),
 	}

@@ -235,11 +235,15 @@ func (c *Client) readNext(env *sim.Env) {
 	}
 	c.reading = true
 	c.op = c.newReq()
-	c.send(env, c.store, resource.Read{Key: c.held[c.step].lock, Req: c.op})
+	c.send(env, c.store, resource.Read{Key: c.held[c.step].lock, Req: c.op, Token: c.held[c.step].token})
 }
 
 func (c *Client) onRead(env *sim.Env, r resource.ReadReply) {
 	c.answered(env)
+	if !r.OK {
+		c.fencedOut(env)
+		return
+	}
 	c.reading = false
 	c.op = c.newReq()
 	h := c.held[c.step]
@@ -249,13 +253,18 @@ func (c *Client) onRead(env *sim.Env, r resource.ReadReply) {
 func (c *Client) onWritten(env *sim.Env, r resource.WriteReply) {
 	c.answered(env)
 	if !r.OK {
-		// Fenced out: a later holder exists, so this client's lease is gone.
-		c.leaveCS(env, "fenced")
-		c.releaseAll(env, retryJob)
+		c.fencedOut(env)
 		return
 	}
 	c.step++
 	c.readNext(env)
+}
+
+// fencedOut: the storage refused this client's token, so a later holder
+// exists and this client's lease is gone.
+func (c *Client) fencedOut(env *sim.Env) {
+	c.leaveCS(env, "fenced")
+	c.releaseAll(env, retryJob)
 }
 
 func (c *Client) leaveCS(env *sim.Env, why string) {

@@ -27,7 +27,10 @@ type Config struct {
 	BackoffBase time.Duration // first retry delay after a refusal; doubles per failed try
 	BackoffMax  time.Duration
 	Think       time.Duration // a client's pause between getting one lock and asking for the next
-	Bugs        Bugs
+	// FencedStorage makes the protected storage refuse tokens lower than
+	// the highest it has seen for a cell (Kleppmann's fencing).
+	FencedStorage bool
+	Bugs          Bugs
 }
 
 // Bugs are planted mistakes, each off by default.
@@ -125,7 +128,7 @@ func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob
 		byClient[j.Client] = append(byClient[j.Client], j)
 	}
 	w.AddNode(ManagerName, func() sim.Node { return &Manager{cfg: c} })
-	w.AddNode(StorageName, func() sim.Node { return &resource.Storage{} })
+	w.AddNode(StorageName, func() sim.Node { return &resource.Storage{Fenced: c.FencedStorage} })
 	for _, name := range clients {
 		js := byClient[name]
 		w.AddNode(name, func() sim.Node { return &Client{cfg: c, jobs: js} })

@@ -84,6 +84,7 @@ func (m *Manager) Start(env *sim.Env) {
 		lock := strings.TrimPrefix(k, leaseKey)
 		if !m.expireIfDue(env, lock) {
 			l, _ := m.lease(env, lock)
+			env.Observe(obs.Holder{Lock: lock, Client: l.Holder, Token: l.Token, Durable: true})
 			m.armExpiry(env, lock, l)
 		}
 	}
@@ -125,6 +126,7 @@ func (m *Manager) expireIfDue(env *sim.Env, lock string) bool {
 	env.CancelTimer(m.expiry[lock])
 	delete(m.expiry, lock)
 	env.Observe(obs.LeaseExpired{Lock: lock, Client: l.Holder, Token: l.Token})
+	env.Observe(obs.Holder{Lock: lock, Durable: true})
 	m.grantNext(env, lock)
 	return true
 }
@@ -218,6 +220,7 @@ func (m *Manager) grant(env *sim.Env, lock, client string, req resource.Req, att
 	env.Put(leaseKey+lock, l)
 	m.armExpiry(env, lock, l)
 	env.Observe(obs.LockGrant{Lock: lock, Client: client, Req: req.String(), Token: token})
+	env.Observe(obs.Holder{Lock: lock, Client: client, Token: token, Durable: true})
 	m.reply(env, client, req, Grant{Lock: lock, Req: req, Token: token, Attempt: attempt, TTL: m.cfg.TTL})
 }
 
@@ -333,6 +336,7 @@ func (m *Manager) onRelease(env *sim.Env, from sim.NodeID, r Release) {
 		env.Delete(leaseKey + r.Lock)
 		env.CancelTimer(m.expiry[r.Lock])
 		delete(m.expiry, r.Lock)
+		env.Observe(obs.Holder{Lock: r.Lock, Durable: true})
 	}
 	m.reply(env, client, r.Req, ReleaseReply{Lock: r.Lock, Req: r.Req, OK: ok})
 	if ok {

@@ -26,16 +26,19 @@ func (r Req) Less(o Req) bool {
 
 func (r Req) String() string { return fmt.Sprintf("%d.%d", r.Inc, r.Seq) }
 
-// Read asks for a cell's value and version.
+// Read asks for a cell's value and version. Token is the reader's fencing
+// token: a fenced storage checks and raises its fence on reads too.
 type Read struct {
-	Key string
-	Req Req
+	Key   string
+	Req   Req
+	Token int64
 }
 
-// ReadReply answers a Read.
+// ReadReply answers a Read; OK false means a fenced storage refused it.
 type ReadReply struct {
 	Key     string
 	Req     Req
+	OK      bool
 	Value   int64
 	Version int64
 }
@@ -58,9 +61,9 @@ type WriteReply struct {
 	Version int64
 }
 
-func (m Read) String() string { return fmt.Sprintf("read %s req=%s", m.Key, m.Req) }
+func (m Read) String() string { return fmt.Sprintf("read %s req=%s token=%d", m.Key, m.Req, m.Token) }
 func (m ReadReply) String() string {
-	return fmt.Sprintf("read-reply %s req=%s value=%d version=%d", m.Key, m.Req, m.Value, m.Version)
+	return fmt.Sprintf("read-reply %s req=%s ok=%t value=%d version=%d", m.Key, m.Req, m.OK, m.Value, m.Version)
 }
 func (m Write) String() string {
 	return fmt.Sprintf("write %s req=%s token=%d read-version=%d value=%d", m.Key, m.Req, m.Token, m.ReadVersion, m.Value)
@@ -107,8 +110,7 @@ func (s *Storage) Timer(env *sim.Env, tag any) {}
 func (s *Storage) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 	switch m := m.(type) {
 	case Read:
-		c := s.cell(env, m.Key)
-		env.Send(from, ReadReply{Key: m.Key, Req: m.Req, Value: c.Value, Version: c.Version})
+		s.onRead(env, from, m)
 	case Write:
 		s.onWrite(env, from, m)
 	}
@@ -118,6 +120,27 @@ func (s *Storage) cell(env *sim.Env, key string) Cell {
 	v, _ := env.Get(CellKey + key)
 	c, _ := v.(Cell)
 	return c
+}
+
+// onRead answers a read. Fenced, it refuses a token below the cell's fence
+// and raises the fence to the reader's token: a read-modify-write is fenced
+// from its read, so a stale holder that read before a newer holder cannot
+// write back over it.
+func (s *Storage) onRead(env *sim.Env, from sim.NodeID, m Read) {
+	c := s.cell(env, m.Key)
+	f := obs.StorageRead{Key: m.Key, Client: env.NameOf(from), Token: m.Token, Version: c.Version}
+	reply := ReadReply{Key: m.Key, Req: m.Req, OK: true, Value: c.Value, Version: c.Version}
+	if s.Fenced {
+		switch {
+		case m.Token < c.MaxToken:
+			f.Rejected, reply.OK = true, false
+		case m.Token > c.MaxToken:
+			c.MaxToken = m.Token
+			env.Put(CellKey+m.Key, c)
+		}
+	}
+	env.Observe(f)
+	env.Send(from, reply)
 }
 
 func (s *Storage) onWrite(env *sim.Env, from sim.NodeID, m Write) {

@@ -1,0 +1,78 @@
+package obs
+
+import "fmt"
+
+// Holder: a lock server's own state for Lock changed — Client now holds it
+// with Token, or nobody does (Client ""). Every lock service records one
+// whenever its authoritative state changes (a grant, a release, an expiry,
+// a key set, deleted or expired, a lock znode becoming lowest, a state
+// recovered or lost on restart), so checkers can tell, for any true moment,
+// who really held a lock: the client that a quorum of the service's
+// servers (one for a single server, a majority for Redlock) records as
+// holder. A crashed server records nothing and counts for nobody until it
+// records again.
+type Holder struct {
+	Lock   string
+	Client string
+	Token  int64 // the fencing token of that holding, 0 if the service has none
+	// Durable: the state survives a crash of the server that recorded it
+	// (a lease in a durable store, a Redis key with append-only
+	// persistence). A state that is not durable is gone with the crash.
+	Durable bool
+}
+
+// StorageRead: the protected resource handled a read of Key by Client
+// holding Token. A fenced storage refuses (Rejected) a read whose token is
+// lower than the highest it has seen for Key, and raises that fence with
+// every read it accepts: otherwise a stale holder could read, lose its
+// lease, and write back over a newer holder's update with a token the fence
+// still admits.
+type StorageRead struct {
+	Key      string
+	Client   string
+	Token    int64
+	Version  int64
+	Rejected bool
+}
+
+func (Holder) Kind() string      { return "holder" }
+func (StorageRead) Kind() string { return "storage-read" }
+
+func (f Holder) String() string {
+	if f.Client == "" {
+		return "holder " + f.Lock + " free"
+	}
+	return fmt.Sprintf("holder %s %s token=%d durable=%t", f.Lock, f.Client, f.Token, f.Durable)
+}
+
+func (f StorageRead) String() string {
+	s := fmt.Sprintf("storage-read %s by %s token=%d version=%d", f.Key, f.Client, f.Token, f.Version)
+	if f.Rejected {
+		s += " rejected"
+	}
+	return s
+}
+
+func (f Holder) Attr(n string) (string, bool) {
+	switch n {
+	case "lock":
+		return f.Lock, true
+	case "client":
+		return f.Client, true
+	case "token":
+		return fmt.Sprint(f.Token), true
+	}
+	return "", false
+}
+
+func (f StorageRead) Attr(n string) (string, bool) {
+	switch n {
+	case "key":
+		return f.Key, true
+	case "client":
+		return f.Client, true
+	case "rejected":
+		return fmt.Sprint(f.Rejected), true
+	}
+	return "", false
+}
