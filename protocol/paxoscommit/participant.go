@@ -110,29 +110,15 @@ func (p *Participant) onPrepare(env *sim.Env, from sim.NodeID, m Prepare) {
 		p.propose(env, m.Txn, env.NameOf(from), Prepared)
 		return
 	}
-	yes := p.cfg.UnilateralAbort == 0 || env.Rand().Float64() >= p.cfg.UnilateralAbort
-	var locks []string
-	if yes {
-		locks, yes = p.bank.Lock(m.Txn, m.Ops)
-	}
-	if yes && p.bank.Check(env, m.Ops) != nil {
-		p.bank.Unlock(m.Txn, m.Ops)
-		yes = false
-	}
-	if !yes {
-		env.Put(txn.OutcomeKey+m.Txn, false)
-		env.Observe(obs.Vote{Txn: m.Txn, Yes: false})
-		env.Observe(obs.Decide{Txn: m.Txn, Commit: false, Via: "vote-no"})
-		p.propose(env, m.Txn, env.NameOf(from), Aborted)
+	rec := txn.Prepared{Txn: m.Txn, Coordinator: env.NameOf(from), Ops: m.Ops, Peers: m.Peers}
+	// Once an acceptor holds "prepared" the transaction may commit, so the
+	// prepared record must be forced (by Prepare) before the proposal.
+	if !p.bank.Prepare(env, p.cfg.UnilateralAbort, rec) {
+		p.propose(env, m.Txn, rec.Coordinator, Aborted)
 		return
 	}
-	rec := txn.Prepared{Txn: m.Txn, Coordinator: env.NameOf(from), Ops: m.Ops, Peers: m.Peers}
-	// Forced before the vote leaves: once an acceptor holds "prepared" the
-	// transaction may commit, and this participant must still be able to.
-	env.Put(txn.PreparedKey+m.Txn, rec)
 	d := &inDoubt{rec: rec, learn: newLearner(p.cfg.quorum())}
 	p.inDoubt[m.Txn] = d
-	env.Observe(obs.Vote{Txn: m.Txn, Yes: true, Locks: locks, Delta: txn.Net(m.Ops)})
 	p.propose(env, m.Txn, rec.Coordinator, Prepared)
 	p.wait(env, d)
 }

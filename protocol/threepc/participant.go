@@ -120,28 +120,13 @@ func (p *Participant) onPrepare(env *sim.Env, from sim.NodeID, m Prepare) {
 		env.Send(from, Vote{Txn: m.Txn, Yes: true})
 		return
 	}
-	yes := p.cfg.UnilateralAbort == 0 || env.Rand().Float64() >= p.cfg.UnilateralAbort
-	var locks []string
-	if yes {
-		locks, yes = p.bank.Lock(m.Txn, m.Ops)
-	}
-	if yes && p.bank.Check(env, m.Ops) != nil {
-		p.bank.Unlock(m.Txn, m.Ops)
-		yes = false
-	}
-	if !yes {
-		env.Put(txn.OutcomeKey+m.Txn, false)
-		env.Observe(obs.Vote{Txn: m.Txn, Yes: false})
-		env.Observe(obs.Decide{Txn: m.Txn, Commit: false, Via: "vote-no"})
+	rec := txn.Prepared{Txn: m.Txn, Coordinator: env.NameOf(from), Ops: m.Ops, Peers: m.Peers}
+	if !p.bank.Prepare(env, p.cfg.UnilateralAbort, rec) {
 		env.Send(from, Vote{Txn: m.Txn, Yes: false})
 		return
 	}
-	rec := txn.Prepared{Txn: m.Txn, Coordinator: env.NameOf(from), Ops: m.Ops, Peers: m.Peers}
-	// Forced before the yes vote leaves, as in 2PC.
-	env.Put(txn.PreparedKey+m.Txn, rec)
 	t := &ptxn{rec: rec, state: Uncertain}
 	p.txns[m.Txn] = t
-	env.Observe(obs.Vote{Txn: m.Txn, Yes: true, Locks: locks, Delta: txn.Net(m.Ops)})
 	env.Send(from, Vote{Txn: m.Txn, Yes: true})
 	p.wait(env, t)
 }

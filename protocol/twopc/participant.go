@@ -79,31 +79,13 @@ func (p *Participant) onPrepare(env *sim.Env, from sim.NodeID, m Prepare) {
 		env.Send(from, Vote{Txn: m.Txn, Yes: true})
 		return
 	}
-	yes := p.cfg.UnilateralAbort == 0 || env.Rand().Float64() >= p.cfg.UnilateralAbort
-	var locks []string
-	if yes {
-		locks, yes = p.bank.Lock(m.Txn, m.Ops)
-	}
-	if yes && p.bank.Check(env, m.Ops) != nil {
-		p.bank.Unlock(m.Txn, m.Ops)
-		yes = false
-	}
-	if !yes {
-		// Voting no is a unilateral abort: it is logged so that a duplicated
-		// Prepare gets the same answer.
-		env.Put(txn.OutcomeKey+m.Txn, false)
-		env.Observe(obs.Vote{Txn: m.Txn, Yes: false})
-		env.Observe(obs.Decide{Txn: m.Txn, Commit: false, Via: "vote-no"})
+	rec := txn.Prepared{Txn: m.Txn, Coordinator: env.NameOf(from), Ops: m.Ops, Peers: m.Peers}
+	if !p.bank.Prepare(env, p.cfg.UnilateralAbort, rec) {
 		env.Send(from, Vote{Txn: m.Txn, Yes: false})
 		return
 	}
-	rec := txn.Prepared{Txn: m.Txn, Coordinator: env.NameOf(from), Ops: m.Ops, Peers: m.Peers}
-	// The prepared record is forced before the yes vote leaves: a yes is a
-	// promise to commit if told to, and it must survive a crash.
-	env.Put(txn.PreparedKey+m.Txn, rec)
 	d := &inDoubt{rec: rec}
 	p.inDoubt[m.Txn] = d
-	env.Observe(obs.Vote{Txn: m.Txn, Yes: true, Locks: locks, Delta: txn.Net(m.Ops)})
 	env.Send(from, Vote{Txn: m.Txn, Yes: true})
 	d.timer = env.SetTimer(p.cfg.InquiryInterval, inquiryTimer{m.Txn})
 }

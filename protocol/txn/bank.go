@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 )
@@ -113,3 +114,33 @@ const (
 	PreparedKey = "prepared/" // Prepared record of an in-doubt transaction
 	OutcomeKey  = "outcome/"  // bool: true committed, false aborted
 )
+
+// Prepare is phase 1 at this bank, the same in every commit protocol: the
+// participant may abort on its own (with probability unilateralAbort, from
+// its own random stream), then must take the accounts' locks and have the
+// funds. A no vote is a unilateral abort and is logged, so a duplicated
+// request gets the same answer; a yes vote forces the prepared record
+// before the caller lets the vote out — a yes is a promise to commit if
+// told to, and it must survive a crash. Both votes are recorded for the
+// checkers; the caller only sends the vote (or proposes it) and keeps its
+// own volatile state.
+func (b *Bank) Prepare(env *sim.Env, unilateralAbort float64, rec Prepared) bool {
+	yes := unilateralAbort == 0 || env.Rand().Float64() >= unilateralAbort
+	var locks []string
+	if yes {
+		locks, yes = b.Lock(rec.Txn, rec.Ops)
+	}
+	if yes && b.Check(env, rec.Ops) != nil {
+		b.Unlock(rec.Txn, rec.Ops)
+		yes = false
+	}
+	if !yes {
+		env.Put(OutcomeKey+rec.Txn, false)
+		env.Observe(obs.Vote{Txn: rec.Txn, Yes: false})
+		env.Observe(obs.Decide{Txn: rec.Txn, Commit: false, Via: "vote-no"})
+		return false
+	}
+	env.Put(PreparedKey+rec.Txn, rec)
+	env.Observe(obs.Vote{Txn: rec.Txn, Yes: true, Locks: locks, Delta: Net(rec.Ops)})
+	return true
+}
