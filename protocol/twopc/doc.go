@@ -10,6 +10,10 @@
 // uncertain: it may not decide alone, so it asks the coordinator again and
 // again and holds its locks meanwhile — the blocking the article warns of.
 //
+// Fault-free, a committed transaction over N participants costs 4N+2
+// messages: N prepares, N votes, N decisions, N acknowledgements, and the
+// client's submit and result (tested in scenarios/formula_test.go).
+//
 // Planted bugs (Config.Bugs) exist to prove the checkers catch them; they
 // are off unless a test or `simrun --bug` turns them on.
 package twopc
