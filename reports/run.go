@@ -59,6 +59,10 @@ func RunText(w io.Writer, o *scenarios.Outcome) {
 	}
 	mark := "as expected"
 	switch {
+	case o.Bug != "" && o.Verdict == checker.Violation:
+		mark = fmt.Sprintf("the planted bug %s was caught; without it the scenario expects %s", o.Bug, o.Expect)
+	case o.Bug != "":
+		mark = fmt.Sprintf("the planted bug %s went unnoticed on this seed; try a sweep", o.Bug)
 	case o.BySweep && o.Verdict != o.Expect:
 		mark = "this seed is clean; random search over many seeds is expected to find violations"
 	case o.Verdict != o.Expect:
