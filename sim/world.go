@@ -357,6 +357,7 @@ func (w *World) ResetClock(id NodeID) { w.procs[id].clock = clock{} }
 func (w *World) Run() RunResult {
 	w.started = true
 	for {
+		w.dropStaleTimers()
 		if w.q.len() == 0 {
 			return RunResult{Stop: StopQuiescent, Events: w.events, Time: w.now}
 		}
@@ -371,6 +372,26 @@ func (w *World) Run() RunResult {
 		w.now = it.at
 		w.events++
 		w.dispatch(&it)
+	}
+}
+
+// dropStaleTimers discards cancelled timers and timers of crashed
+// incarnations at the head of the queue. They are not events: they neither
+// count nor move the clock, so a run that ends quiescent ends at its last
+// real event rather than at the last timer somebody cancelled.
+func (w *World) dropStaleTimers() {
+	for w.q.len() > 0 {
+		it := w.q.peek()
+		if it.kind != itemTimer {
+			return
+		}
+		p := w.procs[it.node]
+		if p.up && p.inc == it.inc {
+			if _, live := p.timers[TimerID(it.id)]; live {
+				return
+			}
+		}
+		w.q.pop()
 	}
 }
 
