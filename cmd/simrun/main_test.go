@@ -133,10 +133,35 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 }
 
 func TestEverySubcommandHasItsOwnHelp(t *testing.T) {
-	for _, sub := range []string{"list", "run", "sweep"} {
+	for _, sub := range []string{"list", "run", "sweep", "replay"} {
 		code, out, _ := simrun(sub, "--help")
 		require.Equal(t, 0, code)
 		require.Contains(t, out, "Usage:")
 		require.Contains(t, out, "simrun "+sub)
 	}
+}
+
+func TestReplayIsBitIdenticalOrSaysItIsNot(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "run.json")
+	code, _, _ := simrun("run", "2pc-bank-faults", "--seed", "4", "--bug", "commit-on-partial-votes", "--save", file)
+	require.Equal(t, 1, code)
+	code, out, errOut := simrun("replay", file)
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, out, "identical to the saved run")
+
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	tampered := filepath.Join(dir, "tampered.json")
+	require.NoError(t, os.WriteFile(tampered, []byte(strings.Replace(string(data), `"seed": 4`, `"seed": 5`, 1)), 0o644))
+	code, _, errOut = simrun("replay", tampered)
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "diverged: saved trace hash")
+
+	bad := filepath.Join(dir, "bad.json")
+	require.NoError(t, os.WriteFile(bad, []byte(`{"scenario": "2pc-bank", "sed": 1}`), 0o644))
+	code, _, errOut = simrun("replay", bad)
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, `unknown field "sed"`)
+	require.Equal(t, 1, strings.Count(errOut, "\n"))
 }

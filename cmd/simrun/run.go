@@ -23,6 +23,7 @@ func newRun() *cobra.Command {
 		faultsOut  string
 		showFaults bool
 		vizDir     string
+		saveTo     string
 	)
 	c := &cobra.Command{
 		Use:   "run SCENARIO --seed N",
@@ -32,7 +33,8 @@ func newRun() *cobra.Command {
 verdict, blocked participants and the trace hash; --trace adds every event.
 
 --faults FILE replays a saved fault schedule instead of the scenario's own;
---save-faults FILE writes the schedule this run used.`,
+--save-faults FILE writes the schedule this run used; --save FILE writes a
+run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
 		Args: exactlyOne("scenario name"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if !c.Flags().Changed("seed") {
@@ -63,26 +65,12 @@ verdict, blocked participants and the trace hash; --trace adds every event.
 					return fmt.Errorf("run: --save-faults: %v", err)
 				}
 			}
-			w := c.OutOrStdout()
-			if asJSON {
-				if err := reports.WriteJSON(w, reports.NewRunJSON(out)); err != nil {
-					return err
+			if saveTo != "" {
+				if err := os.WriteFile(saveTo, scenarios.Record(out).Marshal(), 0o644); err != nil {
+					return fmt.Errorf("run: --save: %v", err)
 				}
-				writeRunVisualizations(c.ErrOrStderr(), vizDir, out)
-			} else {
-				if showFaults {
-					fmt.Fprint(w, "fault schedule\n", out.Schedule.String())
-				}
-				if trace && out.Trace != nil {
-					reports.TraceText(w, out.Trace)
-				}
-				reports.RunText(w, out)
-				writeRunVisualizations(w, vizDir, out)
 			}
-			if out.Verdict == checker.Violation {
-				return exitCode(1)
-			}
-			return nil
+			return present(c, out, presentation{json: asJSON, trace: trace, faults: showFaults, vizDir: vizDir})
 		},
 	}
 	f := c.Flags()
@@ -94,5 +82,40 @@ verdict, blocked participants and the trace hash; --trace adds every event.
 	f.StringVar(&faultsOut, "save-faults", "", "write the fault schedule of this run to a file (JSON)")
 	f.BoolVar(&showFaults, "print-faults", false, "print the fault schedule before the summary")
 	f.StringVar(&vizDir, "viz-dir", ".", "directory for porcupine's HTML picture of a linearizability violation")
+	f.StringVar(&saveTo, "save", "", "write a run file for simrun replay (JSON)")
 	return c
+}
+
+type presentation struct {
+	json, trace, faults bool
+	vizDir              string
+	epilogue            string // a last line for text output
+}
+
+// present prints one run as text or JSON and turns its verdict into the
+// exit status.
+func present(c *cobra.Command, out *scenarios.Outcome, p presentation) error {
+	w := c.OutOrStdout()
+	if p.json {
+		if err := reports.WriteJSON(w, reports.NewRunJSON(out)); err != nil {
+			return err
+		}
+		writeRunVisualizations(c.ErrOrStderr(), p.vizDir, out)
+	} else {
+		if p.faults {
+			fmt.Fprint(w, "fault schedule\n", out.Schedule.String())
+		}
+		if p.trace && out.Trace != nil {
+			reports.TraceText(w, out.Trace)
+		}
+		reports.RunText(w, out)
+		writeRunVisualizations(w, p.vizDir, out)
+		if p.epilogue != "" {
+			fmt.Fprintln(w, p.epilogue)
+		}
+	}
+	if out.Verdict == checker.Violation {
+		return exitCode(1)
+	}
+	return nil
 }

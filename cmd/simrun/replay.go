@@ -1,0 +1,53 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/spf13/cobra"
+)
+
+func init() { subcommands = append(subcommands, newReplay) }
+
+func newReplay() *cobra.Command {
+	var p presentation
+	c := &cobra.Command{
+		Use:   "replay RUNFILE",
+		Short: "Replay a run saved with simrun run --save and check it is bit-identical",
+		Long: `Replay a saved run: the same scenario, seed, planted bug and fault schedule.
+The replay must produce the very same trace (same trace hash); if it does
+not — the code or the scenario changed since the file was saved — simrun
+says so and exits with status 2. Otherwise the exit status is the run's:
+0 no safety violation, 1 a violation.`,
+		Args: exactlyOne("run file"),
+		RunE: func(c *cobra.Command, args []string) error {
+			data, err := os.ReadFile(args[0])
+			if err != nil {
+				return fmt.Errorf("replay: %v", err)
+			}
+			f, err := scenarios.ParseRunFile(data)
+			if err != nil {
+				return fmt.Errorf("replay: %s: %v", args[0], err)
+			}
+			out, err := scenarios.Replay(f)
+			if err != nil {
+				return fmt.Errorf("replay: %s: %v", args[0], err)
+			}
+			if out.TraceHash != f.TraceHash {
+				if !p.json {
+					_ = present(c, out, p)
+				}
+				return fmt.Errorf("replay: %s diverged: saved trace hash %s, this run %s (the code or the scenario changed since it was saved)", args[0], f.TraceHash, out.TraceHash)
+			}
+			p.epilogue = fmt.Sprintf("replay      identical to the saved run (trace hash %s)", f.TraceHash)
+			return present(c, out, p)
+		},
+	}
+	fl := c.Flags()
+	fl.BoolVar(&p.trace, "trace", false, "print every event of the run")
+	fl.BoolVar(&p.json, "json", false, "print one JSON object instead of text")
+	fl.BoolVar(&p.faults, "print-faults", false, "print the fault schedule before the summary")
+	fl.StringVar(&p.vizDir, "viz-dir", ".", "directory for porcupine's HTML picture of a linearizability violation")
+	return c
+}
