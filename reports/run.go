@@ -69,7 +69,10 @@ func RunText(w io.Writer, o *scenarios.Outcome) {
 		mark = fmt.Sprintf("NOT as expected: the scenario expects %s", o.Expect)
 	}
 	fmt.Fprintf(w, "verdict    %s (%s)\n", o.Verdict, mark)
-	if o.Verdict == checker.Violation {
+	switch {
+	case o.Verdict == checker.Violation && o.OwnFaults:
+		fmt.Fprintln(w, "reproduce  this run has its own fault schedule: save it with --save and use simrun replay")
+	case o.Verdict == checker.Violation:
 		fmt.Fprintf(w, "reproduce  %s\n", Reproduce(o.Scenario, o.Seed, o.Bug))
 	}
 }

@@ -60,6 +60,11 @@ func SweepText(w io.Writer, r *sweep.Result, elapsed time.Duration) {
 			}
 			fmt.Fprintf(w, "  %-48s %s%s\n", Reproduce(r.Scenario, s, r.Bug), truncate(msg, 110), det)
 		}
+		shrinkCmd := fmt.Sprintf("simrun shrink %s --seed %d", r.Scenario, seeds[0])
+		if r.Bug != "" {
+			shrinkCmd += " --bug " + r.Bug
+		}
+		fmt.Fprintf(w, "shrink the first to its essential faults: %s\n", shrinkCmd)
 	}
 	if seeds := r.Seeds(checker.Blocked, 5); len(seeds) > 0 && r.Expect != checker.Blocked {
 		fmt.Fprintf(w, "first blocked seeds: %v\n", seeds)

@@ -74,7 +74,10 @@ type Outcome struct {
 	Bug      string
 	Expect   checker.Verdict
 	// BySweep: the expectation is about a sweep (see Spec.ExpectsBySweep).
-	BySweep   bool
+	BySweep bool
+	// OwnFaults: the run used a fault schedule given in Options, not the
+	// one its seed draws, so the seed alone does not reproduce it.
+	OwnFaults bool
 	Schedule  faults.Schedule // the fault plan as run
 	Stop      sim.StopReason
 	Events    int
@@ -152,7 +155,8 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 	} else {
 		plan = s.Plan(o.Seed)
 	}
-	out = &Outcome{Scenario: s.Name, Seed: o.Seed, Protocol: sys.Protocol(), Bug: o.Bug, Expect: s.Expect, BySweep: s.ExpectsBySweep(), Schedule: plan}
+	out = &Outcome{Scenario: s.Name, Seed: o.Seed, Protocol: sys.Protocol(), Bug: o.Bug, Expect: s.Expect, BySweep: s.ExpectsBySweep(),
+		OwnFaults: o.Schedule != nil, Schedule: plan}
 
 	w, err := sim.New(sim.Config{Seed: o.Seed, Network: s.Network.Sim(), MaxTime: s.MaxTime, MaxEvents: s.MaxEvents, NoTrace: o.NoTrace})
 	if err != nil {

@@ -133,7 +133,7 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 }
 
 func TestEverySubcommandHasItsOwnHelp(t *testing.T) {
-	for _, sub := range []string{"list", "run", "sweep", "replay"} {
+	for _, sub := range []string{"list", "run", "sweep", "replay", "shrink"} {
 		code, out, _ := simrun(sub, "--help")
 		require.Equal(t, 0, code)
 		require.Contains(t, out, "Usage:")
@@ -164,4 +164,19 @@ func TestReplayIsBitIdenticalOrSaysItIsNot(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, `unknown field "sed"`)
 	require.Equal(t, 1, strings.Count(errOut, "\n"))
+}
+
+func TestShrinkFindsTheFewFaultsThatMatter(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "min.json")
+	code, out, errOut := simrun("shrink", "3pc-faults", "--seed", "83", "--save", file)
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, out, "to 1 in")
+	require.Contains(t, out, "minimal fault schedule")
+	code, out, _ = simrun("replay", file)
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "identical to the saved run")
+
+	code, _, errOut = simrun("shrink", "2pc-bank", "--seed", "1")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "no violation to shrink")
 }

@@ -1,0 +1,59 @@
+package shrink
+
+import (
+	"testing"
+
+	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/stretchr/testify/require"
+)
+
+// The 3PC split found by random search shrinks to the partition alone.
+func TestShrinksTheThreePCSplitToOnePartition(t *testing.T) {
+	spec, err := scenarios.Get("3pc-faults")
+	require.NoError(t, err)
+	res, err := Shrink(spec, 83, "", 0)
+	require.NoError(t, err)
+	require.Greater(t, len(res.Original.Actions), 10)
+	require.Contains(t, res.Checkers, "atomicity")
+	require.Equal(t, checker.Violation, res.Outcome.Verdict)
+	var kinds []faults.Kind
+	for _, a := range res.Minimal.Actions {
+		kinds = append(kinds, a.Kind)
+	}
+	require.Len(t, kinds, 2, "one fault and the liveness phase's heal-all: %v", kinds)
+	require.Contains(t, []faults.Kind{faults.Isolate, faults.Partition, faults.Cut}, kinds[0])
+	require.Equal(t, faults.HealAll, kinds[1])
+	require.True(t, res.Outcome.OwnFaults)
+}
+
+// Every fault left is needed: removing any one of them makes the run pass.
+func TestEveryRemainingFaultIsNeeded(t *testing.T) {
+	spec, err := scenarios.Get("2pc-bank-faults")
+	require.NoError(t, err)
+	res, err := Shrink(spec, 42, "presume-abort-on-restart", 0)
+	require.NoError(t, err)
+	require.Less(t, len(res.Minimal.Actions)+len(res.Minimal.Triggers), len(res.Original.Actions)+len(res.Original.Triggers))
+	for i, a := range res.Minimal.Actions {
+		if a.Kind == faults.HealAll {
+			continue
+		}
+		fewer := res.Minimal
+		fewer.Actions = append(append([]faults.Action(nil), res.Minimal.Actions[:i]...), res.Minimal.Actions[i+1:]...)
+		out, err := scenarios.Run(spec, scenarios.Options{Seed: 42, Bug: "presume-abort-on-restart", Schedule: &fewer, NoTrace: true})
+		require.NoError(t, err)
+		for _, r := range out.Results {
+			if r.Verdict == checker.Violation {
+				require.NotContains(t, res.Checkers, r.Checker, "removing %s still fails", a)
+			}
+		}
+	}
+}
+
+func TestNothingToShrinkIsAnError(t *testing.T) {
+	spec, err := scenarios.Get("2pc-bank")
+	require.NoError(t, err)
+	_, err = Shrink(spec, 1, "", 0)
+	require.ErrorContains(t, err, "no violation to shrink")
+}
