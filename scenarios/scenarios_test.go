@@ -79,3 +79,22 @@ func TestAPanicInsideTheRunIsReportedNotSwallowed(t *testing.T) {
 	require.Contains(t, out.Results[0].Message, "panicked at    0.001000000: protocol bug")
 	require.Equal(t, uint64(7), out.Seed)
 }
+
+// Go randomizes map iteration on every range statement, so running each
+// scenario twice in one process catches map order leaking into the event
+// order: the two traces would differ.
+func TestEveryScenarioIsDeterministic(t *testing.T) {
+	seeds := 12
+	if testing.Short() {
+		seeds = 3
+	}
+	for _, s := range All() {
+		for seed := uint64(1); seed <= uint64(seeds); seed++ {
+			a, err := Run(s, Options{Seed: seed})
+			require.NoError(t, err)
+			b, err := Run(s, Options{Seed: seed})
+			require.NoError(t, err)
+			require.Equal(t, a.TraceHash, b.TraceHash, "%s seed %d", s.Name, seed)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/protocol/txn"
 	"github.com/faultline-sim/faultline/sim"
+	"sort"
 )
 
 // preCommitKey marks a transaction this participant has pre-committed; the
@@ -250,8 +251,14 @@ func (p *Participant) collected(env *sim.Env, t *ptxn) {
 			p.preCommit(env, t)
 		}
 		t.acks = map[string]bool{}
-		for name, r := range t.replies {
-			if r.State == Uncertain {
+		// In name order: the order of sends is the order of events.
+		names := make([]string, 0, len(t.replies))
+		for name := range t.replies {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if r := t.replies[name]; r.State == Uncertain {
 				t.acks[name] = false
 				id, _ := env.Lookup(name)
 				env.Send(id, PreCommit{Txn: t.rec.Txn})
