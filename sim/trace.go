@@ -95,6 +95,9 @@ func (t *Trace) add(e Event) {
 	t.n++
 }
 
+// Names lists the node names, by id, that the trace's events refer to.
+func (t *Trace) Names() []string { return append([]string(nil), t.names...) }
+
 // At returns event i (from 0).
 func (t *Trace) At(i int) *Event { return &t.chunks[i/traceChunk][i%traceChunk] }
 

@@ -49,5 +49,6 @@ says so and exits with status 2. Otherwise the exit status is the run's:
 	fl.BoolVar(&p.json, "json", false, "print one JSON object instead of text")
 	fl.BoolVar(&p.faults, "print-faults", false, "print the fault schedule before the summary")
 	fl.StringVar(&p.vizDir, "viz-dir", ".", "directory for porcupine's HTML picture of a linearizability violation")
+	addHTMLFlags(c, &p)
 	return c
 }

@@ -24,6 +24,7 @@ func newRun() *cobra.Command {
 		showFaults bool
 		vizDir     string
 		saveTo     string
+		p          presentation
 	)
 	c := &cobra.Command{
 		Use:   "run SCENARIO --seed N",
@@ -70,7 +71,8 @@ run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
 					return fmt.Errorf("run: --save: %v", err)
 				}
 			}
-			return present(c, out, presentation{json: asJSON, trace: trace, faults: showFaults, vizDir: vizDir})
+			p.json, p.trace, p.faults, p.vizDir = asJSON, trace, showFaults, vizDir
+			return present(c, out, p)
 		},
 	}
 	f := c.Flags()
@@ -83,6 +85,7 @@ run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
 	f.BoolVar(&showFaults, "print-faults", false, "print the fault schedule before the summary")
 	f.StringVar(&vizDir, "viz-dir", ".", "directory for porcupine's HTML picture of a linearizability violation")
 	f.StringVar(&saveTo, "save", "", "write a run file for simrun replay (JSON)")
+	addHTMLFlags(c, &p)
 	return c
 }
 
@@ -90,12 +93,35 @@ type presentation struct {
 	json, trace, faults bool
 	vizDir              string
 	epilogue            string // a last line for text output
+	html                string // write the HTML report with its space-time diagram here
+	htmlWindow          reports.HTMLOptions
+}
+
+// addHTMLFlags adds the HTML report's flags to a command that presents a run.
+func addHTMLFlags(c *cobra.Command, p *presentation) {
+	f := c.Flags()
+	f.StringVar(&p.html, "html", "", "write an HTML report with a space-time diagram of the run to this file")
+	f.DurationVar(&p.htmlWindow.From, "html-from", 0, "draw the diagram from this simulated time (e.g. 200ms)")
+	f.DurationVar(&p.htmlWindow.To, "html-to", 0, "draw the diagram up to this simulated time (default: the end)")
 }
 
 // present prints one run as text or JSON and turns its verdict into the
 // exit status.
 func present(c *cobra.Command, out *scenarios.Outcome, p presentation) error {
 	w := c.OutOrStdout()
+	if p.html != "" {
+		f, err := os.Create(p.html)
+		if err != nil {
+			return fmt.Errorf("--html: %v", err)
+		}
+		err = reports.RunHTML(f, out, p.htmlWindow)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("--html: %v", err)
+		}
+	}
 	if p.json {
 		if err := reports.WriteJSON(w, reports.NewRunJSON(out)); err != nil {
 			return err
