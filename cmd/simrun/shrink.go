@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/faults"
-	"github.com/faultline-sim/faultline/reports"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/shrink"
 	"github.com/spf13/cobra"
@@ -20,6 +18,7 @@ func newShrink() *cobra.Command {
 		bug     string
 		saveTo  string
 		maxRuns int
+		p       presentation
 	)
 	c := &cobra.Command{
 		Use:   "shrink SCENARIO --seed N",
@@ -50,17 +49,13 @@ has no violation to shrink.`,
 			fmt.Fprintf(w, "shrunk     %d faults to %d in %d runs, keeping a violation of %v\n",
 				faultCount(res.Original), faultCount(res.Minimal), res.Runs, res.Checkers)
 			fmt.Fprint(w, "minimal fault schedule\n", res.Minimal.String())
-			reports.RunText(w, res.Outcome)
 			if saveTo != "" {
 				if err := os.WriteFile(saveTo, scenarios.Record(res.Outcome).Marshal(), 0o644); err != nil {
 					return fmt.Errorf("shrink: --save: %v", err)
 				}
-				fmt.Fprintf(w, "saved      %s (simrun replay %s)\n", saveTo, saveTo)
+				p.epilogue = fmt.Sprintf("saved      %s (simrun replay %s)", saveTo, saveTo)
 			}
-			if res.Outcome.Verdict == checker.Violation {
-				return exitCode(1)
-			}
-			return nil
+			return present(c, res.Outcome, p)
 		},
 	}
 	f := c.Flags()
@@ -68,6 +63,7 @@ has no violation to shrink.`,
 	f.StringVar(&bug, "bug", "", "planted bug of the protocol, as in the failing run")
 	f.StringVar(&saveTo, "save", "", "write the minimal run as a run file for simrun replay")
 	f.IntVar(&maxRuns, "max-runs", 2000, "give up refining after this many runs")
+	addHTMLFlags(c, &p)
 	return c
 }
 
