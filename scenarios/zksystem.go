@@ -117,7 +117,7 @@ func (z ZKSystem) Check(h *checker.History, s *Spec) []checker.Result {
 		mutex,
 		checker.LostUpdates(h),
 		checker.StorageSafety(h, 1, z.ZK.FencedStorage),
-		checker.Takeover(h, healTime(s), z.TakeoverBound()),
+		checker.ZKTakeover(h, healTime(s), z.TakeoverBound()),
 		checker.Progress(h, checker.ProgressSpec{From: healTime(s), Bound: z.WaitBound, Jobs: jobs}),
 	}
 }

@@ -125,7 +125,10 @@ func (c *Client) next() int {
 
 func (c *Client) connect(env *sim.Env) {
 	c.conn, c.session = noSession, 0
-	c.connReq = int64(c.next())
+	// Unique across incarnations: a restarted client must not be handed
+	// its predecessor's session, or it would keep that session alive and
+	// wait for ever behind the node its predecessor left.
+	c.connReq = int64(c.inc)<<32 | int64(c.next())
 	env.Send(c.zk, Connect{Req: c.connReq})
 }
 
@@ -438,7 +441,14 @@ func (c *Client) Timer(env *sim.Env, tag any) {
 			env.Send(c.zk, Connect{Req: c.connReq})
 			return
 		}
-		env.Send(c.zk, Request{Session: c.session, Op: OpPing})
+		// The ping names the node the client watches, as ZooKeeper's
+		// SetWatches does on reconnection: a notification lost with a
+		// short cut (TCP would have retransmitted it) is sent again.
+		ping := Request{Session: c.session, Op: OpPing}
+		if c.state == watching {
+			ping.Lock, ping.Name = c.lock, c.pred
+		}
+		env.Send(c.zk, ping)
 	case suspendTimer:
 		if t.Session != c.session || c.conn != connected {
 			return

@@ -75,7 +75,7 @@ func (m Connected) String() string {
 }
 func (m Request) String() string {
 	s := fmt.Sprintf("request s%d.%d %s", m.Session, m.Xid, m.Op)
-	if m.Op == OpPing {
+	if m.Op == OpPing && m.Name == "" {
 		return s
 	}
 	s += " " + m.Lock

@@ -152,6 +152,12 @@ func (s *Server) onRequest(env *sim.Env, from sim.NodeID, m Request) {
 	}
 	s.touch(env, m.Session)
 	switch m.Op {
+	case OpPing:
+		if m.Name != "" {
+			if _, ok := s.node(env, m.Lock, m.Name); !ok {
+				env.Send(from, WatchEvent{Session: m.Session, Lock: m.Lock, Name: m.Name})
+			}
+		}
 	case OpCreate:
 		s.create(env, m, &r)
 	case OpChildren:
