@@ -18,6 +18,7 @@ const (
 	seqKey     = "seq/"     // seq/<lock> -> int64: the next sequence number
 	nodeKey    = "node/"    // node/<lock>/<seq> -> znode
 	watchKey   = "watch/"   // watch/<lock>/<seq>/<session> -> int64 session
+	xidKey     = "xid/"     // xid/<session> -> int64: the last request handled
 )
 
 type session struct {
@@ -151,6 +152,18 @@ func (s *Server) onRequest(env *sim.Env, from sim.NodeID, m Request) {
 		return
 	}
 	s.touch(env, m.Session)
+	if m.Op != OpPing {
+		// A session's requests are handled in the order they were sent, as
+		// over ZooKeeper's one TCP connection per session: one that arrives
+		// after a later one (reordered, or held up while the server was
+		// paused) was given up by its client and is dropped, or a create
+		// the client has already retried could make an orphan node.
+		k := fmt.Sprintf("%s%08d", xidKey, m.Session)
+		if v, ok := env.Get(k); ok && m.Xid <= v.(int64) {
+			return
+		}
+		env.Put(k, m.Xid)
+	}
 	switch m.Op {
 	case OpPing:
 		if m.Name != "" {
@@ -292,6 +305,7 @@ func (s *Server) Timer(env *sim.Env, tag any) {
 	delete(s.timers, t.Session)
 	zxid := s.nextZxid(env) // closeSession is a transaction too
 	env.Delete(sessKey(t.Session))
+	env.Delete(fmt.Sprintf("%s%08d", xidKey, t.Session))
 	var deleted []string
 	touched := map[string]bool{}
 	var locks []string
