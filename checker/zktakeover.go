@@ -1,0 +1,137 @@
+package checker
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/faultline-sim/faultline/obs"
+)
+
+// ZKTakeover checks the ZooKeeper lock's liveness from the server's own
+// account: when a client crashes while the server records its node as the
+// lowest (obs.Holder), the server must drop that node and the next holder
+// must learn it holds the lock (obs.LockGranted with its node's czxid)
+// within bound of the crash — or of from, the time faults are healed, if
+// later. The lock going free (nobody waiting) counts as handed off.
+//
+// It reads the server's holder record rather than the clients' claims, as
+// Takeover does: a client whose session has long expired may still believe
+// it holds a lock when it crashes, and there is nothing to take over then.
+func ZKTakeover(h *History, from, bound time.Duration) Result {
+	type holding struct {
+		client string
+		token  int64
+	}
+	type handoff struct {
+		lock   string
+		client string
+		token  int64
+		crash  time.Duration
+		want   time.Duration
+		gone   time.Duration // the crashed holder's node left; -1 = not yet
+		next   holding
+		nextAt time.Duration
+	}
+	holder := map[string]holding{}
+	var open []*handoff
+	var done []*handoff
+	var ev evidence
+	ci := 0
+	flush := func(upTo time.Duration, inclusive bool) {
+		for ci < len(h.Crashes) && (h.Crashes[ci].Time < upTo || inclusive && h.Crashes[ci].Time == upTo) {
+			c := h.Crashes[ci]
+			ci++
+			name := h.name(c.Node)
+			for _, lock := range sortedKeys(holder) {
+				if hd := holder[lock]; hd.client == name {
+					open = append(open, &handoff{lock: lock, client: name, token: hd.token, crash: c.Time, want: max(c.Time, from), gone: -1})
+				}
+			}
+		}
+	}
+	for _, o := range h.Observations {
+		flush(o.Time, false)
+		switch f := o.Data.(type) {
+		case obs.Holder:
+			holder[f.Lock] = holding{f.Client, f.Token}
+			for _, x := range open {
+				switch {
+				case x.lock != f.Lock:
+				case x.gone < 0 && f.Token != x.token:
+					x.gone, x.next, x.nextAt = o.Time, holding{f.Client, f.Token}, o.Time
+				case x.gone >= 0:
+					// The next holder's node went before it learned it held
+					// the lock (its own session expired): the one after it
+					// takes its place.
+					x.next = holding{f.Client, f.Token}
+				}
+			}
+		case obs.LockGranted:
+			keep := open[:0]
+			for _, x := range open {
+				if x.gone >= 0 && x.lock == f.Lock && x.next.client == h.name(o.Node) && x.next.token == f.Token {
+					x.nextAt = o.Time
+					done = append(done, x)
+					continue
+				}
+				keep = append(keep, x)
+			}
+			open = keep
+		}
+	}
+	flush(h.End, true)
+	worst := time.Duration(0)
+	for _, x := range done {
+		if d := x.nextAt - x.want; d > bound {
+			ev.add("%s crashed holding %s (token %d) at %s; %s (token %d) learned it holds the lock only at %s, %v later (bound %v)",
+				x.client, x.lock, x.token, at(x.crash), x.next.client, x.next.token, at(x.nextAt), d, bound)
+		} else {
+			worst = max(worst, d)
+		}
+	}
+	for _, x := range open {
+		switch {
+		case x.gone < 0 && h.End-x.want > bound:
+			ev.add("%s crashed holding %s (token %d) at %s; the server still had its node at the end (%s)", x.client, x.lock, x.token, at(x.crash), at(h.End))
+		case x.gone >= 0 && x.next.client == "":
+			worst = max(worst, x.gone-x.want) // freed, nobody waiting
+			if x.gone-x.want > bound {
+				ev.add("%s crashed holding %s (token %d) at %s; the server freed it only at %s (bound %v)", x.client, x.lock, x.token, at(x.crash), at(x.gone), bound)
+			}
+		case x.gone >= 0 && h.End-x.want > bound && !crashedAfter(h, x.next.client, x.gone):
+			ev.add("%s crashed holding %s (token %d) at %s; the server made %s (token %d) the holder at %s, but it never learned so by the end",
+				x.client, x.lock, x.token, at(x.crash), x.next.client, x.next.token, at(x.gone))
+		}
+	}
+	n := len(done) + len(open)
+	if ev.count > 0 {
+		return Result{Checker: "takeover", Verdict: Violation, Evidence: ev.lines,
+			Message: fmt.Sprintf("%d locks of crashed holders not taken over in time; first: %s", ev.count, ev.lines[0])}
+	}
+	if n == 0 {
+		return Result{Checker: "takeover", Verdict: OK, Message: "no client crashed while the server recorded it as a holder"}
+	}
+	return Result{Checker: "takeover", Verdict: OK,
+		Message: fmt.Sprintf("%d %s of crashed holders handed on, the slowest %v after the crash or the heal (bound %v)", n, plural(n, "lock"), worst, bound)}
+}
+
+func crashedAfter(h *History, client string, t time.Duration) bool {
+	for _, c := range h.Crashes {
+		if h.name(c.Node) == client && c.Time >= t {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	return keys
+}
+
+func sortStrings(s []string) { sort.Strings(s) }

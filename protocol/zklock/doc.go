@@ -1,0 +1,40 @@
+// Package zklock is the ZooKeeper lock recipe on a simulated ZooKeeper.
+//
+// The server (node "zookeeper") stands for a whole replicated ensemble: one
+// linearizable server whose state — sessions, znodes, watches, the zxid
+// counter — is durable, so a crash is an ensemble-wide outage after which
+// everything is as before. It keeps sessions alive on client heartbeats and
+// expires a session whose client has been silent for the session timeout;
+// like ZooKeeper's session tracker it measures that on its monotonic clock
+// (timers), so jumps of its wall clock do not expire anyone, and after a
+// restart every session gets a fresh timeout, as after a leader election.
+// Expiring a session deletes its ephemeral nodes and notifies their
+// watchers. Every write (session start and end, create, delete) takes the
+// next zxid; a node's czxid is the zxid of its creation.
+//
+// The client follows the recipe of ZooKeeper's documentation: create
+// <lock>/<guid>-lock- EPHEMERAL|SEQUENTIAL; getChildren; the lowest
+// sequence number holds the lock; otherwise exists(predecessor, watch) on
+// the predecessor only (no herd effect) and, when it is gone, getChildren
+// again. The GUID lets a client whose create reply was lost find its own
+// node instead of creating a second one and waiting on its orphan (Z2).
+// Release is deleting one's node. The holder's fencing token is its node's
+// czxid: each new holder's node was created after the previous holder's.
+//
+// In its critical section the client reads the cell its lock protects on
+// the storage node (package resource), works for Config.Work and writes the
+// value plus one, with its token. It learns of the server only through
+// answers: with no heartbeat answer for SuspendAfter it is "suspended" (it
+// cannot tell whether its session lives) and only when it can talk to the
+// server again does it learn whether the session expired ("lost"). What it
+// does when suspended is Config.LeaveOnSuspend: by default it goes on, as
+// the seed article's recipe does, believing it holds the lock until told
+// its session is gone — Kleppmann's Z1: cut off or paused inside its
+// critical section, it still writes after the next holder took over.
+// Curator's advice (LeaveOnSuspend) stops the critical section when
+// suspended, which narrows the window but cannot close it: a paused process
+// does not notice anything until it runs again. Only fencing closes it.
+//
+// Data flow: client -> Connect/Request -> server -> Connected/Reply, and
+// WatchEvent when a watched node goes; client -> Read/Write -> storage.
+package zklock

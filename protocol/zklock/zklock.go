@@ -1,0 +1,121 @@
+package zklock
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/faultline-sim/faultline/protocol/resource"
+	"github.com/faultline-sim/faultline/sim"
+	"github.com/faultline-sim/faultline/workload"
+)
+
+// Role names.
+const (
+	ServerName  = "zookeeper"
+	StorageName = resource.NodeName
+)
+
+// Config sets the server's and the clients' timing and policy.
+type Config struct {
+	SessionTimeout time.Duration // the server expires a session silent this long
+	Heartbeat      time.Duration // a client pings this often (ZooKeeper: a third of the timeout)
+	// SuspendAfter: a client that has had no answer this long is
+	// disconnected (ZooKeeper: two thirds of the timeout).
+	SuspendAfter   time.Duration
+	RequestTimeout time.Duration // a request unanswered this long, while connected, is retried
+	ResendInterval time.Duration // a storage request unanswered this long is resent
+	Work           time.Duration // the critical section's work between read and write
+	// LeaveOnSuspend is Curator's advice: leave the critical section as
+	// soon as the connection is suspended, and give the lock up.
+	LeaveOnSuspend bool
+	// FencedStorage makes the storage refuse tokens lower than the highest
+	// it has seen for a cell.
+	FencedStorage bool
+	BackoffBase   time.Duration // first retry delay after losing a session or being fenced
+	BackoffMax    time.Duration
+	Bugs          Bugs
+}
+
+// Bugs are planted mistakes, each off by default.
+type Bugs struct {
+	// NoGUID: after a create whose answer was lost, the client creates
+	// again instead of looking for its node by GUID, and then waits for its
+	// own orphan node to go — which it never does while its session lives.
+	NoGUID bool
+}
+
+// BugNoGUID is the planted bug's name (simrun --bug).
+const BugNoGUID = "no-guid"
+
+// Default is the configuration of the scenarios: a 150ms session timeout
+// (ZooKeeper's ratios for heartbeat and disconnect), 10ms of work.
+func Default() Config {
+	return Config{SessionTimeout: 150 * time.Millisecond, Heartbeat: 50 * time.Millisecond, SuspendAfter: 100 * time.Millisecond,
+		RequestTimeout: 40 * time.Millisecond, ResendInterval: 20 * time.Millisecond, Work: 10 * time.Millisecond,
+		BackoffBase: 5 * time.Millisecond, BackoffMax: 80 * time.Millisecond}
+}
+
+// Validate reports an impossible setting, naming the field.
+func (c Config) Validate() error {
+	switch {
+	case c.SessionTimeout <= 0:
+		return fmt.Errorf("zklock: session timeout must be positive, got %v", c.SessionTimeout)
+	case c.Heartbeat <= 0 || c.Heartbeat >= c.SessionTimeout:
+		return fmt.Errorf("zklock: heartbeat must be in (0, session timeout %v), got %v", c.SessionTimeout, c.Heartbeat)
+	case c.SuspendAfter <= c.Heartbeat:
+		return fmt.Errorf("zklock: suspend-after %v must exceed the heartbeat %v", c.SuspendAfter, c.Heartbeat)
+	case c.RequestTimeout <= 0:
+		return fmt.Errorf("zklock: request timeout must be positive, got %v", c.RequestTimeout)
+	case c.ResendInterval <= 0:
+		return fmt.Errorf("zklock: resend interval must be positive, got %v", c.ResendInterval)
+	case c.Work < 0:
+		return fmt.Errorf("zklock: work %v is negative", c.Work)
+	case c.BackoffBase <= 0:
+		return fmt.Errorf("zklock: backoff base must be positive, got %v", c.BackoffBase)
+	case c.BackoffMax < c.BackoffBase:
+		return fmt.Errorf("zklock: backoff max %v is below backoff base %v", c.BackoffMax, c.BackoffBase)
+	}
+	return nil
+}
+
+// Name is "zklock", with "-fenced" against fenced storage.
+func (c Config) Name() string {
+	if c.FencedStorage {
+		return "zklock-fenced"
+	}
+	return "zklock"
+}
+
+// PlantedBugs lists the planted bugs.
+func (c Config) PlantedBugs() []string { return []string{BugNoGUID} }
+
+// WithBug enables a planted bug by name.
+func (c Config) WithBug(name string) (Config, error) {
+	if name != BugNoGUID {
+		return c, fmt.Errorf("zklock has no planted bug %q (have: %s)", name, BugNoGUID)
+	}
+	c.Bugs.NoGUID = true
+	return c, nil
+}
+
+// AddNodes adds the server, the storage and one client per name, each
+// running its jobs (one lock each) in order.
+func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	byClient := map[string][]workload.LockJob{}
+	for _, j := range jobs {
+		if len(j.Locks) != 1 {
+			return fmt.Errorf("zklock: job %s needs %d locks; the recipe client takes one lock per job", j.ID, len(j.Locks))
+		}
+		byClient[j.Client] = append(byClient[j.Client], j)
+	}
+	w.AddNode(ServerName, func() sim.Node { return &Server{cfg: c} })
+	w.AddNode(StorageName, func() sim.Node { return &resource.Storage{Fenced: c.FencedStorage} })
+	for _, name := range clients {
+		js := byClient[name]
+		w.AddNode(name, func() sim.Node { return &Client{cfg: c, jobs: js} })
+	}
+	return nil
+}
