@@ -21,7 +21,8 @@ type item struct {
 	kind    itemKind
 	node    NodeID // receiver, timer owner, or node to start
 	from    NodeID
-	inc     uint32 // incarnation of the timer owner
+	inc     uint32 // incarnation of the timer owner, or of a paused receiver
+	held    bool   // a delivery held back while its receiver was paused
 	id      uint64 // message or timer id
 	payload any    // Message, timer tag, or Fault
 }

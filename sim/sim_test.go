@@ -307,3 +307,27 @@ func TestBadConfigIsRefused(t *testing.T) {
 	_, err = New(Config{Network: Link{Latency: -1}})
 	require.ErrorContains(t, err, "latency")
 }
+
+func TestMessagesHeldForAPausedNodeDieWithItsCrash(t *testing.T) {
+	w := newWorld(t, Config{Network: Link{Latency: time.Millisecond}})
+	w.AddNode("p", func() Node { return &recorder{} })
+	w.AddNode("q", func() Node {
+		return &recorder{onStart: func(env *Env) {
+			if env.Incarnation() == 0 {
+				env.SetTimer(2*time.Millisecond, "send")
+			}
+		}}
+	})
+	p, _ := w.Lookup("p")
+	w.OnObserve(func(o Observation) {
+		if o.Data.String() == "timer send" {
+			w.send(w.procs[1], p, note{"held"}) // arrives at 3ms, during the pause
+		}
+	})
+	w.Schedule(time.Millisecond, faultFunc{"pause p", func(w *World) { w.Pause(p, 10*time.Millisecond) }})
+	w.Schedule(5*time.Millisecond, faultFunc{"crash p", func(w *World) { w.Crash(p) }})
+	w.Schedule(6*time.Millisecond, faultFunc{"restart p", func(w *World) { w.Restart(p) }})
+	w.Run()
+	require.Equal(t, []string{"start inc=0", "start inc=1"}, observed(w, "p"))
+	require.Contains(t, strings.Join(w.Trace().Lines(), "\n"), "(receiver down) held")
+}

@@ -407,7 +407,9 @@ func (w *World) dispatch(it *item) {
 		p := w.procs[it.node]
 		m := it.payload.(Message)
 		switch {
-		case !p.up:
+		case !p.up || it.held && p.inc != it.inc:
+			// A message held back for a paused process had already reached
+			// it; a crash during the pause loses it like the rest of memory.
 			w.record(Event{Kind: EvDrop, Node: it.from, Peer: it.node, ID: it.id, Payload: m, Drop: DropReceiverDown})
 		case w.cut[it.from][it.node]:
 			w.record(Event{Kind: EvDrop, Node: it.from, Peer: it.node, ID: it.id, Payload: m, Drop: DropInFlight})
@@ -447,5 +449,8 @@ func (w *World) dispatch(it *item) {
 func (w *World) defer_(p *proc, it *item) {
 	it2 := *it
 	it2.at = p.pausedUntil
+	if it2.kind == itemDeliver {
+		it2.held, it2.inc = true, p.inc
+	}
 	w.push(it2)
 }
