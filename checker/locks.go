@@ -308,7 +308,12 @@ func Takeover(h *History, from, bound time.Duration) Result {
 	}
 	grants := map[string][]grantAt{}   // lock -> grants, in time order
 	requests := map[string][]request{} // lock -> requests, in call order
-	openReq := map[string]int{}        // node/req -> index in requests[lock]
+	type reqRef struct {
+		node sim.NodeID
+		lock string
+		i    int
+	}
+	openReq := map[string]reqRef{} // node/req -> its request
 	flushCrashes := func(upTo time.Duration, inclusive bool) {
 		for ci < len(h.Crashes) && (h.Crashes[ci].Time < upTo || inclusive && h.Crashes[ci].Time == upTo) {
 			c := h.Crashes[ci]
@@ -323,6 +328,14 @@ func Takeover(h *History, from, bound time.Duration) Result {
 			for _, k := range gone {
 				delete(holds, k)
 			}
+			// A crashed client wants nothing any more: its open requests end
+			// with it (the order of this loop does not matter).
+			for k, r := range openReq {
+				if r.node == c.Node {
+					requests[r.lock][r.i].ret = c.Time
+					delete(openReq, k)
+				}
+			}
 		}
 	}
 	for _, o := range h.Observations {
@@ -334,15 +347,17 @@ func Takeover(h *History, from, bound time.Duration) Result {
 		case obs.LockGranted:
 			holds[node+"/"+f.Lock] = holding{node: o.Node, lock: f.Lock}
 			grants[f.Lock] = append(grants[f.Lock], grantAt{node, o.Time})
-			if i, ok := openReq[node+"/"+f.Req]; ok {
-				requests[f.Lock][i].ret = o.Time
+			if r, ok := openReq[node+"/"+f.Req]; ok {
+				requests[r.lock][r.i].ret = o.Time
+				delete(openReq, node+"/"+f.Req)
 			}
 		case obs.LockDenied:
-			if i, ok := openReq[node+"/"+f.Req]; ok {
-				requests[f.Lock][i].ret = o.Time
+			if r, ok := openReq[node+"/"+f.Req]; ok {
+				requests[r.lock][r.i].ret = o.Time
+				delete(openReq, node+"/"+f.Req)
 			}
 		case obs.LockRequest:
-			openReq[node+"/"+f.Req] = len(requests[f.Lock])
+			openReq[node+"/"+f.Req] = reqRef{node: o.Node, lock: f.Lock, i: len(requests[f.Lock])}
 			requests[f.Lock] = append(requests[f.Lock], request{client: node, call: o.Time, ret: h.End})
 		case obs.LockReleased:
 			delete(holds, node+"/"+f.Lock)

@@ -101,6 +101,12 @@ func TestTakeoverAfterHolderCrash(t *testing.T) {
 	if r := Takeover(history(2, time.Second, crash, recs(500*ms)...), 400*ms, 200*ms); r.Verdict != OK {
 		t.Fatalf("taken over 100ms after healing: %s", r)
 	}
+	// A waiter that crashed before the holder did wants nothing: nobody is
+	// owed a takeover.
+	both := []sim.Crash{{Time: 4 * ms, Node: 1}, {Time: 5 * ms, Node: 0}}
+	if r := Takeover(history(2, time.Second, both, recs(2*time.Second)[:3]...), 0, 200*ms); r.Verdict != OK {
+		t.Fatalf("the only waiter crashed first: %s", r)
+	}
 }
 
 func TestProgressFindsDeadlockAndReportsCycles(t *testing.T) {
