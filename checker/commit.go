@@ -277,9 +277,9 @@ func Blocking(h *History, minFor time.Duration) Result {
 		}
 		return Result{Checker: "blocking", Verdict: OK, Message: msg, Stuck: stuck}
 	}
-	nodes := map[string]bool{}
+	nodes, txns := map[string]bool{}, map[string]bool{}
 	for _, s := range stuck {
-		nodes[s.Node] = true
+		nodes[s.Node], txns[s.Txn] = true, true
 	}
 	var ev []string
 	for i, s := range stuck {
@@ -289,7 +289,7 @@ func Blocking(h *History, minFor time.Duration) Result {
 		ev = append(ev, s.String())
 	}
 	return Result{Checker: "blocking", Verdict: Blocked, Stuck: stuck, Evidence: ev,
-		Message: fmt.Sprintf("%d participants uncertain about %d transactions, the longest for %v", len(nodes), len(stuck), longest(stuck))}
+		Message: fmt.Sprintf("%d %s uncertain about %d %s, the longest for %v", len(nodes), plural(len(nodes), "participant"), len(txns), plural(len(txns), "transaction"), longest(stuck))}
 }
 
 func longest(ss []Stuck) time.Duration {
