@@ -259,7 +259,10 @@ func (c *Client) beginUpdate(env *sim.Env) {
 
 // endCS leaves the critical section. The release waits for a handler of
 // its own, as it would in a program that returns from its work before
-// unlocking: a pause can fall between the two.
+// unlocking: a pause can fall between the two. At the validity deadline
+// the client does not release: a write of its may still be on its way to
+// the storage, and the drift allowance left before the key expires is what
+// keeps the next holder from overtaking it.
 func (c *Client) endCS(env *sim.Env, why string) {
 	env.CancelTimer(c.lease)
 	env.CancelTimer(c.work)
@@ -270,6 +273,10 @@ func (c *Client) endCS(env *sim.Env, why string) {
 	c.upd.Stop()
 	env.Observe(obs.LeaveCS{Lock: c.lock, Why: why})
 	c.why = why
+	if why == "lease-ending" {
+		c.backOff(env)
+		return
+	}
 	c.state = releasing
 	c.relTries = 0
 	env.SetTimer(0, releaseTimer{})

@@ -206,12 +206,22 @@ func (c *Client) Receive(env *sim.Env, _ sim.NodeID, m sim.Message) {
 	}
 }
 
+// endCS leaves the critical section. At the validity deadline the client
+// does not unlock: a write of its may still be on its way to the storage,
+// and the drift allowance left before the keys expire is what keeps the
+// next holder from overtaking it. After the work, it unlocks from a
+// handler of its own, as a program returns from its work before unlocking.
 func (c *Client) endCS(env *sim.Env, why string) {
 	env.CancelTimer(c.lease)
 	env.CancelTimer(c.work)
 	c.upd.Stop()
 	env.Observe(obs.LeaveCS{Lock: c.lock, Why: why})
 	c.why = why
+	if why == "lease-ending" {
+		c.state = backingOff
+		env.SetTimer(time.Duration(env.Rand().Int64N(int64(c.cfg.RetryDelay)+1)), startTimer{})
+		return
+	}
 	c.state = releasing
 	c.releasing = nil
 	env.SetTimer(0, releaseTimer{})
