@@ -23,14 +23,18 @@ type RedisOp struct {
 	Read    string // what a get returned
 	Call    int64
 	Return  int64
-	Pending bool
-	Note    string
+	Pending bool // the reply never reached the client: Return is ignored
+	// Known: pending, but the server recorded serving it, so its result
+	// (OK, Read) is known though the client never saw it.
+	Known bool
+	Note  string
 }
 
-// RedisOps turns a run's Redis facts into a history. A command refused
-// by a replica had no effect and is left out; one never answered stays
-// pending to the end; an expiry is a server-side operation in a lane of
-// its own per server.
+// RedisOps turns a run's Redis facts into a history. A command whose reply
+// never came is pending to the end, with the result the server recorded
+// (obs.RedisServed) if it reached one, and left out if it reached none: it
+// had no effect. A command refused by a replica had none either. An expiry
+// is a server-side operation, in a lane of its own per server.
 func RedisOps(h *History) []RedisOp {
 	lanes, names := clientLanes(h, func(d any) bool { _, ok := d.(obs.RedisCall); return ok })
 	lane := func(n string) int {
@@ -41,6 +45,14 @@ func RedisOps(h *History) []RedisOp {
 		names = append(names, n)
 		return lanes[n]
 	}
+	served := map[string]obs.RedisServed{} // client/id -> the first serving
+	for _, o := range h.Observations {
+		if f, ok := o.Data.(obs.RedisServed); ok {
+			if _, dup := served[f.Client+"/"+f.ID]; !dup {
+				served[f.Client+"/"+f.ID] = f
+			}
+		}
+	}
 	var ops []RedisOp
 	drop := map[int]bool{}
 	open := map[string]int{} // client/id -> index in ops
@@ -50,8 +62,14 @@ func RedisOps(h *History) []RedisOp {
 		switch f := o.Data.(type) {
 		case obs.RedisCall:
 			open[node+"/"+f.ID] = len(ops)
-			ops = append(ops, RedisOp{Client: lane(node), Name: node, Service: f.Service, Key: f.Key, Kind: f.Op,
-				Value: f.Value, Call: t, Pending: true, Note: "sent to " + f.Server + ", id " + f.ID})
+			op := RedisOp{Client: lane(node), Name: node, Service: f.Service, Key: f.Key, Kind: f.Op,
+				Value: f.Value, Call: t, Pending: true, Note: "sent to " + f.Server + ", id " + f.ID}
+			if sv, ok := served[node+"/"+f.ID]; ok {
+				op.Known, op.OK, op.Read = true, sv.OK, sv.Value
+			} else {
+				drop[len(ops)] = true // unless a reply turns up
+			}
+			ops = append(ops, op)
 		case obs.RedisReply:
 			i, ok := open[node+"/"+f.ID]
 			if !ok {
@@ -62,7 +80,8 @@ func RedisOps(h *History) []RedisOp {
 				drop[i] = true
 				continue
 			}
-			ops[i].OK, ops[i].Read, ops[i].Return, ops[i].Pending = f.OK, f.Value, t, false
+			delete(drop, i)
+			ops[i].OK, ops[i].Read, ops[i].Return, ops[i].Pending, ops[i].Known = f.OK, f.Value, t, false, false
 		case obs.RedisExpired:
 			ops = append(ops, RedisOp{Client: lane(node + " (expiry)"), Name: node, Service: f.Service, Key: f.Key, Kind: "expire",
 				Value: f.Value, OK: true, Call: t, Return: t, Note: "server " + node + ": TTL ran out, holder " + f.Client})
@@ -218,7 +237,7 @@ func CheckRedis(ops []RedisOp, timeout time.Duration) Linearizability {
 	hist := make([]porcupine.Operation, len(ops))
 	for i, op := range ops {
 		in := redisInput{Part: op.Service + "/" + op.Key, Kind: op.Kind, Value: op.Value, Client: op.Client}
-		out := redisOutput{OK: op.OK, Read: op.Read, Pending: op.Pending}
+		out := redisOutput{OK: op.OK, Read: op.Read, Pending: op.Pending && !op.Known}
 		ret := retOf(op.Return, op.Pending)
 		text := fmt.Sprintf("%s %s", describeRedis(names, in, out), span(op.Call, op.Return, op.Pending))
 		hist[i] = porcupine.Operation{ClientId: op.Client, Input: in, Output: out, Call: op.Call, Return: ret,

@@ -44,6 +44,21 @@ type RedisReply struct {
 	Err     string
 }
 
+// RedisServed: the server executed Client's command ID on Key and
+// answered OK/Value; recorded before the command's effects are applied.
+// It tells the checker what became of a command whose reply the client
+// never saw: a call with neither a reply nor a RedisServed never reached a
+// server and had no effect; one with only a RedisServed took effect with
+// that result.
+type RedisServed struct {
+	Service string
+	Key     string
+	Client  string
+	ID      string
+	OK      bool
+	Value   string
+}
+
 // RedisExpired: the server dropped Key, holding Value set by Client,
 // because its TTL ran out by the server's clock (or, on a restart with
 // append-only persistence, had run out while it was down).
@@ -65,6 +80,7 @@ type RedisRole struct {
 
 func (RedisCall) Kind() string    { return "redis-call" }
 func (RedisReply) Kind() string   { return "redis-reply" }
+func (RedisServed) Kind() string  { return "redis-served" }
 func (RedisExpired) Kind() string { return "redis-expired" }
 func (RedisRole) Kind() string    { return "redis-role" }
 
@@ -85,6 +101,14 @@ func (f RedisReply) String() string {
 	case f.Err != "":
 		return s + " err=" + f.Err
 	case f.Value != "":
+		return s + " value=" + f.Value
+	}
+	return s + " ok=" + strconv.FormatBool(f.OK)
+}
+
+func (f RedisServed) String() string {
+	s := fmt.Sprintf("redis-served %s %s from=%s id=%s", f.Service, f.Key, f.Client, f.ID)
+	if f.Value != "" {
 		return s + " value=" + f.Value
 	}
 	return s + " ok=" + strconv.FormatBool(f.OK)
@@ -122,6 +146,20 @@ func (f RedisReply) Attr(n string) (string, bool) {
 		return strconv.FormatBool(f.OK), true
 	case "err":
 		return f.Err, true
+	}
+	return "", false
+}
+
+func (f RedisServed) Attr(n string) (string, bool) {
+	switch n {
+	case "service":
+		return f.Service, true
+	case "key", "lock":
+		return f.Key, true
+	case "client":
+		return f.Client, true
+	case "ok":
+		return strconv.FormatBool(f.OK), true
 	}
 	return "", false
 }

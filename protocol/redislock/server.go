@@ -206,7 +206,9 @@ func (s *Server) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 }
 
 // execute runs one command atomically, as Redis runs a command or a Lua
-// script to completion before the next.
+// script to completion before the next. The outcome is decided first and
+// recorded (obs.RedisServed) before it is applied, so the history never
+// lacks a command that took effect.
 func (s *Server) execute(env *sim.Env, client string, c Command) Reply {
 	r := Reply{ID: c.ID}
 	if s.role != master {
@@ -214,52 +216,45 @@ func (s *Server) execute(env *sim.Env, client string, c Command) Reply {
 		return r
 	}
 	e, exists := s.lookup(env, c.Key)
-	fresh := func() entry {
-		n := entry{Value: c.Value, Owner: client}
-		if c.TTL > 0 {
-			n.HasTTL, n.Expires = true, env.Now()+c.TTL
-		}
-		return n
-	}
-	extend := func() {
-		e.HasTTL, e.Expires = true, env.Now()+c.TTL
-		s.keys[c.Key] = e
-		if s.durable() {
-			env.Put(aofKey+c.Key, e)
-		}
-		s.armExpiry(env, c.Key, e)
-	}
+	var apply func()
 	switch c.Op {
-	case OpSetNX:
-		if !exists {
-			s.set(env, c.Key, fresh())
-			r.OK = true
+	case OpSetNX, OpSet:
+		if c.Op == OpSet || !exists {
+			n := entry{Value: c.Value, Owner: client}
+			if c.TTL > 0 {
+				n.HasTTL, n.Expires = true, env.Now()+c.TTL
+			}
+			apply = func() { s.set(env, c.Key, n) }
 		}
-	case OpSet:
-		s.set(env, c.Key, fresh())
-		r.OK = true
 	case OpGet:
-		r.Value, r.OK = e.Value, exists
+		r.Value = e.Value
+		r.OK = exists
 	case OpDel:
 		if exists {
-			s.del(env, c.Key)
-			r.OK = true
-		}
-	case OpPExpire:
-		if exists {
-			extend()
-			r.OK = true
+			apply = func() { s.del(env, c.Key) }
 		}
 	case OpCheckDel:
 		if exists && e.Value == c.Value {
-			s.del(env, c.Key)
-			r.OK = true
+			apply = func() { s.del(env, c.Key) }
 		}
-	case OpCheckExtend:
-		if exists && e.Value == c.Value {
-			extend()
-			r.OK = true
+	case OpPExpire, OpCheckExtend:
+		if exists && (c.Op == OpPExpire || e.Value == c.Value) {
+			apply = func() {
+				e.HasTTL, e.Expires = true, env.Now()+c.TTL
+				s.keys[c.Key] = e
+				if s.durable() {
+					env.Put(aofKey+c.Key, e)
+				}
+				s.armExpiry(env, c.Key, e)
+			}
 		}
+	}
+	if apply != nil {
+		r.OK = true
+	}
+	env.Observe(obs.RedisServed{Service: s.cfg.Service, Key: c.Key, Client: client, ID: c.ID, OK: r.OK, Value: r.Value})
+	if apply != nil {
+		apply()
 	}
 	return r
 }

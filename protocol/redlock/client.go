@@ -107,17 +107,20 @@ func (c *Client) startJob(env *sim.Env) {
 	j := c.jobs[c.job]
 	env.Observe(obs.JobStart{Job: j.ID, Locks: j.Locks[:1]})
 	c.lock = j.Locks[0]
-	c.acq = c.newReq().String()
-	c.value, c.tries = env.Name()+":"+c.acq, 0
+	c.acq, c.tries = c.newReq().String(), 0
 	env.Observe(obs.LockRequest{Lock: c.lock, Req: c.acq})
 	c.attempt(env)
 }
 
 // attempt is steps 1 and 2 of the algorithm: note the time, then ask the
-// instances in turn.
+// instances in turn. Each attempt has a value of its own: the unlock sent
+// after a failed attempt is not waited for, and the network may deliver
+// it after this attempt's SET, where a shared value would let it delete
+// the new key.
 func (c *Client) attempt(env *sim.Env) {
 	c.state = acquiring
 	c.tries++
+	c.value = env.Name() + ":" + c.newReq().String()
 	c.start, c.next, c.got = env.Now(), 0, 0
 	c.askNext(env)
 }
