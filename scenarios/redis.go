@@ -114,7 +114,9 @@ func init() {
 		return s
 	})
 	register(func() Spec {
-		cfg := single(func(c *redislock.Config) { c.Work, c.Extend, c.RetryDelay = 80*time.Millisecond, false, 10*time.Millisecond })
+		cfg := single(func(c *redislock.Config) {
+			c.Work, c.Extend, c.RetryDelay = 80*time.Millisecond, false, 10*time.Millisecond
+		})
 		cfg.Bugs.PlainDel = true
 		sys := RedisSystem{Single: cfg, Jobs: oneJobEach(time.Millisecond, 10*time.Millisecond, 130*time.Millisecond), TakeoverBound: 200 * time.Millisecond}
 		s := redisSpec("redis-lock-plain-del", "release with a plain DEL: client-1 pauses 60ms before releasing, its key has expired and client-2 holds the lock; the DEL deletes client-2's key and client-3 acquires: two holders",
