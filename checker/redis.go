@@ -1,0 +1,257 @@
+package checker
+
+import (
+	"fmt"
+	"hash/fnv"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+	"github.com/faultline-sim/faultline/obs"
+)
+
+// RedisOp is one operation of a Redis history: a command a client sent
+// (Call when sent, Return when the reply came) or a key's expiry, which
+// the server performs on its own (Kind "expire", Call == Return).
+type RedisOp struct {
+	Client  int
+	Name    string
+	Service string // the logical Redis: operations on different services or keys are independent
+	Key     string
+	Kind    string // "set-nx", "set", "get", "del", "pexpire", "check-del", "check-extend", "expire"
+	Value   string // set or compared; for expire, the value the key held
+	OK      bool
+	Read    string // what a get returned
+	Call    int64
+	Return  int64
+	Pending bool // the reply never reached the client: Return is ignored
+	// Known: pending, but the server recorded serving it, so its result
+	// (OK, Read) is known though the client never saw it.
+	Known bool
+	Note  string
+}
+
+// RedisOps turns a run's Redis facts into a history. A command whose reply
+// never came is pending to the end, with the result the server recorded
+// (obs.RedisServed) if it reached one, and left out if it reached none: it
+// had no effect. A command refused by a replica had none either. An expiry
+// is a server-side operation, in a lane of its own per server.
+func RedisOps(h *History) []RedisOp {
+	lanes, names := clientLanes(h, func(d any) bool { _, ok := d.(obs.RedisCall); return ok })
+	lane := func(n string) int {
+		if l, ok := lanes[n]; ok {
+			return l
+		}
+		lanes[n] = len(names)
+		names = append(names, n)
+		return lanes[n]
+	}
+	served := map[string]obs.RedisServed{} // client/id -> the first serving
+	for _, o := range h.Observations {
+		if f, ok := o.Data.(obs.RedisServed); ok {
+			if _, dup := served[f.Client+"/"+f.ID]; !dup {
+				served[f.Client+"/"+f.ID] = f
+			}
+		}
+	}
+	var ops []RedisOp
+	drop := map[int]bool{}
+	open := map[string]int{} // client/id -> index in ops
+	for _, o := range h.Observations {
+		node := h.name(o.Node)
+		t := int64(o.Time)
+		switch f := o.Data.(type) {
+		case obs.RedisCall:
+			open[node+"/"+f.ID] = len(ops)
+			op := RedisOp{Client: lane(node), Name: node, Service: f.Service, Key: f.Key, Kind: f.Op,
+				Value: f.Value, Call: t, Pending: true, Note: "sent to " + f.Server + ", id " + f.ID}
+			if sv, ok := served[node+"/"+f.ID]; ok {
+				op.Known, op.OK, op.Read = true, sv.OK, sv.Value
+			} else {
+				drop[len(ops)] = true // unless a reply turns up
+			}
+			ops = append(ops, op)
+		case obs.RedisReply:
+			i, ok := open[node+"/"+f.ID]
+			if !ok {
+				continue
+			}
+			delete(open, node+"/"+f.ID)
+			if f.Err != "" {
+				drop[i] = true
+				continue
+			}
+			delete(drop, i)
+			ops[i].OK, ops[i].Read, ops[i].Return, ops[i].Pending, ops[i].Known = f.OK, f.Value, t, false, false
+		case obs.RedisExpired:
+			ops = append(ops, RedisOp{Client: lane(node + " (expiry)"), Name: node, Service: f.Service, Key: f.Key, Kind: "expire",
+				Value: f.Value, OK: true, Call: t, Return: t, Note: "server " + node + ": TTL ran out, holder " + f.Client})
+		}
+	}
+	if len(drop) == 0 {
+		return ops
+	}
+	kept := ops[:0]
+	for i, op := range ops {
+		if !drop[i] {
+			kept = append(kept, op)
+		}
+	}
+	return kept
+}
+
+// redisInput is one operation as the model sees it.
+type redisInput struct {
+	Part   string // service/key
+	Kind   string
+	Value  string
+	Client int
+}
+
+type redisOutput struct {
+	OK      bool
+	Read    string
+	Pending bool
+}
+
+// redisStep lists the states a key (its value, "" = absent) can be in
+// after one operation; none means the operation is illegal there. TTLs
+// are not modelled: a key ends only by a delete or by an expiry the
+// server recorded, so a key that vanished otherwise (a restart without
+// persistence, a failover to a replica that never got it) is caught.
+func redisStep(s string, in redisInput, out redisOutput) []any {
+	exists := s != ""
+	matches := exists && s == in.Value
+	if out.Pending {
+		switch {
+		case in.Kind == "set-nx" && !exists, in.Kind == "set":
+			return []any{s, in.Value}
+		case in.Kind == "del" && exists, in.Kind == "check-del" && matches:
+			return []any{s, ""}
+		}
+		return []any{s}
+	}
+	switch in.Kind {
+	case "set-nx":
+		if out.OK && !exists {
+			return []any{in.Value}
+		}
+		if !out.OK && exists {
+			return []any{s}
+		}
+	case "set":
+		if out.OK {
+			return []any{in.Value}
+		}
+	case "get":
+		if out.Read == s {
+			return []any{s}
+		}
+	case "del", "pexpire":
+		if out.OK == exists {
+			if in.Kind == "del" {
+				return []any{""}
+			}
+			return []any{s}
+		}
+	case "check-del", "check-extend":
+		if out.OK == matches {
+			if in.Kind == "check-del" && matches {
+				return []any{""}
+			}
+			return []any{s}
+		}
+	case "expire":
+		if matches {
+			return []any{""}
+		}
+	}
+	return nil
+}
+
+func describeRedis(names func(int) string, in redisInput, out redisOutput) string {
+	if in.Kind == "expire" {
+		return fmt.Sprintf("%s expires (held %s)", in.Part, in.Value)
+	}
+	s := fmt.Sprintf("%s %s %s", names(in.Client), in.Kind, in.Part)
+	if in.Value != "" {
+		s += " " + in.Value
+	}
+	switch {
+	case out.Pending:
+		return s + " -> ?"
+	case in.Kind == "get" && out.Read == "":
+		return s + " -> nil"
+	case in.Kind == "get":
+		return s + " -> " + out.Read
+	case out.OK:
+		return s + " -> ok"
+	}
+	return s + " -> no"
+}
+
+// RedisModel is the porcupine model of Redis keys used as locks,
+// partitioned by service and key.
+func RedisModel(names func(int) string) porcupine.Model {
+	nm := porcupine.NondeterministicModel{
+		Partition: keyPartition(func(op porcupine.Operation) string { return op.Input.(redisInput).Part }),
+		Init:      func() []any { return []any{""} },
+		Step: func(state, input, output any) []any {
+			return redisStep(state.(string), input.(redisInput), output.(redisOutput))
+		},
+		Equal: func(a, b any) bool { return a.(string) == b.(string) },
+		Hash: func(state any) uint64 {
+			h := fnv.New64a()
+			h.Write([]byte(state.(string)))
+			return h.Sum64()
+		},
+		DescribeOperation: func(input, output any) string {
+			return describeRedis(names, input.(redisInput), output.(redisOutput))
+		},
+		DescribeState: func(state any) string {
+			if state.(string) == "" {
+				return "absent"
+			}
+			return state.(string)
+		},
+		DescribeOperationMetadata: func(m any) string {
+			if m == nil {
+				return ""
+			}
+			return m.(opMeta).note
+		},
+	}
+	return nm.ToModel()
+}
+
+// CheckRedis checks a Redis history for linearizability, key by key of
+// each service.
+func CheckRedis(ops []RedisOp, timeout time.Duration) Linearizability {
+	byIndex := map[int]string{}
+	for _, op := range ops {
+		if op.Kind != "expire" {
+			byIndex[op.Client] = op.Name
+		}
+	}
+	names := nameFunc(byIndex)
+	m := RedisModel(names)
+	hist := make([]porcupine.Operation, len(ops))
+	for i, op := range ops {
+		in := redisInput{Part: op.Service + "/" + op.Key, Kind: op.Kind, Value: op.Value, Client: op.Client}
+		out := redisOutput{OK: op.OK, Read: op.Read, Pending: op.Pending && !op.Known}
+		ret := retOf(op.Return, op.Pending)
+		text := fmt.Sprintf("%s %s", describeRedis(names, in, out), span(op.Call, op.Return, op.Pending))
+		hist[i] = porcupine.Operation{ClientId: op.Client, Input: in, Output: out, Call: op.Call, Return: ret,
+			Metadata: opMeta{index: i, text: text, note: op.Note}}
+	}
+	return check(m, hist, func(op porcupine.Operation) string { return op.Input.(redisInput).Part }, timeout)
+}
+
+// RedisLinearizable checks the Redis servers' history with porcupine:
+// every command as its client saw it, every expiry as the server did it.
+// A correct server gives a linearizable history even when a paused
+// client goes on using a lock that expired: that is MutualExclusion's and
+// StorageSafety's to see. What it catches is a server that forgets — a
+// restart without persistence, a failover that loses a write.
+func RedisLinearizable(h *History, timeout time.Duration) Result {
+	return linResult("redis-linear", "redis", CheckRedis(RedisOps(h), timeout))
+}

@@ -1,0 +1,187 @@
+package obs
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// The facts of a Redis history. A client records RedisCall when it sends
+// a command and RedisReply when the answer comes back (never, if the
+// client crashed or the reply was lost: the command stays pending); a
+// server records RedisExpired when it drops a key whose TTL ran out on its
+// own clock. Together they are a history of the Redis service that
+// porcupine can check, expiry included as a server-side operation.
+//
+// Service names the logical Redis the command was meant for ("redis" for a
+// master with its replica, "redis-3" for one Redlock instance); Server is
+// the node it was sent to. Commands on different services or keys are
+// independent.
+
+// RedisCall: the client sent command Op ("set-nx", "set", "get", "del",
+// "pexpire", "check-del", "check-extend") on Key. Value is the value set
+// or compared, TTL the expiry asked for.
+type RedisCall struct {
+	Service string
+	Server  string
+	Key     string
+	Op      string
+	Value   string
+	TTL     time.Duration
+	ID      string
+}
+
+// RedisReply: the answer to the client's call ID. OK is "OK" for a SET, a
+// count of 1 for DEL, PEXPIRE and the scripts; Value is what a GET
+// returned ("" for nil). Err "not-master" means a replica refused the
+// command, which therefore had no effect.
+type RedisReply struct {
+	Service string
+	Key     string
+	ID      string
+	OK      bool
+	Value   string
+	Err     string
+}
+
+// RedisServed: the server executed Client's command ID on Key and
+// answered OK/Value; recorded before the command's effects are applied.
+// It tells the checker what became of a command whose reply the client
+// never saw: a call with neither a reply nor a RedisServed never reached a
+// server and had no effect; one with only a RedisServed took effect with
+// that result.
+type RedisServed struct {
+	Service string
+	Key     string
+	Client  string
+	ID      string
+	OK      bool
+	Value   string
+}
+
+// RedisExpired: the server dropped Key, holding Value set by Client,
+// because its TTL ran out by the server's clock (or, on a restart with
+// append-only persistence, had run out while it was down).
+type RedisExpired struct {
+	Service string
+	Key     string
+	Value   string
+	Client  string
+}
+
+// RedisRole: a Redis server became Role ("master", "replica") in
+// replication epoch Epoch: a replica promoted by failover, or a restarted
+// or outvoted master demoted.
+type RedisRole struct {
+	Service string
+	Role    string
+	Epoch   int
+}
+
+func (RedisCall) Kind() string    { return "redis-call" }
+func (RedisReply) Kind() string   { return "redis-reply" }
+func (RedisServed) Kind() string  { return "redis-served" }
+func (RedisExpired) Kind() string { return "redis-expired" }
+func (RedisRole) Kind() string    { return "redis-role" }
+
+func (f RedisCall) String() string {
+	s := fmt.Sprintf("redis-call %s@%s %s %s", f.Service, f.Server, f.Op, f.Key)
+	if f.Value != "" {
+		s += " " + f.Value
+	}
+	if f.TTL > 0 {
+		s += fmt.Sprintf(" px=%v", f.TTL)
+	}
+	return s + " id=" + f.ID
+}
+
+func (f RedisReply) String() string {
+	s := fmt.Sprintf("redis-reply %s %s id=%s", f.Service, f.Key, f.ID)
+	switch {
+	case f.Err != "":
+		return s + " err=" + f.Err
+	case f.Value != "":
+		return s + " value=" + f.Value
+	}
+	return s + " ok=" + strconv.FormatBool(f.OK)
+}
+
+func (f RedisServed) String() string {
+	s := fmt.Sprintf("redis-served %s %s from=%s id=%s", f.Service, f.Key, f.Client, f.ID)
+	if f.Value != "" {
+		return s + " value=" + f.Value
+	}
+	return s + " ok=" + strconv.FormatBool(f.OK)
+}
+
+func (f RedisExpired) String() string {
+	return fmt.Sprintf("redis-expired %s %s value=%s holder=%s", f.Service, f.Key, f.Value, f.Client)
+}
+
+func (f RedisRole) String() string {
+	return fmt.Sprintf("redis-role %s %s epoch=%d", f.Service, f.Role, f.Epoch)
+}
+
+func (f RedisCall) Attr(n string) (string, bool) {
+	switch n {
+	case "service":
+		return f.Service, true
+	case "server":
+		return f.Server, true
+	case "key", "lock":
+		return f.Key, true
+	case "op":
+		return f.Op, true
+	}
+	return "", false
+}
+
+func (f RedisReply) Attr(n string) (string, bool) {
+	switch n {
+	case "service":
+		return f.Service, true
+	case "key", "lock":
+		return f.Key, true
+	case "ok":
+		return strconv.FormatBool(f.OK), true
+	case "err":
+		return f.Err, true
+	}
+	return "", false
+}
+
+func (f RedisServed) Attr(n string) (string, bool) {
+	switch n {
+	case "service":
+		return f.Service, true
+	case "key", "lock":
+		return f.Key, true
+	case "client":
+		return f.Client, true
+	case "ok":
+		return strconv.FormatBool(f.OK), true
+	}
+	return "", false
+}
+
+func (f RedisExpired) Attr(n string) (string, bool) {
+	switch n {
+	case "service":
+		return f.Service, true
+	case "key", "lock":
+		return f.Key, true
+	case "client":
+		return f.Client, true
+	}
+	return "", false
+}
+
+func (f RedisRole) Attr(n string) (string, bool) {
+	switch n {
+	case "service":
+		return f.Service, true
+	case "role":
+		return f.Role, true
+	}
+	return "", false
+}

@@ -1,0 +1,34 @@
+// Package redislock is the seed article's single-instance Redis lock: a
+// simulated Redis server and the RedisDistributedLock client.
+//
+// The server (Server) keeps keys with values and expiry times and runs
+// SET key value [NX] PX ttl, GET, DEL, PEXPIRE and the seed's two Lua
+// scripts — check-and-delete and check-and-extend — each atomically. Keys
+// expire by the server's own local clock, lazily on access and actively by
+// timer, so a clock that jumps forward or runs fast on the server ends a
+// lock early. Persistence is none (a restart comes back empty) or an
+// append-only file fsynced on every write (a restart reloads the keys,
+// dropping those whose time ran out). A server may have an asynchronous
+// replica: the master acknowledges a write before streaming it, and a
+// replica that hears nothing from a master for a while promotes itself
+// (Sentinel's failover, folded in), so a write acknowledged but not yet
+// streamed is lost in a failover.
+//
+// The client (Client) takes the lock with a value unique to the
+// acquisition, retries a refused SET after a random delay, extends the
+// lock with check-and-extend and releases it with check-and-delete, so it
+// never deletes a lock that another acquisition holds — unless the
+// planted bug plain-del makes it use DEL. It trusts the lock until the
+// local time it sent the winning SET plus the TTL minus a drift allowance.
+// While it believes it holds the lock it does an unfenced read-modify-write
+// of a cell of the storage node (package resource): Redis issues no
+// fencing token, so the storage cannot refuse a holder whose lock is gone.
+//
+// Data flow: client -> Command -> server -> Reply; master -> Replicate ->
+// replica; client -> Read/Write -> storage. Facts recorded on the way: the
+// clients' lock facts (obs.LockRequest ... obs.LeaveCS), the Redis history
+// (obs.RedisCall and RedisReply from clients, RedisExpired from servers),
+// and obs.Holder whenever a server's authoritative state of a lock key
+// changes (set, deleted, expired, reloaded or dropped on restart, taken
+// over by a promoted replica). Package redlock reuses the server.
+package redislock

@@ -1,0 +1,156 @@
+package redislock
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/faultline-sim/faultline/protocol/resource"
+	"github.com/faultline-sim/faultline/sim"
+	"github.com/faultline-sim/faultline/workload"
+)
+
+// Role names.
+const (
+	Service     = "redis"         // the logical Redis of the single-instance lock
+	MasterName  = "redis"         // the master at the start
+	ReplicaName = "redis-replica" // its replica, when there is one
+	StorageName = resource.NodeName
+)
+
+// Config sets the single-instance lock: the server's persistence and
+// replication, and the clients' timing.
+type Config struct {
+	TTL time.Duration // PX of the lock key
+	// Drift is what the client takes off the TTL for clock drift between
+	// it and the server; 0 means Redlock's rule, 1% of TTL + 2ms.
+	Drift          time.Duration
+	CommandTimeout time.Duration // a client stops waiting for a reply (and tries the other server)
+	RetryDelay     time.Duration // mean wait between SET attempts; each wait is drawn from [d/2, 3d/2]
+	MaxRetries     int           // SET attempts per acquisition before giving up (0: no limit)
+	Work           time.Duration // time in the critical section before the read-modify-write
+	Extend         bool          // after the work, extend the lock with the check-and-extend script
+
+	Persistence         Persistence
+	Replica             bool
+	ReplicationInterval time.Duration
+	FailoverAfter       time.Duration
+
+	Bugs Bugs
+}
+
+// Bugs are planted mistakes, each off by default.
+type Bugs struct {
+	// PlainDel: release with a plain DEL instead of the check-and-delete
+	// script, deleting the key whoever holds it now.
+	PlainDel bool
+}
+
+// BugPlainDel is the planted bug's name (WithBug, `simrun --bug`).
+const BugPlainDel = "plain-del"
+
+// Default is the configuration of the scenarios: a 100ms lock, one
+// server without persistence or replica.
+func Default() Config {
+	return Config{TTL: 100 * time.Millisecond, CommandTimeout: 10 * time.Millisecond, RetryDelay: 10 * time.Millisecond,
+		Work: 20 * time.Millisecond, Extend: true,
+		ReplicationInterval: 10 * time.Millisecond, FailoverAfter: 40 * time.Millisecond}
+}
+
+// DriftFor is Redlock's allowance for clock drift: 1% of the TTL plus 2ms.
+func DriftFor(ttl time.Duration) time.Duration { return ttl/100 + 2*time.Millisecond }
+
+func (c Config) drift() time.Duration {
+	if c.Drift > 0 {
+		return c.Drift
+	}
+	return DriftFor(c.TTL)
+}
+
+// Validate reports an impossible setting, naming the field.
+func (c Config) Validate() error {
+	switch {
+	case c.TTL <= 0:
+		return fmt.Errorf("redislock: TTL must be positive, got %v", c.TTL)
+	case c.Drift < 0 || c.drift() >= c.TTL:
+		return fmt.Errorf("redislock: drift must be in [0, TTL %v), got %v", c.TTL, c.drift())
+	case c.CommandTimeout <= 0:
+		return fmt.Errorf("redislock: command timeout must be positive, got %v", c.CommandTimeout)
+	case c.RetryDelay <= 0:
+		return fmt.Errorf("redislock: retry delay must be positive, got %v", c.RetryDelay)
+	case c.MaxRetries < 0:
+		return fmt.Errorf("redislock: max retries %d is negative", c.MaxRetries)
+	case c.Work < 0:
+		return fmt.Errorf("redislock: work %v is negative", c.Work)
+	case c.Persistence > PersistAOF:
+		return fmt.Errorf("redislock: unknown persistence %d", c.Persistence)
+	case c.Replica && (c.ReplicationInterval <= 0 || c.FailoverAfter < c.ReplicationInterval):
+		return fmt.Errorf("redislock: with a replica, replication interval must be positive and failover-after at least one interval, got %v and %v",
+			c.ReplicationInterval, c.FailoverAfter)
+	}
+	return nil
+}
+
+// Name is "redis-lock", with the persistence and replica if any.
+func (c Config) Name() string {
+	n := "redis-lock"
+	if c.Persistence == PersistAOF {
+		n += "-aof"
+	}
+	if c.Replica {
+		n += "-replicated"
+	}
+	return n
+}
+
+// PlantedBugs lists the planted bugs.
+func (c Config) PlantedBugs() []string { return []string{BugPlainDel} }
+
+// WithBug enables a planted bug by name.
+func (c Config) WithBug(name string) (Config, error) {
+	if name != BugPlainDel {
+		return c, fmt.Errorf("redis-lock has no planted bug %q (have: %s)", name, BugPlainDel)
+	}
+	c.Bugs.PlainDel = true
+	return c, nil
+}
+
+// Servers are the server nodes, master first.
+func (c Config) Servers() []string {
+	if c.Replica {
+		return []string{MasterName, ReplicaName}
+	}
+	return []string{MasterName}
+}
+
+// ServerConfigs are the configurations of the master and, if any, the
+// replica.
+func (c Config) ServerConfigs() []ServerConfig {
+	m := ServerConfig{Service: Service, Persistence: c.Persistence, ReplicationInterval: c.ReplicationInterval, FailoverAfter: c.FailoverAfter}
+	if !c.Replica {
+		return []ServerConfig{m}
+	}
+	r := m
+	m.Peer, r.Peer, r.StartAsReplica = ReplicaName, MasterName, true
+	return []ServerConfig{m, r}
+}
+
+// AddNodes adds the server(s), the storage and one client per name, each
+// running its jobs (the first lock of each job) in order.
+func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	for i, sc := range c.ServerConfigs() {
+		w.AddNode(c.Servers()[i], func() sim.Node { return NewServer(sc) })
+	}
+	w.AddNode(StorageName, func() sim.Node { return &resource.Storage{} })
+	byClient := map[string][]workload.LockJob{}
+	for _, j := range jobs {
+		byClient[j.Client] = append(byClient[j.Client], j)
+	}
+	for _, name := range clients {
+		js := byClient[name]
+		w.AddNode(name, func() sim.Node { return &Client{cfg: c, jobs: js} })
+	}
+	return nil
+}

@@ -1,0 +1,126 @@
+package redlock
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/faultline-sim/faultline/protocol/redislock"
+	"github.com/faultline-sim/faultline/protocol/resource"
+	"github.com/faultline-sim/faultline/sim"
+	"github.com/faultline-sim/faultline/workload"
+)
+
+// StorageName is the protected storage node.
+const StorageName = resource.NodeName
+
+// InstanceName is the name of instance i (from 1): "redis-1".
+func InstanceName(i int) string { return fmt.Sprintf("redis-%d", i) }
+
+// Config sets the instances and the clients' timing.
+type Config struct {
+	Instances       int           // independent Redis masters; the docs use 5
+	TTL             time.Duration // PX of the lock key on every instance
+	InstanceTimeout time.Duration // how long the client waits for one instance before moving on
+	RetryDelay      time.Duration // after a failed attempt, wait a random time in [0, RetryDelay]
+	MaxRetries      int           // attempts per acquisition before giving up (0: no limit)
+	Work            time.Duration // time in the critical section before the read-modify-write
+	Persistence     redislock.Persistence
+	Bugs            Bugs
+}
+
+// Bugs are planted mistakes, each off by default.
+type Bugs struct {
+	// NoElapsedCheck: the client dates the lock's validity from when the
+	// last instance answered instead of from when it began, so time spent
+	// acquiring (a pause among others) is not taken off.
+	NoElapsedCheck bool
+}
+
+// BugNoElapsedCheck is the planted bug's name.
+const BugNoElapsedCheck = "no-elapsed-check"
+
+// Default is the configuration of the scenarios: 5 instances without
+// persistence, a 100ms lock, 10ms per instance.
+func Default() Config {
+	return Config{Instances: 5, TTL: 100 * time.Millisecond, InstanceTimeout: 10 * time.Millisecond,
+		RetryDelay: 20 * time.Millisecond, Work: 20 * time.Millisecond}
+}
+
+// Quorum is the majority of instances a client must lock: N/2+1.
+func (c Config) Quorum() int { return c.Instances/2 + 1 }
+
+// Drift is the reference client's allowance for clock drift: 1% of the
+// TTL plus 2ms.
+func (c Config) Drift() time.Duration { return redislock.DriftFor(c.TTL) }
+
+// Names lists the instances.
+func (c Config) Names() []string {
+	out := make([]string, c.Instances)
+	for i := range out {
+		out[i] = InstanceName(i + 1)
+	}
+	return out
+}
+
+// Validate reports an impossible setting, naming the field.
+func (c Config) Validate() error {
+	switch {
+	case c.Instances < 1:
+		return fmt.Errorf("redlock: instances must be at least 1, got %d", c.Instances)
+	case c.TTL <= c.Drift():
+		return fmt.Errorf("redlock: TTL %v must exceed the drift allowance %v", c.TTL, c.Drift())
+	case c.InstanceTimeout <= 0:
+		return fmt.Errorf("redlock: instance timeout must be positive, got %v", c.InstanceTimeout)
+	case c.RetryDelay <= 0:
+		return fmt.Errorf("redlock: retry delay must be positive, got %v", c.RetryDelay)
+	case c.MaxRetries < 0:
+		return fmt.Errorf("redlock: max retries %d is negative", c.MaxRetries)
+	case c.Work < 0:
+		return fmt.Errorf("redlock: work %v is negative", c.Work)
+	case c.Persistence > redislock.PersistAOF:
+		return fmt.Errorf("redlock: unknown persistence %d", c.Persistence)
+	}
+	return nil
+}
+
+// Name is "redlock", or "redlock-aof" with append-only persistence.
+func (c Config) Name() string {
+	if c.Persistence == redislock.PersistAOF {
+		return "redlock-aof"
+	}
+	return "redlock"
+}
+
+// PlantedBugs lists the planted bugs.
+func (c Config) PlantedBugs() []string { return []string{BugNoElapsedCheck} }
+
+// WithBug enables a planted bug by name.
+func (c Config) WithBug(name string) (Config, error) {
+	if name != BugNoElapsedCheck {
+		return c, fmt.Errorf("redlock has no planted bug %q (have: %s)", name, BugNoElapsedCheck)
+	}
+	c.Bugs.NoElapsedCheck = true
+	return c, nil
+}
+
+// AddNodes adds the instances, the storage and one client per name, each
+// running its jobs (the first lock of each job) in order.
+func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	for _, n := range c.Names() {
+		sc := redislock.ServerConfig{Service: n, Persistence: c.Persistence}
+		w.AddNode(n, func() sim.Node { return redislock.NewServer(sc) })
+	}
+	w.AddNode(StorageName, func() sim.Node { return &resource.Storage{} })
+	byClient := map[string][]workload.LockJob{}
+	for _, j := range jobs {
+		byClient[j.Client] = append(byClient[j.Client], j)
+	}
+	for _, name := range clients {
+		js := byClient[name]
+		w.AddNode(name, func() sim.Node { return &Client{cfg: c, jobs: js} })
+	}
+	return nil
+}
