@@ -104,7 +104,7 @@ func TestTakeoverAfterHolderCrash(t *testing.T) {
 	// A waiter that crashed before the holder did wants nothing: nobody is
 	// owed a takeover.
 	both := []sim.Crash{{Time: 4 * ms, Node: 1}, {Time: 5 * ms, Node: 0}}
-	if r := Takeover(history(2, time.Second, both, recs(2*time.Second)[:3]...), 0, 200*ms); r.Verdict != OK {
+	if r := Takeover(history(2, time.Second, both, recs(2 * time.Second)[:3]...), 0, 200*ms); r.Verdict != OK {
 		t.Fatalf("the only waiter crashed first: %s", r)
 	}
 }
