@@ -334,10 +334,7 @@ func (c *Client) afterReleasing(env *sim.Env) {
 func (c *Client) backOff(env *sim.Env) {
 	c.state = backingOff
 	c.tries++
-	d := c.cfg.BackoffBase << min(c.tries-1, 16)
-	d = min(d, c.cfg.BackoffMax)
-	d = d/2 + time.Duration(env.Rand().Int64N(int64(d)+1))
-	env.SetTimer(d, startTimer{})
+	env.SetTimer(resource.Backoff(env.Rand(), c.cfg.BackoffBase, c.cfg.BackoffMax, c.tries), startTimer{})
 }
 
 // Timer handles job starts, resends, thinking and the lease deadline.

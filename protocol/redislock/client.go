@@ -231,16 +231,12 @@ func (c *Client) retry(env *sim.Env) {
 		return
 	}
 	c.state = retrying
-	env.SetTimer(c.jitter(env, c.cfg.RetryDelay), retryTimer{})
-}
-
-func (c *Client) jitter(env *sim.Env, d time.Duration) time.Duration {
-	return d/2 + time.Duration(env.Rand().Int64N(int64(d)+1))
+	env.SetTimer(resource.Jitter(env.Rand(), c.cfg.RetryDelay), retryTimer{})
 }
 
 func (c *Client) backOff(env *sim.Env) {
 	c.state = backingOff
-	env.SetTimer(c.jitter(env, 4*c.cfg.RetryDelay), startTimer{})
+	env.SetTimer(resource.Jitter(env.Rand(), 4*c.cfg.RetryDelay), startTimer{})
 }
 
 func (c *Client) afterWork(env *sim.Env) {

@@ -14,4 +14,7 @@
 // that cell, as Kleppmann proposes; the scenarios of this package's first
 // issue leave it off (fencing scenarios come later), but the token already
 // flows end to end.
+//
+// It also holds what every lock client shares with the storage and with
+// each other: request ids (Req) and the jittered back-off after a refusal.
 package resource
