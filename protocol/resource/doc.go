@@ -11,9 +11,8 @@
 //
 // Every write carries the writer's fencing token. With Fenced set the node
 // refuses a write whose token is lower than the highest it has accepted for
-// that cell, as Kleppmann proposes; the scenarios of this package's first
-// issue leave it off (fencing scenarios come later), but the token already
-// flows end to end.
+// that cell, as Kleppmann proposes, and fences reads the same way (see
+// Storage.onRead); the *-fenced scenarios turn it on.
 //
 // It also holds what every lock client shares with the storage and with
 // each other: request ids (Req) and the jittered back-off after a refusal.
