@@ -101,7 +101,7 @@ func (l LockSystem) Check(h *checker.History, s *Spec) []checker.Result {
 		}
 	}
 	return []checker.Result{
-		checker.LockLinearizable(h, checker.LinearizabilityTimeout),
+		checker.LockLinearizable(h, s.LinTimeout()),
 		checker.MutualExclusion(h),
 		checker.LostUpdates(h),
 		checker.StorageSafety(h, 1, l.Manager.FencedStorage),
@@ -162,7 +162,7 @@ func (v InventorySystem) Check(h *checker.History, s *Spec) []checker.Result {
 		jobs[c] = v.Work.OrdersPerClient
 	}
 	return []checker.Result{
-		checker.RegisterLinearizable(h, v.initial(), checker.LinearizabilityTimeout),
+		checker.RegisterLinearizable(h, v.initial(), s.LinTimeout()),
 		checker.Inventory(h, v.initial()),
 		checker.Progress(h, checker.ProgressSpec{From: healTime(s), Bound: time.Second, Jobs: jobs}),
 	}

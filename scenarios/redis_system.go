@@ -129,7 +129,7 @@ func (r RedisSystem) Build(w *sim.World, seed uint64) error {
 // Check runs the checkers. The storage is unfenced: Redis gives no token.
 func (r RedisSystem) Check(h *checker.History, s *Spec) []checker.Result {
 	return []checker.Result{
-		checker.RedisLinearizable(h, checker.LinearizabilityTimeout),
+		checker.RedisLinearizable(h, s.LinTimeout()),
 		checker.MutualExclusion(h),
 		checker.LostUpdates(h),
 		checker.StorageSafety(h, r.Quorum(), false),

@@ -36,6 +36,16 @@ type Spec struct {
 	MaxTime    time.Duration
 	MaxEvents  int
 	MinBlocked time.Duration // shorter uncertainty at the end is "in flight", not blocked
+
+	linTimeout time.Duration // set per run from Options.LinTimeout
+}
+
+// LinTimeout is the bound on each linearizability search of this run.
+func (s *Spec) LinTimeout() time.Duration {
+	if s.linTimeout > 0 {
+		return s.linTimeout
+	}
+	return checker.LinearizabilityTimeout
 }
 
 // System is what a scenario puts in the world — protocol nodes and the
@@ -64,6 +74,9 @@ type Options struct {
 	NoTrace  bool             // skip recording the trace (faster; no trace hash)
 	Bug      string           // enable a planted bug of the protocol by name
 	Schedule *faults.Schedule // run this fault plan instead of the scenario's (replay)
+	// LinTimeout bounds each linearizability search (0: the checker's
+	// default). A search that runs out is "unknown", never ok.
+	LinTimeout time.Duration
 }
 
 // Outcome is everything a run produced.
@@ -183,6 +196,7 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 	out.Stop, out.Events, out.SimTime = res.Stop, res.Events, res.Time
 	h := checker.FromWorld(w)
 	out.History = h
+	s.linTimeout = o.LinTimeout
 	out.Results = sys.Check(h, &s)
 	out.Verdict = checker.Combine(out.Results)
 	for i := range w.Names() {

@@ -113,7 +113,7 @@ func (z ZKSystem) Check(h *checker.History, s *Spec) []checker.Result {
 		mutex = harmlessBeliefs(mutex)
 	}
 	return []checker.Result{
-		checker.ZKLinearizable(h, checker.LinearizabilityTimeout),
+		checker.ZKLinearizable(h, s.LinTimeout()),
 		mutex,
 		checker.LostUpdates(h),
 		checker.StorageSafety(h, 1, z.ZK.FencedStorage),

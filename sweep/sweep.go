@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/scenarios"
@@ -48,6 +49,8 @@ type Options struct {
 	// Verify is how many of the first failures are re-run to confirm they
 	// reproduce deterministically (default 20, negative = none).
 	Verify int
+	// LinTimeout bounds each linearizability search (0: the default).
+	LinTimeout time.Duration
 }
 
 // Run is the per-seed summary a sweep keeps.
@@ -101,7 +104,7 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 	}
 	// One run up front turns bad inputs (an unknown bug name) into an error
 	// before any goroutine starts.
-	if _, err := scenarios.Run(spec, scenarios.Options{Seed: o.From, NoTrace: true, Bug: o.Bug}); err != nil {
+	if _, err := scenarios.Run(spec, scenarios.Options{Seed: o.From, NoTrace: true, Bug: o.Bug, LinTimeout: o.LinTimeout}); err != nil {
 		return nil, err
 	}
 	n := int(o.To - o.From + 1)
@@ -125,7 +128,7 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 					return
 				}
 				seed := o.From + uint64(i)
-				out, err := scenarios.Run(spec, scenarios.Options{Seed: seed, NoTrace: true, Bug: o.Bug})
+				out, err := scenarios.Run(spec, scenarios.Options{Seed: seed, NoTrace: true, Bug: o.Bug, LinTimeout: o.LinTimeout})
 				if err != nil {
 					// Inputs were checked above; an error here is a bug worth seeing.
 					runs[i] = Run{Seed: seed, Verdict: checker.Unknown, Failures: []checker.Result{{Checker: "run", Verdict: checker.Unknown, Message: err.Error()}}}
@@ -156,7 +159,7 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 	}
 	if verify > 0 {
 		for _, seed := range res.Seeds(checker.Violation, verify) {
-			res.Checks = append(res.Checks, recheck(spec, o.Bug, runs[seed-o.From]))
+			res.Checks = append(res.Checks, recheck(spec, o, runs[seed-o.From]))
 		}
 	}
 	return res, nil
@@ -174,10 +177,10 @@ func summarize(seed uint64, out *scenarios.Outcome) Run {
 	return r
 }
 
-func recheck(spec scenarios.Spec, bug string, run Run) Check {
+func recheck(spec scenarios.Spec, o Options, run Run) Check {
 	c := Check{Seed: run.Seed}
-	a, err1 := scenarios.Run(spec, scenarios.Options{Seed: run.Seed, Bug: bug})
-	b, err2 := scenarios.Run(spec, scenarios.Options{Seed: run.Seed, Bug: bug})
+	a, err1 := scenarios.Run(spec, scenarios.Options{Seed: run.Seed, Bug: o.Bug, LinTimeout: o.LinTimeout})
+	b, err2 := scenarios.Run(spec, scenarios.Options{Seed: run.Seed, Bug: o.Bug, LinTimeout: o.LinTimeout})
 	if err1 != nil || err2 != nil {
 		return c
 	}

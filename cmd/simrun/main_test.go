@@ -117,6 +117,7 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 		"start 9 is after end 1":                  {"sweep", "2pc-bank", "--seeds", "9-1"},
 		"--seeds is required":                     {"sweep", "2pc-bank"},
 		"--workers must be positive":              {"sweep", "2pc-bank", "--seeds", "1-2", "--workers", "-1"},
+		"--lin-timeout must be positive":          {"sweep", "2pc-bank", "--seeds", "1-2", "--lin-timeout", "-1s"},
 		`unknown command "fly"`:                   {"fly"},
 		`no planted bug "nope"`:                   {"run", "2pc-bank", "--seed", "1", "--bug", "nope"},
 		`crash: unknown node "nobody"`:            {"run", "2pc-bank", "--seed", "1", "--faults", bad},

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/faults"
@@ -24,6 +25,7 @@ func newRun() *cobra.Command {
 		showFaults bool
 		vizDir     string
 		saveTo     string
+		linTO      time.Duration
 		p          presentation
 	)
 	c := &cobra.Command{
@@ -45,7 +47,10 @@ run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
 			if err != nil {
 				return err
 			}
-			opts := scenarios.Options{Seed: seed, Bug: bug}
+			if linTO < 0 {
+				return fmt.Errorf("run: --lin-timeout must be positive, got %v", linTO)
+			}
+			opts := scenarios.Options{Seed: seed, Bug: bug, LinTimeout: linTO}
 			if faultsIn != "" {
 				data, err := os.ReadFile(faultsIn)
 				if err != nil {
@@ -85,6 +90,7 @@ run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
 	f.BoolVar(&showFaults, "print-faults", false, "print the fault schedule before the summary")
 	f.StringVar(&vizDir, "viz-dir", ".", "directory for porcupine's HTML picture of a linearizability violation")
 	f.StringVar(&saveTo, "save", "", "write a run file for simrun replay (JSON)")
+	f.DurationVar(&linTO, "lin-timeout", 0, "bound on each linearizability search (default 5s); a search that runs out is unknown")
 	addHTMLFlags(c, &p)
 	return c
 }

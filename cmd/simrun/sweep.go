@@ -22,6 +22,7 @@ func newSweep() *cobra.Command {
 		workers int
 		asJSON  bool
 		bug     string
+		linTO   time.Duration
 	)
 	c := &cobra.Command{
 		Use:   "sweep SCENARIO --seeds A-B",
@@ -46,7 +47,10 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 			if workers < 0 {
 				return fmt.Errorf("sweep: --workers must be positive, got %d", workers)
 			}
-			opts := sweep.Options{From: from, To: to, Workers: workers, Bug: bug}
+			if linTO < 0 {
+				return fmt.Errorf("sweep: --lin-timeout must be positive, got %v", linTO)
+			}
+			opts := sweep.Options{From: from, To: to, Workers: workers, Bug: bug, LinTimeout: linTO}
 			var bar *progressbar.ProgressBar
 			if isatty.IsTerminal(os.Stderr.Fd()) && c.ErrOrStderr() == os.Stderr {
 				bar = progressbar.NewOptions(int(to-from+1), progressbar.OptionSetWriter(os.Stderr),
@@ -83,5 +87,6 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 	f.IntVar(&workers, "workers", 0, "parallel worlds (default: one per CPU)")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object instead of text")
 	f.StringVar(&bug, "bug", "", "enable a planted bug of the protocol")
+	f.DurationVar(&linTO, "lin-timeout", 0, "bound on each linearizability search (default 5s); a search that runs out is unknown")
 	return c
 }
