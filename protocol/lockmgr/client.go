@@ -7,13 +7,11 @@ import (
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/protocol/resource"
 	"github.com/faultline-sim/faultline/sim"
-	"github.com/faultline-sim/faultline/workload"
 )
 
 // Durable keys of a client.
 const (
-	jobsDoneKey = "jobs-done" // int: jobs finished, so a restart resumes
-	heldKey     = "held/"     // int64 token of a lock the client may hold
+	heldKey = "held/" // int64 token of a lock the client may hold
 )
 
 type clientState int
@@ -60,12 +58,10 @@ func (leaseTimer) String() string    { return "lease-ending" }
 // Client runs its jobs one after another.
 type Client struct {
 	cfg  Config
-	jobs []workload.LockJob
+	jobs resource.Jobs
 
 	mgr, store sim.NodeID
 	state      clientState
-	inc, seq   int
-	job        int // index of the current job
 	tries      int // failed tries of the current job
 	next       int // index of the job's next lock to acquire
 	held       []heldLock
@@ -87,12 +83,9 @@ type Client struct {
 // durably at each grant for this reason. A release is safe whatever
 // happened since, because it names the grant's token.
 func (c *Client) Start(env *sim.Env) {
-	c.inc = env.Incarnation()
+	c.jobs.Resume(env)
 	c.mgr, _ = env.Lookup(ManagerName)
 	c.store, _ = env.Lookup(StorageName)
-	if v, ok := env.Get(jobsDoneKey); ok {
-		c.job = v.(int)
-	}
 	for _, k := range env.Keys(heldKey) {
 		v, _ := env.Get(k)
 		c.held = append(c.held, heldLock{lock: strings.TrimPrefix(k, heldKey), token: v.(int64)})
@@ -105,8 +98,7 @@ func (c *Client) Start(env *sim.Env) {
 }
 
 func (c *Client) newReq() resource.Req {
-	c.seq++
-	return resource.Req{Inc: c.inc, Seq: c.seq}
+	return c.jobs.NewReq()
 }
 
 // send sends a request and keeps resending it until answered.
@@ -122,23 +114,23 @@ func (c *Client) answered(env *sim.Env) {
 }
 
 func (c *Client) schedule(env *sim.Env) {
-	if c.job >= len(c.jobs) {
+	if c.jobs.Finished() {
 		c.state = finished
 		return
 	}
 	c.state = idle
-	env.SetTimer(c.jobs[c.job].At-env.Now(), startTimer{})
+	c.jobs.Arm(env, startTimer{})
 }
 
 func (c *Client) startJob(env *sim.Env) {
-	j := c.jobs[c.job]
+	j := c.jobs.Current()
 	env.Observe(obs.JobStart{Job: j.ID, Locks: j.Locks})
 	c.next, c.held = 0, nil
 	c.acquireNext(env)
 }
 
 func (c *Client) acquireNext(env *sim.Env) {
-	locks := c.jobs[c.job].Locks
+	locks := c.jobs.Current().Locks
 	if c.next == len(locks) {
 		c.enterCS(env)
 		return
@@ -152,7 +144,7 @@ func (c *Client) acquireNext(env *sim.Env) {
 
 func (c *Client) sendAcquire(env *sim.Env) {
 	c.sends = append(c.sends, env.Now())
-	c.send(env, c.mgr, Acquire{Lock: c.jobs[c.job].Locks[c.next], Req: c.op, Attempt: len(c.sends)})
+	c.send(env, c.mgr, Acquire{Lock: c.jobs.Current().Locks[c.next], Req: c.op, Attempt: len(c.sends)})
 }
 
 // Receive dispatches on the message type; answers to anything but the
@@ -197,7 +189,7 @@ func (c *Client) onGrant(env *sim.Env, g Grant) {
 	env.Put(heldKey+g.Lock, g.Token)
 	c.held = append(c.held, heldLock{lock: g.Lock, token: g.Token, deadline: sent + g.TTL - c.cfg.Margin})
 	c.next++
-	if c.next < len(c.jobs[c.job].Locks) && c.cfg.Think > 0 {
+	if c.next < len(c.jobs.Current().Locks) && c.cfg.Think > 0 {
 		c.state = thinking
 		env.SetTimer(c.cfg.Think, thinkTimer{})
 		return
@@ -317,10 +309,8 @@ func (c *Client) onReleased(env *sim.Env, r ReleaseReply) {
 func (c *Client) afterReleasing(env *sim.Env) {
 	switch c.then {
 	case nextJob:
-		env.Observe(obs.JobDone{Job: c.jobs[c.job].ID})
-		c.job++
+		c.jobs.Complete(env)
 		c.tries = 0
-		env.Put(jobsDoneKey, c.job)
 		c.schedule(env)
 	case retryJob:
 		c.backOff(env)

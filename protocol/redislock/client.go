@@ -6,10 +6,7 @@ import (
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/protocol/resource"
 	"github.com/faultline-sim/faultline/sim"
-	"github.com/faultline-sim/faultline/workload"
 )
-
-const jobsDoneKey = "jobs-done" // int: jobs finished, so a restarted client resumes
 
 type clientState uint8
 
@@ -55,7 +52,7 @@ func (releaseTimer) String() string   { return "release" }
 // everything else, fires late when the process is paused.
 type Client struct {
 	cfg  Config
-	jobs []workload.LockJob
+	jobs resource.Jobs
 
 	servers []sim.NodeID
 	at      int // index of the server believed to be master
@@ -63,8 +60,6 @@ type Client struct {
 	upd     Update
 
 	state    clientState
-	inc, seq int
-	job      int
 	tries    int           // SET attempts of this acquisition
 	lock     string        // the current job's lock
 	value    string        // this acquisition's unique value
@@ -84,36 +79,32 @@ type Client struct {
 // Start resumes at the first unfinished job. A lock the previous
 // incarnation held is left to expire: its value died with it.
 func (c *Client) Start(env *sim.Env) {
-	c.inc = env.Incarnation()
+	c.jobs.Resume(env)
 	for _, n := range c.cfg.Servers() {
 		id, _ := env.Lookup(n)
 		c.servers = append(c.servers, id)
 	}
 	c.upd.Storage, _ = env.Lookup(StorageName)
-	if v, ok := env.Get(jobsDoneKey); ok {
-		c.job = v.(int)
-	}
 	c.schedule(env)
 }
 
 func (c *Client) newReq() resource.Req {
-	c.seq++
-	return resource.Req{Inc: c.inc, Seq: c.seq}
+	return c.jobs.NewReq()
 }
 
 func (c *Client) schedule(env *sim.Env) {
-	if c.job >= len(c.jobs) {
+	if c.jobs.Finished() {
 		c.state = finished
 		return
 	}
 	c.state = idle
-	env.SetTimer(c.jobs[c.job].At-env.Now(), startTimer{})
+	c.jobs.Arm(env, startTimer{})
 }
 
 // startJob begins an acquisition with a fresh value: the value is what
 // tells this holding apart from every other, this client's included.
 func (c *Client) startJob(env *sim.Env) {
-	j := c.jobs[c.job]
+	j := c.jobs.Current()
 	env.Observe(obs.JobStart{Job: j.ID, Locks: j.Locks[:1]})
 	c.lock = j.Locks[0]
 	req := c.newReq().String()
@@ -298,9 +289,7 @@ func (c *Client) released(env *sim.Env, ok bool) {
 	env.Observe(obs.LockReleased{Lock: c.lock, Req: c.rel, OK: ok})
 	switch c.why {
 	case "done":
-		env.Observe(obs.JobDone{Job: c.jobs[c.job].ID})
-		c.job++
-		env.Put(jobsDoneKey, c.job)
+		c.jobs.Complete(env)
 		c.schedule(env)
 	default:
 		c.backOff(env)

@@ -150,7 +150,7 @@ func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob
 	}
 	for _, name := range clients {
 		js := byClient[name]
-		w.AddNode(name, func() sim.Node { return &Client{cfg: c, jobs: js} })
+		w.AddNode(name, func() sim.Node { return &Client{cfg: c, jobs: resource.Jobs{List: js}} })
 	}
 	return nil
 }

@@ -7,10 +7,7 @@ import (
 	"github.com/faultline-sim/faultline/protocol/redislock"
 	"github.com/faultline-sim/faultline/protocol/resource"
 	"github.com/faultline-sim/faultline/sim"
-	"github.com/faultline-sim/faultline/workload"
 )
-
-const jobsDoneKey = "jobs-done" // int: jobs finished, so a restarted client resumes
 
 type clientState uint8
 
@@ -48,15 +45,13 @@ func (releaseTimer) String() string     { return "release" }
 // Client takes the lock on a majority of the instances.
 type Client struct {
 	cfg  Config
-	jobs []workload.LockJob
+	jobs resource.Jobs
 
 	instances []sim.NodeID
 	calls     redislock.Calls
 	upd       redislock.Update
 
 	state    clientState
-	inc, seq int
-	job      int
 	tries    int
 	lock     string
 	value    string
@@ -77,34 +72,30 @@ type Client struct {
 
 // Start resumes at the first unfinished job.
 func (c *Client) Start(env *sim.Env) {
-	c.inc = env.Incarnation()
+	c.jobs.Resume(env)
 	for _, n := range c.cfg.Names() {
 		id, _ := env.Lookup(n)
 		c.instances = append(c.instances, id)
 	}
 	c.upd.Storage, _ = env.Lookup(StorageName)
-	if v, ok := env.Get(jobsDoneKey); ok {
-		c.job = v.(int)
-	}
 	c.schedule(env)
 }
 
 func (c *Client) newReq() resource.Req {
-	c.seq++
-	return resource.Req{Inc: c.inc, Seq: c.seq}
+	return c.jobs.NewReq()
 }
 
 func (c *Client) schedule(env *sim.Env) {
-	if c.job >= len(c.jobs) {
+	if c.jobs.Finished() {
 		c.state = finished
 		return
 	}
 	c.state = idle
-	env.SetTimer(c.jobs[c.job].At-env.Now(), startTimer{})
+	c.jobs.Arm(env, startTimer{})
 }
 
 func (c *Client) startJob(env *sim.Env) {
-	j := c.jobs[c.job]
+	j := c.jobs.Current()
 	env.Observe(obs.JobStart{Job: j.ID, Locks: j.Locks[:1]})
 	c.lock = j.Locks[0]
 	c.acq, c.tries = c.newReq().String(), 0
@@ -247,9 +238,7 @@ func (c *Client) released(env *sim.Env) {
 	c.releasing = nil
 	env.Observe(obs.LockReleased{Lock: c.lock, Req: c.rel, OK: c.deleted >= c.cfg.Quorum()})
 	if c.why == "done" {
-		env.Observe(obs.JobDone{Job: c.jobs[c.job].ID})
-		c.job++
-		env.Put(jobsDoneKey, c.job)
+		c.jobs.Complete(env)
 		c.schedule(env)
 		return
 	}

@@ -8,14 +8,12 @@ import (
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/protocol/resource"
 	"github.com/faultline-sim/faultline/sim"
-	"github.com/faultline-sim/faultline/workload"
 )
 
-// jobsDoneKey is the client's only durable state: jobs finished, so a
-// restarted client resumes. Its old session is not resumed: the new
-// incarnation opens a new one and waits behind its predecessor's node until
-// that session expires.
-const jobsDoneKey = "jobs-done"
+// A client's only durable state is its count of finished jobs
+// (resource.JobsDoneKey), so a restarted client resumes. Its old session is
+// not resumed: the new incarnation opens a new one and waits behind its
+// predecessor's node until that session expires.
 
 type clientState int
 
@@ -72,7 +70,7 @@ func (t workTimer) String() string    { return "work-done " + t.Req.String() }
 // Client runs its jobs one after another, each under one lock.
 type Client struct {
 	cfg  Config
-	jobs []workload.LockJob
+	jobs resource.Jobs
 
 	zk, store sim.NodeID
 	inc       int
@@ -107,20 +105,16 @@ type Client struct {
 
 // Start opens a session and schedules the first unfinished job.
 func (c *Client) Start(env *sim.Env) {
-	c.inc = env.Incarnation()
+	c.jobs.Resume(env)
 	c.zk, _ = env.Lookup(ServerName)
 	c.store, _ = env.Lookup(StorageName)
-	if v, ok := env.Get(jobsDoneKey); ok {
-		c.job = v.(int)
-	}
 	c.connect(env)
 	env.SetTimer(c.cfg.Heartbeat, heartbeatTimer{})
 	c.schedule(env)
 }
 
 func (c *Client) next() int {
-	c.seq++
-	return c.seq
+	return c.jobs.NextSeq()
 }
 
 func (c *Client) connect(env *sim.Env) {
@@ -128,17 +122,17 @@ func (c *Client) connect(env *sim.Env) {
 	// Unique across incarnations: a restarted client must not be handed
 	// its predecessor's session, or it would keep that session alive and
 	// wait for ever behind the node its predecessor left.
-	c.connReq = int64(c.inc)<<32 | int64(c.next())
+	c.connReq = int64(c.jobs.Inc())<<32 | int64(c.next())
 	env.Send(c.zk, Connect{Req: c.connReq})
 }
 
 func (c *Client) schedule(env *sim.Env) {
-	if c.job >= len(c.jobs) {
+	if c.jobs.Finished() {
 		c.state = finished
 		return
 	}
 	c.state = idle
-	env.SetTimer(c.jobs[c.job].At-env.Now(), startTimer{})
+	c.jobs.Arm(env, startTimer{})
 }
 
 // heardFrom notes an answer from the server: the connection works.
@@ -250,10 +244,10 @@ func (c *Client) retry(env *sim.Env) {
 }
 
 func (c *Client) startJob(env *sim.Env) {
-	j := c.jobs[c.job]
+	j := c.jobs.Current()
 	env.Observe(obs.JobStart{Job: j.ID, Locks: j.Locks})
 	c.lock = j.Locks[0]
-	c.req = fmt.Sprintf("%d.%d", c.inc, c.next())
+	c.req = fmt.Sprintf("%d.%d", c.jobs.Inc(), c.next())
 	// The GUID names this acquisition: unique per client, incarnation and
 	// attempt.
 	c.guid = fmt.Sprintf("%s.%s", env.Name(), c.req)
@@ -315,7 +309,7 @@ func (c *Client) enterCS(env *sim.Env) {
 
 // storage sends a request to the storage and resends it until answered.
 func (c *Client) storage(env *sim.Env, mk func(resource.Req) sim.Message) {
-	c.op = resource.Req{Inc: c.inc, Seq: c.next()}
+	c.op = resource.Req{Inc: c.jobs.Inc(), Seq: c.next()}
 	c.pending = mk(c.op)
 	env.Send(c.store, c.pending)
 	c.resend = env.SetTimer(c.cfg.ResendInterval, resendTimer{c.op})
@@ -381,10 +375,8 @@ func (c *Client) released(env *sim.Env, ok bool) {
 	env.Observe(obs.LockReleased{Lock: c.lock, Req: c.req + "r", Token: c.token, OK: ok})
 	c.mine = ""
 	if c.then == nextJob {
-		env.Observe(obs.JobDone{Job: c.jobs[c.job].ID})
-		c.job++
+		c.jobs.Complete(env)
 		c.tries = 0
-		env.Put(jobsDoneKey, c.job)
 		c.schedule(env)
 		return
 	}

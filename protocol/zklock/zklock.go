@@ -115,7 +115,7 @@ func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob
 	w.AddNode(StorageName, func() sim.Node { return &resource.Storage{Fenced: c.FencedStorage} })
 	for _, name := range clients {
 		js := byClient[name]
-		w.AddNode(name, func() sim.Node { return &Client{cfg: c, jobs: js} })
+		w.AddNode(name, func() sim.Node { return &Client{cfg: c, jobs: resource.Jobs{List: js}} })
 	}
 	return nil
 }
