@@ -34,6 +34,9 @@ type lease struct {
 type answer struct {
 	Req resource.Req
 	Msg sim.Message
+	// Token is the lease an OK release dropped: a restart that finds the
+	// answer logged and that lease still there finishes the release.
+	Token int64
 }
 
 // lockState is what the manager knows of one lock.
@@ -80,6 +83,15 @@ type Manager struct {
 func (m *Manager) Start(env *sim.Env) {
 	m.queues = map[string][]*waiter{}
 	m.expiry = map[string]sim.TimerID{}
+	for _, k := range env.Keys(answerKey) {
+		v, _ := env.Get(k)
+		a := v.(answer)
+		if rr, ok := a.Msg.(ReleaseReply); ok && rr.OK {
+			if l, held := m.lease(env, rr.Lock); held && l.Token == a.Token {
+				m.drop(env, rr.Lock)
+			}
+		}
+	}
 	for _, k := range env.Keys(leaseKey) {
 		lock := strings.TrimPrefix(k, leaseKey)
 		if !m.expireIfDue(env, lock) {
@@ -171,6 +183,13 @@ func (m *Manager) onAcquire(env *sim.Env, from sim.NodeID, a Acquire) {
 		return
 	}
 	m.expireIfDue(env, a.Lock)
+	if l, held := m.lease(env, a.Lock); held && l.Holder == client && l.Req == a.Req {
+		// The grant was made durable but the manager crashed before its
+		// answer was: the resent request gets that very grant again, not a
+		// second one behind its own lease.
+		m.reply(env, client, a.Req, Grant{Lock: a.Lock, Req: a.Req, Token: l.Token, Attempt: l.Attempt, TTL: m.cfg.TTL})
+		return
+	}
 	for i, w := range m.queues[a.Lock] {
 		if w.client == client && w.req == a.Req {
 			w.attempt = max(w.attempt, a.Attempt)
@@ -332,16 +351,28 @@ func (m *Manager) onRelease(env *sim.Env, from sim.NodeID, r Release) {
 	if m.cfg.Bugs.ReleaseNonHolder {
 		ok = isHeld
 	}
-	if ok {
-		env.Delete(leaseKey + r.Lock)
-		env.CancelTimer(m.expiry[r.Lock])
-		delete(m.expiry, r.Lock)
-		env.Observe(obs.Holder{Lock: r.Lock, Durable: true})
+	if !ok {
+		m.reply(env, client, r.Req, ReleaseReply{Lock: r.Lock, Req: r.Req, OK: false})
+		return
 	}
-	m.reply(env, client, r.Req, ReleaseReply{Lock: r.Lock, Req: r.Req, OK: ok})
-	if ok {
-		m.grantNext(env, r.Lock)
-	}
+	// The answer is logged before the lease is dropped, and a restart
+	// finishes a release it finds logged but not applied (see Start): a
+	// crash between the two writes must not leave a client told "released"
+	// of a lease that still holds, nor a dropped lease whose release a
+	// resend would then be refused.
+	msg := ReleaseReply{Lock: r.Lock, Req: r.Req, OK: true}
+	env.Put(answerKey+client, answer{Req: r.Req, Msg: msg, Token: l.Token})
+	m.drop(env, r.Lock)
+	env.Send(from, msg)
+	m.grantNext(env, r.Lock)
+}
+
+// drop removes a released lease.
+func (m *Manager) drop(env *sim.Env, lock string) {
+	env.Delete(leaseKey + lock)
+	env.CancelTimer(m.expiry[lock])
+	delete(m.expiry, lock)
+	env.Observe(obs.Holder{Lock: lock, Durable: true})
 }
 
 // Timer handles lease expiry and, in timeout-only mode, wait timeouts.

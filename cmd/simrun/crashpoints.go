@@ -1,0 +1,126 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/explore"
+	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/spf13/cobra"
+)
+
+func init() { subcommands = append(subcommands, newCrashPoints) }
+
+func newCrashPoints() *cobra.Command {
+	var (
+		o       explore.Options
+		nodes   string
+		asJSON  bool
+		saveDir string
+	)
+	c := &cobra.Command{
+		Use:   "crashpoints SCENARIO [--seed N]",
+		Short: "Crash each node at each step it records, one run per crash point",
+		Long: `Systematic crash-point enumeration. One run of the scenario without its
+random faults lists every crash point: a node right after it records its
+k-th observation of a kind (a vote, a decision, a grant, ...). Then every
+point gets a run of its own with exactly that crash — inside the node's
+handler, so what it would have done next in that step is lost — and,
+with --restart-after, a restart. Prints verdict counts and the crash points
+that break a checker; --save-dir writes each of those as a run file for
+simrun replay. Exit status 1 if any crash point gives a violation.`,
+		Args: exactlyOne("scenario name"),
+		RunE: func(c *cobra.Command, args []string) error {
+			if o.PerKind < 0 {
+				return fmt.Errorf("crashpoints: --per-kind must be positive, got %d", o.PerKind)
+			}
+			if o.RestartAfter < 0 {
+				return fmt.Errorf("crashpoints: --restart-after must not be negative, got %v", o.RestartAfter)
+			}
+			spec, err := scenarios.Get(args[0])
+			if err != nil {
+				return err
+			}
+			if nodes != "" {
+				o.Nodes = strings.Split(nodes, ",")
+			}
+			res, err := explore.CrashPoints(spec, o)
+			if err != nil {
+				return fmt.Errorf("crashpoints: %v", err)
+			}
+			var failing []explore.Outcome
+			for _, r := range res.Runs {
+				if r.Verdict == checker.Violation {
+					failing = append(failing, r)
+				}
+			}
+			saved := map[int]string{}
+			if saveDir != "" {
+				for i, r := range failing {
+					if i == reports.ListedSeeds {
+						break
+					}
+					plan := r.Faults
+					out, err := scenarios.Run(spec, scenarios.Options{Seed: o.Seed, Bug: o.Bug, Schedule: &plan})
+					if err != nil {
+						return err
+					}
+					name := filepath.Join(saveDir, fmt.Sprintf("crashpoint-%d.json", i+1))
+					if err := os.WriteFile(name, scenarios.Record(out).Marshal(), 0o644); err != nil {
+						return fmt.Errorf("crashpoints: --save-dir: %v", err)
+					}
+					saved[i] = name
+				}
+			}
+			w := c.OutOrStdout()
+			if asJSON {
+				if err := reports.WriteJSON(w, map[string]any{
+					"scenario": res.Scenario, "seed": o.Seed, "bug": o.Bug, "points": res.Points,
+					"ok": res.Counts[checker.OK], "blocked": res.Counts[checker.Blocked],
+					"violation": res.Counts[checker.Violation], "unknown": res.Counts[checker.Unknown],
+					"failing": failing,
+				}); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintf(w, "scenario  %s, seed %d", res.Scenario, o.Seed)
+				if o.Bug != "" {
+					fmt.Fprintf(w, ", planted bug %s", o.Bug)
+				}
+				fmt.Fprintf(w, "\npoints    %d crash points", res.Points)
+				if o.RestartAfter > 0 {
+					fmt.Fprintf(w, ", each crashed node restarted after %v", o.RestartAfter)
+				}
+				fmt.Fprintf(w, "\nverdicts  ok %d, blocked %d, violation %d, unknown %d\n",
+					res.Counts[checker.OK], res.Counts[checker.Blocked], res.Counts[checker.Violation], res.Counts[checker.Unknown])
+				for i, r := range failing {
+					if i == reports.ListedSeeds {
+						fmt.Fprintf(w, "  ... %d more\n", len(failing)-i)
+						break
+					}
+					fmt.Fprintf(w, "  %s\n      %s: %s\n", r.Point, r.Failures[0].Checker, r.Failures[0].Message)
+					if name, ok := saved[i]; ok {
+						fmt.Fprintf(w, "      simrun replay %s\n", name)
+					}
+				}
+			}
+			if res.Counts[checker.Violation] > 0 {
+				return exitCode(1)
+			}
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.Uint64Var(&o.Seed, "seed", 1, "seed of the runs (workload and network draws)")
+	f.StringVar(&o.Bug, "bug", "", "enable a planted bug of the protocol")
+	f.DurationVar(&o.RestartAfter, "restart-after", 0, "restart each crashed node after this long (default: never, but a liveness phase restarts it)")
+	f.IntVar(&o.PerKind, "per-kind", 25, "crash points per node and observation kind")
+	f.StringVar(&nodes, "nodes", "", "only crash these nodes (comma-separated; default every node that records observations)")
+	f.BoolVar(&asJSON, "json", false, "print one JSON object instead of text")
+	f.StringVar(&saveDir, "save-dir", "", "write a run file per failing crash point (first 20) to this directory")
+	return c
+}
