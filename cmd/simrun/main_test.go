@@ -134,7 +134,7 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 }
 
 func TestEverySubcommandHasItsOwnHelp(t *testing.T) {
-	for _, sub := range []string{"list", "run", "sweep", "replay", "shrink"} {
+	for _, sub := range []string{"list", "run", "sweep", "replay", "shrink", "crashpoints"} {
 		code, out, _ := simrun(sub, "--help")
 		require.Equal(t, 0, code)
 		require.Contains(t, out, "Usage:")
@@ -180,4 +180,21 @@ func TestShrinkFindsTheFewFaultsThatMatter(t *testing.T) {
 	code, _, errOut = simrun("shrink", "2pc-bank", "--seed", "1")
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "no violation to shrink")
+}
+
+func TestCrashPointsCommand(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := simrun("crashpoints", "2pc-bank", "--bug", "presume-abort-on-restart", "--restart-after", "30ms", "--per-kind", "5", "--save-dir", dir)
+	require.Equal(t, 1, code, errOut)
+	require.Contains(t, out, "crash points, each crashed node restarted after 30ms")
+	require.Contains(t, out, "simrun replay "+filepath.Join(dir, "crashpoint-1.json"))
+	code, out, _ = simrun("replay", filepath.Join(dir, "crashpoint-1.json"))
+	require.Equal(t, 1, code)
+	require.Contains(t, out, "identical to the saved run")
+
+	code, _, _ = simrun("crashpoints", "2pc-bank", "--per-kind", "3")
+	require.Equal(t, 0, code)
+	code, _, errOut = simrun("crashpoints", "2pc-bank", "--nodes", "nobody")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, `no node "nobody"`)
 }
