@@ -35,9 +35,17 @@ type Store struct {
 	initial []cell
 }
 
-// Start writes the initial values on the very first start.
+// Start writes the initial values on the very first start. After a
+// restart it re-applies any compare-and-set whose answer was logged but
+// whose write a crash cut off (see onCAS).
 func (s *Store) Start(env *sim.Env) {
 	if _, ok := env.Get(initKey); ok {
+		for _, k := range env.Keys(lastKey) {
+			v, _ := env.Get(k)
+			if r := v.(lastCAS).Reply; r.OK && s.entry(env, r.Key).Version < r.Version {
+				env.Put(valueKey+r.Key, Entry{Value: r.Value, Version: r.Version})
+			}
+		}
 		return
 	}
 	for _, c := range s.initial {
@@ -84,10 +92,16 @@ func (s *Store) onCAS(env *sim.Env, from sim.NodeID, m CAS) {
 	reply := CASReply{Key: m.Key, Req: m.Req, Value: e.Value, Version: e.Version}
 	if e.Version == m.Expect || s.cfg.Bugs.IgnoreVersion {
 		e = Entry{Value: m.Value, Version: e.Version + 1}
+		reply = CASReply{Key: m.Key, Req: m.Req, OK: true, Value: e.Value, Version: e.Version}
+		// The answer is logged before the write, and Start re-applies a
+		// logged answer whose write is missing: a crash between the two
+		// must not leave a resend told "version mismatch" about its own
+		// write (found by simrun crashpoints).
+		env.Put(lastKey+client, lastCAS{Req: m.Req, Reply: reply})
 		env.Put(valueKey+m.Key, e)
 		env.Observe(obs.KVApplied{Key: m.Key, Client: client, Version: e.Version, Value: e.Value})
-		reply = CASReply{Key: m.Key, Req: m.Req, OK: true, Value: e.Value, Version: e.Version}
+	} else {
+		env.Put(lastKey+client, lastCAS{Req: m.Req, Reply: reply})
 	}
-	env.Put(lastKey+client, lastCAS{Req: m.Req, Reply: reply})
 	env.Send(from, reply)
 }
