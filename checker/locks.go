@@ -35,7 +35,8 @@ func clientLanes(h *History, is func(any) bool) (map[string]int, []string) {
 
 // LockOps turns a run's lock facts into a lock history: each client
 // request with its answer is one operation, a request never answered stays
-// pending to the end, and each lease expiry is a server-side operation.
+// pending to the end, and each lease expiry, and each grant whose answer
+// never reached its client, is a server-side operation.
 func LockOps(h *History) []LockOp {
 	lanes, names := clientLanes(h, func(d any) bool {
 		switch d.(type) {
@@ -51,6 +52,20 @@ func LockOps(h *History) []LockOp {
 		lanes[n] = len(names)
 		names = append(names, n)
 		return lanes[n]
+	}
+	// Grants the manager made whose answer no client ever saw (lost with a
+	// crash, or the lease ran out before the resend came) are operations
+	// too: the lock was held, other clients were refused, and the lease may
+	// expire. Each becomes an acquire by its client at the server's moment.
+	type lockToken struct {
+		lock  string
+		token int64
+	}
+	seen := map[lockToken]bool{}
+	for _, o := range h.Observations {
+		if f, ok := o.Data.(obs.LockGranted); ok {
+			seen[lockToken{f.Lock, f.Token}] = true
+		}
 	}
 	var ops []LockOp
 	open := map[string]int{} // client/req -> index in ops
@@ -82,6 +97,10 @@ func LockOps(h *History) []LockOp {
 			}
 		case obs.LeaseExpired:
 			ops = append(ops, LockOp{Client: lane(f.Client), Name: f.Client, Lock: f.Lock, Kind: Expire, OK: true, Token: f.Token, Call: t, Return: t, Note: "server: lease ran out"})
+		case obs.LockGrant:
+			if !seen[lockToken{f.Lock, f.Token}] {
+				ops = append(ops, LockOp{Client: lane(f.Client), Name: f.Client, Lock: f.Lock, Kind: Acquire, OK: true, Token: f.Token, Call: t, Return: t, Note: "server: grant never answered (req " + f.Req + ")"})
+			}
 		}
 	}
 	return ops
