@@ -52,7 +52,7 @@ simrun replay. Exit status 1 if any crash point gives a violation.`,
 			if err != nil {
 				return fmt.Errorf("crashpoints: %v", err)
 			}
-			var failing []explore.Outcome
+			failing := []explore.Outcome{}
 			for _, r := range res.Runs {
 				if r.Verdict == checker.Violation {
 					failing = append(failing, r)

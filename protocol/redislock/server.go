@@ -88,6 +88,9 @@ type Server struct {
 	hasPeer bool
 	seq     int // replication messages sent (master) or last applied (replica)
 	silent  int // replication ticks without word from a master (replica)
+	// held collects holder facts while a command is applied, so they are
+	// recorded after the command itself (see execute).
+	held *[]obs.Holder
 }
 
 // NewServer makes a server's volatile state; pass it as the node factory.
@@ -157,9 +160,15 @@ func (s *Server) lookup(env *sim.Env, key string) (entry, bool) {
 // holder records the server's authoritative state of key; a replica has
 // no authority and records nothing.
 func (s *Server) holder(env *sim.Env, key, owner string) {
-	if s.role == master {
-		env.Observe(obs.Holder{Lock: key, Client: owner, Durable: s.durable()})
+	if s.role != master {
+		return
 	}
+	f := obs.Holder{Lock: key, Client: owner, Durable: s.durable()}
+	if s.held != nil {
+		*s.held = append(*s.held, f)
+		return
+	}
+	env.Observe(f)
 }
 
 func (s *Server) set(env *sim.Env, key string, e entry) {
@@ -206,9 +215,12 @@ func (s *Server) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 }
 
 // execute runs one command atomically, as Redis runs a command or a Lua
-// script to completion before the next. The outcome is decided first and
-// recorded (obs.RedisServed) before it is applied, so the history never
-// lacks a command that took effect.
+// script to completion before the next. The command is applied (durably,
+// with append-only persistence) before it is recorded as served
+// (obs.RedisServed), and the lock's new holder is recorded after that: a
+// crash at either record — a crash point — finds the effect and the
+// records agreeing, so the history never has a served command that did not
+// take effect, nor an effect without its command.
 func (s *Server) execute(env *sim.Env, client string, c Command) Reply {
 	r := Reply{ID: c.ID}
 	if s.role != master {
@@ -249,12 +261,16 @@ func (s *Server) execute(env *sim.Env, client string, c Command) Reply {
 			}
 		}
 	}
+	var held []obs.Holder
 	if apply != nil {
 		r.OK = true
+		s.held = &held
+		apply()
+		s.held = nil
 	}
 	env.Observe(obs.RedisServed{Service: s.cfg.Service, Key: c.Key, Client: client, ID: c.ID, OK: r.OK, Value: r.Value})
-	if apply != nil {
-		apply()
+	for _, f := range held {
+		env.Observe(f)
 	}
 	return r
 }
