@@ -97,10 +97,6 @@ func (c *Client) Start(env *sim.Env) {
 	c.schedule(env)
 }
 
-func (c *Client) newReq() resource.Req {
-	return c.jobs.NewReq()
-}
-
 // send sends a request and keeps resending it until answered.
 func (c *Client) send(env *sim.Env, to sim.NodeID, m sim.Message) {
 	c.to, c.pending = to, m
@@ -136,7 +132,7 @@ func (c *Client) acquireNext(env *sim.Env) {
 		return
 	}
 	c.state = acquiring
-	c.op = c.newReq()
+	c.op = c.jobs.NewReq()
 	c.sends = c.sends[:0]
 	env.Observe(obs.LockRequest{Lock: locks[c.next], Req: c.op.String()})
 	c.sendAcquire(env)
@@ -226,7 +222,7 @@ func (c *Client) readNext(env *sim.Env) {
 		return
 	}
 	c.reading = true
-	c.op = c.newReq()
+	c.op = c.jobs.NewReq()
 	c.send(env, c.store, resource.Read{Key: c.held[c.step].lock, Req: c.op, Token: c.held[c.step].token})
 }
 
@@ -237,7 +233,7 @@ func (c *Client) onRead(env *sim.Env, r resource.ReadReply) {
 		return
 	}
 	c.reading = false
-	c.op = c.newReq()
+	c.op = c.jobs.NewReq()
 	h := c.held[c.step]
 	c.send(env, c.store, resource.Write{Key: h.lock, Req: c.op, Token: h.token, ReadVersion: r.Version, Value: r.Value + 1})
 }
@@ -292,7 +288,7 @@ func (c *Client) releaseNext(env *sim.Env) {
 		return
 	}
 	h := c.held[0]
-	c.op = c.newReq()
+	c.op = c.jobs.NewReq()
 	env.Observe(obs.LockRelease{Lock: h.lock, Req: c.op.String(), Token: h.token})
 	c.send(env, c.mgr, Release{Lock: h.lock, Req: c.op, Token: h.token})
 }

@@ -88,10 +88,6 @@ func (c *Client) Start(env *sim.Env) {
 	c.schedule(env)
 }
 
-func (c *Client) newReq() resource.Req {
-	return c.jobs.NewReq()
-}
-
 func (c *Client) schedule(env *sim.Env) {
 	if c.jobs.Finished() {
 		c.state = finished
@@ -107,7 +103,7 @@ func (c *Client) startJob(env *sim.Env) {
 	j := c.jobs.Current()
 	env.Observe(obs.JobStart{Job: j.ID, Locks: j.Locks[:1]})
 	c.lock = j.Locks[0]
-	req := c.newReq().String()
+	req := c.jobs.NewReq().String()
 	c.acq, c.value, c.tries = req, env.Name()+":"+req, 0
 	env.Observe(obs.LockRequest{Lock: c.lock, Req: c.acq})
 	c.trySet(env)
@@ -120,7 +116,7 @@ func (c *Client) trySet(env *sim.Env) {
 }
 
 func (c *Client) send(env *sim.Env, op Op, ttl time.Duration) {
-	id := c.newReq().String()
+	id := c.jobs.NewReq().String()
 	c.cur, c.curSent = id, env.Now()
 	value := c.value
 	if op == OpDel {
@@ -145,7 +141,7 @@ func (c *Client) Receive(env *sim.Env, _ sim.NodeID, m sim.Message) {
 		}
 		c.onReply(env, m.OK)
 	case resource.ReadReply, resource.WriteReply:
-		if c.state == updating && c.upd.Handle(env, m, c.newReq) {
+		if c.state == updating && c.upd.Handle(env, m, c.jobs.NewReq) {
 			c.endCS(env, "done")
 		}
 	}
@@ -241,7 +237,7 @@ func (c *Client) afterWork(env *sim.Env) {
 
 func (c *Client) beginUpdate(env *sim.Env) {
 	c.state = updating
-	c.upd.Begin(env, c.lock, c.newReq())
+	c.upd.Begin(env, c.lock, c.jobs.NewReq())
 }
 
 // endCS leaves the critical section. The release waits for a handler of
@@ -279,7 +275,7 @@ func (c *Client) sendRelease(env *sim.Env) {
 		op = OpDel
 	}
 	if c.relTries == 1 {
-		c.rel = c.newReq().String()
+		c.rel = c.jobs.NewReq().String()
 		env.Observe(obs.LockRelease{Lock: c.lock, Req: c.rel})
 	}
 	c.send(env, op, 0)

@@ -81,10 +81,6 @@ func (c *Client) Start(env *sim.Env) {
 	c.schedule(env)
 }
 
-func (c *Client) newReq() resource.Req {
-	return c.jobs.NewReq()
-}
-
 func (c *Client) schedule(env *sim.Env) {
 	if c.jobs.Finished() {
 		c.state = finished
@@ -98,7 +94,7 @@ func (c *Client) startJob(env *sim.Env) {
 	j := c.jobs.Current()
 	env.Observe(obs.JobStart{Job: j.ID, Locks: j.Locks[:1]})
 	c.lock = j.Locks[0]
-	c.acq, c.tries = c.newReq().String(), 0
+	c.acq, c.tries = c.jobs.NewReq().String(), 0
 	env.Observe(obs.LockRequest{Lock: c.lock, Req: c.acq})
 	c.attempt(env)
 }
@@ -111,13 +107,13 @@ func (c *Client) startJob(env *sim.Env) {
 func (c *Client) attempt(env *sim.Env) {
 	c.state = acquiring
 	c.tries++
-	c.value = env.Name() + ":" + c.newReq().String()
+	c.value = env.Name() + ":" + c.jobs.NewReq().String()
 	c.start, c.next, c.got = env.Now(), 0, 0
 	c.askNext(env)
 }
 
 func (c *Client) call(env *sim.Env, i int, op redislock.Op, ttl time.Duration) string {
-	id := c.newReq().String()
+	id := c.jobs.NewReq().String()
 	c.calls.Send(env, c.cfg.Names()[i], c.instances[i], redislock.Command{Op: op, Key: c.lock, Value: c.value, TTL: ttl, ID: id})
 	return id
 }
@@ -194,7 +190,7 @@ func (c *Client) Receive(env *sim.Env, _ sim.NodeID, m sim.Message) {
 			}
 		}
 	case resource.ReadReply, resource.WriteReply:
-		if c.state == updating && c.upd.Handle(env, m, c.newReq) {
+		if c.state == updating && c.upd.Handle(env, m, c.jobs.NewReq) {
 			c.endCS(env, "done")
 		}
 	}
@@ -224,7 +220,7 @@ func (c *Client) endCS(env *sim.Env, why string) {
 // release sends check-and-delete to every instance at once and waits for
 // the answers, or for one instance timeout.
 func (c *Client) release(env *sim.Env) {
-	c.rel = c.newReq().String()
+	c.rel = c.jobs.NewReq().String()
 	env.Observe(obs.LockRelease{Lock: c.lock, Req: c.rel})
 	c.releasing, c.deleted = map[string]bool{}, 0
 	for i := range c.instances {
@@ -265,7 +261,7 @@ func (c *Client) Timer(env *sim.Env, tag any) {
 	case workTimer:
 		if c.state == working {
 			c.state = updating
-			c.upd.Begin(env, c.lock, c.newReq())
+			c.upd.Begin(env, c.lock, c.jobs.NewReq())
 		}
 	case leaseTimer:
 		if c.state == working || c.state == updating {
