@@ -183,6 +183,14 @@ func sortedOpKeys(m map[string][]porcupine.Operation) []string {
 	return keys
 }
 
+// An operation that is legal in every state and changes nothing — a read
+// that failed or never returned, a refusal no state can contradict — is
+// inert: it fits anywhere in its interval of any linearization of the
+// other operations (whatever must precede it returned before whatever
+// must follow it was called), so leaving it out of the search changes no
+// verdict. The checks do, because porcupine would otherwise try it at
+// every point, doubling the orders to search for each one in flight.
+
 // check runs porcupine with a timeout and, on a violation, explains it.
 // Operations that never returned get Return = MaxInt64, after everything:
 // porcupine silently calls a history with a missing return illegal.
@@ -614,7 +622,14 @@ func CheckRegister(ops []RegisterOp, versioned bool, initial map[string]int64, t
 		hist = append(hist, porcupine.Operation{ClientId: 0, Input: in, Output: regOutput{OK: true}, Call: at, Return: at,
 			Metadata: opMeta{index: -1 - len(hist), text: fmt.Sprintf("initial value %d", initial[k])}})
 	}
+	pending := 0
 	for i, op := range ops {
+		if op.Pending {
+			pending++
+		}
+		if op.Kind == Read && (op.Pending || !op.OK) {
+			continue // inert
+		}
 		in := regInput{Key: op.Key, Kind: op.Kind, Client: op.Client, Value: op.Value, Expect: op.Expect}
 		out := regOutput{OK: op.OK, Value: op.Value, Version: op.Version, Pending: op.Pending}
 		text := fmt.Sprintf("%s %s", describeReg(versioned, names, in, out), span(op.Call, op.Return, op.Pending))
@@ -622,6 +637,6 @@ func CheckRegister(ops []RegisterOp, versioned bool, initial map[string]int64, t
 			Return: retOf(op.Return, op.Pending), Metadata: opMeta{index: i, text: text, note: op.Note}})
 	}
 	l := check(m, hist, func(op porcupine.Operation) string { return op.Input.(regInput).Key }, timeout)
-	l.Ops = len(ops)
+	l.Ops, l.Pending = len(ops), pending
 	return l
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline-sim/faultline/obs"
 	"pgregory.net/rapid"
 )
 
@@ -451,4 +452,119 @@ func requireVerdict(t *rapid.T, linearizable bool, got Linearizability, ops any)
 		t.Fatalf("porcupine says %s, brute force %s: %s\n%+v", got.Verdict, want, got.Summary(), ops)
 	}
 	return want
+}
+
+// zkTruth is a lock directory as a correct server keeps it, to draw
+// histories from.
+type zkTruth struct {
+	kids    []obs.ZKChild
+	owner   map[string]int64 // node -> session
+	next    int64
+	zxid    int64
+	expired map[int64]bool
+}
+
+// TestZKModelMatchesBruteForce checks that one successor per operation
+// (a pending create or delete takes effect) and leaving out reads that
+// never returned give the verdicts of the search that also drops each
+// pending operation. The brute force uses zkStep for the effects; the
+// hand-made histories in zk_test.go check zkStep itself.
+func TestZKModelMatchesBruteForce(t *testing.T) {
+	seen := map[Verdict]int{}
+	rapid.Check(t, func(t *rapid.T) {
+		for range historiesPerCheck {
+			n := rapid.IntRange(1, 7).Draw(t, "ops")
+			ops := make([]ZKOp, n)
+			z := zkTruth{owner: map[string]int64{}, expired: map[int64]bool{}}
+			bad := perturb(t, n)
+			for i := range ops {
+				at := int64(100 * (i + 1))
+				call, ret := drawSpan(t, at)
+				session := rapid.Int64Range(1, 2).Draw(t, "session")
+				op := ZKOp{Client: int(session), Session: session, Lock: "l", Call: call, Return: ret,
+					Kind: ZKOpKind(rapid.IntRange(0, 4).Draw(t, "kind"))}
+				var effect bool
+				op.Pending, effect = pendingEffect(t)
+				if op.Kind == ZKExpire {
+					op = ZKOp{Client: 3, Session: session, Lock: "l", Kind: ZKExpire, Call: at, Return: at}
+					effect = true
+				}
+				if op.Kind != ZKExpire && z.expired[session] {
+					op.Err = "session-expired"
+					if op.Pending {
+						op.Err = "" // no answer came
+					}
+					ops[i] = op
+					continue
+				}
+				switch op.Kind {
+				case ZKCreate:
+					op.Node = rapid.SampledFrom([]string{"a", "b"}).Draw(t, "prefix")
+					op.Result = zkNodeName(op.Node, z.next)
+					if effect {
+						z.zxid++
+						op.Czxid = z.zxid
+						z.next++
+						z.kids = append(z.kids, obs.ZKChild{Name: op.Result, Czxid: op.Czxid})
+						z.owner[op.Result] = session
+					}
+				case ZKChildren:
+					op.Kids = append([]obs.ZKChild{}, z.kids...)
+				case ZKExists, ZKDelete:
+					op.Node = zkNodeName(rapid.SampledFrom([]string{"a", "b"}).Draw(t, "prefix"), rapid.Int64Range(0, 2).Draw(t, "seq"))
+					at := -1
+					for j, k := range z.kids {
+						if k.Name == op.Node {
+							at = j
+						}
+					}
+					op.Exists = at >= 0
+					if op.Exists {
+						op.Czxid = z.kids[at].Czxid
+					}
+					if op.Kind == ZKDelete {
+						op.Exists, op.Czxid = false, 0
+						if at < 0 {
+							op.Err = "no-node"
+						} else if effect {
+							z.kids = append(z.kids[:at:at], z.kids[at+1:]...)
+						}
+					}
+				case ZKExpire:
+					var keep []obs.ZKChild
+					for _, k := range z.kids {
+						if z.owner[k.Name] != session {
+							keep = append(keep, k)
+						}
+					}
+					z.kids, z.expired[session] = keep, true
+				}
+				if i == bad {
+					switch {
+					case op.Kind == ZKChildren && len(op.Kids) > 0:
+						op.Kids = op.Kids[1:]
+					case op.Kind == ZKExpire:
+						op.Session = 3 - op.Session
+					default:
+						op.Exists, op.Czxid = !op.Exists, op.Czxid+1
+						if op.Err == "" && op.Kind == ZKDelete {
+							op.Err = "no-node"
+						}
+					}
+				}
+				if op.Pending { // no answer came
+					op.Err, op.Result, op.Czxid, op.Exists, op.Kids = "", "", 0, false, nil
+				}
+				ops[i] = op
+			}
+			call, ret, pending := spans(n, func(i int) (int64, int64, bool) { return ops[i].Call, ops[i].Return, ops[i].Pending })
+			want := bruteForce(zkState{}, n, call, ret, pending, func(s zkState, i int) (bool, zkState) {
+				op := ops[i]
+				return zkStep(s, zkInput{Lock: op.Lock, Kind: op.Kind, Session: op.Session, Node: op.Node},
+					zkOutput{Err: op.Err, Result: op.Result, Czxid: op.Czxid, Exists: op.Exists, Kids: encodeChildren(op.Kids), Pending: op.Pending})
+			})
+			seen[requireVerdict(t, want, CheckZK(ops, 10*time.Second), ops)]++
+		}
+	})
+	bothVerdicts(t, seen)
 }

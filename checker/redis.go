@@ -209,25 +209,48 @@ func RedisModel(names func(int) string) porcupine.Model {
 
 // CheckRedis checks a Redis history for linearizability, key by key of
 // each service.
+//
+// Inert operations are left out of the search (see inert): a command
+// whose reply never came and that changes nothing (get, pexpire,
+// check-extend), and a check-and-delete or check-and-extend refused for a
+// value no SET could have stored in its key. Redlock's refusals are mostly
+// such — the release of a value whose SET NX failed — and during a pause,
+// with a dozen of them concurrent, they made the search of one history
+// take 50 s instead of 0.1 s.
 func CheckRedis(ops []RedisOp, timeout time.Duration) Linearizability {
 	byIndex := map[int]string{}
+	stored := map[string]bool{} // part + "\x00" + value: some SET may have stored it
+	pending := 0
 	for _, op := range ops {
 		if op.Kind != "expire" {
 			byIndex[op.Client] = op.Name
 		}
+		if (op.Kind == "set" || op.Kind == "set-nx") && (op.OK || op.Pending && !op.Known) {
+			stored[op.Service+"/"+op.Key+"\x00"+op.Value] = true
+		}
+		if op.Pending {
+			pending++
+		}
 	}
 	names := nameFunc(byIndex)
 	m := RedisModel(names)
-	hist := make([]porcupine.Operation, len(ops))
+	hist := make([]porcupine.Operation, 0, len(ops))
 	for i, op := range ops {
 		in := redisInput{Part: op.Service + "/" + op.Key, Kind: op.Kind, Value: op.Value, Client: op.Client}
 		out := redisOutput{OK: op.OK, Read: op.Read, Pending: op.Pending && !op.Known}
+		switch {
+		case out.Pending && (op.Kind == "get" || op.Kind == "pexpire" || op.Kind == "check-extend"),
+			(op.Kind == "check-del" || op.Kind == "check-extend") && !op.OK && !out.Pending && !stored[in.Part+"\x00"+op.Value]:
+			continue // inert
+		}
 		ret := retOf(op.Return, op.Pending)
 		text := fmt.Sprintf("%s %s", describeRedis(names, in, out), span(op.Call, op.Return, op.Pending))
-		hist[i] = porcupine.Operation{ClientId: op.Client, Input: in, Output: out, Call: op.Call, Return: ret,
-			Metadata: opMeta{index: i, text: text, note: op.Note}}
+		hist = append(hist, porcupine.Operation{ClientId: op.Client, Input: in, Output: out, Call: op.Call, Return: ret,
+			Metadata: opMeta{index: i, text: text, note: op.Note}})
 	}
-	return check(m, hist, func(op porcupine.Operation) string { return op.Input.(redisInput).Part }, timeout)
+	l := check(m, hist, func(op porcupine.Operation) string { return op.Input.(redisInput).Part }, timeout)
+	l.Ops, l.Pending = len(ops), pending
+	return l
 }
 
 // RedisLinearizable checks the Redis servers' history with porcupine:

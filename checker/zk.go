@@ -357,8 +357,15 @@ func CheckZK(ops []ZKOp, timeout time.Duration) Linearizability {
 	}
 	names := nameFunc(byIndex)
 	m := ZKModel()
-	hist := make([]porcupine.Operation, len(ops))
+	hist := make([]porcupine.Operation, 0, len(ops))
+	pending := 0
 	for i, op := range ops {
+		if op.Pending {
+			pending++
+			if op.Kind == ZKChildren || op.Kind == ZKExists {
+				continue // a read that never returned is inert (see check)
+			}
+		}
 		in := zkInput{Lock: op.Lock, Kind: op.Kind, Session: op.Session, Node: op.Node}
 		out := zkOutput{Err: op.Err, Result: op.Result, Czxid: op.Czxid, Exists: op.Exists, Kids: encodeChildren(op.Kids), Pending: op.Pending}
 		who := names(op.Client)
@@ -366,10 +373,12 @@ func CheckZK(ops []ZKOp, timeout time.Duration) Linearizability {
 			who = "server"
 		}
 		text := fmt.Sprintf("%s: %s %s", who, describeZK(in, out), span(op.Call, op.Return, op.Pending))
-		hist[i] = porcupine.Operation{ClientId: op.Client, Input: in, Output: out, Call: op.Call, Return: retOf(op.Return, op.Pending),
-			Metadata: opMeta{index: i, text: text, note: who}}
+		hist = append(hist, porcupine.Operation{ClientId: op.Client, Input: in, Output: out, Call: op.Call, Return: retOf(op.Return, op.Pending),
+			Metadata: opMeta{index: i, text: text, note: who}})
 	}
-	return check(m, hist, func(op porcupine.Operation) string { return op.Input.(zkInput).Lock }, timeout)
+	l := check(m, hist, func(op porcupine.Operation) string { return op.Input.(zkInput).Lock }, timeout)
+	l.Ops, l.Pending = len(ops), pending
+	return l
 }
 
 // ZKLinearizable checks the ZooKeeper server's history with porcupine,
