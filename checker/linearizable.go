@@ -191,6 +191,61 @@ func sortedOpKeys(m map[string][]porcupine.Operation) []string {
 // verdict. The checks do, because porcupine would otherwise try it at
 // every point, doubling the orders to search for each one in flight.
 
+// implied drops the operations another one makes redundant. Two no-op
+// operations (legal only in some states, changing nothing) with the same
+// condition on the state — two refused SET NX, two reads of one value —
+// and the interval of one inside the other's: wherever the inner one is
+// linearized, the outer one can be too, right after it (what must
+// precede the outer returned before the inner was called; what must
+// follow it was called after the inner returned). So only the innermost
+// of each condition are searched; during a pause, dozens of concurrent
+// refusals come down to a handful. class gives an operation's condition,
+// "" for an operation that is not such a no-op.
+func implied(hist []porcupine.Operation, class func(porcupine.Operation) string) []porcupine.Operation {
+	type item struct {
+		i    int
+		call int64
+		ret  int64
+	}
+	groups := map[string][]item{}
+	for i, op := range hist {
+		if c := class(op); c != "" {
+			groups[c] = append(groups[c], item{i, op.Call, op.Return})
+		}
+	}
+	drop := map[int]bool{}
+	for _, g := range groups {
+		// Latest call first; an operation contains an earlier-visited one
+		// iff some visited return is at or before its own.
+		sort.Slice(g, func(a, b int) bool {
+			if g[a].call != g[b].call {
+				return g[a].call > g[b].call
+			}
+			if g[a].ret != g[b].ret {
+				return g[a].ret < g[b].ret
+			}
+			return g[a].i > g[b].i
+		})
+		minRet := int64(math.MaxInt64)
+		for j, it := range g {
+			if j > 0 && minRet <= it.ret {
+				drop[it.i] = true
+			}
+			minRet = min(minRet, it.ret)
+		}
+	}
+	if len(drop) == 0 {
+		return hist
+	}
+	kept := make([]porcupine.Operation, 0, len(hist)-len(drop))
+	for i, op := range hist {
+		if !drop[i] {
+			kept = append(kept, op)
+		}
+	}
+	return kept
+}
+
 // check runs porcupine with a timeout and, on a violation, explains it.
 // Operations that never returned get Return = MaxInt64, after everything:
 // porcupine silently calls a history with a missing return illegal.
@@ -461,7 +516,27 @@ func CheckLocks(ops []LockOp, timeout time.Duration) Linearizability {
 		hist[i] = porcupine.Operation{ClientId: client, Input: in, Output: out, Call: call, Return: ret,
 			Metadata: opMeta{index: i, text: text, note: op.Note}}
 	}
-	return check(m, hist, func(op porcupine.Operation) string { return op.Input.(lockInput).Lock }, timeout)
+	pending := 0
+	for _, op := range ops {
+		if op.Pending {
+			pending++
+		}
+	}
+	hist = implied(hist, func(op porcupine.Operation) string {
+		in, out := op.Input.(lockInput), op.Output.(lockOutput)
+		switch {
+		case out.Pending || out.OK:
+			return ""
+		case in.Kind == Acquire:
+			return in.Lock + "\x00held"
+		case in.Kind == Release:
+			return fmt.Sprintf("%s\x00not held by %d with %d", in.Lock, in.Client, in.Token)
+		}
+		return ""
+	})
+	l := check(m, hist, func(op porcupine.Operation) string { return op.Input.(lockInput).Lock }, timeout)
+	l.Ops, l.Pending = len(ops), pending
+	return l
 }
 
 // --- the register model ---
@@ -627,8 +702,8 @@ func CheckRegister(ops []RegisterOp, versioned bool, initial map[string]int64, t
 		if op.Pending {
 			pending++
 		}
-		if op.Kind == Read && (op.Pending || !op.OK) {
-			continue // inert
+		if (op.Kind == Read || op.Kind == Write) && !op.OK && !op.Pending || op.Kind == Read && op.Pending {
+			continue // inert: it had no effect, or read nothing anyone saw
 		}
 		in := regInput{Key: op.Key, Kind: op.Kind, Client: op.Client, Value: op.Value, Expect: op.Expect}
 		out := regOutput{OK: op.OK, Value: op.Value, Version: op.Version, Pending: op.Pending}
@@ -636,6 +711,20 @@ func CheckRegister(ops []RegisterOp, versioned bool, initial map[string]int64, t
 		hist = append(hist, porcupine.Operation{ClientId: op.Client, Input: in, Output: out, Call: op.Call,
 			Return: retOf(op.Return, op.Pending), Metadata: opMeta{index: i, text: text, note: op.Note}})
 	}
+	hist = implied(hist, func(op porcupine.Operation) string {
+		in, out := op.Input.(regInput), op.Output.(regOutput)
+		switch {
+		case out.Pending:
+			return ""
+		case in.Kind == Read && versioned:
+			return fmt.Sprintf("%s\x00= %d@%d", in.Key, out.Value, out.Version)
+		case in.Kind == Read:
+			return fmt.Sprintf("%s\x00= %d", in.Key, out.Value)
+		case in.Kind == CAS && !out.OK:
+			return fmt.Sprintf("%s\x00!= %d", in.Key, in.Expect)
+		}
+		return ""
+	})
 	l := check(m, hist, func(op porcupine.Operation) string { return op.Input.(regInput).Key }, timeout)
 	l.Ops, l.Pending = len(ops), pending
 	return l

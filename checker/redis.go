@@ -248,6 +248,25 @@ func CheckRedis(ops []RedisOp, timeout time.Duration) Linearizability {
 		hist = append(hist, porcupine.Operation{ClientId: op.Client, Input: in, Output: out, Call: op.Call, Return: ret,
 			Metadata: opMeta{index: i, text: text, note: op.Note}})
 	}
+	hist = implied(hist, func(op porcupine.Operation) string {
+		in, out := op.Input.(redisInput), op.Output.(redisOutput)
+		if out.Pending {
+			return ""
+		}
+		switch {
+		case in.Kind == "set-nx" && !out.OK, in.Kind == "pexpire" && out.OK:
+			return in.Part + "\x00present"
+		case in.Kind == "del" && !out.OK, in.Kind == "pexpire" && !out.OK, in.Kind == "get" && out.Read == "":
+			return in.Part + "\x00absent"
+		case in.Kind == "get":
+			return in.Part + "\x00= " + out.Read
+		case in.Kind == "check-extend" && out.OK && in.Value != "":
+			return in.Part + "\x00= " + in.Value
+		case (in.Kind == "check-del" || in.Kind == "check-extend") && !out.OK:
+			return in.Part + "\x00!= " + in.Value
+		}
+		return ""
+	})
 	l := check(m, hist, func(op porcupine.Operation) string { return op.Input.(redisInput).Part }, timeout)
 	l.Ops, l.Pending = len(ops), pending
 	return l
