@@ -607,11 +607,11 @@ func regStep(versioned bool, s regState, in regInput, out regOutput) (bool, regS
 // come in as a first "init" operation per key). versioned: a read also
 // returns the version and a cas compares versions instead of values.
 func RegisterModel(versioned bool, names func(int) string) porcupine.Model {
-	return porcupine.Model{
+	m := porcupine.Model{
 		Partition: keyPartition(func(op porcupine.Operation) string { return op.Input.(regInput).Key }),
 		Init:      func() any { return regState{} },
 		Step: func(state, input, output any) (bool, any) {
-			return regStep(versioned, state.(regState), input.(regInput), output.(regOutput))
+			return regStep(true, state.(regState), input.(regInput), output.(regOutput))
 		},
 		Equal: func(a, b any) bool { return a.(regState) == b.(regState) },
 		Hash: func(state any) uint64 {
@@ -623,13 +623,23 @@ func RegisterModel(versioned bool, names func(int) string) porcupine.Model {
 		},
 		DescribeState: func(state any) string {
 			s := state.(regState)
-			if versioned {
-				return fmt.Sprintf("%d (version %d)", s.Value, s.Version)
-			}
-			return fmt.Sprint(s.Value)
+			return fmt.Sprintf("%d (version %d)", s.Value, s.Version)
 		},
 		DescribeOperationMetadata: describeMeta,
 	}
+	if !versioned {
+		// The state is the bare value: an int64 in an interface costs no
+		// allocation when small, a struct always does, on every step.
+		m.Init = func() any { return int64(0) }
+		m.Step = func(state, input, output any) (bool, any) {
+			ok, n := regStep(false, regState{Value: state.(int64)}, input.(regInput), output.(regOutput))
+			return ok, n.Value
+		}
+		m.Equal = func(a, b any) bool { return a.(int64) == b.(int64) }
+		m.Hash = func(state any) uint64 { return uint64(state.(int64)) * 0x9e3779b97f4a7c15 }
+		m.DescribeState = func(state any) string { return fmt.Sprint(state.(int64)) }
+	}
+	return m
 }
 
 func describeReg(versioned bool, names func(int) string, in regInput, out regOutput) string {
