@@ -149,11 +149,13 @@ func (l Linearizability) Visualize(w io.Writer) error {
 }
 
 // opMeta rides along each porcupine operation, so operations found in a
-// partial linearization can be told apart and described.
+// partial linearization can be told apart and described. Descriptions are
+// made only for an explanation, from the operation itself: most checks
+// find nothing to explain.
 type opMeta struct {
-	index int
-	text  string
-	note  string
+	index  int    // in the checked slice; negative for a synthetic operation
+	note   string // shown in the visualization
+	prefix string // put before the description (who did it)
 }
 
 func (m opMeta) String() string { return m.note }
@@ -273,6 +275,14 @@ func check(m porcupine.Model, hist []porcupine.Operation, keyOf func(porcupine.O
 	if res != porcupine.Illegal {
 		return l // the explanation search timed out; the verdict stands
 	}
+	text := func(op porcupine.Operation) string {
+		meta := op.Metadata.(opMeta)
+		s := meta.prefix + m.DescribeOperation(op.Input, op.Output)
+		if meta.index >= 0 {
+			s += " " + span(op.Call, op.Return, op.Return == math.MaxInt64)
+		}
+		return s
+	}
 	partials := info.PartialLinearizationsOperations()
 	for i, k := range keys {
 		if i >= len(partials) {
@@ -294,7 +304,7 @@ func check(m porcupine.Model, hist []porcupine.Operation, keyOf func(porcupine.O
 			in[op.Metadata.(opMeta).index] = true
 		}
 		if len(longest) > 0 {
-			f.Last = longest[len(longest)-1].Metadata.(opMeta).text
+			f.Last = text(longest[len(longest)-1])
 		}
 		rest := []porcupine.Operation{}
 		for _, op := range ops {
@@ -307,7 +317,7 @@ func check(m porcupine.Model, hist []porcupine.Operation, keyOf func(porcupine.O
 			if j == 3 {
 				break
 			}
-			f.Stuck = append(f.Stuck, op.Metadata.(opMeta).text)
+			f.Stuck = append(f.Stuck, text(op))
 		}
 		l.Failures = append(l.Failures, f)
 	}
@@ -512,9 +522,8 @@ func CheckLocks(ops []LockOp, timeout time.Duration) Linearizability {
 			out = lockOutput{OK: true}
 			client, ret = lane, call
 		}
-		text := fmt.Sprintf("%s %s", describeLock(names, in, out), span(call, op.Return, op.Pending))
 		hist[i] = porcupine.Operation{ClientId: client, Input: in, Output: out, Call: call, Return: ret,
-			Metadata: opMeta{index: i, text: text, note: op.Note}}
+			Metadata: opMeta{index: i, note: op.Note}}
 	}
 	pending := 0
 	for _, op := range ops {
@@ -705,7 +714,7 @@ func CheckRegister(ops []RegisterOp, versioned bool, initial map[string]int64, t
 		}
 		in := regInput{Key: k, Kind: initialize, Value: initial[k]}
 		hist = append(hist, porcupine.Operation{ClientId: 0, Input: in, Output: regOutput{OK: true}, Call: at, Return: at,
-			Metadata: opMeta{index: -1 - len(hist), text: fmt.Sprintf("initial value %d", initial[k])}})
+			Metadata: opMeta{index: -1 - len(hist)}})
 	}
 	pending := 0
 	for i, op := range ops {
@@ -717,9 +726,8 @@ func CheckRegister(ops []RegisterOp, versioned bool, initial map[string]int64, t
 		}
 		in := regInput{Key: op.Key, Kind: op.Kind, Client: op.Client, Value: op.Value, Expect: op.Expect}
 		out := regOutput{OK: op.OK, Value: op.Value, Version: op.Version, Pending: op.Pending}
-		text := fmt.Sprintf("%s %s", describeReg(versioned, names, in, out), span(op.Call, op.Return, op.Pending))
 		hist = append(hist, porcupine.Operation{ClientId: op.Client, Input: in, Output: out, Call: op.Call,
-			Return: retOf(op.Return, op.Pending), Metadata: opMeta{index: i, text: text, note: op.Note}})
+			Return: retOf(op.Return, op.Pending), Metadata: opMeta{index: i, note: op.Note}})
 	}
 	hist = implied(hist, func(op porcupine.Operation) string {
 		in, out := op.Input.(regInput), op.Output.(regOutput)

@@ -247,9 +247,8 @@ func CheckRedis(ops []RedisOp, timeout time.Duration) Linearizability {
 			continue // inert
 		}
 		ret := retOf(op.Return, op.Pending)
-		text := fmt.Sprintf("%s %s", describeRedis(names, in, out), span(op.Call, op.Return, op.Pending))
 		hist = append(hist, porcupine.Operation{ClientId: op.Client, Input: in, Output: out, Call: op.Call, Return: ret,
-			Metadata: opMeta{index: i, text: text, note: op.Note}})
+			Metadata: opMeta{index: i, note: op.Note}})
 	}
 	hist = implied(hist, func(op porcupine.Operation) string {
 		in, out := op.Input.(redisInput), op.Output.(redisOutput)
