@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/faultline-sim/faultline/protocol/resource"
+	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 )
@@ -52,7 +52,7 @@ const (
 // Role names.
 const (
 	ManagerName = "lock-manager"
-	StorageName = resource.NodeName
+	StorageName = lockkit.NodeName
 )
 
 // Default is the configuration of the scenarios: leases of 150ms, deadlock
@@ -128,10 +128,11 @@ func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob
 		byClient[j.Client] = append(byClient[j.Client], j)
 	}
 	w.AddNode(ManagerName, func() sim.Node { return &Manager{cfg: c} })
-	w.AddNode(StorageName, func() sim.Node { return &resource.Storage{Fenced: c.FencedStorage} })
+	w.AddNode(StorageName, func() sim.Node { return &lockkit.Storage{Fenced: c.FencedStorage} })
 	for _, name := range clients {
-		js := byClient[name]
-		w.AddNode(name, func() sim.Node { return &Client{cfg: c, jobs: resource.Jobs{List: js}} })
+		opt := lockkit.Options{Jobs: byClient[name], Backoff: lockkit.Doubling(c.BackoffBase, c.BackoffMax),
+			ResendInterval: c.ResendInterval, Think: c.Think, KeepHeld: true}
+		w.AddNode(name, func() sim.Node { return lockkit.NewClient(&Client{cfg: c}, opt) })
 	}
 	return nil
 }

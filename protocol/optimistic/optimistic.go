@@ -5,7 +5,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/faultline-sim/faultline/protocol/resource"
+	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 )
@@ -90,13 +90,13 @@ type cell struct {
 // Read asks for a key's value and version.
 type Read struct {
 	Key string
-	Req resource.Req
+	Req lockkit.Req
 }
 
 // ReadReply answers a Read.
 type ReadReply struct {
 	Key     string
-	Req     resource.Req
+	Req     lockkit.Req
 	Value   int64
 	Version int64
 }
@@ -104,7 +104,7 @@ type ReadReply struct {
 // CAS sets Key to Value if its version is still Expect.
 type CAS struct {
 	Key    string
-	Req    resource.Req
+	Req    lockkit.Req
 	Expect int64
 	Value  int64
 }
@@ -113,7 +113,7 @@ type CAS struct {
 // with the value and version the store holds.
 type CASReply struct {
 	Key     string
-	Req     resource.Req
+	Req     lockkit.Req
 	OK      bool
 	Value   int64
 	Version int64

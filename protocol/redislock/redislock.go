@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/faultline-sim/faultline/protocol/resource"
+	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 )
@@ -14,7 +14,7 @@ const (
 	Service     = "redis"         // the logical Redis of the single-instance lock
 	MasterName  = "redis"         // the master at the start
 	ReplicaName = "redis-replica" // its replica, when there is one
-	StorageName = resource.NodeName
+	StorageName = lockkit.NodeName
 )
 
 // Config sets the single-instance lock: the server's persistence and
@@ -143,14 +143,15 @@ func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob
 	for i, sc := range c.ServerConfigs() {
 		w.AddNode(c.Servers()[i], func() sim.Node { return NewServer(sc) })
 	}
-	w.AddNode(StorageName, func() sim.Node { return &resource.Storage{} })
+	w.AddNode(StorageName, func() sim.Node { return &lockkit.Storage{} })
 	byClient := map[string][]workload.LockJob{}
 	for _, j := range jobs {
 		byClient[j.Client] = append(byClient[j.Client], j)
 	}
 	for _, name := range clients {
 		js := byClient[name]
-		w.AddNode(name, func() sim.Node { return &Client{cfg: c, jobs: resource.Jobs{List: js}} })
+		opt := lockkit.Options{Jobs: js, Backoff: lockkit.Jittered(4 * c.RetryDelay), WorkBefore: c.Work, FirstLockOnly: true, ReleaseLater: true}
+		w.AddNode(name, func() sim.Node { return lockkit.NewClient(&Client{cfg: c}, opt) })
 	}
 	return nil
 }

@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/protocol/redislock"
-	"github.com/faultline-sim/faultline/protocol/resource"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 )
 
 // StorageName is the protected storage node.
-const StorageName = resource.NodeName
+const StorageName = lockkit.NodeName
 
 // InstanceName is the name of instance i (from 1): "redis-1".
 func InstanceName(i int) string { return fmt.Sprintf("redis-%d", i) }
@@ -113,14 +113,15 @@ func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob
 		sc := redislock.ServerConfig{Service: n, Persistence: c.Persistence}
 		w.AddNode(n, func() sim.Node { return redislock.NewServer(sc) })
 	}
-	w.AddNode(StorageName, func() sim.Node { return &resource.Storage{} })
+	w.AddNode(StorageName, func() sim.Node { return &lockkit.Storage{} })
 	byClient := map[string][]workload.LockJob{}
 	for _, j := range jobs {
 		byClient[j.Client] = append(byClient[j.Client], j)
 	}
 	for _, name := range clients {
 		js := byClient[name]
-		w.AddNode(name, func() sim.Node { return &Client{cfg: c, jobs: resource.Jobs{List: js}} })
+		opt := lockkit.Options{Jobs: js, Backoff: lockkit.Uniform(c.RetryDelay), WorkBefore: c.Work, FirstLockOnly: true, ReleaseLater: true}
+		w.AddNode(name, func() sim.Node { return lockkit.NewClient(&Client{cfg: c}, opt) })
 	}
 	return nil
 }

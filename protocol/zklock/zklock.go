@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/faultline-sim/faultline/protocol/resource"
+	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 )
@@ -12,7 +12,7 @@ import (
 // Role names.
 const (
 	ServerName  = "zookeeper"
-	StorageName = resource.NodeName
+	StorageName = lockkit.NodeName
 )
 
 // Config sets the server's and the clients' timing and policy.
@@ -112,10 +112,11 @@ func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob
 		byClient[j.Client] = append(byClient[j.Client], j)
 	}
 	w.AddNode(ServerName, func() sim.Node { return &Server{cfg: c} })
-	w.AddNode(StorageName, func() sim.Node { return &resource.Storage{Fenced: c.FencedStorage} })
+	w.AddNode(StorageName, func() sim.Node { return &lockkit.Storage{Fenced: c.FencedStorage} })
 	for _, name := range clients {
-		js := byClient[name]
-		w.AddNode(name, func() sim.Node { return &Client{cfg: c, jobs: resource.Jobs{List: js}} })
+		opt := lockkit.Options{Jobs: byClient[name], Backoff: lockkit.Doubling(c.BackoffBase, c.BackoffMax),
+			ResendInterval: c.ResendInterval, WorkBetween: c.Work}
+		w.AddNode(name, func() sim.Node { return lockkit.NewClient(&Client{cfg: c}, opt) })
 	}
 	return nil
 }
