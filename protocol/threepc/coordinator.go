@@ -61,12 +61,6 @@ type ctxn struct {
 	states map[string]bool
 }
 
-type voteTimeout struct{ Txn string }
-type resendTimer struct{ Txn string }
-
-func (t voteTimeout) String() string { return "vote-timeout " + t.Txn }
-func (t resendTimer) String() string { return "resend " + t.Txn }
-
 // Coordinator runs the three phases for every transaction submitted.
 type Coordinator struct {
 	cfg  Config
@@ -175,12 +169,8 @@ func (c *Coordinator) onSubmit(env *sim.Env, from sim.NodeID, m txn.Submit) {
 		votes: map[string]bool{}, acked: map[string]bool{}}
 	c.txns[t.id] = t
 	c.log(env, t, false)
-	env.Observe(obs.Begin{Txn: t.id, Participants: t.parts})
-	for _, p := range t.parts {
-		id, _ := env.Lookup(p)
-		env.Send(id, Prepare{Txn: t.id, Ops: txn.OpsFor(m.Ops, p), Peers: t.parts})
-	}
-	t.timer = env.SetTimer(c.cfg.VoteTimeout, voteTimeout{t.id})
+	txn.Begin(env, t.id, m.Ops, t.parts)
+	t.timer = env.SetTimer(c.cfg.VoteTimeout, txn.VoteTimeout{Txn: t.id})
 }
 
 func (c *Coordinator) onVote(env *sim.Env, from sim.NodeID, m Vote) {
@@ -229,9 +219,7 @@ func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool, via string) {
 	t.acked = map[string]bool{}
 	c.log(env, t, false)
 	env.Observe(obs.Decide{Txn: t.id, Commit: commit, Via: via})
-	if id, ok := env.Lookup(t.client); ok {
-		env.Send(id, txn.Result{Txn: t.id, Commit: commit})
-	}
+	txn.TellClient(env, t.client, t.id, commit)
 	c.resend(env, t)
 }
 
@@ -255,17 +243,17 @@ func (c *Coordinator) resend(env *sim.Env, t *ctxn) {
 			env.Send(id, StateReq{Txn: t.id})
 		}
 	}
-	t.timer = env.SetTimer(c.cfg.ResendInterval, resendTimer{t.id})
+	t.timer = env.SetTimer(c.cfg.ResendInterval, txn.ResendTimer{Txn: t.id})
 }
 
 // Timer handles the vote timeout and resends.
 func (c *Coordinator) Timer(env *sim.Env, tag any) {
 	switch tag := tag.(type) {
-	case voteTimeout:
+	case txn.VoteTimeout:
 		if t := c.txns[tag.Txn]; t != nil && t.phase == collecting {
 			c.decide(env, t, false, "timeout")
 		}
-	case resendTimer:
+	case txn.ResendTimer:
 		if t := c.txns[tag.Txn]; t != nil && t.phase != collecting {
 			c.resend(env, t)
 		}

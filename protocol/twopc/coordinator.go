@@ -46,12 +46,6 @@ type ctxn struct {
 	timer  sim.TimerID
 }
 
-type voteTimeout struct{ Txn string }
-type resendTimer struct{ Txn string }
-
-func (t voteTimeout) String() string { return "vote-timeout " + t.Txn }
-func (t resendTimer) String() string { return "resend " + t.Txn }
-
 // Coordinator runs phase 1 and phase 2 for every transaction submitted.
 type Coordinator struct {
 	cfg  Config
@@ -109,12 +103,8 @@ func (c *Coordinator) onSubmit(env *sim.Env, from sim.NodeID, m txn.Submit) {
 	t := &ctxn{id: m.Txn, client: env.NameOf(from), ops: m.Ops, parts: txn.ParticipantsOf(m.Ops),
 		votes: map[string]bool{}, acked: map[string]bool{}}
 	c.txns[t.id] = t
-	env.Observe(obs.Begin{Txn: t.id, Participants: t.parts})
-	for _, p := range t.parts {
-		id, _ := env.Lookup(p)
-		env.Send(id, Prepare{Txn: t.id, Ops: txn.OpsFor(t.ops, p), Peers: t.parts})
-	}
-	t.timer = env.SetTimer(c.cfg.VoteTimeout, voteTimeout{t.id})
+	txn.Begin(env, t.id, t.ops, t.parts)
+	t.timer = env.SetTimer(c.cfg.VoteTimeout, txn.VoteTimeout{Txn: t.id})
 }
 
 func (c *Coordinator) onVote(env *sim.Env, from sim.NodeID, m Vote) {
@@ -151,9 +141,7 @@ func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool) {
 	t.state, t.commit = decided, commit
 	env.Put(decisionKey+t.id, decisionRecord{Commit: commit, Participants: t.parts, Client: t.client})
 	env.Observe(obs.Decide{Txn: t.id, Commit: commit, Via: "coordinator"})
-	if id, ok := env.Lookup(t.client); ok {
-		env.Send(id, txn.Result{Txn: t.id, Commit: commit})
-	}
+	txn.TellClient(env, t.client, t.id, commit)
 	c.sendDecision(env, t)
 }
 
@@ -164,7 +152,7 @@ func (c *Coordinator) sendDecision(env *sim.Env, t *ctxn) {
 			env.Send(id, Decision{Txn: t.id, Commit: t.commit})
 		}
 	}
-	t.timer = env.SetTimer(c.cfg.ResendInterval, resendTimer{t.id})
+	t.timer = env.SetTimer(c.cfg.ResendInterval, txn.ResendTimer{Txn: t.id})
 }
 
 func (c *Coordinator) onAck(env *sim.Env, from sim.NodeID, m Ack) {
@@ -204,20 +192,20 @@ func (c *Coordinator) onInquiry(env *sim.Env, from sim.NodeID, id string) {
 // Timer handles the vote timeout and decision resends.
 func (c *Coordinator) Timer(env *sim.Env, tag any) {
 	switch tag := tag.(type) {
-	case voteTimeout:
+	case txn.VoteTimeout:
 		t := c.txns[tag.Txn]
 		if t == nil || t.state != collecting {
 			return
 		}
 		commit := false
-		if c.cfg.Bugs.CommitOnPartialVotes && len(t.votes) > 0 {
+		if c.cfg.Bugs.On(BugCommitOnPartialVotes) && len(t.votes) > 0 {
 			commit = true
 			for _, yes := range t.votes {
 				commit = commit && yes
 			}
 		}
 		c.decide(env, t, commit)
-	case resendTimer:
+	case txn.ResendTimer:
 		if t := c.txns[tag.Txn]; t != nil && t.state == decided {
 			c.sendDecision(env, t)
 		}

@@ -144,3 +144,54 @@ func (b *Bank) Prepare(env *sim.Env, unilateralAbort float64, rec Prepared) bool
 	env.Observe(obs.Vote{Txn: rec.Txn, Yes: true, Locks: locks, Delta: Net(rec.Ops)})
 	return true
 }
+
+// Outcome is what this bank logged about a transaction: known is false
+// while it is undecided here.
+func (b *Bank) Outcome(env *sim.Env, id string) (commit, known bool) {
+	v, ok := env.Get(OutcomeKey + id)
+	if !ok {
+		return false, false
+	}
+	return v.(bool), true
+}
+
+// Recover is the first step of every participant's restart: the bank is
+// opened and every prepared record found is in doubt again, its accounts
+// locked as they were before the crash. The records come in key order.
+func (b *Bank) Recover(env *sim.Env) []Prepared {
+	b.Open(env)
+	var out []Prepared
+	for _, k := range env.Keys(PreparedKey) {
+		v, _ := env.Get(k)
+		rec := v.(Prepared)
+		b.Lock(rec.Txn, rec.Ops)
+		out = append(out, rec)
+	}
+	return out
+}
+
+// Finish ends a transaction at this bank, the same in every commit
+// protocol: a commit applies the prepared ops (rec, nil if this bank never
+// voted yes), the outcome is logged, the prepared record and the
+// protocol's own keys in drop are removed, the locks are released, and the
+// decision is recorded for the checkers — last, so a crash at the
+// observation finds every durable effect done. It reports false, doing
+// nothing, if the transaction was already decided here.
+func (b *Bank) Finish(env *sim.Env, id string, rec *Prepared, commit bool, via string, drop ...string) bool {
+	if _, known := b.Outcome(env, id); known {
+		return false
+	}
+	if rec != nil && commit {
+		b.Apply(env, rec.Ops)
+	}
+	env.Put(OutcomeKey+id, commit)
+	if rec != nil {
+		env.Delete(PreparedKey + id)
+		for _, k := range drop {
+			env.Delete(k)
+		}
+		b.Unlock(id, rec.Ops)
+	}
+	env.Observe(obs.Decide{Txn: id, Commit: commit, Via: via})
+	return true
+}

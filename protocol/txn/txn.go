@@ -38,12 +38,7 @@ func (m Submit) String() string {
 	return "submit " + m.Txn + " " + strings.Join(parts, " ")
 }
 
-func (m Result) String() string {
-	if m.Commit {
-		return "result " + m.Txn + " commit"
-	}
-	return "result " + m.Txn + " abort"
-}
+func (m Result) String() string { return "result " + m.Txn + " " + verdict(m.Commit) }
 
 // Topology is what a commit protocol is built on: role names and the bank
 // each participant runs.
@@ -63,6 +58,8 @@ func BankTopology(b workload.Bank) Topology {
 type Protocol interface {
 	// Name is the protocol's short name, e.g. "2pc".
 	Name() string
+	// Validate reports an impossible setting, naming the field.
+	Validate() error
 	// AddNodes adds the protocol's nodes (coordinator, participants, and
 	// any of its own, such as acceptors) to the world.
 	AddNodes(w *sim.World, t Topology) error
