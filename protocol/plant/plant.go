@@ -132,3 +132,25 @@ func (s Set) Empty() bool { return len(s.on) == 0 }
 
 // String is the enabled names joined by commas, "" for none.
 func (s Set) String() string { return strings.Join(s.on, ",") }
+
+// Planter is a configuration that offers planted bugs: its catalog, the
+// bugs it has on, and the same configuration with exactly a given set on.
+// C is the configuration's own type (or the interface it is used through),
+// so With hands back what it was given.
+type Planter[C any] interface {
+	Planted() Catalog
+	Enabled() Set
+	WithBugs(Set) C
+}
+
+// With returns c with the bug name switched on as well, or an error
+// listing the bugs c offers. It is WithBug written once for every
+// protocol.
+func With[C Planter[C]](c C, name string) (C, error) {
+	s, err := c.Planted().Enable(c.Enabled(), name)
+	if err != nil {
+		var zero C
+		return zero, err
+	}
+	return c.WithBugs(s), nil
+}

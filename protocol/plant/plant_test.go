@@ -73,3 +73,23 @@ func TestNamesKeepCatalogOrder(t *testing.T) {
 		t.Fatalf("distance %d", d)
 	}
 }
+
+type cfg struct{ bugs Set }
+
+func (cfg) Planted() Catalog     { return catalog }
+func (c cfg) Enabled() Set       { return c.bugs }
+func (c cfg) WithBugs(s Set) cfg { c.bugs = s; return c }
+
+func TestWithSwitchesABugOnACopyOfTheConfiguration(t *testing.T) {
+	var base cfg
+	on, err := With(base, "commit-on-partial-votes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !on.Enabled().On("commit-on-partial-votes") || base.Enabled().On("commit-on-partial-votes") {
+		t.Fatalf("With: got %v, base %v", on.Enabled().Names(), base.Enabled().Names())
+	}
+	if _, err := With(on, "nope"); err == nil || !strings.Contains(err.Error(), "have: commit-on-partial-votes") {
+		t.Fatalf("With accepted or misreported an unknown bug: %v", err)
+	}
+}
