@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/protocol/txn"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
@@ -24,13 +25,13 @@ type CommitBank struct {
 func (c CommitBank) Protocol() string { return c.Commit.Name() }
 
 // PlantedBugs lists the commit protocol's planted bugs.
-func (c CommitBank) PlantedBugs() []string { return c.Commit.PlantedBugs() }
+func (c CommitBank) PlantedBugs() []string { return c.Commit.Planted().Names() }
 
 // WithBug enables one of them.
 func (c CommitBank) WithBug(name string) (System, error) {
-	p, err := c.Commit.WithBug(name)
+	p, err := plant.With(c.Commit, name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s has %w", c.Commit.Name(), err)
 	}
 	c.Commit = p
 	return c, nil

@@ -79,9 +79,7 @@ func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool, via string) {
 		env.Observe(obs.VotesIn{Txn: t.id, AllYes: true})
 	}
 	env.CancelTimer(t.timer)
-	if t.lead != nil {
-		t.lead.stop(env)
-	}
+	t.lead.stop(env)
 	t.decided, t.commit = true, commit
 	env.Observe(obs.Decide{Txn: t.id, Commit: commit, Via: via})
 	txn.TellClient(env, t.client, t.id, commit)

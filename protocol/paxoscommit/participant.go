@@ -125,21 +125,14 @@ func (p *Participant) lead(env *sim.Env, d *inDoubt, commit bool) {
 	txn.Announce(env, rec, commit)
 }
 
-// finish applies or rolls back a transaction and releases its locks.
+// finish applies or rolls back a transaction and releases its locks (the
+// commit kit's Bank.Finish), then forgets it.
 func (p *Participant) finish(env *sim.Env, id string, commit bool, via string) {
-	d := p.inDoubt[id]
-	var rec *txn.Prepared
-	if d != nil {
-		rec = &d.rec
-	}
-	if !p.bank.Finish(env, id, rec, commit, via) || d == nil {
-		return
-	}
-	env.CancelTimer(d.timer)
-	if d.lead != nil {
+	if d := p.inDoubt[id]; p.bank.Finish(env, id, commit, via) && d != nil {
+		env.CancelTimer(d.timer)
 		d.lead.stop(env)
+		delete(p.inDoubt, id)
 	}
-	delete(p.inDoubt, id)
 }
 
 // Timer: in doubt too long, take over with a higher ballot; a round that

@@ -26,7 +26,7 @@ type Config struct {
 	RoundTimeout time.Duration
 }
 
-// Bug names, as used by Protocol.WithBug and `simrun --bug`.
+// Bug names, as given to `simrun --bug`.
 const (
 	BugForgetPromise  = "acceptor-forgets-promise"
 	BugForgetAccepted = "acceptor-forgets-accepted"
@@ -60,16 +60,11 @@ func (c Config) Name() string {
 	return fmt.Sprintf("paxoscommit-f%d", c.F)
 }
 
-// PlantedBugs lists the planted bugs.
-func (c Config) PlantedBugs() []string { return Bugs.Names() }
+// Planted is the catalog of planted bugs.
+func (c Config) Planted() plant.Catalog { return Bugs }
 
-// WithBug enables a planted bug by name.
-func (c Config) WithBug(name string) (txn.Protocol, error) {
-	if err := c.EnableBug(c.Name(), Bugs, name); err != nil {
-		return nil, err
-	}
-	return c, nil
-}
+// WithBugs is the protocol with exactly the bugs s on.
+func (c Config) WithBugs(s plant.Set) txn.Protocol { c.Bugs = s; return c }
 
 // Acceptors lists the acceptor names for F.
 func Acceptors(f int) []string {

@@ -272,18 +272,13 @@ func (p *Participant) lead(env *sim.Env, t *ptxn, commit bool) {
 	txn.Announce(env, rec, commit)
 }
 
-// finish applies or rolls back a transaction and releases its locks.
+// finish applies or rolls back a transaction and releases its locks (the
+// commit kit's Bank.Finish), then forgets it.
 func (p *Participant) finish(env *sim.Env, id string, commit bool, via string) {
-	t := p.txns[id]
-	var rec *txn.Prepared
-	if t != nil {
-		rec = &t.rec
+	if t := p.txns[id]; p.bank.Finish(env, id, commit, via, preCommitKey+id) && t != nil {
+		env.CancelTimer(t.timer)
+		delete(p.txns, id)
 	}
-	if !p.bank.Finish(env, id, rec, commit, via, preCommitKey+id) || t == nil {
-		return
-	}
-	env.CancelTimer(t.timer)
-	delete(p.txns, id)
 }
 
 // Timer drives the termination protocol.

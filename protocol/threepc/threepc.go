@@ -26,7 +26,7 @@ type Config struct {
 	CollectWindow time.Duration
 }
 
-// Bug names, as used by Protocol.WithBug and `simrun --bug`.
+// Bug names, as given to `simrun --bug`.
 const (
 	BugAllUncertainCommits = "all-uncertain-commits"
 	BugPreCommittedAborts  = "precommitted-aborts"
@@ -59,16 +59,11 @@ func (c Config) Validate() error {
 // Name is "3pc".
 func (c Config) Name() string { return "3pc" }
 
-// PlantedBugs lists the planted bugs.
-func (c Config) PlantedBugs() []string { return Bugs.Names() }
+// Planted is the catalog of planted bugs.
+func (c Config) Planted() plant.Catalog { return Bugs }
 
-// WithBug enables a planted bug by name.
-func (c Config) WithBug(name string) (txn.Protocol, error) {
-	if err := c.EnableBug(c.Name(), Bugs, name); err != nil {
-		return nil, err
-	}
-	return c, nil
-}
+// WithBugs is the protocol with exactly the bugs s on.
+func (c Config) WithBugs(s plant.Set) txn.Protocol { c.Bugs = s; return c }
 
 // AddNodes adds the coordinator and one participant per bank.
 func (c Config) AddNodes(w *sim.World, t txn.Topology) error {

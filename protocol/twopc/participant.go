@@ -29,7 +29,7 @@ func (p *Participant) Start(env *sim.Env) {
 	p.inDoubt = map[string]*inDoubt{}
 	for _, rec := range p.bank.Recover(env) {
 		if p.cfg.Bugs.On(BugPresumeAbortOnRestart) {
-			p.bank.Finish(env, rec.Txn, &rec, false, "restart")
+			p.bank.Finish(env, rec.Txn, false, "restart")
 			continue
 		}
 		d := &inDoubt{rec: rec}
@@ -75,18 +75,13 @@ func (p *Participant) onPrepare(env *sim.Env, from sim.NodeID, m Prepare) {
 	d.timer = env.SetTimer(p.cfg.InquiryInterval, inquiryTimer{m.Txn})
 }
 
-// finish applies or rolls back a transaction and releases its locks.
+// finish applies or rolls back a transaction and releases its locks (the
+// commit kit's Bank.Finish), then forgets it.
 func (p *Participant) finish(env *sim.Env, id string, commit bool, via string) {
-	d := p.inDoubt[id]
-	var rec *txn.Prepared
-	if d != nil {
-		rec = &d.rec
+	if d := p.inDoubt[id]; p.bank.Finish(env, id, commit, via) && d != nil {
+		env.CancelTimer(d.timer)
+		delete(p.inDoubt, id)
 	}
-	if !p.bank.Finish(env, id, rec, commit, via) || d == nil {
-		return
-	}
-	env.CancelTimer(d.timer)
-	delete(p.inDoubt, id)
 }
 
 func (p *Participant) onPeerQuery(env *sim.Env, from sim.NodeID, id string) {

@@ -21,7 +21,7 @@ type Config struct {
 	Cooperative bool
 }
 
-// Bug names, as used by Protocol.WithBug and `simrun --bug`.
+// Bug names, as given to `simrun --bug`.
 const (
 	BugCommitOnPartialVotes  = "commit-on-partial-votes"
 	BugPresumeAbortOnRestart = "presume-abort-on-restart"
@@ -57,16 +57,11 @@ func (c Config) Name() string {
 	return "2pc"
 }
 
-// PlantedBugs lists the planted bugs.
-func (c Config) PlantedBugs() []string { return Bugs.Names() }
+// Planted is the catalog of planted bugs.
+func (c Config) Planted() plant.Catalog { return Bugs }
 
-// WithBug enables a planted bug by name.
-func (c Config) WithBug(name string) (txn.Protocol, error) {
-	if err := c.EnableBug(c.Name(), Bugs, name); err != nil {
-		return nil, err
-	}
-	return c, nil
-}
+// WithBugs is the protocol with exactly the bugs s on.
+func (c Config) WithBugs(s plant.Set) txn.Protocol { c.Bugs = s; return c }
 
 // AddNodes adds the coordinator and one participant per bank.
 func (c Config) AddNodes(w *sim.World, t txn.Topology) error {

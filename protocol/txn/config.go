@@ -66,14 +66,5 @@ func positiveDurations(protocol string, v reflect.Value) error {
 	return nil
 }
 
-// EnableBug is the planted-bug plumbing of every commit protocol's
-// WithBug: it switches name on in c.Bugs from catalog, or says which bugs
-// the protocol has.
-func (c *Common) EnableBug(protocol string, catalog plant.Catalog, name string) error {
-	bugs, err := catalog.Enable(c.Bugs, name)
-	if err != nil {
-		return fmt.Errorf("%s has %w", protocol, err)
-	}
-	c.Bugs = bugs
-	return nil
-}
+// Enabled is the planted bugs switched on.
+func (c Common) Enabled() plant.Set { return c.Bugs }

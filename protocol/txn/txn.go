@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 )
@@ -63,10 +64,12 @@ type Protocol interface {
 	// AddNodes adds the protocol's nodes (coordinator, participants, and
 	// any of its own, such as acceptors) to the world.
 	AddNodes(w *sim.World, t Topology) error
-	// PlantedBugs lists the planted bugs the protocol can enable.
-	PlantedBugs() []string
-	// WithBug returns the protocol with a planted bug enabled.
-	WithBug(name string) (Protocol, error)
+	// Planted is the protocol's catalog of planted bugs, Enabled the ones
+	// switched on (txn.Common gives it), and WithBugs the protocol with
+	// exactly the given ones on: plant.With turns these into WithBug.
+	Planted() plant.Catalog
+	Enabled() plant.Set
+	WithBugs(plant.Set) Protocol
 }
 
 // Ops turns a transfer into its two operations.
