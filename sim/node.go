@@ -144,13 +144,22 @@ func (e *Env) CancelTimer(id TimerID) {
 	delete(e.p.timers, id)
 }
 
-// Get reads the durable store.
+// Get reads the durable store, untyped.
+//
+// Deprecated: use Load, which checks the type and names the key when it is
+// wrong. Get stays while callers move over.
 func (e *Env) Get(key string) (any, bool) { return e.p.store.Get(key) }
 
 // Keys lists durable keys with a prefix, sorted.
 func (e *Env) Keys(prefix string) []string { return e.p.store.Keys(prefix) }
 
-// Put writes durably; the write is complete when Put returns.
+// Put writes durably; the write is complete when Put returns. The store
+// keeps a copy of v (a deep copy of plain data), so neither later changes
+// to v nor a message sharing its memory reach stored state. v must be plain
+// data: a pointer, func or channel anywhere in it (or an unexported field
+// holding a slice, map or interface) panics with an error naming the key,
+// so the mistake shows on the first Put rather than as a state a disk could
+// not have. Read it back with Load.
 func (e *Env) Put(key string, v any) {
 	if e.dead {
 		return
