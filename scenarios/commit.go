@@ -59,15 +59,15 @@ func (c CommitBank) Build(w *sim.World, seed uint64) error {
 	return nil
 }
 
-// Check runs the commit checkers.
-func (c CommitBank) Check(h *checker.History, s *Spec) []checker.Result {
-	rs := []checker.Result{
-		checker.Atomicity(h),
-		checker.Conservation(h, c.Bank.InitialTotal()),
-		checker.Blocking(h, s.MinBlocked),
+// Checkers are the commit checkers.
+func (c CommitBank) Checkers(s *Spec) []checker.Checker {
+	cs := []checker.Checker{
+		checker.Atomicity{},
+		checker.Conservation{Initial: c.Bank.InitialTotal()},
+		checker.Blocking{MinFor: s.MinBlocked},
 	}
 	if s.Liveness != nil {
-		rs = append(rs, checker.Liveness(h, s.Liveness.At, s.Liveness.Bound))
+		cs = append(cs, checker.Liveness{HealAt: s.Liveness.At, Bound: s.Liveness.Bound})
 	}
-	return rs
+	return cs
 }
