@@ -46,9 +46,9 @@ func (c consensusBank) WithBug(name string) (System, error) {
 	return consensusBank{s.(CommitBank)}, nil
 }
 
-// Check runs the commit checkers and the ballot checker.
-func (c consensusBank) Check(h *checker.History, s *Spec) []checker.Result {
-	return append(c.CommitBank.Check(h, s), checker.Ballots(h))
+// Checkers are the commit checkers and the ballot checker.
+func (c consensusBank) Checkers(s *Spec) []checker.Checker {
+	return append(c.CommitBank.Checkers(s), checker.Ballots{})
 }
 
 var healPhase = &Liveness{At: 1500 * time.Millisecond, Bound: time.Second}

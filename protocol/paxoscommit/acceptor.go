@@ -44,8 +44,8 @@ func (a *Acceptor) get(env *sim.Env, key string) accState {
 func (a *Acceptor) set(env *sim.Env, key string, s accState, promiseOnly bool) {
 	a.mem[key] = s
 	switch {
-	case promiseOnly && a.cfg.Bugs.ForgetPromise:
-	case !promiseOnly && a.cfg.Bugs.ForgetAccepted:
+	case promiseOnly && a.cfg.Bugs.On(BugForgetPromise):
+	case !promiseOnly && a.cfg.Bugs.On(BugForgetAccepted):
 	default:
 		env.Put(key, s)
 	}

@@ -121,7 +121,11 @@ func (l *leader) arm(env *sim.Env, cfg Config) {
 	l.timer = env.SetTimer(d, roundTimer{l.txn})
 }
 
+// stop ends the leader's rounds; a nil leader (none was needed) has none.
 func (l *leader) stop(env *sim.Env) {
+	if l == nil {
+		return
+	}
 	env.CancelTimer(l.timer)
 	l.phase = idle
 }
