@@ -183,15 +183,13 @@ func (c *Client) Inc() int { return c.reqs.Inc() }
 // safe whatever happened since, because it names the grant's token.
 func (c *Client) Start(env *sim.Env) {
 	c.reqs.Reset(env)
-	if v, ok := env.Get(JobsDoneKey); ok {
-		c.done = v.(int)
-	}
+	c.done, _ = sim.Load[int](env, JobsDoneKey)
 	c.store, _ = env.Lookup(NodeName)
 	c.svc.Start(env, c)
 	if c.opt.KeepHeld {
 		for _, k := range env.Keys(HeldKey) {
-			v, _ := env.Get(k)
-			c.held = append(c.held, Held{Lock: strings.TrimPrefix(k, HeldKey), Token: v.(int64)})
+			token, _ := sim.Load[int64](env, k)
+			c.held = append(c.held, Held{Lock: strings.TrimPrefix(k, HeldKey), Token: token})
 		}
 		if len(c.held) > 0 {
 			c.why = resume

@@ -32,11 +32,10 @@ type answer[M sim.Message] struct {
 // whether the request needs no new answer (it is repeated, or older than
 // the last one answered).
 func (r Replies[M]) Answered(env *sim.Env, from sim.NodeID, req Req) bool {
-	v, ok := env.Get(r.Prefix + env.NameOf(from))
+	last, ok := sim.Load[answer[M]](env, r.Prefix+env.NameOf(from))
 	if !ok {
 		return false
 	}
-	last := v.(answer[M])
 	if last.Req == req {
 		env.Send(from, last.Reply)
 		return true
@@ -54,8 +53,7 @@ func (r Replies[M]) Record(env *sim.Env, client string, req Req, reply M) {
 func (r Replies[M]) All(env *sim.Env) []Answer[M] {
 	var out []Answer[M]
 	for _, k := range env.Keys(r.Prefix) {
-		v, _ := env.Get(k)
-		a := v.(answer[M])
+		a, _ := sim.Load[answer[M]](env, k)
 		out = append(out, Answer[M]{Client: strings.TrimPrefix(k, r.Prefix), Req: a.Req, Reply: a.Reply})
 	}
 	return out

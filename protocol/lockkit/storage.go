@@ -93,8 +93,7 @@ func (s *Storage) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 }
 
 func (s *Storage) cell(env *sim.Env, key string) Cell {
-	v, _ := env.Get(CellKey + key)
-	c, _ := v.(Cell)
+	c, _ := sim.Load[Cell](env, CellKey+key)
 	return c
 }
 

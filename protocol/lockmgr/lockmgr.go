@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/protocol/lockkit"
+	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 )
@@ -30,24 +31,20 @@ type Config struct {
 	// FencedStorage makes the protected storage refuse tokens lower than
 	// the highest it has seen for a cell (Kleppmann's fencing).
 	FencedStorage bool
-	Bugs          Bugs
+	Bugs          plant.Set
 }
 
-// Bugs are planted mistakes, each off by default.
-type Bugs struct {
-	// GrantHeld: the manager grants a request for a lock someone else
-	// holds, instead of queueing or refusing it.
-	GrantHeld bool
-	// ReleaseNonHolder: the manager frees a held lock on any release,
-	// without checking who sends it or which grant it names.
-	ReleaseNonHolder bool
-}
-
-// Bug names, as used by WithBug and `simrun --bug`.
+// Planted bugs, each off unless a test or `simrun --bug` turns it on.
 const (
 	BugGrantHeld        = "grant-held"
 	BugReleaseNonHolder = "release-non-holder"
 )
+
+// Bugs is the catalog of planted bugs.
+var Bugs = plant.Catalog{
+	{Name: BugGrantHeld, Description: "the manager grants a request for a lock someone else holds, instead of queueing or refusing it"},
+	{Name: BugReleaseNonHolder, Description: "the manager frees a held lock on any release, without checking who sends it or which grant it names"},
+}
 
 // Role names.
 const (
@@ -101,21 +98,18 @@ func (c Config) Name() string {
 	return "lockmgr"
 }
 
-// PlantedBugs lists the planted bugs.
-func (c Config) PlantedBugs() []string { return []string{BugGrantHeld, BugReleaseNonHolder} }
+// Planted is the catalog of planted bugs, Enabled those switched on.
+func (c Config) Planted() plant.Catalog { return Bugs }
+func (c Config) Enabled() plant.Set     { return c.Bugs }
 
-// WithBug enables a planted bug by name.
-func (c Config) WithBug(name string) (Config, error) {
-	switch name {
-	case BugGrantHeld:
-		c.Bugs.GrantHeld = true
-	case BugReleaseNonHolder:
-		c.Bugs.ReleaseNonHolder = true
-	default:
-		return c, fmt.Errorf("lockmgr has no planted bug %q (have: %s, %s)", name, BugGrantHeld, BugReleaseNonHolder)
-	}
-	return c, nil
-}
+// WithBugs is the configuration with exactly the bugs s on.
+func (c Config) WithBugs(s plant.Set) lockkit.Protocol { c.Bugs = s; return c }
+
+// Fenced reports whether the storage is fenced.
+func (c Config) Fenced() bool { return c.FencedStorage }
+
+// Quorum is 1: the manager alone records the holder.
+func (c Config) Quorum() int { return 1 }
 
 // AddNodes adds the manager, the storage and one client per name, each
 // running its jobs in order.
@@ -123,16 +117,8 @@ func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	byClient := map[string][]workload.LockJob{}
-	for _, j := range jobs {
-		byClient[j.Client] = append(byClient[j.Client], j)
-	}
 	w.AddNode(ManagerName, func() sim.Node { return &Manager{cfg: c} })
-	w.AddNode(StorageName, func() sim.Node { return &lockkit.Storage{Fenced: c.FencedStorage} })
-	for _, name := range clients {
-		opt := lockkit.Options{Jobs: byClient[name], Backoff: lockkit.Doubling(c.BackoffBase, c.BackoffMax),
-			ResendInterval: c.ResendInterval, Think: c.Think, KeepHeld: true}
-		w.AddNode(name, func() sim.Node { return lockkit.NewClient(&Client{cfg: c}, opt) })
-	}
+	opt := lockkit.Options{Backoff: lockkit.Doubling(c.BackoffBase, c.BackoffMax), ResendInterval: c.ResendInterval, Think: c.Think, KeepHeld: true}
+	lockkit.AddClients(w, c.FencedStorage, clients, jobs, opt, func() lockkit.Service { return &Client{cfg: c} })
 	return nil
 }

@@ -96,11 +96,7 @@ func (m *Manager) Start(env *sim.Env) {
 }
 
 func (m *Manager) lease(env *sim.Env, lock string) (lease, bool) {
-	v, ok := env.Get(leaseKey + lock)
-	if !ok {
-		return lease{}, false
-	}
-	return v.(lease), true
+	return sim.Load[lease](env, leaseKey+lock)
 }
 
 func (m *Manager) state(env *sim.Env, lock string) lockState {
@@ -179,7 +175,7 @@ func (m *Manager) onAcquire(env *sim.Env, from sim.NodeID, a Acquire) {
 	switch st := m.state(env, a.Lock); {
 	case st == free:
 		m.grant(env, a.Lock, client, a.Req, a.Attempt)
-	case m.cfg.Bugs.GrantHeld && m.holder(env, a.Lock) != client:
+	case m.cfg.Bugs.On(BugGrantHeld) && m.holder(env, a.Lock) != client:
 		m.grant(env, a.Lock, client, a.Req, a.Attempt)
 	case len(m.queues[a.Lock]) < m.cfg.QueueLimit:
 		m.enqueue(env, a.Lock, client, a)
@@ -207,10 +203,7 @@ func (m *Manager) dropSuperseded(env *sim.Env, client string, req lockkit.Req) {
 }
 
 func (m *Manager) grant(env *sim.Env, lock, client string, req lockkit.Req, attempt int) {
-	var token int64
-	if v, ok := env.Get(tokenKey); ok {
-		token = v.(int64)
-	}
+	token, _ := sim.Load[int64](env, tokenKey)
 	token++
 	env.Put(tokenKey, token)
 	l := lease{Holder: client, Req: req, Token: token, Attempt: attempt, Expires: env.Now() + m.cfg.TTL}
@@ -326,7 +319,7 @@ func (m *Manager) onRelease(env *sim.Env, from sim.NodeID, r Release) {
 	m.expireIfDue(env, r.Lock)
 	l, isHeld := m.lease(env, r.Lock)
 	ok := isHeld && l.Holder == client && l.Token == r.Token
-	if m.cfg.Bugs.ReleaseNonHolder {
+	if m.cfg.Bugs.On(BugReleaseNonHolder) {
 		ok = isHeld
 	}
 	if !ok {

@@ -47,9 +47,7 @@ func (c *Client) Start(env *sim.Env) {
 	c.reqs.Reset(env)
 	c.out.Every = c.cfg.ResendInterval
 	c.store, _ = env.Lookup(StoreName)
-	if v, ok := env.Get(ordersDoneKey); ok {
-		c.order = v.(int)
-	}
+	c.order, _ = sim.Load[int](env, ordersDoneKey)
 	c.schedule(env)
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/protocol/lockkit"
+	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 )
@@ -13,18 +14,16 @@ import (
 // Config sets the protocol's options.
 type Config struct {
 	ResendInterval time.Duration // a client resends an unanswered request
-	Bugs           Bugs
+	Bugs           plant.Set
 }
 
-// Bugs are planted mistakes, each off by default.
-type Bugs struct {
-	// IgnoreVersion: the store applies a compare-and-set even when the
-	// version it names is not the current one.
-	IgnoreVersion bool
-}
-
-// BugIgnoreVersion is the planted bug's name for WithBug and `simrun --bug`.
+// BugIgnoreVersion is the planted bug's name (`simrun --bug`).
 const BugIgnoreVersion = "ignore-version"
+
+// Bugs is the catalog of planted bugs.
+var Bugs = plant.Catalog{
+	{Name: BugIgnoreVersion, Description: "the store applies a compare-and-set even when the version it names is not the current one"},
+}
 
 // StoreName is the store's role name.
 const StoreName = "store"
@@ -43,17 +42,12 @@ func (c Config) Validate() error {
 // Name is the protocol's short name.
 func (c Config) Name() string { return "optimistic" }
 
-// PlantedBugs lists the planted bugs.
-func (c Config) PlantedBugs() []string { return []string{BugIgnoreVersion} }
+// Planted is the catalog of planted bugs, Enabled those switched on.
+func (c Config) Planted() plant.Catalog { return Bugs }
+func (c Config) Enabled() plant.Set     { return c.Bugs }
 
-// WithBug enables a planted bug by name.
-func (c Config) WithBug(name string) (Config, error) {
-	if name != BugIgnoreVersion {
-		return c, fmt.Errorf("optimistic has no planted bug %q (have: %s)", name, BugIgnoreVersion)
-	}
-	c.Bugs.IgnoreVersion = true
-	return c, nil
-}
+// WithBugs is the configuration with exactly the bugs s on.
+func (c Config) WithBugs(s plant.Set) Config { c.Bugs = s; return c }
 
 // AddNodes adds the store, holding initial (key -> value, at version 0),
 // and one client per name running its orders.

@@ -34,7 +34,7 @@ type Store struct {
 // restart it re-applies any compare-and-set whose answer was logged but
 // whose write a crash cut off (see onCAS).
 func (s *Store) Start(env *sim.Env) {
-	if _, ok := env.Get(initKey); ok {
+	if _, ok := sim.Load[bool](env, initKey); ok {
 		for _, a := range cases.All(env) {
 			if r := a.Reply; r.OK && s.entry(env, r.Key).Version < r.Version {
 				env.Put(valueKey+r.Key, Entry{Value: r.Value, Version: r.Version})
@@ -52,8 +52,7 @@ func (s *Store) Start(env *sim.Env) {
 func (s *Store) Timer(env *sim.Env, tag any) {}
 
 func (s *Store) entry(env *sim.Env, key string) Entry {
-	v, _ := env.Get(valueKey + key)
-	e, _ := v.(Entry)
+	e, _ := sim.Load[Entry](env, valueKey+key)
 	return e
 }
 
@@ -75,7 +74,7 @@ func (s *Store) onCAS(env *sim.Env, from sim.NodeID, m CAS) {
 	client := env.NameOf(from)
 	e := s.entry(env, m.Key)
 	reply := CASReply{Key: m.Key, Req: m.Req, Value: e.Value, Version: e.Version}
-	if e.Version == m.Expect || s.cfg.Bugs.IgnoreVersion {
+	if e.Version == m.Expect || s.cfg.Bugs.On(BugIgnoreVersion) {
 		e = Entry{Value: m.Value, Version: e.Version + 1}
 		reply = CASReply{Key: m.Key, Req: m.Req, OK: true, Value: e.Value, Version: e.Version}
 		// The answer is logged before the write, and Start re-applies a

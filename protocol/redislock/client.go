@@ -171,7 +171,7 @@ func (c *Client) Release(env *sim.Env, k *lockkit.Client, h lockkit.Held, req lo
 func (c *Client) sendRelease(env *sim.Env, k *lockkit.Client) {
 	c.relTries++
 	op := OpCheckDel
-	if c.cfg.Bugs.PlainDel {
+	if c.cfg.Bugs.On(BugPlainDel) {
 		op = OpDel
 	}
 	c.send(env, k, op, 0)

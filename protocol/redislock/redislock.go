@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/protocol/lockkit"
+	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 )
@@ -35,18 +36,16 @@ type Config struct {
 	ReplicationInterval time.Duration
 	FailoverAfter       time.Duration
 
-	Bugs Bugs
+	Bugs plant.Set
 }
 
-// Bugs are planted mistakes, each off by default.
-type Bugs struct {
-	// PlainDel: release with a plain DEL instead of the check-and-delete
-	// script, deleting the key whoever holds it now.
-	PlainDel bool
-}
-
-// BugPlainDel is the planted bug's name (WithBug, `simrun --bug`).
+// BugPlainDel is the planted bug's name (`simrun --bug`).
 const BugPlainDel = "plain-del"
+
+// Bugs is the catalog of planted bugs.
+var Bugs = plant.Catalog{
+	{Name: BugPlainDel, Description: "release with a plain DEL instead of the check-and-delete script, deleting the key whoever holds it now"},
+}
 
 // Default is the configuration of the scenarios: a 100ms lock, one
 // server without persistence or replica.
@@ -102,17 +101,18 @@ func (c Config) Name() string {
 	return n
 }
 
-// PlantedBugs lists the planted bugs.
-func (c Config) PlantedBugs() []string { return []string{BugPlainDel} }
+// Planted is the catalog of planted bugs, Enabled those switched on.
+func (c Config) Planted() plant.Catalog { return Bugs }
+func (c Config) Enabled() plant.Set     { return c.Bugs }
 
-// WithBug enables a planted bug by name.
-func (c Config) WithBug(name string) (Config, error) {
-	if name != BugPlainDel {
-		return c, fmt.Errorf("redis-lock has no planted bug %q (have: %s)", name, BugPlainDel)
-	}
-	c.Bugs.PlainDel = true
-	return c, nil
-}
+// WithBugs is the configuration with exactly the bugs s on.
+func (c Config) WithBugs(s plant.Set) lockkit.Protocol { c.Bugs = s; return c }
+
+// Fenced is false: Redis issues no fencing token.
+func (c Config) Fenced() bool { return false }
+
+// Quorum is 1: the master alone records the holder.
+func (c Config) Quorum() int { return 1 }
 
 // Servers are the server nodes, master first.
 func (c Config) Servers() []string {
@@ -143,15 +143,7 @@ func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob
 	for i, sc := range c.ServerConfigs() {
 		w.AddNode(c.Servers()[i], func() sim.Node { return NewServer(sc) })
 	}
-	w.AddNode(StorageName, func() sim.Node { return &lockkit.Storage{} })
-	byClient := map[string][]workload.LockJob{}
-	for _, j := range jobs {
-		byClient[j.Client] = append(byClient[j.Client], j)
-	}
-	for _, name := range clients {
-		js := byClient[name]
-		opt := lockkit.Options{Jobs: js, Backoff: lockkit.Jittered(4 * c.RetryDelay), WorkBefore: c.Work, FirstLockOnly: true, ReleaseLater: true}
-		w.AddNode(name, func() sim.Node { return lockkit.NewClient(&Client{cfg: c}, opt) })
-	}
+	opt := lockkit.Options{Backoff: lockkit.Jittered(4 * c.RetryDelay), WorkBefore: c.Work, FirstLockOnly: true, ReleaseLater: true}
+	lockkit.AddClients(w, false, clients, jobs, opt, func() lockkit.Service { return &Client{cfg: c} })
 	return nil
 }

@@ -99,7 +99,7 @@ func (c *Client) answered(env *sim.Env, k *lockkit.Client, yes bool) {
 func (c *Client) decide(env *sim.Env, k *lockkit.Client) {
 	now := env.Now()
 	validity := c.cfg.TTL - (now - c.start) - c.cfg.Drift()
-	if c.cfg.Bugs.NoElapsedCheck {
+	if c.cfg.Bugs.On(BugNoElapsedCheck) {
 		validity = c.cfg.TTL - c.cfg.Drift()
 	}
 	if c.got >= c.cfg.Quorum() && validity > 0 {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/protocol/lockkit"
+	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/protocol/redislock"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
@@ -25,19 +26,16 @@ type Config struct {
 	MaxRetries      int           // attempts per acquisition before giving up (0: no limit)
 	Work            time.Duration // time in the critical section before the read-modify-write
 	Persistence     redislock.Persistence
-	Bugs            Bugs
+	Bugs            plant.Set
 }
 
-// Bugs are planted mistakes, each off by default.
-type Bugs struct {
-	// NoElapsedCheck: the client dates the lock's validity from when the
-	// last instance answered instead of from when it began, so time spent
-	// acquiring (a pause among others) is not taken off.
-	NoElapsedCheck bool
-}
-
-// BugNoElapsedCheck is the planted bug's name.
+// BugNoElapsedCheck is the planted bug's name (`simrun --bug`).
 const BugNoElapsedCheck = "no-elapsed-check"
+
+// Bugs is the catalog of planted bugs.
+var Bugs = plant.Catalog{
+	{Name: BugNoElapsedCheck, Description: "the client does not take the time spent acquiring (a pause among others) off the lock's validity"},
+}
 
 // Default is the configuration of the scenarios: 5 instances without
 // persistence, a 100ms lock, 10ms per instance.
@@ -91,17 +89,15 @@ func (c Config) Name() string {
 	return "redlock"
 }
 
-// PlantedBugs lists the planted bugs.
-func (c Config) PlantedBugs() []string { return []string{BugNoElapsedCheck} }
+// Planted is the catalog of planted bugs, Enabled those switched on.
+func (c Config) Planted() plant.Catalog { return Bugs }
+func (c Config) Enabled() plant.Set     { return c.Bugs }
 
-// WithBug enables a planted bug by name.
-func (c Config) WithBug(name string) (Config, error) {
-	if name != BugNoElapsedCheck {
-		return c, fmt.Errorf("redlock has no planted bug %q (have: %s)", name, BugNoElapsedCheck)
-	}
-	c.Bugs.NoElapsedCheck = true
-	return c, nil
-}
+// WithBugs is the configuration with exactly the bugs s on.
+func (c Config) WithBugs(s plant.Set) lockkit.Protocol { c.Bugs = s; return c }
+
+// Fenced is false: Redlock issues no fencing token.
+func (c Config) Fenced() bool { return false }
 
 // AddNodes adds the instances, the storage and one client per name, each
 // running its jobs (the first lock of each job) in order.
@@ -113,15 +109,7 @@ func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob
 		sc := redislock.ServerConfig{Service: n, Persistence: c.Persistence}
 		w.AddNode(n, func() sim.Node { return redislock.NewServer(sc) })
 	}
-	w.AddNode(StorageName, func() sim.Node { return &lockkit.Storage{} })
-	byClient := map[string][]workload.LockJob{}
-	for _, j := range jobs {
-		byClient[j.Client] = append(byClient[j.Client], j)
-	}
-	for _, name := range clients {
-		js := byClient[name]
-		opt := lockkit.Options{Jobs: js, Backoff: lockkit.Uniform(c.RetryDelay), WorkBefore: c.Work, FirstLockOnly: true, ReleaseLater: true}
-		w.AddNode(name, func() sim.Node { return lockkit.NewClient(&Client{cfg: c}, opt) })
-	}
+	opt := lockkit.Options{Backoff: lockkit.Uniform(c.RetryDelay), WorkBefore: c.Work, FirstLockOnly: true, ReleaseLater: true}
+	lockkit.AddClients(w, false, clients, jobs, opt, func() lockkit.Service { return &Client{cfg: c} })
 	return nil
 }

@@ -179,7 +179,7 @@ func (c *Client) retry(env *sim.Env) {
 	}
 	switch c.step {
 	case creating:
-		if c.outstanding && !c.cfg.Bugs.NoGUID {
+		if c.outstanding && !c.cfg.Bugs.On(BugNoGUID) {
 			c.step = recovering
 			c.request(env, OpChildren, "", false)
 			return

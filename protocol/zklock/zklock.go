@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/protocol/lockkit"
+	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 )
@@ -33,19 +34,16 @@ type Config struct {
 	FencedStorage bool
 	BackoffBase   time.Duration // first retry delay after losing a session or being fenced
 	BackoffMax    time.Duration
-	Bugs          Bugs
+	Bugs          plant.Set
 }
 
-// Bugs are planted mistakes, each off by default.
-type Bugs struct {
-	// NoGUID: after a create whose answer was lost, the client creates
-	// again instead of looking for its node by GUID, and then waits for its
-	// own orphan node to go — which it never does while its session lives.
-	NoGUID bool
-}
-
-// BugNoGUID is the planted bug's name (simrun --bug).
+// BugNoGUID is the planted bug's name (`simrun --bug`).
 const BugNoGUID = "no-guid"
+
+// Bugs is the catalog of planted bugs.
+var Bugs = plant.Catalog{
+	{Name: BugNoGUID, Description: "after a create whose answer was lost, the client creates again instead of looking for its node by GUID, and waits for its own orphan node to go — which it never does while its session lives"},
+}
 
 // Default is the configuration of the scenarios: a 150ms session timeout
 // (ZooKeeper's ratios for heartbeat and disconnect), 10ms of work.
@@ -86,17 +84,18 @@ func (c Config) Name() string {
 	return "zklock"
 }
 
-// PlantedBugs lists the planted bugs.
-func (c Config) PlantedBugs() []string { return []string{BugNoGUID} }
+// Planted is the catalog of planted bugs, Enabled those switched on.
+func (c Config) Planted() plant.Catalog { return Bugs }
+func (c Config) Enabled() plant.Set     { return c.Bugs }
 
-// WithBug enables a planted bug by name.
-func (c Config) WithBug(name string) (Config, error) {
-	if name != BugNoGUID {
-		return c, fmt.Errorf("zklock has no planted bug %q (have: %s)", name, BugNoGUID)
-	}
-	c.Bugs.NoGUID = true
-	return c, nil
-}
+// WithBugs is the configuration with exactly the bugs s on.
+func (c Config) WithBugs(s plant.Set) lockkit.Protocol { c.Bugs = s; return c }
+
+// Fenced reports whether the storage is fenced.
+func (c Config) Fenced() bool { return c.FencedStorage }
+
+// Quorum is 1: the one server records the holder.
+func (c Config) Quorum() int { return 1 }
 
 // AddNodes adds the server, the storage and one client per name, each
 // running its jobs (one lock each) in order.
@@ -104,19 +103,13 @@ func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	byClient := map[string][]workload.LockJob{}
 	for _, j := range jobs {
 		if len(j.Locks) != 1 {
 			return fmt.Errorf("zklock: job %s needs %d locks; the recipe client takes one lock per job", j.ID, len(j.Locks))
 		}
-		byClient[j.Client] = append(byClient[j.Client], j)
 	}
 	w.AddNode(ServerName, func() sim.Node { return &Server{cfg: c} })
-	w.AddNode(StorageName, func() sim.Node { return &lockkit.Storage{Fenced: c.FencedStorage} })
-	for _, name := range clients {
-		opt := lockkit.Options{Jobs: byClient[name], Backoff: lockkit.Doubling(c.BackoffBase, c.BackoffMax),
-			ResendInterval: c.ResendInterval, WorkBetween: c.Work}
-		w.AddNode(name, func() sim.Node { return lockkit.NewClient(&Client{cfg: c}, opt) })
-	}
+	opt := lockkit.Options{Backoff: lockkit.Doubling(c.BackoffBase, c.BackoffMax), ResendInterval: c.ResendInterval, WorkBetween: c.Work}
+	lockkit.AddClients(w, c.FencedStorage, clients, jobs, opt, func() lockkit.Service { return &Client{cfg: c} })
 	return nil
 }
