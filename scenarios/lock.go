@@ -78,12 +78,18 @@ func (l Locks) PlantedBugs() []string { return l.Lock.Planted().Names() }
 
 // WithBug enables one of them.
 func (l Locks) WithBug(name string) (System, error) {
-	p, err := plant.With(l.Lock, name)
+	err := withBug(&l.Lock, l.Lock.Name(), name)
+	return l, err
+}
+
+// withBug turns the named planted bug of protocol proto on in *c.
+func withBug[C plant.Planter[C]](c *C, proto, name string) error {
+	p, err := plant.With(*c, name)
 	if err != nil {
-		return nil, fmt.Errorf("%s has %w", l.Lock.Name(), err)
+		return fmt.Errorf("%s has %w", proto, err)
 	}
-	l.Lock = p
-	return l, nil
+	*c = p
+	return nil
 }
 
 // Validate checks the service's configuration, the bounds and the workload.
@@ -173,12 +179,8 @@ func (v InventorySystem) PlantedBugs() []string { return v.Store.Planted().Names
 
 // WithBug enables one of them.
 func (v InventorySystem) WithBug(name string) (System, error) {
-	st, err := plant.With(v.Store, name)
-	if err != nil {
-		return nil, fmt.Errorf("%s has %w", v.Store.Name(), err)
-	}
-	v.Store = st
-	return v, nil
+	err := withBug(&v.Store, v.Store.Name(), name)
+	return v, err
 }
 
 // Validate checks the store's configuration and the workload.

@@ -18,15 +18,18 @@ import (
 // write land after its lease (Kleppmann's counterexamples), which is the
 // subject of the fencing scenarios, not a bug of this protocol.
 func lockNemesis(targets []string) *faults.Nemesis {
-	return &faults.Nemesis{
-		Targets: targets,
-		Start:   0, Stop: ms(1000),
-		CrashRate: 4, Downtime: ms(80), NoRestart: 0.2,
-		PartitionRate: 3, PartitionLength: ms(80),
-		LossRate: 2, LossLength: ms(100), Loss: 0.3, Duplicate: 0.2,
-		Base:  defaultNetwork,
-		Swarm: true,
-	}
+	n := swarm(targets)
+	n.CrashRate, n.Downtime, n.NoRestart = 4, ms(80), 0.2
+	n.PartitionRate, n.PartitionLength = 3, ms(80)
+	n.LossRate, n.LossLength, n.Loss, n.Duplicate = 2, ms(100), 0.3, 0.2
+	return n
+}
+
+// swarm is a random-fault plan over the first second of a run on the
+// default network, faults striking targets; swarm mode lets each seed
+// pick its own mix of the kinds given rates.
+func swarm(targets []string) *faults.Nemesis {
+	return &faults.Nemesis{Targets: targets, Start: 0, Stop: ms(1000), Base: defaultNetwork, Swarm: true}
 }
 
 // inventoryNemesis adds slow links to the lock mix: optimistic locking

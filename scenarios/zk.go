@@ -66,16 +66,11 @@ func zkWork() workload.Locks {
 // clients. Clock jumps change nothing: ZooKeeper, like this simulation of
 // it, times sessions on monotonic clocks.
 func zkNemesis(targets []string) *faults.Nemesis {
-	return &faults.Nemesis{
-		Targets: targets,
-		Start:   0, Stop: ms(1000),
-		CrashRate: 2, Downtime: ms(100), NoRestart: 0.2,
-		PartitionRate: 2, PartitionLength: ms(150),
-		PauseRate: 3, PauseLength: ms(150),
-		ClockRate: 2, ClockJump: ms(200),
-		Base:  defaultNetwork,
-		Swarm: true,
-	}
+	n := swarm(targets)
+	n.CrashRate, n.Downtime, n.NoRestart = 2, ms(100), 0.2
+	n.PartitionRate, n.PartitionLength = 2, ms(150)
+	n.PauseRate, n.PauseLength, n.ClockRate, n.ClockJump = 3, ms(150), 2, ms(200)
+	return n
 }
 
 func zkFaults(name, desc string, expect checker.Verdict, fenced bool) Spec {

@@ -28,7 +28,8 @@ type Service interface {
 	// Start runs when the client node starts, before any job.
 	Start(env *sim.Env, c *Client)
 	// Acquire asks for lock; req names the acquisition in the lock facts.
-	// Answer with Granted or Refused.
+	// Answer with Granted, Refused, or Retry (the lock is taken: Acquire
+	// is called again for the next attempt).
 	Acquire(env *sim.Env, c *Client, lock string, req Req)
 	// Release gives h back; req names the release. Answer with Released.
 	Release(env *sim.Env, c *Client, h Held, req Req)
@@ -54,6 +55,11 @@ type Guard interface {
 type Options struct {
 	Jobs    []workload.LockJob
 	Backoff Backoff // after a refused, lost or fenced-out job
+	// RetryDelay is the wait before another attempt at a lock the service
+	// found taken (Retry); MaxTries bounds the attempts of one acquisition
+	// (0: no bound), after which the job counts as refused ("busy").
+	RetryDelay Backoff
+	MaxTries   int
 	// ResendInterval: an unanswered storage request is sent again this
 	// often; 0 sends it once (and a lost answer leaves the client to its
 	// lease deadline).
@@ -118,12 +124,14 @@ type thinkTimer struct{}
 type leaseTimer struct{}
 type workTimer struct{}
 type releaseTimer struct{}
+type retryTimer struct{}
 
 func (startTimer) String() string   { return "start-job" }
 func (thinkTimer) String() string   { return "think" }
 func (leaseTimer) String() string   { return "lease-ending" }
 func (workTimer) String() string    { return "work-done" }
 func (releaseTimer) String() string { return "release" }
+func (retryTimer) String() string   { return "retry" }
 
 // step is where the critical section is.
 type step int
@@ -148,10 +156,12 @@ type Client struct {
 	done  int // jobs finished
 	store sim.NodeID
 	phase Phase
-	tries int // failed tries of the current job
+	fails int // failed tries of the current job
 	next  int // index of the job's next lock
 	held  []Held
 	acq   Req    // the acquisition under way
+	tries int    // its attempts
+	again bool   // another attempt is due
 	rel   Req    // the release under way
 	why   string // why the critical section ended
 
@@ -231,9 +241,24 @@ func (c *Client) acquireNext(env *sim.Env) {
 		return
 	}
 	c.phase = Acquiring
-	c.acq = c.NewReq()
+	c.acq, c.tries, c.again = c.NewReq(), 1, false
 	env.Observe(obs.LockRequest{Lock: locks[c.next], Req: c.acq.String()})
 	c.svc.Acquire(env, c, locks[c.next], c.acq)
+}
+
+// Attempt is the number of the acquisition's current attempt, from 1.
+func (c *Client) Attempt() int { return c.tries }
+
+// Retry: the service found the lock taken. After RetryDelay the client
+// makes another attempt (Acquire again, with the same request); after
+// MaxTries attempts it gives the job up as refused.
+func (c *Client) Retry(env *sim.Env) {
+	if c.opt.MaxTries > 0 && c.tries >= c.opt.MaxTries {
+		c.Refused(env, "busy", false)
+		return
+	}
+	c.again = true
+	env.SetTimer(c.opt.RetryDelay(env.Rand(), c.tries), retryTimer{})
 }
 
 // Granted: the service gave the lock being acquired, with its token (0 if
@@ -499,7 +524,7 @@ func (c *Client) afterRelease(env *sim.Env) {
 		env.Observe(obs.JobDone{Job: c.job().ID})
 		c.done++
 		env.Put(JobsDoneKey, c.done)
-		c.tries = 0
+		c.fails = 0
 		c.schedule(env)
 	case resume:
 		c.schedule(env)
@@ -510,8 +535,8 @@ func (c *Client) afterRelease(env *sim.Env) {
 
 func (c *Client) backOff(env *sim.Env) {
 	c.phase = BackingOff
-	c.tries++
-	env.SetTimer(c.opt.Backoff(env.Rand(), c.tries), startTimer{})
+	c.fails++
+	env.SetTimer(c.opt.Backoff(env.Rand(), c.fails), startTimer{})
 }
 
 // Receive takes the storage's answers; everything else goes to the
@@ -531,8 +556,9 @@ func (c *Client) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 	}
 }
 
-// Timer handles job starts, thinking, the work, the lease deadline, the
-// release and storage resends; other timers are the service's.
+// Timer handles job starts, thinking, retries, the work, the lease
+// deadline, the release and storage resends; other timers are the
+// service's.
 func (c *Client) Timer(env *sim.Env, tag any) {
 	switch tag.(type) {
 	case startTimer:
@@ -542,6 +568,12 @@ func (c *Client) Timer(env *sim.Env, tag any) {
 	case thinkTimer:
 		if c.phase == Thinking {
 			c.acquireNext(env)
+		}
+	case retryTimer:
+		if c.phase == Acquiring && c.again {
+			c.again = false
+			c.tries++
+			c.svc.Acquire(env, c, c.locks()[c.next], c.acq)
 		}
 	case workTimer:
 		switch {

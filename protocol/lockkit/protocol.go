@@ -43,3 +43,15 @@ func AddClients(w *sim.World, fenced bool, clients []string, jobs []workload.Loc
 		w.AddNode(name, func() sim.Node { return NewClient(newService(), o) })
 	}
 }
+
+// Common is what every lock protocol's configuration embeds: the planted
+// bugs switched on.
+type Common struct {
+	Bugs plant.Set
+}
+
+// Enabled is the planted bugs switched on.
+func (c Common) Enabled() plant.Set { return c.Bugs }
+
+// Quorum is 1: one server's record of the holder is authoritative.
+func (c Common) Quorum() int { return 1 }

@@ -1,7 +1,6 @@
 package lockmgr
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/faultline-sim/faultline/protocol/lockkit"
@@ -31,7 +30,7 @@ type Config struct {
 	// FencedStorage makes the protected storage refuse tokens lower than
 	// the highest it has seen for a cell (Kleppmann's fencing).
 	FencedStorage bool
-	Bugs          plant.Set
+	lockkit.Common
 }
 
 // Planted bugs, each off unless a test or `simrun --bug` turns it on.
@@ -69,25 +68,11 @@ func TimeoutOnly(wait time.Duration) Config {
 
 // Validate reports an impossible setting, naming the field.
 func (c Config) Validate() error {
-	switch {
-	case c.TTL <= 0:
-		return fmt.Errorf("lockmgr: TTL must be positive, got %v", c.TTL)
-	case c.Margin < 0 || c.Margin >= c.TTL:
-		return fmt.Errorf("lockmgr: margin must be in [0, TTL %v), got %v", c.TTL, c.Margin)
-	case c.ResendInterval <= 0:
-		return fmt.Errorf("lockmgr: resend interval must be positive, got %v", c.ResendInterval)
-	case c.QueueLimit < 0:
-		return fmt.Errorf("lockmgr: queue limit %d is negative", c.QueueLimit)
-	case c.WaitTimeout < 0:
-		return fmt.Errorf("lockmgr: wait timeout %v is negative", c.WaitTimeout)
-	case c.BackoffBase <= 0:
-		return fmt.Errorf("lockmgr: backoff base must be positive, got %v", c.BackoffBase)
-	case c.BackoffMax < c.BackoffBase:
-		return fmt.Errorf("lockmgr: backoff max %v is below backoff base %v", c.BackoffMax, c.BackoffBase)
-	case c.Think < 0:
-		return fmt.Errorf("lockmgr: think time %v is negative", c.Think)
-	}
-	return nil
+	f := &lockkit.Fields{Proto: "lockmgr"}
+	f.Positive("TTL", c.TTL).Check(c.Margin >= 0 && c.Margin < c.TTL, "margin must be in [0, TTL %v), got %v", c.TTL, c.Margin)
+	f.Positive("resend interval", c.ResendInterval).Count("queue limit", c.QueueLimit)
+	f.NotNegative("wait timeout", c.WaitTimeout).Backoff(c.BackoffBase, c.BackoffMax).NotNegative("think time", c.Think)
+	return f.Err()
 }
 
 // Name is "lockmgr", or "lockmgr-timeout" in timeout-only mode.
@@ -98,18 +83,14 @@ func (c Config) Name() string {
 	return "lockmgr"
 }
 
-// Planted is the catalog of planted bugs, Enabled those switched on.
+// Planted is the catalog of planted bugs.
 func (c Config) Planted() plant.Catalog { return Bugs }
-func (c Config) Enabled() plant.Set     { return c.Bugs }
 
 // WithBugs is the configuration with exactly the bugs s on.
 func (c Config) WithBugs(s plant.Set) lockkit.Protocol { c.Bugs = s; return c }
 
 // Fenced reports whether the storage is fenced.
 func (c Config) Fenced() bool { return c.FencedStorage }
-
-// Quorum is 1: the manager alone records the holder.
-func (c Config) Quorum() int { return 1 }
 
 // AddNodes adds the manager, the storage and one client per name, each
 // running its jobs in order.

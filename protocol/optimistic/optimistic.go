@@ -2,7 +2,8 @@ package optimistic
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/faultline-sim/faultline/protocol/lockkit"
@@ -55,14 +56,9 @@ func (c Config) AddNodes(w *sim.World, initial map[string]int64, clients []strin
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	keys := make([]string, 0, len(initial))
-	for k := range initial {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	cells := make([]cell, len(keys))
-	for i, k := range keys {
-		cells[i] = cell{key: k, value: initial[k]}
+	var cells []cell
+	for _, k := range slices.Sorted(maps.Keys(initial)) {
+		cells = append(cells, cell{key: k, value: initial[k]})
 	}
 	w.AddNode(StoreName, func() sim.Node { return &Store{cfg: c, initial: cells} })
 	byClient := map[string][]workload.OrderSpec{}

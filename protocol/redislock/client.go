@@ -7,10 +7,8 @@ import (
 	"github.com/faultline-sim/faultline/sim"
 )
 
-type retryTimer struct{}
 type timeoutTimer struct{ ID string }
 
-func (retryTimer) String() string     { return "retry" }
 func (t timeoutTimer) String() string { return "timeout " + t.ID }
 
 // Client is the seed's RedisDistributedLock (lockkit.Client runs the jobs
@@ -30,8 +28,6 @@ type Client struct {
 
 	lock     string
 	value    string // this acquisition's unique value
-	tries    int    // SET attempts of this acquisition
-	retrying bool
 	relTries int
 
 	cur     string        // the command awaited, "" if none
@@ -49,15 +45,11 @@ func (c *Client) Start(env *sim.Env, k *lockkit.Client) {
 	}
 }
 
-// Acquire begins with a fresh value: the value is what tells this holding
-// apart from every other, this client's included.
+// Acquire sends SET NX PX with a value unique to the acquisition: the
+// value is what tells this holding apart from every other, this client's
+// included.
 func (c *Client) Acquire(env *sim.Env, k *lockkit.Client, lock string, req lockkit.Req) {
-	c.lock, c.value, c.tries = lock, env.Name()+":"+req.String(), 0
-	c.trySet(env, k)
-}
-
-func (c *Client) trySet(env *sim.Env, k *lockkit.Client) {
-	c.tries++
+	c.lock, c.value = lock, env.Name()+":"+req.String()
 	c.send(env, k, OpSetNX, c.cfg.TTL)
 }
 
@@ -99,7 +91,7 @@ func (c *Client) Receive(env *sim.Env, k *lockkit.Client, _ sim.NodeID, m sim.Me
 		if r.OK {
 			c.onAcquired(env, k)
 		} else {
-			c.retry(env, k)
+			k.Retry(env)
 		}
 	case lockkit.Extending:
 		if !r.OK {
@@ -118,7 +110,7 @@ func (c *Client) failedOver(env *sim.Env, k *lockkit.Client) {
 	c.at = (c.at + 1) % len(c.servers)
 	switch k.Phase() {
 	case lockkit.Acquiring:
-		c.retry(env, k)
+		k.Retry(env)
 	case lockkit.Extending:
 		k.Extended(env, 0) // not extended, as far as the client knows
 	case lockkit.Releasing:
@@ -140,15 +132,6 @@ func (c *Client) onAcquired(env *sim.Env, k *lockkit.Client) {
 		return
 	}
 	k.Granted(env, 0, deadline, true)
-}
-
-func (c *Client) retry(env *sim.Env, k *lockkit.Client) {
-	if c.cfg.MaxRetries > 0 && c.tries >= c.cfg.MaxRetries {
-		k.Refused(env, "busy", false)
-		return
-	}
-	c.retrying = true
-	env.SetTimer(lockkit.Jitter(env.Rand(), c.cfg.RetryDelay), retryTimer{})
 }
 
 // Extend runs the check-and-extend script, if the client extends.
@@ -177,17 +160,9 @@ func (c *Client) sendRelease(env *sim.Env, k *lockkit.Client) {
 	c.send(env, k, op, 0)
 }
 
-// Timer handles retries and command timeouts.
+// Timer handles command timeouts.
 func (c *Client) Timer(env *sim.Env, k *lockkit.Client, tag any) {
-	switch t := tag.(type) {
-	case retryTimer:
-		if c.retrying && k.Phase() == lockkit.Acquiring {
-			c.retrying = false
-			c.trySet(env, k)
-		}
-	case timeoutTimer:
-		if c.awaited(env, k, t.ID) {
-			c.failedOver(env, k)
-		}
+	if t, ok := tag.(timeoutTimer); ok && c.awaited(env, k, t.ID) {
+		c.failedOver(env, k)
 	}
 }

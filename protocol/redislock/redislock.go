@@ -1,7 +1,6 @@
 package redislock
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/faultline-sim/faultline/protocol/lockkit"
@@ -36,7 +35,7 @@ type Config struct {
 	ReplicationInterval time.Duration
 	FailoverAfter       time.Duration
 
-	Bugs plant.Set
+	lockkit.Common
 }
 
 // BugPlainDel is the planted bug's name (`simrun --bug`).
@@ -67,26 +66,14 @@ func (c Config) drift() time.Duration {
 
 // Validate reports an impossible setting, naming the field.
 func (c Config) Validate() error {
-	switch {
-	case c.TTL <= 0:
-		return fmt.Errorf("redislock: TTL must be positive, got %v", c.TTL)
-	case c.Drift < 0 || c.drift() >= c.TTL:
-		return fmt.Errorf("redislock: drift must be in [0, TTL %v), got %v", c.TTL, c.drift())
-	case c.CommandTimeout <= 0:
-		return fmt.Errorf("redislock: command timeout must be positive, got %v", c.CommandTimeout)
-	case c.RetryDelay <= 0:
-		return fmt.Errorf("redislock: retry delay must be positive, got %v", c.RetryDelay)
-	case c.MaxRetries < 0:
-		return fmt.Errorf("redislock: max retries %d is negative", c.MaxRetries)
-	case c.Work < 0:
-		return fmt.Errorf("redislock: work %v is negative", c.Work)
-	case c.Persistence > PersistAOF:
-		return fmt.Errorf("redislock: unknown persistence %d", c.Persistence)
-	case c.Replica && (c.ReplicationInterval <= 0 || c.FailoverAfter < c.ReplicationInterval):
-		return fmt.Errorf("redislock: with a replica, replication interval must be positive and failover-after at least one interval, got %v and %v",
-			c.ReplicationInterval, c.FailoverAfter)
-	}
-	return nil
+	f := &lockkit.Fields{Proto: "redislock"}
+	f.Positive("TTL", c.TTL).Check(c.Drift >= 0 && c.drift() < c.TTL, "drift must be in [0, TTL %v), got %v", c.TTL, c.drift())
+	f.Positive("command timeout", c.CommandTimeout).Positive("retry delay", c.RetryDelay)
+	f.Count("max retries", c.MaxRetries).NotNegative("work", c.Work)
+	f.Check(c.Persistence <= PersistAOF, "unknown persistence %d", c.Persistence)
+	f.Check(!c.Replica || (c.ReplicationInterval > 0 && c.FailoverAfter >= c.ReplicationInterval),
+		"with a replica, replication interval must be positive and failover-after at least one interval, got %v and %v", c.ReplicationInterval, c.FailoverAfter)
+	return f.Err()
 }
 
 // Name is "redis-lock", with the persistence and replica if any.
@@ -101,18 +88,14 @@ func (c Config) Name() string {
 	return n
 }
 
-// Planted is the catalog of planted bugs, Enabled those switched on.
+// Planted is the catalog of planted bugs.
 func (c Config) Planted() plant.Catalog { return Bugs }
-func (c Config) Enabled() plant.Set     { return c.Bugs }
 
 // WithBugs is the configuration with exactly the bugs s on.
 func (c Config) WithBugs(s plant.Set) lockkit.Protocol { c.Bugs = s; return c }
 
 // Fenced is false: Redis issues no fencing token.
 func (c Config) Fenced() bool { return false }
-
-// Quorum is 1: the master alone records the holder.
-func (c Config) Quorum() int { return 1 }
 
 // Servers are the server nodes, master first.
 func (c Config) Servers() []string {
@@ -143,7 +126,8 @@ func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob
 	for i, sc := range c.ServerConfigs() {
 		w.AddNode(c.Servers()[i], func() sim.Node { return NewServer(sc) })
 	}
-	opt := lockkit.Options{Backoff: lockkit.Jittered(4 * c.RetryDelay), WorkBefore: c.Work, FirstLockOnly: true, ReleaseLater: true}
+	opt := lockkit.Options{Backoff: lockkit.Jittered(4 * c.RetryDelay), RetryDelay: lockkit.Jittered(c.RetryDelay), MaxTries: c.MaxRetries,
+		WorkBefore: c.Work, FirstLockOnly: true, ReleaseLater: true}
 	lockkit.AddClients(w, false, clients, jobs, opt, func() lockkit.Service { return &Client{cfg: c} })
 	return nil
 }

@@ -8,11 +8,9 @@ import (
 	"github.com/faultline-sim/faultline/sim"
 )
 
-type retryTimer struct{}
 type timeoutTimer struct{ ID string }
 type releaseTimeout struct{ Req lockkit.Req }
 
-func (retryTimer) String() string       { return "retry" }
 func (t timeoutTimer) String() string   { return "instance-timeout " + t.ID }
 func (t releaseTimeout) String() string { return "release-timeout " + t.Req.String() }
 
@@ -24,10 +22,8 @@ type Client struct {
 	instances []sim.NodeID
 	calls     redislock.Calls
 
-	lock     string
-	value    string
-	tries    int
-	retrying bool
+	lock  string
+	value string
 
 	start   time.Duration // local time the attempt began
 	next    int           // index of the instance being asked
@@ -48,19 +44,13 @@ func (c *Client) Start(env *sim.Env, k *lockkit.Client) {
 	}
 }
 
-// Acquire starts the first attempt.
+// Acquire makes one attempt: steps 1 and 2 of the algorithm, note the
+// time, then ask the instances in turn. Each attempt has a value of its
+// own: the unlock sent after a failed attempt is not waited for, and the
+// network may deliver it after this attempt's SET, where a shared value
+// would let it delete the new key.
 func (c *Client) Acquire(env *sim.Env, k *lockkit.Client, lock string, req lockkit.Req) {
-	c.lock, c.tries = lock, 0
-	c.attempt(env, k)
-}
-
-// attempt is steps 1 and 2 of the algorithm: note the time, then ask the
-// instances in turn. Each attempt has a value of its own: the unlock sent
-// after a failed attempt is not waited for, and the network may deliver
-// it after this attempt's SET, where a shared value would let it delete
-// the new key.
-func (c *Client) attempt(env *sim.Env, k *lockkit.Client) {
-	c.tries++
+	c.lock = lock
 	c.value = env.Name() + ":" + k.NewReq().String()
 	c.start, c.next, c.got = env.Now(), 0, 0
 	c.askNext(env, k)
@@ -107,16 +97,12 @@ func (c *Client) decide(env *sim.Env, k *lockkit.Client) {
 		return
 	}
 	// Step 5: unlock every instance, even those that seemed to say no (the
-	// yes may have been lost), without waiting for answers.
+	// yes may have been lost), without waiting for answers, and retry
+	// after a random delay.
 	for i := range c.instances {
 		c.call(env, k, i, redislock.OpCheckDel, 0)
 	}
-	if c.cfg.MaxRetries > 0 && c.tries >= c.cfg.MaxRetries {
-		k.Refused(env, "busy", false)
-		return
-	}
-	c.retrying = true
-	env.SetTimer(lockkit.Uniform(c.cfg.RetryDelay)(env.Rand(), c.tries), retryTimer{})
+	k.Retry(env)
 }
 
 // Release sends check-and-delete to every instance at once and waits for
@@ -155,14 +141,9 @@ func (c *Client) Receive(env *sim.Env, k *lockkit.Client, _ sim.NodeID, m sim.Me
 	}
 }
 
-// Timer handles retries, instance timeouts and the release's timeout.
+// Timer handles instance timeouts and the release's timeout.
 func (c *Client) Timer(env *sim.Env, k *lockkit.Client, tag any) {
 	switch t := tag.(type) {
-	case retryTimer:
-		if c.retrying && k.Phase() == lockkit.Acquiring {
-			c.retrying = false
-			c.attempt(env, k)
-		}
 	case timeoutTimer:
 		if k.Phase() == lockkit.Acquiring && t.ID == c.cur {
 			c.answered(env, k, false)

@@ -26,7 +26,7 @@ type Config struct {
 	MaxRetries      int           // attempts per acquisition before giving up (0: no limit)
 	Work            time.Duration // time in the critical section before the read-modify-write
 	Persistence     redislock.Persistence
-	Bugs            plant.Set
+	lockkit.Common
 }
 
 // BugNoElapsedCheck is the planted bug's name (`simrun --bug`).
@@ -62,23 +62,13 @@ func (c Config) Names() []string {
 
 // Validate reports an impossible setting, naming the field.
 func (c Config) Validate() error {
-	switch {
-	case c.Instances < 1:
-		return fmt.Errorf("redlock: instances must be at least 1, got %d", c.Instances)
-	case c.TTL <= c.Drift():
-		return fmt.Errorf("redlock: TTL %v must exceed the drift allowance %v", c.TTL, c.Drift())
-	case c.InstanceTimeout <= 0:
-		return fmt.Errorf("redlock: instance timeout must be positive, got %v", c.InstanceTimeout)
-	case c.RetryDelay <= 0:
-		return fmt.Errorf("redlock: retry delay must be positive, got %v", c.RetryDelay)
-	case c.MaxRetries < 0:
-		return fmt.Errorf("redlock: max retries %d is negative", c.MaxRetries)
-	case c.Work < 0:
-		return fmt.Errorf("redlock: work %v is negative", c.Work)
-	case c.Persistence > redislock.PersistAOF:
-		return fmt.Errorf("redlock: unknown persistence %d", c.Persistence)
-	}
-	return nil
+	f := &lockkit.Fields{Proto: "redlock"}
+	f.Check(c.Instances >= 1, "instances must be at least 1, got %d", c.Instances)
+	f.Check(c.TTL > c.Drift(), "TTL %v must exceed the drift allowance %v", c.TTL, c.Drift())
+	f.Positive("instance timeout", c.InstanceTimeout).Positive("retry delay", c.RetryDelay)
+	f.Count("max retries", c.MaxRetries).NotNegative("work", c.Work)
+	f.Check(c.Persistence <= redislock.PersistAOF, "unknown persistence %d", c.Persistence)
+	return f.Err()
 }
 
 // Name is "redlock", or "redlock-aof" with append-only persistence.
@@ -89,9 +79,8 @@ func (c Config) Name() string {
 	return "redlock"
 }
 
-// Planted is the catalog of planted bugs, Enabled those switched on.
+// Planted is the catalog of planted bugs.
 func (c Config) Planted() plant.Catalog { return Bugs }
-func (c Config) Enabled() plant.Set     { return c.Bugs }
 
 // WithBugs is the configuration with exactly the bugs s on.
 func (c Config) WithBugs(s plant.Set) lockkit.Protocol { c.Bugs = s; return c }
@@ -109,7 +98,8 @@ func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob
 		sc := redislock.ServerConfig{Service: n, Persistence: c.Persistence}
 		w.AddNode(n, func() sim.Node { return redislock.NewServer(sc) })
 	}
-	opt := lockkit.Options{Backoff: lockkit.Uniform(c.RetryDelay), WorkBefore: c.Work, FirstLockOnly: true, ReleaseLater: true}
+	opt := lockkit.Options{Backoff: lockkit.Uniform(c.RetryDelay), RetryDelay: lockkit.Uniform(c.RetryDelay), MaxTries: c.MaxRetries,
+		WorkBefore: c.Work, FirstLockOnly: true, ReleaseLater: true}
 	lockkit.AddClients(w, false, clients, jobs, opt, func() lockkit.Service { return &Client{cfg: c} })
 	return nil
 }

@@ -34,7 +34,7 @@ type Config struct {
 	FencedStorage bool
 	BackoffBase   time.Duration // first retry delay after losing a session or being fenced
 	BackoffMax    time.Duration
-	Bugs          plant.Set
+	lockkit.Common
 }
 
 // BugNoGUID is the planted bug's name (`simrun --bug`).
@@ -55,25 +55,13 @@ func Default() Config {
 
 // Validate reports an impossible setting, naming the field.
 func (c Config) Validate() error {
-	switch {
-	case c.SessionTimeout <= 0:
-		return fmt.Errorf("zklock: session timeout must be positive, got %v", c.SessionTimeout)
-	case c.Heartbeat <= 0 || c.Heartbeat >= c.SessionTimeout:
-		return fmt.Errorf("zklock: heartbeat must be in (0, session timeout %v), got %v", c.SessionTimeout, c.Heartbeat)
-	case c.SuspendAfter <= c.Heartbeat:
-		return fmt.Errorf("zklock: suspend-after %v must exceed the heartbeat %v", c.SuspendAfter, c.Heartbeat)
-	case c.RequestTimeout <= 0:
-		return fmt.Errorf("zklock: request timeout must be positive, got %v", c.RequestTimeout)
-	case c.ResendInterval <= 0:
-		return fmt.Errorf("zklock: resend interval must be positive, got %v", c.ResendInterval)
-	case c.Work < 0:
-		return fmt.Errorf("zklock: work %v is negative", c.Work)
-	case c.BackoffBase <= 0:
-		return fmt.Errorf("zklock: backoff base must be positive, got %v", c.BackoffBase)
-	case c.BackoffMax < c.BackoffBase:
-		return fmt.Errorf("zklock: backoff max %v is below backoff base %v", c.BackoffMax, c.BackoffBase)
-	}
-	return nil
+	f := &lockkit.Fields{Proto: "zklock"}
+	f.Positive("session timeout", c.SessionTimeout)
+	f.Check(c.Heartbeat > 0 && c.Heartbeat < c.SessionTimeout, "heartbeat must be in (0, session timeout %v), got %v", c.SessionTimeout, c.Heartbeat)
+	f.Check(c.SuspendAfter > c.Heartbeat, "suspend-after %v must exceed the heartbeat %v", c.SuspendAfter, c.Heartbeat)
+	f.Positive("request timeout", c.RequestTimeout).Positive("resend interval", c.ResendInterval)
+	f.NotNegative("work", c.Work).Backoff(c.BackoffBase, c.BackoffMax)
+	return f.Err()
 }
 
 // Name is "zklock", with "-fenced" against fenced storage.
@@ -84,18 +72,14 @@ func (c Config) Name() string {
 	return "zklock"
 }
 
-// Planted is the catalog of planted bugs, Enabled those switched on.
+// Planted is the catalog of planted bugs.
 func (c Config) Planted() plant.Catalog { return Bugs }
-func (c Config) Enabled() plant.Set     { return c.Bugs }
 
 // WithBugs is the configuration with exactly the bugs s on.
 func (c Config) WithBugs(s plant.Set) lockkit.Protocol { c.Bugs = s; return c }
 
 // Fenced reports whether the storage is fenced.
 func (c Config) Fenced() bool { return c.FencedStorage }
-
-// Quorum is 1: the one server records the holder.
-func (c Config) Quorum() int { return 1 }
 
 // AddNodes adds the server, the storage and one client per name, each
 // running its jobs (one lock each) in order.
