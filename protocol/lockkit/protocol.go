@@ -55,3 +55,14 @@ func (c Common) Enabled() plant.Set { return c.Bugs }
 
 // Quorum is 1: one server's record of the holder is authoritative.
 func (c Common) Quorum() int { return 1 }
+
+// Fencing is embedded by the configuration of a service that issues
+// fencing tokens.
+type Fencing struct {
+	// FencedStorage makes the storage refuse tokens lower than the highest
+	// it has seen for a cell (Kleppmann's fencing).
+	FencedStorage bool
+}
+
+// Fenced reports whether the storage is fenced.
+func (f Fencing) Fenced() bool { return f.FencedStorage }

@@ -27,9 +27,7 @@ type Config struct {
 	BackoffBase time.Duration // first retry delay after a refusal; doubles per failed try
 	BackoffMax  time.Duration
 	Think       time.Duration // a client's pause between getting one lock and asking for the next
-	// FencedStorage makes the protected storage refuse tokens lower than
-	// the highest it has seen for a cell (Kleppmann's fencing).
-	FencedStorage bool
+	lockkit.Fencing
 	lockkit.Common
 }
 
@@ -88,9 +86,6 @@ func (c Config) Planted() plant.Catalog { return Bugs }
 
 // WithBugs is the configuration with exactly the bugs s on.
 func (c Config) WithBugs(s plant.Set) lockkit.Protocol { c.Bugs = s; return c }
-
-// Fenced reports whether the storage is fenced.
-func (c Config) Fenced() bool { return c.FencedStorage }
 
 // AddNodes adds the manager, the storage and one client per name, each
 // running its jobs in order.

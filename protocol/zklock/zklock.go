@@ -29,11 +29,9 @@ type Config struct {
 	// LeaveOnSuspend is Curator's advice: leave the critical section as
 	// soon as the connection is suspended, and give the lock up.
 	LeaveOnSuspend bool
-	// FencedStorage makes the storage refuse tokens lower than the highest
-	// it has seen for a cell.
-	FencedStorage bool
-	BackoffBase   time.Duration // first retry delay after losing a session or being fenced
-	BackoffMax    time.Duration
+	lockkit.Fencing
+	BackoffBase time.Duration // first retry delay after losing a session or being fenced
+	BackoffMax  time.Duration
 	lockkit.Common
 }
 
@@ -77,9 +75,6 @@ func (c Config) Planted() plant.Catalog { return Bugs }
 
 // WithBugs is the configuration with exactly the bugs s on.
 func (c Config) WithBugs(s plant.Set) lockkit.Protocol { c.Bugs = s; return c }
-
-// Fenced reports whether the storage is fenced.
-func (c Config) Fenced() bool { return c.FencedStorage }
 
 // AddNodes adds the server, the storage and one client per name, each
 // running its jobs (one lock each) in order.
