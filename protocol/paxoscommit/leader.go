@@ -95,8 +95,8 @@ type leader struct {
 // ballot could propose a second value under it.
 func (l *leader) start(env *sim.Env, cfg Config) {
 	round := l.seen
-	if v, ok := env.Get(roundKey + l.txn); ok {
-		round = max(round, v.(int64))
+	if r, ok := sim.Load[int64](env, roundKey+l.txn); ok {
+		round = max(round, r)
 	}
 	round++
 	l.attempts++

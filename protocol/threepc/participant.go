@@ -49,7 +49,7 @@ func (p *Participant) Start(env *sim.Env) {
 	p.txns = map[string]*ptxn{}
 	for _, rec := range p.bank.Recover(env) {
 		t := &ptxn{rec: rec, state: Uncertain, recovered: true}
-		if _, ok := env.Get(preCommitKey + rec.Txn); ok {
+		if _, ok := sim.Load[bool](env, preCommitKey+rec.Txn); ok {
 			t.state = PreCommitted
 		}
 		p.txns[rec.Txn] = t

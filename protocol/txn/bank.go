@@ -26,7 +26,7 @@ const initKey = "bank/initialized"
 // the initial balances; after a restart the balances are already durable.
 func (b *Bank) Open(env *sim.Env) {
 	b.locks, b.held = map[string]string{}, map[string]Prepared{}
-	if _, ok := env.Get(initKey); ok {
+	if _, ok := sim.Load[bool](env, initKey); ok {
 		return
 	}
 	for _, a := range b.Accounts {
@@ -37,8 +37,7 @@ func (b *Bank) Open(env *sim.Env) {
 
 // Balance is an account's committed balance.
 func (b *Bank) Balance(env *sim.Env, account string) int64 {
-	v, _ := env.Get(workload.BalanceKey + account)
-	n, _ := v.(int64)
+	n, _ := sim.Load[int64](env, workload.BalanceKey+account)
 	return n
 }
 
@@ -73,7 +72,7 @@ func (b *Bank) Unlock(txn string, ops []Op) {
 // balance would go negative.
 func (b *Bank) Check(env *sim.Env, ops []Op) error {
 	for _, o := range ops {
-		if _, ok := env.Get(workload.BalanceKey + o.Account); !ok {
+		if _, ok := sim.Load[int64](env, workload.BalanceKey+o.Account); !ok {
 			return fmt.Errorf("no account %s", o.Account)
 		}
 		if b.Balance(env, o.Account)+o.Delta < 0 {
@@ -150,11 +149,7 @@ func (b *Bank) Prepare(env *sim.Env, unilateralAbort float64, rec Prepared) bool
 // Outcome is what this bank logged about a transaction: known is false
 // while it is undecided here.
 func (b *Bank) Outcome(env *sim.Env, id string) (commit, known bool) {
-	v, ok := env.Get(OutcomeKey + id)
-	if !ok {
-		return false, false
-	}
-	return v.(bool), true
+	return sim.Load[bool](env, OutcomeKey+id)
 }
 
 // Recover is the first step of every participant's restart: the bank is
@@ -164,8 +159,7 @@ func (b *Bank) Recover(env *sim.Env) []Prepared {
 	b.Open(env)
 	var out []Prepared
 	for _, k := range env.Keys(PreparedKey) {
-		v, _ := env.Get(k)
-		rec := v.(Prepared)
+		rec, _ := sim.Load[Prepared](env, k)
 		b.Lock(rec.Txn, rec.Ops)
 		b.held[rec.Txn] = rec
 		out = append(out, rec)
