@@ -92,13 +92,8 @@ func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool, via string) {
 // Timer: at the vote timeout the coordinator leads a higher ballot, which
 // turns every missing vote into "aborted"; its rounds retry until decided.
 func (c *Coordinator) Timer(env *sim.Env, tag any) {
-	var id string
-	switch tag := tag.(type) {
-	case txn.VoteTimeout:
-		id = tag.Txn
-	case roundTimer:
-		id = tag.Txn
-	default:
+	id, ok := leaderTimer(tag)
+	if !ok {
 		return
 	}
 	t := c.txns[id]

@@ -138,13 +138,8 @@ func (p *Participant) finish(env *sim.Env, id string, commit bool, via string) {
 // Timer: in doubt too long, take over with a higher ballot; a round that
 // stalls is retried higher.
 func (p *Participant) Timer(env *sim.Env, tag any) {
-	var id string
-	switch tag := tag.(type) {
-	case decisionTimer:
-		id = tag.Txn
-	case roundTimer:
-		id = tag.Txn
-	default:
+	id, ok := leaderTimer(tag)
+	if !ok {
 		return
 	}
 	d := p.inDoubt[id]
