@@ -13,7 +13,11 @@ import (
 // promised; and at most one value is chosen per instance, a value being
 // chosen once a quorum of acceptors accepted it at one ballot. A history
 // without such facts passes with nothing checked.
-func Ballots(h *History) Result {
+type Ballots struct{}
+
+// Check runs the check.
+func (Ballots) Check(h *History) Result {
+
 	type instKey struct{ txn, inst string }
 	type accKey struct {
 		node string

@@ -110,7 +110,11 @@ func outcome(commit bool) string {
 // its companions): no transaction commits at one node and aborts at
 // another; nothing commits unless every participant voted yes; no node's
 // vote or decision ever changes.
-func Atomicity(h *History) Result {
+type Atomicity struct{}
+
+// Check runs the check.
+func (Atomicity) Check(h *History) Result {
+
 	c := readCommit(h)
 	var ev evidence
 	for _, f := range c.flips {
@@ -201,7 +205,14 @@ func (c *commitHistory) committedSomewhere(t string) bool {
 // participant still in doubt about a transaction committed elsewhere has
 // not applied its part yet; that part is counted as pending, so the check
 // holds at any moment of a correct run, not only once all is decided.
-func Conservation(h *History, initialTotal int64) Result {
+type Conservation struct {
+	Initial int64 // the bank's total before any transfer
+}
+
+// Check runs the check.
+func (x Conservation) Check(h *History) Result {
+	initialTotal := x.Initial
+
 	c := readCommit(h)
 	var total int64
 	var ev evidence
@@ -250,7 +261,14 @@ func Conservation(h *History, initialTotal int64) Result {
 // Blocking is a finding with verdict "blocked", not a safety violation.
 // Participants that are down at the end are listed but do not by themselves
 // make the run blocked: a crashed node is not waiting.
-func Blocking(h *History, minFor time.Duration) Result {
+type Blocking struct {
+	MinFor time.Duration // shorter uncertainty at the end is in flight, not blocked
+}
+
+// Check runs the check.
+func (x Blocking) Check(h *History) Result {
+	minFor := x.MinFor
+
 	c := readCommit(h)
 	var stuck []Stuck
 	upStuck := 0
@@ -307,7 +325,15 @@ func longest(ss []Stuck) time.Duration {
 // healAt+bound. A transaction that no participant is in doubt about needs
 // no decision record: under presumed abort, nobody having prepared it is
 // what "aborted" means.
-func Liveness(h *History, healAt, bound time.Duration) Result {
+type Liveness struct {
+	HealAt time.Duration // when every fault is healed
+	Bound  time.Duration // how long after HealAt every transaction must be decided
+}
+
+// Check runs the check.
+func (x Liveness) Check(h *History) Result {
+	healAt, bound := x.HealAt, x.Bound
+
 	c := readCommit(h)
 	deadline := healAt + bound
 	var ev evidence

@@ -43,7 +43,15 @@ func RegisterOps(h *History) []RegisterOp {
 
 // RegisterLinearizable checks the versioned store's history with
 // porcupine, key by key; initial gives each key's value at version 0.
-func RegisterLinearizable(h *History, initial map[string]int64, timeout time.Duration) Result {
+type RegisterLinearizable struct {
+	Initial map[string]int64 // each key's value at version 0
+	Timeout time.Duration    // bound on each porcupine search
+}
+
+// Check runs the check.
+func (x RegisterLinearizable) Check(h *History) Result {
+	initial, timeout := x.Initial, x.Timeout
+
 	return linResult("kv-linear", "store", CheckRegister(RegisterOps(h), true, initial, timeout))
 }
 
@@ -55,7 +63,14 @@ func RegisterLinearizable(h *History, initial map[string]int64, timeout time.Dur
 //	confirmed sold <= initial - remaining <= confirmed + in doubt.
 //
 // Remaining stock is the last value the store applied.
-func Inventory(h *History, initial map[string]int64) Result {
+type Inventory struct {
+	Initial map[string]int64 // each item's stock before any order
+}
+
+// Check runs the check.
+func (x Inventory) Check(h *History) Result {
+	initial := x.Initial
+
 	type attempt struct {
 		item  string
 		units int64

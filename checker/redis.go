@@ -252,6 +252,13 @@ func CheckRedis(ops []RedisOp, timeout time.Duration) Linearizability {
 // client goes on using a lock that expired: that is MutualExclusion's and
 // StorageSafety's to see. What it catches is a server that forgets — a
 // restart without persistence, a failover that loses a write.
-func RedisLinearizable(h *History, timeout time.Duration) Result {
+type RedisLinearizable struct {
+	Timeout time.Duration // bound on each porcupine search
+}
+
+// Check runs the check.
+func (x RedisLinearizable) Check(h *History) Result {
+	timeout := x.Timeout
+
 	return linResult("redis-linear", "redis", CheckRedis(RedisOps(h), timeout))
 }

@@ -65,6 +65,7 @@ func (s Stuck) String() string {
 // Result is one checker's finding.
 type Result struct {
 	Checker  string   `json:"checker"`
+	Class    Class    `json:"class,omitempty"`
 	Verdict  Verdict  `json:"verdict"`
 	Message  string   `json:"message"`
 	Evidence []string `json:"evidence,omitempty"`

@@ -83,7 +83,15 @@ func describeHolders(hs []obs.Holder) string {
 // from a stale holder that reach the storage before any newer holder has
 // touched it are then harmless (they are ordered before the newer
 // holder's), so only stale tokens count.
-func StorageSafety(h *History, quorum int, fenced bool) Result {
+type StorageSafety struct {
+	Quorum int  // servers that must record a client as holder (1, or a Redlock majority)
+	Fenced bool // the storage refuses stale tokens
+}
+
+// Check runs the check.
+func (x StorageSafety) Check(h *History) Result {
+	quorum, fenced := x.Quorum, x.Fenced
+
 	if quorum < 1 {
 		quorum = 1
 	}

@@ -376,7 +376,14 @@ func CheckZK(ops []ZKOp, timeout time.Duration) Linearizability {
 // session expiry included. Like any lease service's history, it stays
 // linearizable while a paused or cut-off holder acts on a lock it lost:
 // that is for MutualExclusion and StorageSafety to see.
-func ZKLinearizable(h *History, timeout time.Duration) Result {
+type ZKLinearizable struct {
+	Timeout time.Duration // bound on each porcupine search
+}
+
+// Check runs the check.
+func (x ZKLinearizable) Check(h *History) Result {
+	timeout := x.Timeout
+
 	l := CheckZK(ZKOps(h), timeout)
 	r := linResult("zk-linear", "zookeeper", l)
 	if l.Verdict == OK {

@@ -18,7 +18,15 @@ import (
 // It reads the server's holder record rather than the clients' claims, as
 // Takeover does: a client whose session has long expired may still believe
 // it holds a lock when it crashes, and there is nothing to take over then.
-func ZKTakeover(h *History, from, bound time.Duration) Result {
+type ZKTakeover struct {
+	From  time.Duration // when waiting starts to count (the heal time, or 0)
+	Bound time.Duration // session timeout plus the retry bound
+}
+
+// Check runs the check.
+func (x ZKTakeover) Check(h *History) Result {
+	from, bound := x.From, x.Bound
+
 	type holding struct {
 		client string
 		token  int64

@@ -23,10 +23,6 @@ type Options struct {
 	Progress func(done, total int)
 }
 
-// safetyCheckers are the checkers whose violation is a safety violation;
-// liveness after healing is counted apart.
-var safetyCheckers = map[string]bool{"atomicity": true, "conservation": true, "ballots": true, "crash": true}
-
 // Row is one protocol under one fault class, over every seed.
 type Row struct {
 	Protocol   string `json:"protocol"`
@@ -154,7 +150,9 @@ func Run(o Options) ([]Row, error) {
 		unsafe, unlive, blocked := false, false, false
 		for _, v := range r.verdicts {
 			switch {
-			case v.Verdict == checker.Violation && safetyCheckers[v.Checker]:
+			// A safety checker's violation is a safety violation; liveness
+			// after healing is counted apart.
+			case v.Verdict == checker.Violation && v.Class == checker.ClassSafety:
 				unsafe = true
 			case v.Verdict == checker.Violation:
 				unlive = true

@@ -20,3 +20,10 @@ type Fact interface {
 	// Attr returns a named attribute as text, for trigger matching.
 	Attr(name string) (string, bool)
 }
+
+// KindOf is the kind name of fact type F, for code that names a kind
+// without holding a fact (checkers listing what they read).
+func KindOf[F Fact]() string {
+	var f F
+	return f.Kind()
+}

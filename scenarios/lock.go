@@ -88,8 +88,8 @@ func (l LockSystem) Build(w *sim.World, seed uint64) error {
 	return l.Manager.AddNodes(w, l.clients(), l.jobs(seed))
 }
 
-// Check runs the lock checkers.
-func (l LockSystem) Check(h *checker.History, s *Spec) []checker.Result {
+// Checkers are the lock checkers.
+func (l LockSystem) Checkers(s *Spec) []checker.Checker {
 	jobs := map[string]int{}
 	for _, c := range l.clients() {
 		jobs[c] = l.Work.JobsPerClient
@@ -100,13 +100,13 @@ func (l LockSystem) Check(h *checker.History, s *Spec) []checker.Result {
 			jobs[j.Client]++
 		}
 	}
-	return []checker.Result{
-		checker.LockLinearizable(h, s.LinTimeout()),
-		checker.MutualExclusion(h),
-		checker.LostUpdates(h),
-		checker.StorageSafety(h, 1, l.Manager.FencedStorage),
-		checker.Takeover(h, healTime(s), l.TakeoverBound),
-		checker.Progress(h, checker.ProgressSpec{From: healTime(s), Bound: l.WaitBound, Jobs: jobs}),
+	return []checker.Checker{
+		checker.LockLinearizable{Timeout: s.LinTimeout()},
+		checker.MutualExclusion{Fenced: l.Manager.FencedStorage},
+		checker.LostUpdates{},
+		checker.StorageSafety{Quorum: 1, Fenced: l.Manager.FencedStorage},
+		checker.Takeover{From: healTime(s), Bound: l.TakeoverBound},
+		checker.Progress{From: healTime(s), Bound: l.WaitBound, Jobs: jobs},
 	}
 }
 
@@ -155,16 +155,16 @@ func (v InventorySystem) Build(w *sim.World, seed uint64) error {
 	return v.Store.AddNodes(w, v.initial(), v.Work.ClientNames(), v.Work.Generate(sim.NewStream(seed, "workload")))
 }
 
-// Check runs the store checkers.
-func (v InventorySystem) Check(h *checker.History, s *Spec) []checker.Result {
+// Checkers are the store checkers.
+func (v InventorySystem) Checkers(s *Spec) []checker.Checker {
 	jobs := map[string]int{}
 	for _, c := range v.Work.ClientNames() {
 		jobs[c] = v.Work.OrdersPerClient
 	}
-	return []checker.Result{
-		checker.RegisterLinearizable(h, v.initial(), s.LinTimeout()),
-		checker.Inventory(h, v.initial()),
-		checker.Progress(h, checker.ProgressSpec{From: healTime(s), Bound: time.Second, Jobs: jobs}),
+	return []checker.Checker{
+		checker.RegisterLinearizable{Initial: v.initial(), Timeout: s.LinTimeout()},
+		checker.Inventory{Initial: v.initial()},
+		checker.Progress{From: healTime(s), Bound: time.Second, Jobs: jobs},
 	}
 }
 

@@ -126,13 +126,14 @@ func (r RedisSystem) Build(w *sim.World, seed uint64) error {
 	return r.Single.AddNodes(w, r.clients(), r.jobs(seed))
 }
 
-// Check runs the checkers. The storage is unfenced: Redis gives no token.
-func (r RedisSystem) Check(h *checker.History, s *Spec) []checker.Result {
-	return []checker.Result{
-		checker.RedisLinearizable(h, s.LinTimeout()),
-		checker.MutualExclusion(h),
-		checker.LostUpdates(h),
-		checker.StorageSafety(h, r.Quorum(), false),
-		checker.Takeover(h, healTime(s), r.TakeoverBound),
+// Checkers are the lock checkers. The storage is unfenced: Redis gives no
+// token.
+func (r RedisSystem) Checkers(s *Spec) []checker.Checker {
+	return []checker.Checker{
+		checker.RedisLinearizable{Timeout: s.LinTimeout()},
+		checker.MutualExclusion{},
+		checker.LostUpdates{},
+		checker.StorageSafety{Quorum: r.Quorum()},
+		checker.Takeover{From: healTime(s), Bound: r.TakeoverBound},
 	}
 }

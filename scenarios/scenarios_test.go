@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/stretchr/testify/require"
 )
@@ -61,11 +62,11 @@ func (boom) Start(env *sim.Env)                        { env.SetTimer(time.Milli
 func (boom) Receive(*sim.Env, sim.NodeID, sim.Message) {}
 func (boom) Timer(*sim.Env, any)                       { panic("protocol bug") }
 
-func (panicky) Protocol() string                               { return "boom" }
-func (panicky) PlantedBugs() []string                          { return nil }
-func (panicky) WithBug(string) (System, error)                 { return nil, fmt.Errorf("none") }
-func (panicky) Validate() error                                { return nil }
-func (panicky) Check(*checker.History, *Spec) []checker.Result { return nil }
+func (panicky) Protocol() string                 { return "boom" }
+func (panicky) PlantedBugs() []string            { return nil }
+func (panicky) WithBug(string) (System, error)   { return nil, fmt.Errorf("none") }
+func (panicky) Validate() error                  { return nil }
+func (panicky) Checkers(*Spec) []checker.Checker { return nil }
 func (panicky) Build(w *sim.World, _ uint64) error {
 	w.AddNode("n", func() sim.Node { return boom{} })
 	return nil
@@ -97,4 +98,41 @@ func TestEveryScenarioIsDeterministic(t *testing.T) {
 			require.Equal(t, a.TraceHash, b.TraceHash, "%s seed %d", s.Name, seed)
 		}
 	}
+}
+
+// lockless is a system under the lock checkers whose one node works
+// through a job without ever taking a lock or entering a critical section.
+type lockless struct{}
+
+type worker struct{}
+
+func (worker) Start(env *sim.Env) {
+	env.Observe(obs.JobStart{Job: "job-1"})
+	env.SetTimer(time.Millisecond, nil)
+}
+func (worker) Receive(*sim.Env, sim.NodeID, sim.Message) {}
+func (worker) Timer(env *sim.Env, _ any)                 { env.Observe(obs.JobDone{Job: "job-1"}) }
+
+func (lockless) Protocol() string               { return "lockless" }
+func (lockless) PlantedBugs() []string          { return nil }
+func (lockless) WithBug(string) (System, error) { return nil, fmt.Errorf("none") }
+func (lockless) Validate() error                { return nil }
+func (lockless) Checkers(*Spec) []checker.Checker {
+	return []checker.Checker{checker.MutualExclusion{}, checker.Progress{Bound: time.Second, Jobs: map[string]int{"n": 1}}}
+}
+func (lockless) Build(w *sim.World, _ uint64) error {
+	w.AddNode("n", func() sim.Node { return worker{} })
+	return nil
+}
+
+func TestALocklessSystemIsNotShownMutuallyExclusive(t *testing.T) {
+	out, err := Run(Spec{Name: "lockless", System: lockless{}, MaxTime: time.Second}, Options{Seed: 1})
+	require.NoError(t, err)
+	require.Len(t, out.Results, 2)
+	mutex := out.Results[0]
+	require.Equal(t, "mutex", mutex.Checker)
+	require.Equal(t, checker.Unknown, mutex.Verdict, mutex.String())
+	require.Contains(t, mutex.Message, "no evidence")
+	require.Equal(t, checker.OK, out.Results[1].Verdict, "its job facts are evidence for progress: %s", out.Results[1])
+	require.Equal(t, checker.Unknown, out.Verdict)
 }

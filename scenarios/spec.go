@@ -64,8 +64,9 @@ type System interface {
 	// Build adds every node. Workload draws come from the seed's
 	// "workload" stream only.
 	Build(w *sim.World, seed uint64) error
-	// Check judges a finished run.
-	Check(h *checker.History, s *Spec) []checker.Result
+	// Checkers lists what judges a finished run of spec s, each with its
+	// options (bounds from the spec's liveness phase, fencing, quorum).
+	Checkers(s *Spec) []checker.Checker
 }
 
 // Options are the per-run choices.
@@ -192,7 +193,7 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out.Verdict = checker.Violation
-			out.Results = append(out.Results, checker.Result{Checker: "crash", Verdict: checker.Violation,
+			out.Results = append(out.Results, checker.Result{Checker: "crash", Class: checker.ClassSafety, Verdict: checker.Violation,
 				Message:  fmt.Sprintf("the simulated run panicked at %s: %v", sim.FormatTime(w.Now()), r),
 				Evidence: []string{string(debug.Stack())}})
 			out.Events, out.SimTime = -1, w.Now()
@@ -204,7 +205,7 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 	h := checker.FromWorld(w)
 	out.History = h
 	s.linTimeout = o.LinTimeout
-	out.Results = sys.Check(h, &s)
+	out.Results = checker.RunAll(h, sys.Checkers(&s))
 	out.Verdict = checker.Combine(out.Results)
 	for i := range w.Names() {
 		out.Messages += w.Sent(sim.NodeID(i))

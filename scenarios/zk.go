@@ -106,7 +106,6 @@ func init() {
 		m.FencedStorage = true
 		sys := LockSystem{Manager: m, Jobs: oneLockJobs(), WaitBound: time.Second, TakeoverBound: time.Second}
 		s := lockSpec("lockmgr-fenced", "as lockmgr-pause against fenced storage, tokens from the manager's counter: the stale holder's write is rejected", checker.OK, sys)
-		s.System = fencedLocks{sys}
 		s.Faults = pauseHolder()
 		return s
 	})

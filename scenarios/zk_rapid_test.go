@@ -101,6 +101,6 @@ func TestLockManagerFencedStorageNeverTakesAStaleToken(t *testing.T) {
 	m := lockmgr.Default()
 	m.FencedStorage = true
 	w := workload.Locks{Clients: 5, Locks: 2, JobsPerClient: 3, MaxLocksPerJob: 1, Interval: 80 * time.Millisecond, Start: time.Millisecond}
-	sys := fencedLocks{LockSystem{Manager: m, Work: w, WaitBound: time.Second, TakeoverBound: time.Second}}
+	sys := LockSystem{Manager: m, Work: w, WaitBound: time.Second, TakeoverBound: time.Second}
 	fencedNeverStale(t, sys, append([]string{lockmgr.ManagerName, lockmgr.StorageName}, w.ClientNames()...), w.ClientNames())
 }

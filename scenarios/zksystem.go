@@ -3,7 +3,6 @@ package scenarios
 import (
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
@@ -96,8 +95,9 @@ func (z ZKSystem) Build(w *sim.World, seed uint64) error {
 // hold the lock: the session timeout plus the retry bound.
 func (z ZKSystem) TakeoverBound() time.Duration { return z.ZK.SessionTimeout + z.RetryBound }
 
-// Check runs the lock checkers.
-func (z ZKSystem) Check(h *checker.History, s *Spec) []checker.Result {
+// Checkers are the lock checkers; against fenced storage overlapping
+// beliefs are harmless (see checker.MutualExclusion.Fenced).
+func (z ZKSystem) Checkers(s *Spec) []checker.Checker {
 	jobs := map[string]int{}
 	for _, c := range z.clients() {
 		jobs[c] = z.Work.JobsPerClient
@@ -108,54 +108,12 @@ func (z ZKSystem) Check(h *checker.History, s *Spec) []checker.Result {
 			jobs[j.Client]++
 		}
 	}
-	mutex := checker.MutualExclusion(h)
-	if z.ZK.FencedStorage {
-		mutex = harmlessBeliefs(mutex)
+	return []checker.Checker{
+		checker.ZKLinearizable{Timeout: s.LinTimeout()},
+		checker.MutualExclusion{Fenced: z.ZK.FencedStorage},
+		checker.LostUpdates{},
+		checker.StorageSafety{Quorum: 1, Fenced: z.ZK.FencedStorage},
+		checker.ZKTakeover{From: healTime(s), Bound: z.TakeoverBound()},
+		checker.Progress{From: healTime(s), Bound: z.WaitBound, Jobs: jobs},
 	}
-	return []checker.Result{
-		checker.ZKLinearizable(h, s.LinTimeout()),
-		mutex,
-		checker.LostUpdates(h),
-		checker.StorageSafety(h, 1, z.ZK.FencedStorage),
-		checker.ZKTakeover(h, healTime(s), z.TakeoverBound()),
-		checker.Progress(h, checker.ProgressSpec{From: healTime(s), Bound: z.WaitBound, Jobs: jobs}),
-	}
-}
-
-// harmlessBeliefs: against fenced storage two clients believing they hold
-// the same lock is expected of any lease (a paused holder cannot know its
-// lease ran out) and harmless, because the storage refuses the stale one;
-// the storage checker judges that. The overlaps stay in the evidence.
-func harmlessBeliefs(r checker.Result) checker.Result {
-	if r.Verdict != checker.Violation {
-		return r
-	}
-	r.Verdict = checker.OK
-	r.Message = "beliefs overlapped, harmless with fenced storage (see storage): " + strings.TrimSpace(r.Message)
-	return r
-}
-
-// fencedLocks is a lock system whose storage is fenced, judged as
-// LockSystem is except that overlapping beliefs are not by themselves a
-// violation (see harmlessBeliefs).
-type fencedLocks struct{ LockSystem }
-
-// WithBug keeps the wrapper.
-func (f fencedLocks) WithBug(name string) (System, error) {
-	s, err := f.LockSystem.WithBug(name)
-	if err != nil {
-		return nil, err
-	}
-	return fencedLocks{s.(LockSystem)}, nil
-}
-
-// Check runs LockSystem's checkers.
-func (f fencedLocks) Check(h *checker.History, s *Spec) []checker.Result {
-	rs := f.LockSystem.Check(h, s)
-	for i := range rs {
-		if rs[i].Checker == "mutex" {
-			rs[i] = harmlessBeliefs(rs[i])
-		}
-	}
-	return rs
 }

@@ -17,10 +17,6 @@ type ctxn struct {
 	timer   sim.TimerID
 }
 
-type voteTimeout struct{ Txn string }
-
-func (t voteTimeout) String() string { return "vote-timeout " + t.Txn }
-
 // Coordinator is the transaction manager and the leader of ballot 0: it
 // asks for votes and learns the instances' values from the acceptors. It
 // keeps nothing durable: what was decided lives in the acceptors, which is
@@ -71,12 +67,8 @@ func (c *Coordinator) onSubmit(env *sim.Env, from sim.NodeID, m txn.Submit) {
 	}
 	t := &ctxn{id: m.Txn, client: env.NameOf(from), parts: txn.ParticipantsOf(m.Ops), learn: newLearner(c.cfg.quorum())}
 	c.txns[t.id] = t
-	env.Observe(obs.Begin{Txn: t.id, Participants: t.parts})
-	for _, p := range t.parts {
-		id, _ := env.Lookup(p)
-		env.Send(id, Prepare{Txn: t.id, Ops: txn.OpsFor(m.Ops, p), Peers: t.parts})
-	}
-	t.timer = env.SetTimer(c.cfg.VoteTimeout, voteTimeout{t.id})
+	txn.Begin(env, t.id, m.Ops, t.parts)
+	t.timer = env.SetTimer(c.cfg.VoteTimeout, txn.VoteTimeout{Txn: t.id})
 }
 
 // decide tells the client and the participants. Nothing is logged: the
@@ -87,14 +79,10 @@ func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool, via string) {
 		env.Observe(obs.VotesIn{Txn: t.id, AllYes: true})
 	}
 	env.CancelTimer(t.timer)
-	if t.lead != nil {
-		t.lead.stop(env)
-	}
+	t.lead.stop(env)
 	t.decided, t.commit = true, commit
 	env.Observe(obs.Decide{Txn: t.id, Commit: commit, Via: via})
-	if id, ok := env.Lookup(t.client); ok {
-		env.Send(id, txn.Result{Txn: t.id, Commit: commit})
-	}
+	txn.TellClient(env, t.client, t.id, commit)
 	for _, p := range t.parts {
 		id, _ := env.Lookup(p)
 		env.Send(id, Decision{Txn: t.id, Commit: commit})
@@ -106,7 +94,7 @@ func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool, via string) {
 func (c *Coordinator) Timer(env *sim.Env, tag any) {
 	var id string
 	switch tag := tag.(type) {
-	case voteTimeout:
+	case txn.VoteTimeout:
 		id = tag.Txn
 	case roundTimer:
 		id = tag.Txn

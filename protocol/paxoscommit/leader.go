@@ -95,8 +95,8 @@ type leader struct {
 // ballot could propose a second value under it.
 func (l *leader) start(env *sim.Env, cfg Config) {
 	round := l.seen
-	if v, ok := env.Get(roundKey + l.txn); ok {
-		round = max(round, v.(int64))
+	if r, ok := sim.Load[int64](env, roundKey+l.txn); ok {
+		round = max(round, r)
 	}
 	round++
 	l.attempts++
@@ -121,7 +121,11 @@ func (l *leader) arm(env *sim.Env, cfg Config) {
 	l.timer = env.SetTimer(d, roundTimer{l.txn})
 }
 
+// stop ends the leader's rounds; a nil leader (none was needed) has none.
 func (l *leader) stop(env *sim.Env) {
+	if l == nil {
+		return
+	}
 	env.CancelTimer(l.timer)
 	l.phase = idle
 }

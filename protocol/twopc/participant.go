@@ -1,7 +1,6 @@
 package twopc
 
 import (
-	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/protocol/txn"
 	"github.com/faultline-sim/faultline/sim"
 )
@@ -27,18 +26,12 @@ type Participant struct {
 // Start opens the bank and recovers every prepared record: the participant
 // is still uncertain about those, re-takes their locks and resumes asking.
 func (p *Participant) Start(env *sim.Env) {
-	p.bank.Open(env)
 	p.inDoubt = map[string]*inDoubt{}
-	for _, k := range env.Keys(txn.PreparedKey) {
-		v, _ := env.Get(k)
-		rec := v.(txn.Prepared)
-		if p.cfg.Bugs.PresumeAbortOnRestart {
-			env.Delete(k)
-			env.Put(txn.OutcomeKey+rec.Txn, false)
-			env.Observe(obs.Decide{Txn: rec.Txn, Commit: false, Via: "restart"})
+	for _, rec := range p.bank.Recover(env) {
+		if p.cfg.Bugs.On(BugPresumeAbortOnRestart) {
+			p.bank.Finish(env, rec.Txn, false, "restart")
 			continue
 		}
-		p.bank.Lock(rec.Txn, rec.Ops)
 		d := &inDoubt{rec: rec}
 		p.inDoubt[rec.Txn] = d
 		p.ask(env, d)
@@ -62,16 +55,8 @@ func (p *Participant) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 	}
 }
 
-func (p *Participant) outcome(env *sim.Env, id string) (commit, known bool) {
-	v, ok := env.Get(txn.OutcomeKey + id)
-	if !ok {
-		return false, false
-	}
-	return v.(bool), true
-}
-
 func (p *Participant) onPrepare(env *sim.Env, from sim.NodeID, m Prepare) {
-	if commit, known := p.outcome(env, m.Txn); known {
+	if commit, known := p.bank.Outcome(env, m.Txn); known {
 		env.Send(from, Vote{Txn: m.Txn, Yes: commit})
 		return
 	}
@@ -90,28 +75,18 @@ func (p *Participant) onPrepare(env *sim.Env, from sim.NodeID, m Prepare) {
 	d.timer = env.SetTimer(p.cfg.InquiryInterval, inquiryTimer{m.Txn})
 }
 
-// finish applies or rolls back a transaction and releases its locks.
+// finish applies or rolls back a transaction and releases its locks (the
+// commit kit's Bank.Finish), then forgets it.
 func (p *Participant) finish(env *sim.Env, id string, commit bool, via string) {
-	if _, known := p.outcome(env, id); known {
-		return
-	}
-	d := p.inDoubt[id]
-	if d != nil && commit {
-		p.bank.Apply(env, d.rec.Ops)
-	}
-	env.Put(txn.OutcomeKey+id, commit)
-	if d != nil {
-		env.Delete(txn.PreparedKey + id)
-		p.bank.Unlock(id, d.rec.Ops)
+	if d := p.inDoubt[id]; p.bank.Finish(env, id, commit, via) && d != nil {
 		env.CancelTimer(d.timer)
 		delete(p.inDoubt, id)
 	}
-	env.Observe(obs.Decide{Txn: id, Commit: commit, Via: via})
 }
 
 func (p *Participant) onPeerQuery(env *sim.Env, from sim.NodeID, id string) {
 	state := PeerUncertain
-	if commit, known := p.outcome(env, id); known {
+	if commit, known := p.bank.Outcome(env, id); known {
 		state = PeerAborted
 		if commit {
 			state = PeerCommitted
@@ -131,12 +106,7 @@ func (p *Participant) ask(env *sim.Env, d *inDoubt) {
 		env.Send(id, Inquiry{Txn: d.rec.Txn})
 	}
 	if p.cfg.Cooperative {
-		for _, peer := range d.rec.Peers {
-			if peer != env.Name() {
-				id, _ := env.Lookup(peer)
-				env.Send(id, PeerQuery{Txn: d.rec.Txn})
-			}
-		}
+		txn.SendEach(env, d.rec.Peers, PeerQuery{Txn: d.rec.Txn})
 	}
 	d.timer = env.SetTimer(p.cfg.InquiryInterval, inquiryTimer{d.rec.Txn})
 }
