@@ -165,7 +165,7 @@ func (p *Participant) finish(env *sim.Env, id string, commit bool, via string) {
 		}
 		delete(p.inDoubt, id)
 	}
-	env.Observe(obs.Decide{Txn: id, Commit: commit, Via: via})
+	env.Observe(obs.Decide{Txn: id, Commit: commit, Via: obs.Via(via)})
 }
 
 // Timer: in doubt too long, take over with a higher ballot; a round that

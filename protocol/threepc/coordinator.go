@@ -228,7 +228,7 @@ func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool, via string) {
 	t.phase, t.commit = decided, commit
 	t.acked = map[string]bool{}
 	c.log(env, t, false)
-	env.Observe(obs.Decide{Txn: t.id, Commit: commit, Via: via})
+	env.Observe(obs.Decide{Txn: t.id, Commit: commit, Via: obs.Via(via)})
 	if id, ok := env.Lookup(t.client); ok {
 		env.Send(id, txn.Result{Txn: t.id, Commit: commit})
 	}

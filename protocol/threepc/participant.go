@@ -306,7 +306,7 @@ func (p *Participant) finish(env *sim.Env, id string, commit bool, via string) {
 		env.CancelTimer(t.timer)
 		delete(p.txns, id)
 	}
-	env.Observe(obs.Decide{Txn: id, Commit: commit, Via: via})
+	env.Observe(obs.Decide{Txn: id, Commit: commit, Via: obs.Via(via)})
 }
 
 // Timer drives the termination protocol.

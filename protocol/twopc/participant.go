@@ -106,7 +106,7 @@ func (p *Participant) finish(env *sim.Env, id string, commit bool, via string) {
 		env.CancelTimer(d.timer)
 		delete(p.inDoubt, id)
 	}
-	env.Observe(obs.Decide{Txn: id, Commit: commit, Via: via})
+	env.Observe(obs.Decide{Txn: id, Commit: commit, Via: obs.Via(via)})
 }
 
 func (p *Participant) onPeerQuery(env *sim.Env, from sim.NodeID, id string) {
