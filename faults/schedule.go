@@ -235,14 +235,21 @@ func (s Schedule) MarshalIndent() []byte {
 	return append(b, '\n')
 }
 
-// Parse reads a schedule from JSON, refusing unknown fields so that a typo
-// in a hand-written file is an error rather than a silently ignored fault.
+// Parse reads a schedule from JSON, refusing unknown fields and triggers
+// on facts outside the vocabulary, so that a typo in a hand-written file
+// is an error rather than a silently ignored fault. Node names are checked
+// when the schedule is installed in a world.
 func Parse(data []byte) (Schedule, error) {
 	var s Schedule
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
-		return Schedule{}, fmt.Errorf("fault schedule: %v", err)
+		return Schedule{}, fmt.Errorf("fault schedule: %w", err)
+	}
+	for i, t := range s.Triggers {
+		if err := t.validateFact(); err != nil {
+			return Schedule{}, fmt.Errorf("fault schedule: trigger %d: %w", i+1, err)
+		}
 	}
 	return s, nil
 }
