@@ -154,7 +154,7 @@ func (c *Client) Receive(env *sim.Env, _ sim.NodeID, m sim.Message) {
 	case Deny:
 		if c.state == acquiring && m.Req == c.op {
 			c.answered(env)
-			env.Observe(obs.LockDenied{Lock: m.Lock, Req: m.Req.String(), Reason: m.Reason})
+			env.Observe(obs.LockDenied{Lock: m.Lock, Req: m.Req.String(), Reason: obs.DenyReason(m.Reason)})
 			c.releaseAll(env, retryJob)
 		}
 	case ReleaseReply:
@@ -258,7 +258,7 @@ func (c *Client) fencedOut(env *sim.Env) {
 func (c *Client) leaveCS(env *sim.Env, why string) {
 	env.CancelTimer(c.leaseEnd)
 	for _, h := range c.held {
-		env.Observe(obs.LeaveCS{Lock: h.lock, Token: h.token, Why: why})
+		env.Observe(obs.LeaveCS{Lock: h.lock, Token: h.token, Why: obs.LeaveWhy(why)})
 	}
 }
 

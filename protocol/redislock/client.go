@@ -254,7 +254,7 @@ func (c *Client) endCS(env *sim.Env, why string) {
 		c.cur = ""
 	}
 	c.upd.Stop()
-	env.Observe(obs.LeaveCS{Lock: c.lock, Why: why})
+	env.Observe(obs.LeaveCS{Lock: c.lock, Why: obs.LeaveWhy(why)})
 	c.why = why
 	if why == "lease-ending" {
 		c.backOff(env)

@@ -205,7 +205,7 @@ func (c *Client) endCS(env *sim.Env, why string) {
 	env.CancelTimer(c.lease)
 	env.CancelTimer(c.work)
 	c.upd.Stop()
-	env.Observe(obs.LeaveCS{Lock: c.lock, Why: why})
+	env.Observe(obs.LeaveCS{Lock: c.lock, Why: obs.LeaveWhy(why)})
 	c.why = why
 	if why == "lease-ending" {
 		c.state = backingOff

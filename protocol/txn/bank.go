@@ -137,7 +137,7 @@ func (b *Bank) Prepare(env *sim.Env, unilateralAbort float64, rec Prepared) bool
 	if !yes {
 		env.Put(OutcomeKey+rec.Txn, false)
 		env.Observe(obs.Vote{Txn: rec.Txn, Yes: false})
-		env.Observe(obs.Decide{Txn: rec.Txn, Commit: false, Via: "vote-no"})
+		env.Observe(obs.Decide{Txn: rec.Txn, Commit: false, Via: obs.ViaVoteNo})
 		return false
 	}
 	env.Put(PreparedKey+rec.Txn, rec)
@@ -174,7 +174,7 @@ func (b *Bank) Recover(env *sim.Env) []Prepared {
 // the decision is recorded for the checkers — last, so a crash at the
 // observation finds every durable effect done. It reports false, doing
 // nothing, if the transaction was already decided here.
-func (b *Bank) Finish(env *sim.Env, id string, commit bool, via string, drop ...string) bool {
+func (b *Bank) Finish(env *sim.Env, id string, commit bool, via obs.Via, drop ...string) bool {
 	if _, known := b.Outcome(env, id); known {
 		return false
 	}

@@ -361,7 +361,7 @@ func (c *Client) onWritten(env *sim.Env, r resource.WriteReply) {
 // leave ends the critical section and releases the lock.
 func (c *Client) leave(env *sim.Env, why string, then afterRelease) {
 	c.stopStorage(env)
-	env.Observe(obs.LeaveCS{Lock: c.lock, Token: c.token, Why: why})
+	env.Observe(obs.LeaveCS{Lock: c.lock, Token: c.token, Why: obs.LeaveWhy(why)})
 	c.then = then
 	c.state = releasing
 	env.Observe(obs.LockRelease{Lock: c.lock, Req: c.req + "r", Token: c.token})
