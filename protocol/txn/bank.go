@@ -29,10 +29,12 @@ func (b *Bank) Open(env *sim.Env) {
 	if _, ok := sim.Load[bool](env, initKey); ok {
 		return
 	}
+	var w sim.Batch
 	for _, a := range b.Accounts {
-		env.Put(workload.BalanceKey+a, b.Initial)
+		w.Put(workload.BalanceKey+a, b.Initial)
 	}
-	env.Put(initKey, true)
+	w.Put(initKey, true)
+	env.Write(&w)
 }
 
 // Balance is an account's committed balance.
@@ -82,10 +84,17 @@ func (b *Bank) Check(env *sim.Env, ops []Op) error {
 	return nil
 }
 
-// Apply makes ops durable in the balances.
-func (b *Bank) Apply(env *sim.Env, ops []Op) {
+// Apply adds the new balances of ops to the batch w. The batch cannot be
+// read back, so an account two ops touch carries its running balance here.
+func (b *Bank) Apply(env *sim.Env, w *sim.Batch, ops []Op) {
+	after := map[string]int64{}
 	for _, o := range ops {
-		env.Put(workload.BalanceKey+o.Account, b.Balance(env, o.Account)+o.Delta)
+		bal, seen := after[o.Account]
+		if !seen {
+			bal = b.Balance(env, o.Account)
+		}
+		after[o.Account] = bal + o.Delta
+		w.Put(workload.BalanceKey+o.Account, bal+o.Delta)
 	}
 }
 
@@ -170,24 +179,32 @@ func (b *Bank) Recover(env *sim.Env) []Prepared {
 // Finish ends a transaction at this bank, the same in every commit
 // protocol: a commit applies the ops of the transaction's prepared record
 // (if this bank voted yes), the outcome is logged, the prepared record and
-// the protocol's own keys in drop are removed, the locks are released, and
-// the decision is recorded for the checkers — last, so a crash at the
-// observation finds every durable effect done. It reports false, doing
+// the protocol's own keys in drop are removed — all in one atomic write —,
+// the locks are released, and the decision is recorded for the checkers.
+// One write, because crash points at effect boundaries found both splits:
+// a crash between the new balances and the outcome left the prepared
+// record to be applied a second time after the restart, and one between
+// the outcome and the prepared record's removal left the participant in
+// doubt about a transaction it had decided. It reports false, doing
 // nothing, if the transaction was already decided here.
 func (b *Bank) Finish(env *sim.Env, id string, commit bool, via obs.Via, drop ...string) bool {
 	if _, known := b.Outcome(env, id); known {
 		return false
 	}
 	rec, voted := b.held[id]
+	var w sim.Batch
 	if voted && commit {
-		b.Apply(env, rec.Ops)
+		b.Apply(env, &w, rec.Ops)
 	}
-	env.Put(OutcomeKey+id, commit)
+	w.Put(OutcomeKey+id, commit)
 	if voted {
-		env.Delete(PreparedKey + id)
+		w.Delete(PreparedKey + id)
 		for _, k := range drop {
-			env.Delete(k)
+			w.Delete(k)
 		}
+	}
+	env.Write(&w)
+	if voted {
 		b.Unlock(id, rec.Ops)
 		delete(b.held, id)
 	}
