@@ -84,7 +84,7 @@ func buildCommit(h *History) *commitHistory {
 				}
 				continue
 			}
-			m[node] = decided{commit: f.Commit, at: o.Time, via: f.Via}
+			m[node] = decided{commit: f.Commit, at: o.Time, via: string(f.Via)}
 			c.order[f.Txn] = append(c.order[f.Txn], node)
 		}
 	}

@@ -37,10 +37,13 @@ func (c CommitBank) WithBug(name string) (System, error) {
 	return c, nil
 }
 
-// Validate checks the workload; the protocol checks itself in AddNodes.
+// Validate checks the protocol's configuration and the workload.
 func (c CommitBank) Validate() error {
 	if c.Commit == nil {
 		return fmt.Errorf("no commit protocol")
+	}
+	if err := c.Commit.Validate(); err != nil {
+		return err
 	}
 	return c.Bank.Validate()
 }
@@ -59,7 +62,8 @@ func (c CommitBank) Build(w *sim.World, seed uint64) error {
 	return nil
 }
 
-// Checkers are the commit checkers.
+// Checkers are the commit family's checkers and those the protocol
+// registered besides them (RegisterCommit).
 func (c CommitBank) Checkers(s *Spec) []checker.Checker {
 	cs := []checker.Checker{
 		checker.Atomicity{},
@@ -69,5 +73,5 @@ func (c CommitBank) Checkers(s *Spec) []checker.Checker {
 	if s.Liveness != nil {
 		cs = append(cs, checker.Liveness{HealAt: s.Liveness.At, Bound: s.Liveness.Bound})
 	}
-	return cs
+	return append(cs, extraCheckers(c.Commit)...)
 }

@@ -125,7 +125,7 @@ func TestLeaveOnSuspendHelpsWithPartitionsNotPauses(t *testing.T) {
 	var why []string
 	for _, o := range out.History.Observations {
 		if l, ok := o.Data.(obs.LeaveCS); ok && out.History.Names[o.Node] == "client-1" {
-			why = append(why, l.Why)
+			why = append(why, string(l.Why))
 		}
 	}
 	require.Equal(t, "suspended", why[0])

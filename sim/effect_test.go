@@ -77,3 +77,43 @@ func TestEffectsDoNotAllocateWithoutHooks(t *testing.T) {
 	})
 	require.Zero(t, allocs)
 }
+
+// A batch is one effect: a crash comes before all of its writes or after
+// all of them, never between.
+func TestBatchIsOneEffect(t *testing.T) {
+	for _, crashAfter := range []int{1, 2} {
+		w := newWorld(t, Config{})
+		w.AddNode("n", func() Node {
+			return &recorder{onStart: func(env *Env) {
+				var b Batch
+				parts := []string{"a"}
+				b.Put("balance/a", int64(5))
+				b.Put("parts", parts)
+				b.Delete("prepared/t1")
+				parts[0] = "changed after the batch Put"
+				env.Put("prepared/t1", true)
+				env.Write(&b) // effect 3 (1 is the recorder's observation)
+			}}
+		})
+		var kinds []string
+		w.OnEffect(func(e Effect) {
+			kinds = append(kinds, e.Kind.String())
+			if e.Index == crashAfter+1 {
+				w.Crash(0)
+			}
+		})
+		w.Run()
+		s := w.Store(0)
+		_, prepared := LoadFrom[bool](s, "prepared/t1")
+		parts, wrote := LoadFrom[[]string](s, "parts")
+		if crashAfter == 1 {
+			require.Equal(t, []string{"observe", "put"}, kinds)
+			require.True(t, prepared)
+			require.False(t, wrote)
+		} else {
+			require.Equal(t, []string{"observe", "put", "write"}, kinds)
+			require.False(t, prepared, "the batch's delete is made with its puts")
+			require.Equal(t, []string{"a"}, parts)
+		}
+	}
+}

@@ -185,6 +185,19 @@ func (e *Env) Put(key string, v any) {
 	}
 }
 
+// Write makes a batch of durable writes at once: one effect, so no crash
+// falls between them. The batch may be reused after Write returns.
+func (e *Env) Write(b *Batch) {
+	if e.dead || len(b.ops) == 0 {
+		return
+	}
+	e.p.store.write(b)
+	e.p.effects++
+	if len(e.w.effectHooks) != 0 {
+		e.did(Effect{Kind: EffWrite, Key: b.ops[0].key})
+	}
+}
+
 // Delete removes a key durably.
 func (e *Env) Delete(key string) {
 	if e.dead {

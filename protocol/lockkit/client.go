@@ -48,7 +48,7 @@ type Extender interface {
 // may still act as holder; a non-empty reason ends the critical section
 // with that reason instead.
 type Guard interface {
-	Guard(env *sim.Env, c *Client) (reason string)
+	Guard(env *sim.Env, c *Client) obs.LeaveWhy
 }
 
 // Options are the service-independent choices of a client.
@@ -110,13 +110,13 @@ func (p Phase) String() string {
 // InCS reports whether the client believes it holds its job's locks.
 func (p Phase) InCS() bool { return p == Working || p == Extending }
 
-// Why a critical section ended, as recorded in obs.LeaveCS; Done moves on
-// to the next job, anything else retries it.
+// afterRelease is what a client does once it has given its locks back.
+type afterRelease int
+
 const (
-	Done        = "done"
-	LeaseEnding = "lease-ending" // the deadline came: no release, a write may still be on its way
-	Fenced      = "fenced"       // the storage refused the token: a later holder exists
-	resume      = "resume"       // releasing what a previous incarnation held
+	retryJob afterRelease = iota // the job failed; back off and retry it
+	nextJob                      // the job is done
+	resume                       // recovery after a restart; start the current job
 )
 
 type startTimer struct{}
@@ -159,11 +159,11 @@ type Client struct {
 	fails int // failed tries of the current job
 	next  int // index of the job's next lock
 	held  []Held
-	acq   Req    // the acquisition under way
-	tries int    // its attempts
-	again bool   // another attempt is due
-	rel   Req    // the release under way
-	why   string // why the critical section ended
+	acq   Req  // the acquisition under way
+	tries int  // its attempts
+	again bool // another attempt is due
+	rel   Req  // the release under way
+	then  afterRelease
 
 	step  step
 	i     int // index in held of the cell being updated
@@ -202,7 +202,7 @@ func (c *Client) Start(env *sim.Env) {
 			c.held = append(c.held, Held{Lock: strings.TrimPrefix(k, HeldKey), Token: token})
 		}
 		if len(c.held) > 0 {
-			c.why = resume
+			c.then = resume
 			c.releaseAll(env)
 			return
 		}
@@ -254,7 +254,7 @@ func (c *Client) Attempt() int { return c.tries }
 // MaxTries attempts it gives the job up as refused.
 func (c *Client) Retry(env *sim.Env) {
 	if c.opt.MaxTries > 0 && c.tries >= c.opt.MaxTries {
-		c.Refused(env, "busy", false)
+		c.Refused(env, obs.DenyBusy, false)
 		return
 	}
 	c.again = true
@@ -283,25 +283,26 @@ func (c *Client) Granted(env *sim.Env, token int64, deadline time.Duration, expi
 // Refused: the service refused the lock being acquired for reason. With
 // release, the service did take it (too late to trust it, say) and the
 // client gives it back with the others before retrying the job.
-func (c *Client) Refused(env *sim.Env, reason string, release bool) {
+func (c *Client) Refused(env *sim.Env, reason obs.DenyReason, release bool) {
 	lock := c.locks()[c.next]
 	env.Observe(obs.LockDenied{Lock: lock, Req: c.acq.String(), Reason: reason})
 	if release {
 		c.held = append(c.held, Held{Lock: lock})
 	}
-	c.why = reason
+	c.then = retryJob
 	c.releaseAll(env)
 }
 
-// Lost: the service lost every lock of the client (a session expired).
-// Whatever the client was doing under them is over; the job is retried
-// unless its work was done.
-func (c *Client) Lost(env *sim.Env, reason string) {
+// Lost: the service lost every lock of the client (a session expired):
+// an acquisition under way is refused for reason, a critical section ends
+// for why. Whatever the client was doing under the locks is over; the job
+// is retried unless its work was done.
+func (c *Client) Lost(env *sim.Env, reason obs.DenyReason, why obs.LeaveWhy) {
 	switch c.phase {
 	case Acquiring, Thinking:
 		c.Refused(env, reason, false)
 	case Working, Extending:
-		c.leaveCS(env, reason)
+		c.leaveCS(env, why)
 		// The loss released the locks: say so, so that a later crash of
 		// this client is not taken for a crash while holding them.
 		for _, h := range c.held {
@@ -326,7 +327,7 @@ func (c *Client) enterCS(env *sim.Env) {
 	end, expires := c.deadline()
 	now := env.Now()
 	if expires && now >= end {
-		c.why = LeaseEnding
+		c.then = retryJob
 		c.releaseAll(env)
 		return
 	}
@@ -390,7 +391,7 @@ func (c *Client) update(env *sim.Env) {
 
 func (c *Client) readNext(env *sim.Env) {
 	if c.i == len(c.held) {
-		c.Leave(env, Done)
+		c.Leave(env, obs.LeaveDone)
 		return
 	}
 	c.step = reading
@@ -403,7 +404,7 @@ func (c *Client) readNext(env *sim.Env) {
 // tells it time has passed.
 func (c *Client) onRead(env *sim.Env, r ReadReply) {
 	if !r.OK {
-		c.Leave(env, Fenced)
+		c.Leave(env, obs.LeaveFenced)
 		return
 	}
 	c.read = r
@@ -431,21 +432,24 @@ func (c *Client) write(env *sim.Env) {
 
 func (c *Client) onWritten(env *sim.Env, r WriteReply) {
 	if !r.OK {
-		c.Leave(env, Fenced)
+		c.Leave(env, obs.LeaveFenced)
 		return
 	}
 	c.i++
 	c.readNext(env)
 }
 
-func (c *Client) leaveCS(env *sim.Env, why string) {
+func (c *Client) leaveCS(env *sim.Env, why obs.LeaveWhy) {
 	env.CancelTimer(c.lease)
 	env.CancelTimer(c.work)
 	c.io.Stop(env)
 	for _, h := range c.held {
 		env.Observe(obs.LeaveCS{Lock: h.Lock, Token: h.Token, Why: why})
 	}
-	c.why = why
+	c.then = retryJob
+	if why == obs.LeaveDone {
+		c.then = nextJob
+	}
 }
 
 // Leave ends the critical section for why and releases, unless the lease
@@ -453,12 +457,12 @@ func (c *Client) leaveCS(env *sim.Env, why string) {
 // its may still be on its way to the storage, and the margin left before
 // the lock expires at the service is what keeps the next holder from
 // overtaking it.
-func (c *Client) Leave(env *sim.Env, why string) {
+func (c *Client) Leave(env *sim.Env, why obs.LeaveWhy) {
 	if !c.phase.InCS() {
 		return
 	}
 	c.leaveCS(env, why)
-	if why == LeaseEnding {
+	if why == obs.LeaveLeaseEnding {
 		c.forgetHeld(env)
 		c.backOff(env)
 		return
@@ -519,8 +523,8 @@ func (c *Client) dropFirst(env *sim.Env, ok bool) {
 }
 
 func (c *Client) afterRelease(env *sim.Env) {
-	switch c.why {
-	case Done:
+	switch c.then {
+	case nextJob:
 		env.Observe(obs.JobDone{Job: c.job().ID})
 		c.done++
 		env.Put(JobsDoneKey, c.done)
@@ -584,7 +588,7 @@ func (c *Client) Timer(env *sim.Env, tag any) {
 			c.write(env)
 		}
 	case leaseTimer:
-		c.Leave(env, LeaseEnding)
+		c.Leave(env, obs.LeaveLeaseEnding)
 	case releaseTimer:
 		if c.phase == Releasing {
 			c.releaseNext(env)

@@ -1,6 +1,7 @@
 package lockmgr
 
 import (
+	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/sim"
 )
@@ -46,7 +47,7 @@ func (c *Client) Receive(env *sim.Env, k *lockkit.Client, _ sim.NodeID, m sim.Me
 		}
 	case Deny:
 		if k.Phase() == lockkit.Acquiring && c.out.Answer(env, m.Req) {
-			k.Refused(env, m.Reason, false)
+			k.Refused(env, obs.DenyReason(m.Reason), false)
 		}
 	case ReleaseReply:
 		if k.Phase() == lockkit.Releasing && c.out.Answer(env, m.Req) {

@@ -34,11 +34,8 @@ func (a *Acceptor) get(env *sim.Env, key string) accState {
 	if s, ok := a.mem[key]; ok {
 		return s
 	}
-	v, ok := env.Get(key)
-	if !ok {
-		return accState{}
-	}
-	return v.(accState)
+	s, _ := sim.Load[accState](env, key)
+	return s
 }
 
 func (a *Acceptor) set(env *sim.Env, key string, s accState, promiseOnly bool) {

@@ -3,6 +3,7 @@ package redislock
 import (
 	"time"
 
+	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/sim"
 )
@@ -95,7 +96,7 @@ func (c *Client) Receive(env *sim.Env, k *lockkit.Client, _ sim.NodeID, m sim.Me
 		}
 	case lockkit.Extending:
 		if !r.OK {
-			k.Leave(env, "lost")
+			k.Leave(env, obs.LeaveLost)
 			return
 		}
 		k.Extended(env, c.curSent+c.cfg.TTL-c.cfg.drift())
@@ -128,7 +129,7 @@ func (c *Client) failedOver(env *sim.Env, k *lockkit.Client) {
 func (c *Client) onAcquired(env *sim.Env, k *lockkit.Client) {
 	deadline := c.curSent + c.cfg.TTL - c.cfg.drift()
 	if env.Now() >= deadline {
-		k.Refused(env, "validity", true)
+		k.Refused(env, obs.DenyValidity, true)
 		return
 	}
 	k.Granted(env, 0, deadline, true)

@@ -21,11 +21,7 @@ type Log[P any] struct{ Prefix string }
 
 // Read is the record of transaction id, if one was written.
 func (l Log[P]) Read(env *sim.Env, id string) (Record[P], bool) {
-	v, ok := env.Get(l.Prefix + id)
-	if !ok {
-		return Record[P]{}, false
-	}
-	return v.(Record[P]), true
+	return sim.Load[Record[P]](env, l.Prefix+id)
 }
 
 // Write logs r for transaction id; it is durable when Write returns.

@@ -250,9 +250,9 @@ func (c *Client) onChildren(env *sim.Env, k *lockkit.Client, kids []obs.ZKChild)
 // Guard: with LeaveOnSuspend the client checks, just before writing, that
 // it heard from the server recently; a pause after this check, or a slow
 // write, still gets through.
-func (c *Client) Guard(env *sim.Env, k *lockkit.Client) string {
+func (c *Client) Guard(env *sim.Env, k *lockkit.Client) obs.LeaveWhy {
 	if c.cfg.LeaveOnSuspend && (c.conn != connected || env.Now()-c.heard >= c.cfg.SuspendAfter) {
-		return "suspended"
+		return obs.LeaveSuspended
 	}
 	return ""
 }
@@ -280,7 +280,7 @@ func (c *Client) sessionLost(env *sim.Env, k *lockkit.Client) {
 	env.CancelTimer(c.suspend)
 	c.outstanding = false
 	c.mine, c.step = "", none
-	k.Lost(env, "session-expired")
+	k.Lost(env, obs.DenySessionExpired, obs.LeaveSessionExpired)
 	c.connect(env, k)
 }
 
@@ -308,7 +308,7 @@ func (c *Client) Timer(env *sim.Env, k *lockkit.Client, tag any) {
 		c.conn = suspended
 		env.Observe(obs.ZKConn{Session: c.session, State: "suspended"})
 		if c.cfg.LeaveOnSuspend {
-			k.Leave(env, "suspended")
+			k.Leave(env, obs.LeaveSuspended)
 		}
 	case requestTimer:
 		// While suspended, wait for the connection: retrying into the

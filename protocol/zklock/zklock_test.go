@@ -146,7 +146,7 @@ func TestSessionExpiryHandsTheLockToTheWatcher(t *testing.T) {
 	var states []string
 	var lostAt time.Duration
 	for _, o := range r.facts("client-1", "zk-conn") {
-		states = append(states, o.Data.(obs.ZKConn).State)
+		states = append(states, string(o.Data.(obs.ZKConn).State))
 		if o.Data.(obs.ZKConn).State == "lost" {
 			lostAt = o.Time
 		}
