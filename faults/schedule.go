@@ -127,20 +127,21 @@ func (s Schedule) Install(w *sim.World) error {
 	if err := s.Validate(known); err != nil {
 		return err
 	}
+	// A heal-all starts the liveness phase: from then on no fault may
+	// happen, so triggers fall silent and delayed actions that would land
+	// after it are dropped (the heal-all restarts every crashed node anyway).
+	healAt, _ := s.LivenessStart()
 	for _, a := range s.Actions {
+		if a.Kind == EffectCrash {
+			// Named by handler run, not by time: armed before anything runs.
+			id, _ := w.Lookup(a.Node)
+			a.arm(w, id, healAt)
+			continue
+		}
 		w.Schedule(time.Duration(a.At), a)
 	}
 	if len(s.Triggers) == 0 {
 		return nil
-	}
-	// A heal-all starts the liveness phase: from then on no fault may
-	// happen, so triggers fall silent and delayed actions that would land
-	// after it are dropped (the heal-all restarts every crashed node anyway).
-	healAt := time.Duration(-1)
-	for _, a := range s.Actions {
-		if a.Kind == HealAll && (healAt < 0 || time.Duration(a.At) < healAt) {
-			healAt = time.Duration(a.At)
-		}
 	}
 	quiet := func(t time.Duration) bool { return healAt >= 0 && t >= healAt }
 	seen := make([]int, len(s.Triggers))

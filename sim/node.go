@@ -74,6 +74,8 @@ type proc struct {
 	timers      map[TimerID]struct{}
 	pausedUntil time.Duration
 	sent        int
+	runs        int // handler runs over all incarnations (Effect.Run)
+	effects     int // effects of the current run (Effect.Index)
 }
 
 // Env is what a node may use to act on the world. It belongs to one
@@ -113,6 +115,10 @@ func (e *Env) Send(to NodeID, m Message) {
 		return
 	}
 	e.w.send(e.p, to, m)
+	e.p.effects++
+	if len(e.w.effectHooks) != 0 {
+		e.did(Effect{Kind: EffSend, Peer: to, Msg: m})
+	}
 }
 
 // SetTimer arranges for Timer(tag) after d of simulated time. Timers run on
@@ -132,6 +138,10 @@ func (e *Env) SetTimer(d time.Duration, tag any) TimerID {
 	id := TimerID(w.timerSeq)
 	e.p.timers[id] = struct{}{}
 	w.push(item{at: w.now + d, kind: itemTimer, node: e.p.id, inc: e.p.inc, id: uint64(id), payload: tag})
+	e.p.effects++
+	if len(w.effectHooks) != 0 {
+		e.did(Effect{Kind: EffTimerSet})
+	}
 	return id
 }
 
@@ -142,20 +152,37 @@ func (e *Env) CancelTimer(id TimerID) {
 		return
 	}
 	delete(e.p.timers, id)
+	e.p.effects++
+	if len(e.w.effectHooks) != 0 {
+		e.did(Effect{Kind: EffTimerCancel})
+	}
 }
 
-// Get reads the durable store.
+// Get reads the durable store, untyped.
+//
+// Deprecated: use Load, which checks the type and names the key when it is
+// wrong. Get stays while callers move over.
 func (e *Env) Get(key string) (any, bool) { return e.p.store.Get(key) }
 
 // Keys lists durable keys with a prefix, sorted.
 func (e *Env) Keys(prefix string) []string { return e.p.store.Keys(prefix) }
 
-// Put writes durably; the write is complete when Put returns.
+// Put writes durably; the write is complete when Put returns. The store
+// keeps a copy of v (a deep copy of plain data), so neither later changes
+// to v nor a message sharing its memory reach stored state. v must be plain
+// data: a pointer, func or channel anywhere in it (or an unexported field
+// holding a slice, map or interface) panics with an error naming the key,
+// so the mistake shows on the first Put rather than as a state a disk could
+// not have. Read it back with Load.
 func (e *Env) Put(key string, v any) {
 	if e.dead {
 		return
 	}
 	e.p.store.put(key, v)
+	e.p.effects++
+	if len(e.w.effectHooks) != 0 {
+		e.did(Effect{Kind: EffPut, Key: key})
+	}
 }
 
 // Delete removes a key durably.
@@ -164,6 +191,10 @@ func (e *Env) Delete(key string) {
 		return
 	}
 	e.p.store.del(key)
+	e.p.effects++
+	if len(e.w.effectHooks) != 0 {
+		e.did(Effect{Kind: EffDelete, Key: key})
+	}
 }
 
 // Observe records a protocol-level fact for the checkers, at true time.
@@ -174,6 +205,10 @@ func (e *Env) Observe(data fmt.Stringer) {
 		return
 	}
 	e.w.observe(e.p, data)
+	e.p.effects++
+	if len(e.w.effectHooks) != 0 {
+		e.did(Effect{Kind: EffObserve, Fact: data})
+	}
 }
 
 // Alive reports whether this incarnation is still up; handlers rarely need

@@ -82,8 +82,10 @@ type World struct {
 	trace    Trace
 	obs      []Observation
 	hooks    []func(Observation)
-	crashes  []Crash
-	started  bool
+	// effectHooks see every effect (OnEffect); empty on the normal path.
+	effectHooks []func(Effect)
+	crashes     []Crash
+	started     bool
 }
 
 // Crash records one node crash at a true time. Crashes are kept even
@@ -252,7 +254,10 @@ func (w *World) start(p *proc) {
 	} else {
 		w.record(Event{Kind: EvRestart, Node: p.id, Peer: None, ID: uint64(p.inc)})
 	}
-	p.node.Start(p.env)
+	env := p.env
+	p.beginRun()
+	p.node.Start(env)
+	w.returned(env)
 }
 
 // Crash stops a node at once: its volatile state and timers are lost,
@@ -270,6 +275,7 @@ func (w *World) Crash(id NodeID) {
 	p.timers = nil
 	p.pausedUntil = 0
 	p.inc++
+	p.store.loseUnsynced()
 	w.crashes = append(w.crashes, Crash{Time: w.now, Node: id})
 	w.record(Event{Kind: EvCrash, Node: id, Peer: None})
 }
@@ -417,7 +423,10 @@ func (w *World) dispatch(it *item) {
 			w.defer_(p, it)
 		default:
 			w.record(Event{Kind: EvDeliver, Node: it.from, Peer: it.node, ID: it.id, Payload: m})
-			p.node.Receive(p.env, it.from, m)
+			env := p.env
+			p.beginRun()
+			p.node.Receive(env, it.from, m)
+			w.returned(env)
 		}
 	case itemTimer:
 		p := w.procs[it.node]
@@ -433,7 +442,10 @@ func (w *World) dispatch(it *item) {
 		}
 		delete(p.timers, TimerID(it.id))
 		w.record(Event{Kind: EvTimer, Node: it.node, Peer: None, ID: it.id, Payload: it.payload})
-		p.node.Timer(p.env, it.payload)
+		env := p.env
+		p.beginRun()
+		p.node.Timer(env, it.payload)
+		w.returned(env)
 	case itemResume:
 		p := w.procs[it.node]
 		if p.up && p.inc == it.inc && p.pausedUntil == w.now {
