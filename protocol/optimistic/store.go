@@ -1,6 +1,8 @@
 package optimistic
 
 import (
+	"strings"
+
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/protocol/resource"
 	"github.com/faultline-sim/faultline/sim"
@@ -44,6 +46,10 @@ func (s *Store) Start(env *sim.Env) {
 			v, _ := env.Get(k)
 			if r := v.(lastCAS).Reply; r.OK && s.entry(env, r.Key).Version < r.Version {
 				env.Put(valueKey+r.Key, Entry{Value: r.Value, Version: r.Version})
+				// Recorded like any write: unrecorded, the checkers would
+				// judge the stock by the write before it (found by crash
+				// points at effect boundaries).
+				env.Observe(obs.KVApplied{Key: r.Key, Client: strings.TrimPrefix(k, lastKey), Version: r.Version, Value: r.Value})
 			}
 		}
 		return

@@ -82,10 +82,18 @@ func (b *Bank) Check(env *sim.Env, ops []Op) error {
 	return nil
 }
 
-// Apply makes ops durable in the balances.
-func (b *Bank) Apply(env *sim.Env, ops []Op) {
+// Apply adds ops' new balances to the batch w. An account that appears
+// twice gets both deltas: the batch is not readable, so the running
+// balance is kept here.
+func (b *Bank) Apply(env *sim.Env, w *sim.Batch, ops []Op) {
+	after := map[string]int64{}
 	for _, o := range ops {
-		env.Put(workload.BalanceKey+o.Account, b.Balance(env, o.Account)+o.Delta)
+		bal, seen := after[o.Account]
+		if !seen {
+			bal = b.Balance(env, o.Account)
+		}
+		after[o.Account] = bal + o.Delta
+		w.Put(workload.BalanceKey+o.Account, bal+o.Delta)
 	}
 }
 
@@ -171,23 +179,31 @@ func (b *Bank) Recover(env *sim.Env) []Prepared {
 // protocol: a commit applies the ops of the transaction's prepared record
 // (if this bank voted yes), the outcome is logged, the prepared record and
 // the protocol's own keys in drop are removed, the locks are released, and
-// the decision is recorded for the checkers — last, so a crash at the
-// observation finds every durable effect done. It reports false, doing
+// the decision is recorded for the checkers. The durable part is one
+// atomic write: a crash between the new balances and the outcome would
+// leave the prepared record to be applied again after the restart, and
+// one between the outcome and the prepared record's removal would leave
+// the participant in doubt about a decided transaction forever (both
+// found by crash points at effect boundaries). It reports false, doing
 // nothing, if the transaction was already decided here.
 func (b *Bank) Finish(env *sim.Env, id string, commit bool, via string, drop ...string) bool {
 	if _, known := b.Outcome(env, id); known {
 		return false
 	}
 	rec, voted := b.held[id]
+	var w sim.Batch
 	if voted && commit {
-		b.Apply(env, rec.Ops)
+		b.Apply(env, &w, rec.Ops)
 	}
-	env.Put(OutcomeKey+id, commit)
+	w.Put(OutcomeKey+id, commit)
 	if voted {
-		env.Delete(PreparedKey + id)
+		w.Delete(PreparedKey + id)
 		for _, k := range drop {
-			env.Delete(k)
+			w.Delete(k)
 		}
+	}
+	env.Write(&w)
+	if voted {
 		b.Unlock(id, rec.Ops)
 		delete(b.held, id)
 	}
