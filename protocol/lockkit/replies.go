@@ -49,6 +49,13 @@ func (r Replies[M]) Record(env *sim.Env, client string, req Req, reply M) {
 	env.Put(r.Prefix+client, answer[M]{Req: req, Reply: reply})
 }
 
+// Add puts the reply's record in the batch w, to be written at once with
+// the state it answers for: a crash between the two would have a resend
+// applied twice, or answered for an effect that never happened.
+func (r Replies[M]) Add(w *sim.Batch, client string, req Req, reply M) {
+	w.Put(r.Prefix+client, answer[M]{Req: req, Reply: reply})
+}
+
 // All lists the recorded replies in client-name order, for recovery.
 func (r Replies[M]) All(env *sim.Env) []Answer[M] {
 	var out []Answer[M]

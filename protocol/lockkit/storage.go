@@ -126,6 +126,10 @@ func (s *Storage) onWrite(env *sim.Env, from sim.NodeID, m Write) {
 	c := s.cell(env, m.Key)
 	f := obs.StorageWrite{Key: m.Key, Client: client, Token: m.Token, ReadVersion: m.ReadVersion, PrevVersion: c.Version}
 	reply := WriteReply{Key: m.Key, Req: m.Req}
+	// The write and its logged answer are one atomic write: a crash
+	// between them would apply a resent write twice (found by crash points
+	// at effect boundaries).
+	var w sim.Batch
 	if s.Fenced && m.Token < c.MaxToken {
 		f.Rejected = true
 		reply.Version = c.Version
@@ -135,9 +139,10 @@ func (s *Storage) onWrite(env *sim.Env, from sim.NodeID, m Write) {
 		c.MaxToken = max(c.MaxToken, m.Token)
 		f.Version, f.Value = c.Version, c.Value
 		reply.OK, reply.Version = true, c.Version
-		env.Put(CellKey+m.Key, c)
+		w.Put(CellKey+m.Key, c)
 	}
-	writes.Record(env, client, m.Req, reply)
+	writes.Add(&w, client, m.Req, reply)
+	env.Write(&w)
 	env.Observe(f)
 	env.Send(from, reply)
 }

@@ -38,6 +38,10 @@ func (s *Store) Start(env *sim.Env) {
 		for _, a := range cases.All(env) {
 			if r := a.Reply; r.OK && s.entry(env, r.Key).Version < r.Version {
 				env.Put(valueKey+r.Key, Entry{Value: r.Value, Version: r.Version})
+				// Recorded like any write: unrecorded, the checkers would
+				// judge the stock by the write before it (found by crash
+				// points at effect boundaries).
+				env.Observe(obs.KVApplied{Key: r.Key, Client: a.Client, Version: r.Version, Value: r.Value})
 			}
 		}
 		return
