@@ -88,6 +88,9 @@ func (c Config) WithBugs(s plant.Set) lockkit.Protocol { c.Bugs = s; return c }
 // Fenced is false: Redlock issues no fencing token.
 func (c Config) Fenced() bool { return false }
 
+// Servers are the instances.
+func (c Config) Servers() []string { return c.Names() }
+
 // AddNodes adds the instances, the storage and one client per name, each
 // running its jobs (the first lock of each job) in order.
 func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error {

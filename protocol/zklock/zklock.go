@@ -76,6 +76,9 @@ func (c Config) Planted() plant.Catalog { return Bugs }
 // WithBugs is the configuration with exactly the bugs s on.
 func (c Config) WithBugs(s plant.Set) lockkit.Protocol { c.Bugs = s; return c }
 
+// Servers is the ZooKeeper server.
+func (c Config) Servers() []string { return []string{ServerName} }
+
 // AddNodes adds the server, the storage and one client per name, each
 // running its jobs (one lock each) in order.
 func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error {
