@@ -249,11 +249,11 @@ func (c *client) Start(env *sim.Env, k *lockkit.Client) {
 // recorded, so a later attempt must not look like a resend.
 func (c *client) Acquire(env *sim.Env, k *lockkit.Client, lock string, _ lockkit.Req) {
 	req := k.NewReq()
-	c.out.Send(env, c.srv, req, func(int) sim.Message { return Acquire{Lock: lock, Req: req} })
+	c.out.Send(env, c.srv, req, Acquire{Lock: lock, Req: req})
 }
 
 func (c *client) Release(env *sim.Env, k *lockkit.Client, h lockkit.Held, req lockkit.Req) {
-	c.out.Send(env, c.srv, req, func(int) sim.Message { return Release{Lock: h.Lock, Req: req, Token: h.Token} })
+	c.out.Send(env, c.srv, req, Release{Lock: h.Lock, Req: req, Token: h.Token})
 }
 
 func (c *client) Receive(env *sim.Env, k *lockkit.Client, _ sim.NodeID, m sim.Message) {
