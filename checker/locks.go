@@ -87,7 +87,7 @@ func LockOps(h *History) []LockOp {
 		case obs.LockDenied:
 			if i, ok := open[node+"/"+f.Req]; ok {
 				ops[i].OK, ops[i].Return, ops[i].Pending = false, t, false
-				ops[i].Note += " denied: " + f.Reason
+				ops[i].Note += " denied: " + string(f.Reason)
 				delete(open, node+"/"+f.Req)
 			}
 		case obs.LockReleased:
@@ -198,7 +198,7 @@ func csIntervals(h *History) []csInterval {
 			k := key{o.Node, f.Lock}
 			if i, ok := open[k]; ok {
 				if o.Time < out[i].to {
-					out[i].to, out[i].why = o.Time, f.Why
+					out[i].to, out[i].why = o.Time, string(f.Why)
 				}
 				delete(open, k)
 			}
@@ -415,7 +415,7 @@ func (x Takeover) Check(h *History) Result {
 		case obs.LockReleased:
 			delete(holds, node+"/"+f.Lock)
 		case obs.LeaveCS:
-			if f.Why == "lease-ending" {
+			if f.Why == obs.LeaveLeaseEnding {
 				delete(holds, node+"/"+f.Lock)
 			}
 		}

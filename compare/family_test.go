@@ -44,7 +44,7 @@ func (*oneShotCoordinator) Receive(env *sim.Env, from sim.NodeID, m sim.Message)
 	}
 	parts := txn.ParticipantsOf(s.Ops)
 	txn.Begin(env, s.Txn, s.Ops, parts)
-	env.Observe(obs.Decide{Txn: s.Txn, Commit: true, Via: "coordinator"})
+	env.Observe(obs.Decide{Txn: s.Txn, Commit: true, Via: obs.ViaCoordinator})
 	txn.SendEach(env, parts, txn.Decision{Txn: s.Txn, Commit: true})
 	txn.TellClient(env, env.NameOf(from), s.Txn, true)
 }

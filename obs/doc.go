@@ -13,12 +13,11 @@ package obs
 
 import "fmt"
 
-// Fact is one observation.
+// Fact is one observation. Its String is its canonical trace form; its
+// attributes come from the vocabulary (Register, AttrOf).
 type Fact interface {
 	fmt.Stringer
 	Kind() string
-	// Attr returns a named attribute as text, for trigger matching.
-	Attr(name string) (string, bool)
 }
 
 // KindOf is the kind name of fact type F, for code that names a kind

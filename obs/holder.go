@@ -53,26 +53,7 @@ func (f StorageRead) String() string {
 	return s
 }
 
-func (f Holder) Attr(n string) (string, bool) {
-	switch n {
-	case "lock":
-		return f.Lock, true
-	case "client":
-		return f.Client, true
-	case "token":
-		return fmt.Sprint(f.Token), true
-	}
-	return "", false
-}
-
-func (f StorageRead) Attr(n string) (string, bool) {
-	switch n {
-	case "key":
-		return f.Key, true
-	case "client":
-		return f.Client, true
-	case "rejected":
-		return fmt.Sprint(f.Rejected), true
-	}
-	return "", false
+func init() {
+	Register[Holder]("a lock server's own record of who holds a lock changed (client empty: free)")
+	Register[StorageRead]("the protected storage handled a read (rejected: fenced off)")
 }

@@ -24,7 +24,7 @@ import (
 type RedisCall struct {
 	Service string
 	Server  string
-	Key     string
+	Key     string `fact:",alias=lock"`
 	Op      string
 	Value   string
 	TTL     time.Duration
@@ -37,7 +37,7 @@ type RedisCall struct {
 // command, which therefore had no effect.
 type RedisReply struct {
 	Service string
-	Key     string
+	Key     string `fact:",alias=lock"`
 	ID      string
 	OK      bool
 	Value   string
@@ -52,7 +52,7 @@ type RedisReply struct {
 // that result.
 type RedisServed struct {
 	Service string
-	Key     string
+	Key     string `fact:",alias=lock"`
 	Client  string
 	ID      string
 	OK      bool
@@ -64,7 +64,7 @@ type RedisServed struct {
 // append-only persistence, had run out while it was down).
 type RedisExpired struct {
 	Service string
-	Key     string
+	Key     string `fact:",alias=lock"`
 	Value   string
 	Client  string
 }
@@ -122,66 +122,10 @@ func (f RedisRole) String() string {
 	return fmt.Sprintf("redis-role %s %s epoch=%d", f.Service, f.Role, f.Epoch)
 }
 
-func (f RedisCall) Attr(n string) (string, bool) {
-	switch n {
-	case "service":
-		return f.Service, true
-	case "server":
-		return f.Server, true
-	case "key", "lock":
-		return f.Key, true
-	case "op":
-		return f.Op, true
-	}
-	return "", false
-}
-
-func (f RedisReply) Attr(n string) (string, bool) {
-	switch n {
-	case "service":
-		return f.Service, true
-	case "key", "lock":
-		return f.Key, true
-	case "ok":
-		return strconv.FormatBool(f.OK), true
-	case "err":
-		return f.Err, true
-	}
-	return "", false
-}
-
-func (f RedisServed) Attr(n string) (string, bool) {
-	switch n {
-	case "service":
-		return f.Service, true
-	case "key", "lock":
-		return f.Key, true
-	case "client":
-		return f.Client, true
-	case "ok":
-		return strconv.FormatBool(f.OK), true
-	}
-	return "", false
-}
-
-func (f RedisExpired) Attr(n string) (string, bool) {
-	switch n {
-	case "service":
-		return f.Service, true
-	case "key", "lock":
-		return f.Key, true
-	case "client":
-		return f.Client, true
-	}
-	return "", false
-}
-
-func (f RedisRole) Attr(n string) (string, bool) {
-	switch n {
-	case "service":
-		return f.Service, true
-	case "role":
-		return f.Role, true
-	}
-	return "", false
+func init() {
+	Register[RedisCall]("a client sent a Redis command (op: set-nx, set, get, del, pexpire, check-del, check-extend)")
+	Register[RedisReply]("the answer to a client's Redis command (err not-master: a replica refused it)")
+	Register[RedisServed]("a Redis server executed a client's command")
+	Register[RedisExpired]("a Redis server dropped a key whose TTL ran out by its own clock")
+	Register[RedisRole]("a Redis server became master or replica in a replication epoch")
 }

@@ -2,7 +2,6 @@ package obs
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -74,8 +73,18 @@ type ZKCreated struct {
 // session expired).
 type ZKConn struct {
 	Session int64
-	State   string
+	State   ConnState
 }
+
+// ConnState is a ZooKeeper client's view of its session.
+type ConnState string
+
+const (
+	ConnConnected   ConnState = "connected"
+	ConnSuspended   ConnState = "suspended"
+	ConnReconnected ConnState = "reconnected"
+	ConnLost        ConnState = "lost"
+)
 
 func (ZKCall) Kind() string           { return "zk-call" }
 func (ZKReturn) Kind() string         { return "zk-return" }
@@ -129,55 +138,11 @@ func (f ZKCreated) String() string {
 
 func (f ZKConn) String() string { return fmt.Sprintf("zk-conn s%d %s", f.Session, f.State) }
 
-func (f ZKCall) Attr(n string) (string, bool) {
-	switch n {
-	case "op":
-		return f.Op, true
-	case "lock":
-		return f.Lock, true
-	case "node":
-		return f.Node, true
-	}
-	return "", false
-}
-
-func (f ZKReturn) Attr(n string) (string, bool) {
-	switch n {
-	case "op":
-		return f.Op, true
-	case "lock":
-		return f.Lock, true
-	case "err":
-		return f.Err, true
-	}
-	return "", false
-}
-
-func (f ZKSessionExpired) Attr(n string) (string, bool) {
-	switch n {
-	case "client":
-		return f.Client, true
-	case "session":
-		return strconv.FormatInt(f.Session, 10), true
-	}
-	return "", false
-}
-
-func (f ZKCreated) Attr(n string) (string, bool) {
-	switch n {
-	case "lock":
-		return f.Lock, true
-	case "client":
-		return f.Client, true
-	case "node":
-		return f.Node, true
-	}
-	return "", false
-}
-
-func (f ZKConn) Attr(n string) (string, bool) {
-	if n == "state" {
-		return f.State, true
-	}
-	return "", false
+func init() {
+	Enum(ConnConnected, ConnSuspended, ConnReconnected, ConnLost)
+	Register[ZKCall]("a ZooKeeper client sent a request (op: create, children, exists, delete)")
+	Register[ZKReturn]("the answer to a ZooKeeper request (err: empty, no-node, session-expired)")
+	Register[ZKSessionExpired]("the ZooKeeper server expired a session, deleting its nodes")
+	Register[ZKCreated]("the ZooKeeper server created a lock node for a client's session")
+	Register[ZKConn]("a ZooKeeper client's view of its connection changed")
 }

@@ -2,7 +2,8 @@ package scenarios
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/faultline-sim/faultline/checker"
@@ -40,12 +41,7 @@ func RegisterCommit(p txn.Protocol, extra ...checker.Checker) {
 
 // CommitProtocolNames lists the registered commit protocols, sorted.
 func CommitProtocolNames() []string {
-	out := make([]string, 0, len(commitFamily))
-	for n := range commitFamily {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(commitFamily))
 }
 
 // CommitProtocol is the registered protocol of that name, in its default

@@ -136,3 +136,24 @@ func TestALocklessSystemIsNotShownMutuallyExclusive(t *testing.T) {
 	require.Equal(t, checker.OK, out.Results[1].Verdict, "its job facts are evidence for progress: %s", out.Results[1])
 	require.Equal(t, checker.Unknown, out.Verdict)
 }
+
+// Every fact a built-in protocol records is in the vocabulary with its
+// enumerated values declared, so a trigger can name anything a run shows.
+func TestEveryRecordedFactIsInTheVocabulary(t *testing.T) {
+	bad := map[string]bool{}
+	for _, s := range All() {
+		bugs := append([]string{""}, s.System.PlantedBugs()...)
+		for _, bug := range bugs {
+			out, err := Run(s, Options{Seed: 1, NoTrace: true, Bug: bug})
+			require.NoError(t, err)
+			for _, o := range out.History.Observations {
+				f, ok := o.Data.(obs.Fact)
+				require.True(t, ok, "%s: %T is not a fact", s.Name, o.Data)
+				if err := obs.Conforms(f); err != nil && !bad[err.Error()] {
+					bad[err.Error()] = true
+					t.Errorf("%s bug %q: %s: %v", s.Name, bug, f, err)
+				}
+			}
+		}
+	}
+}

@@ -40,7 +40,7 @@ func (c *Coordinator) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 		if t := c.txns[m.Txn]; t != nil && !t.decided {
 			t.learn.add(env.NameOf(from), m)
 			if commit, done := t.learn.outcome(t.parts); done {
-				c.decide(env, t, commit, "coordinator")
+				c.decide(env, t, commit, obs.ViaCoordinator)
 			}
 		}
 	case Phase1b:
@@ -53,7 +53,7 @@ func (c *Coordinator) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 		}
 	case Decision:
 		if t := c.txns[m.Txn]; t != nil && !t.decided {
-			c.decide(env, t, m.Commit, "leader")
+			c.decide(env, t, m.Commit, obs.ViaLeader)
 		}
 	}
 }
@@ -73,8 +73,8 @@ func (c *Coordinator) onSubmit(env *sim.Env, from sim.NodeID, m txn.Submit) {
 
 // decide tells the client and the participants. Nothing is logged: the
 // outcome is already fixed by the acceptors' quorums.
-func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool, via string) {
-	if commit && via == "coordinator" {
+func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool, via obs.Via) {
+	if commit && via == obs.ViaCoordinator {
 		// The crash point of paxoscommit-coordinator-crash, as of 2PC's.
 		env.Observe(obs.VotesIn{Txn: t.id, AllYes: true})
 	}
@@ -92,13 +92,8 @@ func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool, via string) {
 // Timer: at the vote timeout the coordinator leads a higher ballot, which
 // turns every missing vote into "aborted"; its rounds retry until decided.
 func (c *Coordinator) Timer(env *sim.Env, tag any) {
-	var id string
-	switch tag := tag.(type) {
-	case txn.VoteTimeout:
-		id = tag.Txn
-	case roundTimer:
-		id = tag.Txn
-	default:
+	id, ok := leaderTimer(tag)
+	if !ok {
 		return
 	}
 	t := c.txns[id]

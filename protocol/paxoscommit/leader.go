@@ -3,6 +3,7 @@ package paxoscommit
 import (
 	"time"
 
+	"github.com/faultline-sim/faultline/protocol/txn"
 	"github.com/faultline-sim/faultline/sim"
 )
 
@@ -72,6 +73,21 @@ const roundKey = "paxos/round/"
 type roundTimer struct{ Txn string }
 
 func (t roundTimer) String() string { return "round " + t.Txn }
+
+// leaderTimer is the transaction of a timer that makes its node lead a
+// ballot: the coordinator's vote timeout, a participant's decision
+// timeout, or a round timer retrying higher.
+func leaderTimer(tag any) (string, bool) {
+	switch tag := tag.(type) {
+	case txn.VoteTimeout:
+		return tag.Txn, true
+	case decisionTimer:
+		return tag.Txn, true
+	case roundTimer:
+		return tag.Txn, true
+	}
+	return "", false
+}
 
 // leader runs higher ballots for every instance of one transaction. The
 // coordinator and each participant embed one per transaction they take

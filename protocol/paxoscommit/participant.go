@@ -4,6 +4,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/protocol/txn"
 	"github.com/faultline-sim/faultline/sim"
 )
@@ -55,9 +56,9 @@ func (p *Participant) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 	case Prepare:
 		p.onPrepare(env, from, m)
 	case Decision:
-		via := "leader"
+		via := obs.ViaLeader
 		if d := p.inDoubt[m.Txn]; d != nil && env.NameOf(from) == d.rec.Coordinator {
-			via = "coordinator"
+			via = obs.ViaCoordinator
 		}
 		p.finish(env, m.Txn, m.Commit, via)
 	case Phase2b:
@@ -121,13 +122,13 @@ func (p *Participant) wait(env *sim.Env, d *inDoubt) {
 // the others.
 func (p *Participant) lead(env *sim.Env, d *inDoubt, commit bool) {
 	rec := d.rec
-	p.finish(env, rec.Txn, commit, "recovery")
+	p.finish(env, rec.Txn, commit, obs.ViaRecovery)
 	txn.Announce(env, rec, commit)
 }
 
 // finish applies or rolls back a transaction and releases its locks (the
 // commit kit's Bank.Finish), then forgets it.
-func (p *Participant) finish(env *sim.Env, id string, commit bool, via string) {
+func (p *Participant) finish(env *sim.Env, id string, commit bool, via obs.Via) {
 	if d := p.inDoubt[id]; p.bank.Finish(env, id, commit, via) && d != nil {
 		env.CancelTimer(d.timer)
 		d.lead.stop(env)
@@ -138,13 +139,8 @@ func (p *Participant) finish(env *sim.Env, id string, commit bool, via string) {
 // Timer: in doubt too long, take over with a higher ballot; a round that
 // stalls is retried higher.
 func (p *Participant) Timer(env *sim.Env, tag any) {
-	var id string
-	switch tag := tag.(type) {
-	case decisionTimer:
-		id = tag.Txn
-	case roundTimer:
-		id = tag.Txn
-	default:
+	id, ok := leaderTimer(tag)
+	if !ok {
 		return
 	}
 	d := p.inDoubt[id]

@@ -4,10 +4,14 @@
 // claim to catch.
 //
 // A protocol declares its bugs once, as a Catalog in a stable order (the
-// order `simrun list` and error messages show them in), keeps the enabled
-// ones in a Set field of its configuration, and asks Set.On at the one
-// place in its code where the mistake is made. Catalog.Enable is the only
-// way into a Set, so an unknown name is refused with the known ones listed
-// and the closest one suggested; a Set is a value (copying a configuration
-// copies its bugs, and enabling one on a copy never changes the original).
+// order listings and error messages show them in), keeps the enabled ones
+// in a Set field of its configuration, and asks Set.On at the one place in
+// its code where the mistake is made. Catalog.Enable is the only way into
+// a Set, so an unknown name is refused with the known ones listed and the
+// closest one suggested (obs.Closest, the suggestion fact names get too).
+// A Set is a value: copying a configuration copies its bugs, and enabling
+// one on a copy never changes the original.
+//
+// A configuration that implements Planter (its catalog, its Set, and
+// itself with another Set) gets WithBug for free: With(cfg, name).
 package plant

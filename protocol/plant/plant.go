@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/faultline-sim/faultline/obs"
 )
 
 // Bug is one planted mistake a protocol can switch on.
@@ -67,45 +69,7 @@ func (c Catalog) unknown(name string) error {
 	if len(c) == 0 {
 		return fmt.Errorf("no planted bug %q (this protocol has none)", name)
 	}
-	msg := fmt.Sprintf("no planted bug %q (have: %s)", name, strings.Join(c.Names(), ", "))
-	if best := c.closest(name); best != "" {
-		msg += fmt.Sprintf("; did you mean %q?", best)
-	}
-	return fmt.Errorf("%s", msg)
-}
-
-// closest is the known name within a third of its length in edits of name,
-// or "" if none is that close.
-func (c Catalog) closest(name string) string {
-	best, bestD := "", 0
-	for _, b := range c {
-		d := distance(name, b.Name)
-		if d*3 <= len(b.Name) && (best == "" || d < bestD) {
-			best, bestD = b.Name, d
-		}
-	}
-	return best
-}
-
-// distance is the Levenshtein edit distance of a and b.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return fmt.Errorf("no planted bug %q (did you mean %q? have: %s)", name, obs.Closest(name, c.Names()), strings.Join(c.Names(), ", "))
 }
 
 // Set is the enabled bugs of one configuration. The zero Set has none.

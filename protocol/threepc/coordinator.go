@@ -70,7 +70,7 @@ func (c *Coordinator) Start(env *sim.Env) {
 		c.txns[t.id] = t
 		switch l.Phase {
 		case collecting:
-			c.decide(env, t, false, "recovery")
+			c.decide(env, t, false, obs.ViaRecovery)
 		case preCommitting:
 			t.phase = learning
 			c.resend(env, t)
@@ -101,12 +101,12 @@ func (c *Coordinator) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 	case Decision:
 		// A termination leader decided while this coordinator was silent.
 		if t := c.txns[m.Txn]; t != nil && t.phase != decided {
-			c.decide(env, t, m.Commit, "termination")
+			c.decide(env, t, m.Commit, obs.ViaTermination)
 		}
 	case StateReply:
 		if t := c.txns[m.Txn]; t != nil && t.phase != decided && t.phase != collecting {
 			if m.State.decided() {
-				c.decide(env, t, m.State == Committed, "termination")
+				c.decide(env, t, m.State == Committed, obs.ViaTermination)
 				return
 			}
 			if t.phase == learning {
@@ -166,7 +166,7 @@ func (c *Coordinator) onVote(env *sim.Env, from sim.NodeID, m Vote) {
 	}
 	t.votes[env.NameOf(from)] = m.Yes
 	if !m.Yes {
-		c.decide(env, t, false, "coordinator")
+		c.decide(env, t, false, obs.ViaCoordinator)
 		return
 	}
 	if len(t.votes) < len(t.parts) {
@@ -194,12 +194,12 @@ func (c *Coordinator) onPreAck(env *sim.Env, from sim.NodeID, m PreAck) {
 	// The crash point of 3pc-coordinator-crash: everyone is pre-committed
 	// and nothing is decided yet.
 	env.Observe(obs.PreCommit{Txn: t.id, Acked: true})
-	c.decide(env, t, true, "coordinator")
+	c.decide(env, t, true, obs.ViaCoordinator)
 }
 
 // decide logs the outcome before anyone hears of it, then tells the client
 // and the participants.
-func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool, via string) {
+func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool, via obs.Via) {
 	env.CancelTimer(t.timer)
 	t.phase, t.commit = decided, commit
 	t.acked = map[string]bool{}
@@ -237,7 +237,7 @@ func (c *Coordinator) Timer(env *sim.Env, tag any) {
 	switch tag := tag.(type) {
 	case txn.VoteTimeout:
 		if t := c.txns[tag.Txn]; t != nil && t.phase == collecting {
-			c.decide(env, t, false, "timeout")
+			c.decide(env, t, false, obs.ViaTimeout)
 		}
 	case txn.ResendTimer:
 		if t := c.txns[tag.Txn]; t != nil && t.phase != collecting {

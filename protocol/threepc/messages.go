@@ -2,22 +2,26 @@ package threepc
 
 import "github.com/faultline-sim/faultline/protocol/txn"
 
-// Phase 1 is 2PC's: Prepare, then each participant's Vote. Phase 3 ends
-// with the Decision and its Ack. These four are the commit kit's, shared
-// with 2PC and Paxos Commit.
+// Phase 1 is 2PC's, in the commit kit's messages: Prepare, then each
+// participant's Vote.
 type (
-	Prepare  = txn.Prepare
-	Vote     = txn.Vote
-	Decision = txn.Decision
-	Ack      = txn.Ack
+	Prepare = txn.Prepare
+	Vote    = txn.Vote
 )
 
-// PreCommit tells a participant every vote was yes (from the coordinator)
-// or that a termination leader is about to commit.
+// Phase 2: PreCommit tells a participant every vote was yes (from the
+// coordinator) or that a termination leader is about to commit.
 type PreCommit struct{ Txn string }
 
 // PreAck acknowledges a PreCommit.
 type PreAck struct{ Txn string }
+
+// Phase 3: the outcome goes out as the kit's Decision, from the coordinator
+// or a termination leader, and each participant sends its Ack.
+type (
+	Decision = txn.Decision
+	Ack      = txn.Ack
+)
 
 // StateReq asks a peer for its state of a transaction: the first step of the
 // termination protocol, which doubles as the election (whoever answers is

@@ -65,9 +65,9 @@ func (p *Participant) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 	case PreCommit:
 		p.onPreCommit(env, from, m.Txn)
 	case Decision:
-		via := "termination"
+		via := obs.ViaTermination
 		if name := env.NameOf(from); p.txns[m.Txn] != nil && name == p.txns[m.Txn].rec.Coordinator {
-			via = "coordinator"
+			via = obs.ViaCoordinator
 		}
 		p.finish(env, m.Txn, m.Commit, via)
 		env.Send(from, Ack{Txn: m.Txn})
@@ -156,7 +156,7 @@ func (p *Participant) onStateReq(env *sim.Env, from sim.NodeID, id string) {
 	s := p.state(env, id)
 	if s == Initial {
 		// Not voted: abort unilaterally, so the asking peer can abort too.
-		p.finish(env, id, false, "unilateral")
+		p.finish(env, id, false, obs.ViaUnilateral)
 		s = Aborted
 	}
 	r := StateReply{Txn: id, State: s}
@@ -172,7 +172,7 @@ func (p *Participant) onStateReply(env *sim.Env, from sim.NodeID, m StateReply) 
 		return
 	}
 	if m.State.decided() {
-		p.finish(env, m.Txn, m.State == Committed, "peer")
+		p.finish(env, m.Txn, m.State == Committed, obs.ViaPeer)
 		return
 	}
 	if t.replies != nil && !t.leading {
@@ -268,13 +268,13 @@ func (p *Participant) collected(env *sim.Env, t *ptxn) {
 // coordinator.
 func (p *Participant) lead(env *sim.Env, t *ptxn, commit bool) {
 	rec := t.rec
-	p.finish(env, rec.Txn, commit, "termination")
+	p.finish(env, rec.Txn, commit, obs.ViaTermination)
 	txn.Announce(env, rec, commit)
 }
 
 // finish applies or rolls back a transaction and releases its locks (the
 // commit kit's Bank.Finish), then forgets it.
-func (p *Participant) finish(env *sim.Env, id string, commit bool, via string) {
+func (p *Participant) finish(env *sim.Env, id string, commit bool, via obs.Via) {
 	if t := p.txns[id]; p.bank.Finish(env, id, commit, via, preCommitKey+id) && t != nil {
 		env.CancelTimer(t.timer)
 		delete(p.txns, id)

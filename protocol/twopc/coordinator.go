@@ -117,7 +117,7 @@ func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool) {
 	env.CancelTimer(t.timer)
 	t.state, t.commit = decided, commit
 	decisions.Write(env, t.id, txn.Record[coordState]{Phase: decided, Commit: commit, Participants: t.parts, Client: t.client})
-	env.Observe(obs.Decide{Txn: t.id, Commit: commit, Via: "coordinator"})
+	env.Observe(obs.Decide{Txn: t.id, Commit: commit, Via: obs.ViaCoordinator})
 	txn.TellClient(env, t.client, t.id, commit)
 	c.sendDecision(env, t)
 }
@@ -162,7 +162,7 @@ func (c *Coordinator) onInquiry(env *sim.Env, from sim.NodeID, id string) {
 		return
 	}
 	decisions.Write(env, id, txn.Record[coordState]{Phase: decided, Done: true})
-	env.Observe(obs.Decide{Txn: id, Commit: false, Via: "presumed-abort"})
+	env.Observe(obs.Decide{Txn: id, Commit: false, Via: obs.ViaPresumedAbort})
 	env.Send(from, Decision{Txn: id, Commit: false})
 }
 

@@ -1,6 +1,7 @@
 package twopc
 
 import (
+	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/protocol/txn"
 	"github.com/faultline-sim/faultline/sim"
 )
@@ -29,7 +30,7 @@ func (p *Participant) Start(env *sim.Env) {
 	p.inDoubt = map[string]*inDoubt{}
 	for _, rec := range p.bank.Recover(env) {
 		if p.cfg.Bugs.On(BugPresumeAbortOnRestart) {
-			p.bank.Finish(env, rec.Txn, false, "restart")
+			p.bank.Finish(env, rec.Txn, false, obs.ViaRestart)
 			continue
 		}
 		d := &inDoubt{rec: rec}
@@ -44,13 +45,13 @@ func (p *Participant) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 	case Prepare:
 		p.onPrepare(env, from, m)
 	case Decision:
-		p.finish(env, m.Txn, m.Commit, "coordinator")
+		p.finish(env, m.Txn, m.Commit, obs.ViaCoordinator)
 		env.Send(from, Ack{Txn: m.Txn})
 	case PeerQuery:
 		p.onPeerQuery(env, from, m.Txn)
 	case PeerStatus:
 		if m.State != PeerUncertain && p.inDoubt[m.Txn] != nil {
-			p.finish(env, m.Txn, m.State == PeerCommitted, "peer")
+			p.finish(env, m.Txn, m.State == PeerCommitted, obs.ViaPeer)
 		}
 	}
 }
@@ -77,7 +78,7 @@ func (p *Participant) onPrepare(env *sim.Env, from sim.NodeID, m Prepare) {
 
 // finish applies or rolls back a transaction and releases its locks (the
 // commit kit's Bank.Finish), then forgets it.
-func (p *Participant) finish(env *sim.Env, id string, commit bool, via string) {
+func (p *Participant) finish(env *sim.Env, id string, commit bool, via obs.Via) {
 	if d := p.inDoubt[id]; p.bank.Finish(env, id, commit, via) && d != nil {
 		env.CancelTimer(d.timer)
 		delete(p.inDoubt, id)
@@ -93,7 +94,7 @@ func (p *Participant) onPeerQuery(env *sim.Env, from sim.NodeID, id string) {
 		}
 	} else if p.inDoubt[id] == nil {
 		// Not voted: abort unilaterally, so the asking peer can abort too.
-		p.finish(env, id, false, "unilateral")
+		p.finish(env, id, false, obs.ViaUnilateral)
 		state = PeerAborted
 	}
 	env.Send(from, PeerStatus{Txn: id, State: state})

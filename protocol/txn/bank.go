@@ -29,10 +29,12 @@ func (b *Bank) Open(env *sim.Env) {
 	if _, ok := sim.Load[bool](env, initKey); ok {
 		return
 	}
+	var w sim.Batch
 	for _, a := range b.Accounts {
-		env.Put(workload.BalanceKey+a, b.Initial)
+		w.Put(workload.BalanceKey+a, b.Initial)
 	}
-	env.Put(initKey, true)
+	w.Put(initKey, true)
+	env.Write(&w)
 }
 
 // Balance is an account's committed balance.
@@ -82,9 +84,8 @@ func (b *Bank) Check(env *sim.Env, ops []Op) error {
 	return nil
 }
 
-// Apply adds ops' new balances to the batch w. An account that appears
-// twice gets both deltas: the batch is not readable, so the running
-// balance is kept here.
+// Apply adds the new balances of ops to the batch w. The batch cannot be
+// read back, so an account two ops touch carries its running balance here.
 func (b *Bank) Apply(env *sim.Env, w *sim.Batch, ops []Op) {
 	after := map[string]int64{}
 	for _, o := range ops {
@@ -145,7 +146,7 @@ func (b *Bank) Prepare(env *sim.Env, unilateralAbort float64, rec Prepared) bool
 	if !yes {
 		env.Put(OutcomeKey+rec.Txn, false)
 		env.Observe(obs.Vote{Txn: rec.Txn, Yes: false})
-		env.Observe(obs.Decide{Txn: rec.Txn, Commit: false, Via: "vote-no"})
+		env.Observe(obs.Decide{Txn: rec.Txn, Commit: false, Via: obs.ViaVoteNo})
 		return false
 	}
 	env.Put(PreparedKey+rec.Txn, rec)
@@ -178,15 +179,15 @@ func (b *Bank) Recover(env *sim.Env) []Prepared {
 // Finish ends a transaction at this bank, the same in every commit
 // protocol: a commit applies the ops of the transaction's prepared record
 // (if this bank voted yes), the outcome is logged, the prepared record and
-// the protocol's own keys in drop are removed, the locks are released, and
-// the decision is recorded for the checkers. The durable part is one
-// atomic write: a crash between the new balances and the outcome would
-// leave the prepared record to be applied again after the restart, and
-// one between the outcome and the prepared record's removal would leave
-// the participant in doubt about a decided transaction forever (both
-// found by crash points at effect boundaries). It reports false, doing
+// the protocol's own keys in drop are removed — all in one atomic write —,
+// the locks are released, and the decision is recorded for the checkers.
+// One write, because crash points at effect boundaries found both splits:
+// a crash between the new balances and the outcome left the prepared
+// record to be applied a second time after the restart, and one between
+// the outcome and the prepared record's removal left the participant in
+// doubt about a transaction it had decided. It reports false, doing
 // nothing, if the transaction was already decided here.
-func (b *Bank) Finish(env *sim.Env, id string, commit bool, via string, drop ...string) bool {
+func (b *Bank) Finish(env *sim.Env, id string, commit bool, via obs.Via, drop ...string) bool {
 	if _, known := b.Outcome(env, id); known {
 		return false
 	}
