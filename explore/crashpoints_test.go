@@ -130,3 +130,17 @@ func TestStorageWritesAndLogsItsAnswerAtOnce(t *testing.T) {
 	require.Greater(t, res.Points, 10)
 	require.Equal(t, res.Points, res.Counts[checker.OK], "%v", res.Counts)
 }
+
+// Regression: the ZooKeeper server wrote a request's sequence counter,
+// zxid and node one by one; a crash between them left a counter without
+// its node or a node without its zxid, and a closed session's record
+// could be cut from its deletion. Each request and each session expiry is
+// now one atomic step (sim.Env.Atomic).
+func TestZooKeeperAppliesEachTransactionAtOnce(t *testing.T) {
+	spec, err := scenarios.Get("zk-lock-fenced")
+	require.NoError(t, err)
+	res, err := CrashPoints(spec, Options{Seed: 1, RestartAfter: 30 * time.Millisecond, PerKind: 10, Nodes: []string{"zookeeper"}})
+	require.NoError(t, err)
+	require.Greater(t, res.Points, 30)
+	require.Equal(t, res.Points, res.Counts[checker.OK], "%v", res.Counts)
+}

@@ -254,8 +254,9 @@ func (e *Env) Observe(data fmt.Stringer) {
 // Atomic runs f as one step, as a database applies a transaction and then
 // replies. f's durable writes (Put, Delete, Write) are one atomic write:
 // each is visible to reads inside f as it is made, and no crash falls
-// among them. The messages f sends and the facts it records go out after
-// that write, in the order f made them, each an effect of its own. Timers
+// among them. The facts f records describe that write, so they are
+// recorded right after it, and the messages f sends go out after them;
+// each kind in the order f made them, each an effect of its own. Timers
 // set or cancelled inside f take effect at once. An Atomic inside f joins
 // the outer one.
 func (e *Env) Atomic(f func()) {
@@ -279,7 +280,10 @@ func (e *Env) Atomic(f func()) {
 	for _, a := range tx.acts {
 		if a.fact != nil {
 			e.Observe(a.fact)
-		} else {
+		}
+	}
+	for _, a := range tx.acts {
+		if a.fact == nil {
 			e.Send(a.to, a.msg)
 		}
 	}

@@ -103,14 +103,20 @@ func (s *Server) touch(env *sim.Env, id int64) {
 	s.timers[id] = env.SetTimer(s.cfg.SessionTimeout, sessionTimer{Session: id})
 }
 
-// Receive dispatches on the message type.
+// Receive dispatches on the message type. ZooKeeper logs a request's
+// transaction as one record and answers after it, so each request is one
+// atomic step: a crash between its writes (the sequence counter and the
+// node it names, the zxid and the node it stamps) cannot happen (found by
+// crash points at effect boundaries).
 func (s *Server) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
-	switch m := m.(type) {
-	case Connect:
-		s.onConnect(env, from, m)
-	case Request:
-		s.onRequest(env, from, m)
-	}
+	env.Atomic(func() {
+		switch m := m.(type) {
+		case Connect:
+			s.onConnect(env, from, m)
+		case Request:
+			s.onRequest(env, from, m)
+		}
+	})
 }
 
 func (s *Server) onConnect(env *sim.Env, from sim.NodeID, m Connect) {
@@ -287,12 +293,16 @@ func (s *Server) Timer(env *sim.Env, tag any) {
 	if !ok {
 		return
 	}
+	env.Atomic(func() { s.expire(env, t) }) // closeSession is one transaction too
+}
+
+func (s *Server) expire(env *sim.Env, t sessionTimer) {
 	sess, live := s.session(env, t.Session)
 	if !live {
 		return
 	}
 	delete(s.timers, t.Session)
-	zxid := s.nextZxid(env) // closeSession is a transaction too
+	zxid := s.nextZxid(env)
 	env.Delete(sessKey(t.Session))
 	env.Delete(fmt.Sprintf("%s%08d", xidKey, t.Session))
 	var deleted []string
