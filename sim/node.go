@@ -86,6 +86,7 @@ type Env struct {
 	p    *proc
 	dead bool
 	tx   *atomicStep // while Atomic runs
+	step atomicStep  // what tx points to, kept to reuse its buffer
 }
 
 // ID is this node's id.
@@ -259,7 +260,8 @@ func (e *Env) Atomic(f func()) {
 		f()
 		return
 	}
-	tx := &atomicStep{}
+	tx := &e.step
+	tx.writes, tx.first, tx.acts = 0, "", tx.acts[:0]
 	e.tx = tx
 	f()
 	e.tx = nil
