@@ -12,5 +12,6 @@
 // effect within it (sim.Effect) instead of by time: it crashes the node
 // inside that handler right after that durable write, send, timer or
 // record, or as it returns ("last"). Package explore's crash points are
-// such actions, so a crash-point run saves, replays and shrinks like any.
+// such actions, so a crash-point run is saved and replayed like any run,
+// and in a schedule the shrinker removes one like any other action.
 package faults
