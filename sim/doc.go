@@ -13,6 +13,9 @@
 // error naming the key; Load and LoadFrom read a value as a type and panic
 // with a *TypeError naming the key and both types when it is another. A
 // Batch written with Env.Write is atomic: a crash keeps all of it or none.
+// Env.Atomic goes further, for servers that apply a request as one
+// transaction: the writes inside are one atomic write that reads inside
+// already see, and the sends and records inside go out after it.
 // Every write is synced as it is made; the store keeps unsynced writes
 // apart all the same (a crash drops them), which is where a storage fault
 // losing unsynced writes will plug in.

@@ -83,15 +83,10 @@ func (s *Server) Start(env *sim.Env) {
 	}
 }
 
-// nextZxid adds the next transaction id to the transaction w. Each
-// transaction is one atomic write, as ZooKeeper logs a transaction whole:
-// a crash inside one must not leave a sequence number or a zxid taken
-// without its node, nor a node deleted with its watches still set (found
-// by crash points at effect boundaries).
-func (s *Server) nextZxid(env *sim.Env, w *sim.Batch) int64 {
+func (s *Server) nextZxid(env *sim.Env) int64 {
 	z, _ := sim.Load[int64](env, zxidKey)
 	z++
-	w.Put(zxidKey, z)
+	env.Put(zxidKey, z)
 	return z
 }
 
@@ -108,14 +103,20 @@ func (s *Server) touch(env *sim.Env, id int64) {
 	s.timers[id] = env.SetTimer(s.cfg.SessionTimeout, sessionTimer{Session: id})
 }
 
-// Receive dispatches on the message type.
+// Receive dispatches on the message type. ZooKeeper logs a request's
+// transaction as one record and answers after it, so each request is one
+// atomic step: a crash between its writes (the sequence counter and the
+// node it names, the zxid and the node it stamps) cannot happen (found by
+// crash points at effect boundaries).
 func (s *Server) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
-	switch m := m.(type) {
-	case Connect:
-		s.onConnect(env, from, m)
-	case Request:
-		s.onRequest(env, from, m)
-	}
+	env.Atomic(func() {
+		switch m := m.(type) {
+		case Connect:
+			s.onConnect(env, from, m)
+		case Request:
+			s.onRequest(env, from, m)
+		}
+	})
 }
 
 func (s *Server) onConnect(env *sim.Env, from sim.NodeID, m Connect) {
@@ -134,11 +135,9 @@ func (s *Server) onConnect(env *sim.Env, from sim.NodeID, m Connect) {
 			return
 		}
 	}
-	var w sim.Batch
-	id := s.nextZxid(env, &w) // createSession is a transaction; its zxid names the session
-	w.Put(sessKey(id), session{ID: id, Client: client})
-	w.Put(connectKey+client, lastConnect{Req: m.Req, Session: id})
-	env.Write(&w)
+	id := s.nextZxid(env) // createSession is a transaction; its zxid names the session
+	env.Put(sessKey(id), session{ID: id, Client: client})
+	env.Put(connectKey+client, lastConnect{Req: m.Req, Session: id})
 	s.touch(env, id)
 	env.Send(from, Connected{Req: m.Req, Session: id, Timeout: int64(s.cfg.SessionTimeout)})
 }
@@ -151,7 +150,6 @@ func (s *Server) onRequest(env *sim.Env, from sim.NodeID, m Request) {
 		return
 	}
 	s.touch(env, m.Session)
-	var w sim.Batch // the request's transaction, with its xid
 	if m.Op != OpPing {
 		// A session's requests are handled in the order they were sent, as
 		// over ZooKeeper's one TCP connection per session: one that arrives
@@ -162,10 +160,8 @@ func (s *Server) onRequest(env *sim.Env, from sim.NodeID, m Request) {
 		if last, ok := sim.Load[int64](env, k); ok && m.Xid <= last {
 			return
 		}
-		w.Put(k, m.Xid)
+		env.Put(k, m.Xid)
 	}
-	var created *znode
-	var events []watchEvent
 	switch m.Op {
 	case OpPing:
 		if m.Name != "" {
@@ -174,14 +170,14 @@ func (s *Server) onRequest(env *sim.Env, from sim.NodeID, m Request) {
 			}
 		}
 	case OpCreate:
-		created = s.create(env, &w, m, &r)
+		s.create(env, m, &r)
 	case OpChildren:
 		r.Children = s.children(env, m.Lock)
 	case OpExists:
 		if n, ok := s.node(env, m.Lock, m.Name); ok {
 			r.Exists, r.Czxid = true, n.Czxid
 			if m.Watch {
-				w.Put(fmt.Sprintf("%s%s/%010d/%08d", watchKey, m.Lock, n.Seq, m.Session), m.Session)
+				env.Put(fmt.Sprintf("%s%s/%010d/%08d", watchKey, m.Lock, n.Seq, m.Session), m.Session)
 			}
 		}
 	case OpDelete:
@@ -190,29 +186,22 @@ func (s *Server) onRequest(env *sim.Env, from sim.NodeID, m Request) {
 			r.Err = ErrNoNode
 			break
 		}
-		s.nextZxid(env, &w)
-		events = s.deleteNode(env, &w, n, 0)
-	}
-	env.Write(&w)
-	if created != nil {
-		env.Observe(obs.ZKCreated{Lock: created.Lock, Node: created.Name, Client: created.Client, Session: created.Session, Czxid: created.Czxid})
-	}
-	s.notify(env, events)
-	if created != nil || m.Op == OpDelete && r.Err == "" {
+		s.nextZxid(env)
+		s.deleteNode(env, n)
 		s.recordHolder(env, m.Lock)
 	}
 	env.Send(from, r)
 }
 
-// create adds an ephemeral sequential node to the transaction w.
-func (s *Server) create(env *sim.Env, w *sim.Batch, m Request, r *Reply) *znode {
+func (s *Server) create(env *sim.Env, m Request, r *Reply) {
 	seq, _ := sim.Load[int64](env, seqKey+m.Lock)
-	w.Put(seqKey+m.Lock, seq+1)
+	env.Put(seqKey+m.Lock, seq+1)
 	sess, _ := s.session(env, m.Session)
-	n := znode{Lock: m.Lock, Name: fmt.Sprintf("%s-lock-%010d", m.Name, seq), Seq: seq, Czxid: s.nextZxid(env, w), Session: m.Session, Client: sess.Client}
-	w.Put(fmt.Sprintf("%s%s/%010d", nodeKey, m.Lock, seq), n)
+	n := znode{Lock: m.Lock, Name: fmt.Sprintf("%s-lock-%010d", m.Name, seq), Seq: seq, Czxid: s.nextZxid(env), Session: m.Session, Client: sess.Client}
+	env.Put(fmt.Sprintf("%s%s/%010d", nodeKey, m.Lock, seq), n)
 	r.Name, r.Czxid = n.Name, n.Czxid
-	return &n
+	env.Observe(obs.ZKCreated{Lock: n.Lock, Node: n.Name, Client: n.Client, Session: n.Session, Czxid: n.Czxid})
+	s.recordHolder(env, m.Lock)
 }
 
 // SeqOf reads the sequence number at the end of a node's name.
@@ -265,32 +254,16 @@ func (s *Server) dir(env *sim.Env, lock string) lockDir {
 }
 
 // deleteNode removes a node and notifies its watchers (one-shot watches).
-// watchEvent is a notification to send once its transaction is written.
-type watchEvent struct {
-	to string
-	ev WatchEvent
-}
-
-// deleteNode adds the removal of a node and its one-shot watches to the
-// transaction w, and returns the notifications of the watchers whose
-// sessions live on (gone is a session ending in the same transaction).
-func (s *Server) deleteNode(env *sim.Env, w *sim.Batch, n znode, gone int64) []watchEvent {
-	w.Delete(fmt.Sprintf("%s%s/%010d", nodeKey, n.Lock, n.Seq))
-	var out []watchEvent
-	for _, k := range env.Keys(fmt.Sprintf("%s%s/%010d/", watchKey, n.Lock, n.Seq)) {
+func (s *Server) deleteNode(env *sim.Env, n znode) {
+	env.Delete(fmt.Sprintf("%s%s/%010d", nodeKey, n.Lock, n.Seq))
+	prefix := fmt.Sprintf("%s%s/%010d/", watchKey, n.Lock, n.Seq)
+	for _, k := range env.Keys(prefix) {
 		id, _ := sim.Load[int64](env, k)
-		w.Delete(k)
-		if sess, live := s.session(env, id); live && id != gone {
-			out = append(out, watchEvent{to: sess.Client, ev: WatchEvent{Session: sess.ID, Lock: n.Lock, Name: n.Name}})
-		}
-	}
-	return out
-}
-
-func (s *Server) notify(env *sim.Env, events []watchEvent) {
-	for _, e := range events {
-		if id, ok := env.Lookup(e.to); ok {
-			env.Send(id, e.ev)
+		env.Delete(k)
+		if w, live := s.session(env, id); live {
+			if id, ok := env.Lookup(w.Client); ok {
+				env.Send(id, WatchEvent{Session: w.ID, Lock: n.Lock, Name: n.Name})
+			}
 		}
 	}
 }
@@ -320,22 +293,24 @@ func (s *Server) Timer(env *sim.Env, tag any) {
 	if !ok {
 		return
 	}
+	env.Atomic(func() { s.expire(env, t) }) // closeSession is one transaction too
+}
+
+func (s *Server) expire(env *sim.Env, t sessionTimer) {
 	sess, live := s.session(env, t.Session)
 	if !live {
 		return
 	}
 	delete(s.timers, t.Session)
-	var w sim.Batch
-	zxid := s.nextZxid(env, &w) // closeSession is a transaction too
-	w.Delete(sessKey(t.Session))
-	w.Delete(fmt.Sprintf("%s%08d", xidKey, t.Session))
+	zxid := s.nextZxid(env)
+	env.Delete(sessKey(t.Session))
+	env.Delete(fmt.Sprintf("%s%08d", xidKey, t.Session))
 	var deleted []string
-	var events []watchEvent
 	touched := map[string]bool{}
 	var locks []string
 	for _, k := range env.Keys(nodeKey) {
 		if n, _ := sim.Load[znode](env, k); n.Session == t.Session {
-			events = append(events, s.deleteNode(env, &w, n, t.Session)...)
+			s.deleteNode(env, n)
 			deleted = append(deleted, n.Lock+"/"+n.Name)
 			if !touched[n.Lock] {
 				touched[n.Lock] = true
@@ -343,9 +318,7 @@ func (s *Server) Timer(env *sim.Env, tag any) {
 			}
 		}
 	}
-	env.Write(&w)
 	env.Observe(obs.ZKSessionExpired{Session: t.Session, Client: sess.Client, Zxid: zxid, Deleted: deleted})
-	s.notify(env, events)
 	for _, l := range locks {
 		s.recordHolder(env, l)
 	}
