@@ -51,3 +51,18 @@ func TestCheckersDeclareClassAndNeeds(t *testing.T) {
 		}
 	}
 }
+
+// Conservation reads final durable state, not facts: with commit facts but
+// no balance anywhere it has nothing to add up.
+func TestConservationWithoutBalancesIsUnknown(t *testing.T) {
+	h := hist(msec(10), cleanRun()...)
+	h.Stores = stores(nil, nil)
+	r := RunAll(h, []Checker{Conservation{Initial: 200}})[0]
+	require.Equal(t, Unknown, r.Verdict, r.String())
+	require.Contains(t, r.Message, "no evidence")
+
+	h.Stores = stores(map[string]any{"balance/a": "ninety-five"}, map[string]any{"balance/b": int64(105)})
+	r = RunAll(h, []Checker{Conservation{Initial: 200}})[0]
+	require.Equal(t, Violation, r.Verdict, r.String())
+	require.Contains(t, r.Evidence[0], `participant-1: sim: durable key "balance/a" holds a string, read as int64`)
+}

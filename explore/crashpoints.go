@@ -31,12 +31,12 @@ type Point struct {
 }
 
 func (p Point) String() string {
-	what := p.Kind
+	recorded := ""
 	if len(p.Records) > 0 {
-		what += " and " + strings.Join(p.Records, ", ")
+		recorded = "recorded " + strings.Join(p.Records, ", ") + "; "
 	}
-	return fmt.Sprintf("crash %s after its %s #%d (run %d effect %d, at %s in the fault-free run)",
-		p.Node, what, p.Index+1, p.Run, p.Effect, p.At)
+	return fmt.Sprintf("crash %s after its %s #%d (%srun %d effect %d, at %s in the fault-free run)",
+		p.Node, p.Kind, p.Index+1, recorded, p.Run, p.Effect, p.At)
 }
 
 // Action is the fault that realizes the point.
