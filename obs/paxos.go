@@ -13,6 +13,8 @@ type Promise struct {
 	Ballot   int64
 }
 
+func (Promise) Kind() string { return "promise" }
+
 // Accept: an acceptor accepted Value at Ballot for one instance. A value is
 // chosen once Quorum acceptors accept it at the same ballot.
 type Accept struct {
@@ -23,8 +25,7 @@ type Accept struct {
 	Quorum   int
 }
 
-func (Promise) Kind() string { return "promise" }
-func (Accept) Kind() string  { return "accept" }
+func (Accept) Kind() string { return "accept" }
 
 func (p Promise) String() string {
 	return fmt.Sprintf("promise %s/%s b%d", p.Txn, p.Instance, p.Ballot)

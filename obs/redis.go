@@ -31,6 +31,8 @@ type RedisCall struct {
 	ID      string
 }
 
+func (RedisCall) Kind() string { return "redis-call" }
+
 // RedisReply: the answer to the client's call ID. OK is "OK" for a SET, a
 // count of 1 for DEL, PEXPIRE and the scripts; Value is what a GET
 // returned ("" for nil). Err "not-master" means a replica refused the
@@ -43,6 +45,8 @@ type RedisReply struct {
 	Value   string
 	Err     string
 }
+
+func (RedisReply) Kind() string { return "redis-reply" }
 
 // RedisServed: the server executed Client's command ID on Key and
 // answered OK/Value; recorded before the command's effects are applied.
@@ -59,6 +63,8 @@ type RedisServed struct {
 	Value   string
 }
 
+func (RedisServed) Kind() string { return "redis-served" }
+
 // RedisExpired: the server dropped Key, holding Value set by Client,
 // because its TTL ran out by the server's clock (or, on a restart with
 // append-only persistence, had run out while it was down).
@@ -69,6 +75,8 @@ type RedisExpired struct {
 	Client  string
 }
 
+func (RedisExpired) Kind() string { return "redis-expired" }
+
 // RedisRole: a Redis server became Role ("master", "replica") in
 // replication epoch Epoch: a replica promoted by failover, or a restarted
 // or outvoted master demoted.
@@ -78,11 +86,7 @@ type RedisRole struct {
 	Epoch   int
 }
 
-func (RedisCall) Kind() string    { return "redis-call" }
-func (RedisReply) Kind() string   { return "redis-reply" }
-func (RedisServed) Kind() string  { return "redis-served" }
-func (RedisExpired) Kind() string { return "redis-expired" }
-func (RedisRole) Kind() string    { return "redis-role" }
+func (RedisRole) Kind() string { return "redis-role" }
 
 func (f RedisCall) String() string {
 	s := fmt.Sprintf("redis-call %s@%s %s %s", f.Service, f.Server, f.Op, f.Key)

@@ -3,6 +3,7 @@ package obs
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -183,7 +184,7 @@ func (a Attr) CheckValue(v string) error {
 		}
 	case EnumType:
 		vals := a.values()
-		if !contains(vals, v) {
+		if !slices.Contains(vals, v) {
 			return fmt.Errorf("attribute %s has no value %q (did you mean %q? values: %s)", a.Name, v, Closest(v, vals), strings.Join(vals, ", "))
 		}
 	}
@@ -313,20 +314,11 @@ func Conforms(f Fact) error {
 		if a.Type != EnumType {
 			continue
 		}
-		if s := v.Field(a.field).String(); s != "" && !contains(a.values(), s) {
+		if s := v.Field(a.field).String(); s != "" && !slices.Contains(a.values(), s) {
 			return fmt.Errorf("fact %s: %s=%q is not a declared value (%s)", k.Name, a.Name, s, strings.Join(a.values(), ", "))
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // kebab turns a Go field name into an attribute name: AllYes -> all-yes,

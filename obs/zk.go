@@ -32,6 +32,8 @@ type ZKCall struct {
 	Watch   bool
 }
 
+func (ZKCall) Kind() string { return "zk-call" }
+
 // ZKReturn: the answer to request Xid of Session. Err is "" (success),
 // "no-node" or "session-expired". A create returns Node and Czxid; exists
 // returns Exists and Czxid; children returns Children in sequence order.
@@ -47,6 +49,8 @@ type ZKReturn struct {
 	Children []ZKChild
 }
 
+func (ZKReturn) Kind() string { return "zk-return" }
+
 // ZKSessionExpired: the server expired Client's Session (no heartbeat
 // within the timeout) with transaction Zxid, deleting Deleted (lock/name)
 // and notifying their watchers.
@@ -56,6 +60,8 @@ type ZKSessionExpired struct {
 	Zxid    int64
 	Deleted []string
 }
+
+func (ZKSessionExpired) Kind() string { return "zk-session-expired" }
 
 // ZKCreated: the server created node Node under Lock for Client's Session,
 // with creation zxid Czxid. Triggers use it to lose the reply (Z2).
@@ -67,6 +73,8 @@ type ZKCreated struct {
 	Czxid   int64
 }
 
+func (ZKCreated) Kind() string { return "zk-created" }
+
 // ZKConn: the client's view of its connection changed: "connected" (a new
 // session), "suspended" (no heartbeat answer for a while: it cannot know
 // whether its session lives), "reconnected", or "lost" (it learned that its
@@ -75,6 +83,8 @@ type ZKConn struct {
 	Session int64
 	State   ConnState
 }
+
+func (ZKConn) Kind() string { return "zk-conn" }
 
 // ConnState is a ZooKeeper client's view of its session.
 type ConnState string
@@ -85,12 +95,6 @@ const (
 	ConnReconnected ConnState = "reconnected"
 	ConnLost        ConnState = "lost"
 )
-
-func (ZKCall) Kind() string           { return "zk-call" }
-func (ZKReturn) Kind() string         { return "zk-return" }
-func (ZKSessionExpired) Kind() string { return "zk-session-expired" }
-func (ZKCreated) Kind() string        { return "zk-created" }
-func (ZKConn) Kind() string           { return "zk-conn" }
 
 func (f ZKCall) String() string {
 	s := fmt.Sprintf("zk-call s%d.%d %s %s", f.Session, f.Xid, f.Op, f.Lock)
