@@ -21,7 +21,7 @@ type Accept struct {
 	Txn      string
 	Instance string
 	Ballot   int64
-	Value    string
+	Value    string `fact:",values=prepared|aborted"`
 	Quorum   int
 }
 

@@ -25,7 +25,7 @@ type RedisCall struct {
 	Service string
 	Server  string
 	Key     string `fact:",alias=lock"`
-	Op      string
+	Op      string `fact:",values=set-nx|set|get|del|pexpire|check-del|check-extend"`
 	Value   string
 	TTL     time.Duration
 	ID      string
@@ -43,7 +43,7 @@ type RedisReply struct {
 	ID      string
 	OK      bool
 	Value   string
-	Err     string
+	Err     string `fact:",values=not-master"`
 }
 
 func (RedisReply) Kind() string { return "redis-reply" }
@@ -82,7 +82,7 @@ func (RedisExpired) Kind() string { return "redis-expired" }
 // or outvoted master demoted.
 type RedisRole struct {
 	Service string
-	Role    string
+	Role    string `fact:",values=master|replica"`
 	Epoch   int
 }
 
@@ -127,8 +127,8 @@ func (f RedisRole) String() string {
 }
 
 func init() {
-	Register[RedisCall]("a client sent a Redis command (op: set-nx, set, get, del, pexpire, check-del, check-extend)")
-	Register[RedisReply]("the answer to a client's Redis command (err not-master: a replica refused it)")
+	Register[RedisCall]("a client sent a Redis command")
+	Register[RedisReply]("the answer to a client's Redis command (err not-master: a replica refused it, without effect)")
 	Register[RedisServed]("a Redis server executed a client's command")
 	Register[RedisExpired]("a Redis server dropped a key whose TTL ran out by its own clock")
 	Register[RedisRole]("a Redis server became master or replica in a replication epoch")

@@ -19,13 +19,17 @@ import (
 // An attribute is named after its field in kebab case (AllYes: all-yes,
 // ReadVersion: read-version, OK: ok) unless a `fact` tag says otherwise:
 //
-//	fact:"name"          another name
-//	fact:",alias=lock"   a second name for the same attribute
-//	fact:"-"             not an attribute
+//	fact:"name"               another name
+//	fact:",alias=lock"        a second name for the same attribute
+//	fact:",values=get|set"    a string field with a closed set of values
+//	fact:"-"                  not an attribute
 //
 // Its type comes from the field's: string, bool, int (any integer),
 // duration (time.Duration, written as "150ms"), enum (a string type with
-// declared values, see Enum) or count (a slice: the number of elements).
+// declared values, see Enum, or a string field whose values the tag lists)
+// or count (a slice: the number of elements). The values= form is for
+// fields filled from a protocol's own names (a Redis command, a ZooKeeper
+// error), where a Go type of obs's would only add conversions.
 
 // AttrType is what values an attribute takes.
 type AttrType string
@@ -50,6 +54,7 @@ type Attr struct {
 	field  int
 	format func(reflect.Value) string
 	enum   reflect.Type
+	listed []string // values from the tag
 }
 
 // KindInfo is one registered fact kind.
@@ -93,13 +98,16 @@ func Register[F Fact](doc string) {
 		if opts[0] != "" {
 			a.Name = opts[0]
 		}
+		if err := a.setType(sf.Type); err != nil {
+			panic(fmt.Sprintf("obs: fact %s field %s: %v", name, sf.Name, err))
+		}
 		for _, o := range opts[1:] {
 			if al, ok := strings.CutPrefix(o, "alias="); ok {
 				a.Aliases = append(a.Aliases, al)
 			}
-		}
-		if err := a.setType(sf.Type); err != nil {
-			panic(fmt.Sprintf("obs: fact %s field %s: %v", name, sf.Name, err))
+			if vs, ok := strings.CutPrefix(o, "values="); ok && a.Type == String {
+				a.Type, a.listed = EnumType, strings.Split(vs, "|")
+			}
 		}
 		k.Attrs = append(k.Attrs, a)
 	}
@@ -142,7 +150,7 @@ func (a *Attr) setType(t reflect.Type) error {
 // values are the attribute's allowed values: an enum's, or nil for any.
 func (a Attr) values() []string {
 	if a.enum == nil {
-		return nil
+		return a.listed
 	}
 	return enums[a.enum]
 }
@@ -183,8 +191,10 @@ func (a Attr) CheckValue(v string) error {
 			return fmt.Errorf("attribute %s is a duration: %q is not one (e.g. 150ms)", a.Name, v)
 		}
 	case EnumType:
+		// "" matches a fact that leaves the field empty (a ZooKeeper
+		// answer without error, a decision recorded without via).
 		vals := a.values()
-		if !slices.Contains(vals, v) {
+		if v != "" && !slices.Contains(vals, v) {
 			return fmt.Errorf("attribute %s has no value %q (did you mean %q? values: %s)", a.Name, v, Closest(v, vals), strings.Join(vals, ", "))
 		}
 	}

@@ -26,7 +26,7 @@ type ZKChild struct {
 type ZKCall struct {
 	Session int64
 	Xid     int64
-	Op      string
+	Op      string `fact:",values=create|children|exists|delete"`
 	Lock    string
 	Node    string
 	Watch   bool
@@ -40,9 +40,9 @@ func (ZKCall) Kind() string { return "zk-call" }
 type ZKReturn struct {
 	Session  int64
 	Xid      int64
-	Op       string
+	Op       string `fact:",values=create|children|exists|delete"`
 	Lock     string
-	Err      string
+	Err      string `fact:",values=no-node|session-expired"`
 	Node     string
 	Czxid    int64
 	Exists   bool
@@ -144,8 +144,8 @@ func (f ZKConn) String() string { return fmt.Sprintf("zk-conn s%d %s", f.Session
 
 func init() {
 	Enum(ConnConnected, ConnSuspended, ConnReconnected, ConnLost)
-	Register[ZKCall]("a ZooKeeper client sent a request (op: create, children, exists, delete)")
-	Register[ZKReturn]("the answer to a ZooKeeper request (err: empty, no-node, session-expired)")
+	Register[ZKCall]("a ZooKeeper client sent a request")
+	Register[ZKReturn]("the answer to a ZooKeeper request (err empty: success)")
 	Register[ZKSessionExpired]("the ZooKeeper server expired a session, deleting its nodes")
 	Register[ZKCreated]("the ZooKeeper server created a lock node for a client's session")
 	Register[ZKConn]("a ZooKeeper client's view of its connection changed")
