@@ -350,11 +350,17 @@ func kebab(s string) string {
 }
 
 // Closest is the candidate nearest to s by edit distance (ties: the first
-// in order), for "did you mean" suggestions; "" if there are none.
+// in order), for "did you mean" suggestions; "" if there are none. A
+// candidate that s abbreviates ("coord" for "coordinator") counts as one
+// edit away.
 func Closest(s string, candidates []string) string {
 	best, bestD := "", -1
 	for _, c := range candidates {
-		if d := editDistance(s, c); bestD < 0 || d < bestD {
+		d := editDistance(s, c)
+		if s != "" && strings.HasPrefix(c, s) {
+			d = min(d, 1)
+		}
+		if bestD < 0 || d < bestD {
 			best, bestD = c, d
 		}
 	}

@@ -79,4 +79,5 @@ func TestClosestPrefersTheNearestName(t *testing.T) {
 	require.Equal(t, "votes-in", Closest("votes-inn", KindNames()))
 	require.Equal(t, "all-yes", Closest("all_yes", []string{"txn", "all-yes"}))
 	require.Equal(t, "", Closest("x", nil))
+	require.Equal(t, "coordinator", Closest("coord", kinds["decide"].Attrs[2].values()))
 }
