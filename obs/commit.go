@@ -11,6 +11,8 @@ type Begin struct {
 	Participants []string
 }
 
+func (Begin) Kind() string { return "begin" }
+
 // Vote: a participant voted; a yes vote means it is prepared and holds Locks
 // until it learns the decision.
 type Vote struct {
@@ -20,6 +22,8 @@ type Vote struct {
 	Delta int64 // what a commit adds to this participant's balances
 }
 
+func (Vote) Kind() string { return "vote" }
+
 // VotesIn: the coordinator has every vote for Txn and is about to decide.
 // It is the crash point of the classic 2PC blocking case.
 type VotesIn struct {
@@ -27,12 +31,16 @@ type VotesIn struct {
 	AllYes bool
 }
 
+func (VotesIn) Kind() string { return "votes-in" }
+
 // PreCommit: a participant entered the pre-committed state (3PC), or a
 // coordinator has every pre-commit acknowledgement (Node is the coordinator).
 type PreCommit struct {
 	Txn   string
 	Acked bool // true: coordinator saw every acknowledgement
 }
+
+func (PreCommit) Kind() string { return "precommit" }
 
 // Decide: a node decided Txn. At a participant it means the outcome was
 // applied (commit) or rolled back (abort) and its locks released.
@@ -43,6 +51,8 @@ type Decide struct {
 	// judges by it).
 	Via Via
 }
+
+func (Decide) Kind() string { return "decide" }
 
 // Via is how a node learned a decision.
 type Via string
@@ -77,16 +87,12 @@ type Outcome struct {
 	Commit bool
 }
 
+func (Outcome) Kind() string { return "outcome" }
+
 // Submit: a client sent a transaction to the coordinator.
 type Submit struct{ Txn string }
 
-func (Begin) Kind() string     { return "begin" }
-func (Vote) Kind() string      { return "vote" }
-func (VotesIn) Kind() string   { return "votes-in" }
-func (PreCommit) Kind() string { return "precommit" }
-func (Decide) Kind() string    { return "decide" }
-func (Outcome) Kind() string   { return "outcome" }
-func (Submit) Kind() string    { return "submit" }
+func (Submit) Kind() string { return "submit" }
 
 func (b Begin) String() string {
 	return fmt.Sprintf("begin %s participants=%s", b.Txn, strings.Join(b.Participants, ","))

@@ -3,7 +3,9 @@
 // triggers, and a nemesis that draws random faults per seed), an optional
 // liveness-after-healing phase, run limits, and the outcome expected.
 // Run builds a world from a Spec and a seed, runs it, and hands the
-// history to the checkers.
+// history to the checkers its System lists (System.Checkers: values with
+// their options — fencing, quorum, the liveness bounds of the Spec), all
+// run by checker.RunAll. Nothing here recognises a checker by its name.
 //
 // Every random choice comes from the seed through separate streams
 // ("workload", "faults", "network", one per node), so two specs that differ

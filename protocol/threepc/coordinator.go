@@ -164,15 +164,13 @@ func (c *Coordinator) onVote(env *sim.Env, from sim.NodeID, m Vote) {
 	if t == nil || t.phase != collecting {
 		return
 	}
-	t.votes[env.NameOf(from)] = m.Yes
-	if !m.Yes {
+	switch txn.CountVote(env, t.id, t.parts, t.votes, env.NameOf(from), m.Yes) {
+	case txn.VotedNo:
 		c.decide(env, t, false, obs.ViaCoordinator)
 		return
-	}
-	if len(t.votes) < len(t.parts) {
+	case txn.Waiting:
 		return
 	}
-	env.Observe(obs.VotesIn{Txn: t.id, AllYes: true})
 	env.CancelTimer(t.timer)
 	// Logged before any PreCommit leaves: from now on a participant may
 	// commit through a termination, so a restarted coordinator must not

@@ -98,16 +98,12 @@ func (c *Coordinator) onVote(env *sim.Env, from sim.NodeID, m Vote) {
 		env.Send(from, Decision{Txn: t.id, Commit: t.commit})
 		return
 	}
-	t.votes[voter] = m.Yes
-	if !m.Yes {
+	switch txn.CountVote(env, t.id, t.parts, t.votes, voter, m.Yes) {
+	case txn.VotedNo:
 		c.decide(env, t, false)
-		return
+	case txn.AllYes:
+		c.decide(env, t, true)
 	}
-	if len(t.votes) < len(t.parts) {
-		return
-	}
-	env.Observe(obs.VotesIn{Txn: t.id, AllYes: true})
-	c.decide(env, t, true)
 }
 
 // decide logs the decision durably before anyone hears of it: once a single

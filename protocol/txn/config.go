@@ -24,8 +24,9 @@ type Common struct {
 
 // ValidateConfig is the one validation of a commit protocol's
 // configuration: every time.Duration field of cfg (its timeouts, intervals
-// and windows, embedded Common included) must be positive, and
-// UnilateralAbort must be a probability. The error names the protocol and
+// and windows, embedded Common included) must be positive — or, tagged
+// `commit:"optional"`, zero for off — and UnilateralAbort must be a
+// probability. The error names the protocol and
 // the Go field. A protocol checks its own relations between fields (3PC's
 // uncertain timeout above the vote timeout, Paxos Commit's F) after this.
 func ValidateConfig(protocol string, cfg any) error {
@@ -54,7 +55,11 @@ func positiveDurations(protocol string, v reflect.Value) error {
 		f, fv := t.Field(i), v.Field(i)
 		switch {
 		case f.Type == durationType:
-			if d := time.Duration(fv.Int()); d <= 0 {
+			d := time.Duration(fv.Int())
+			if f.Tag.Get("commit") == "optional" && d == 0 {
+				continue
+			}
+			if d <= 0 {
 				return fmt.Errorf("%s: %s must be positive, got %v", protocol, f.Name, d)
 			}
 		case f.Anonymous && f.Type.Kind() == reflect.Struct:

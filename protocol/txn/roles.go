@@ -72,3 +72,29 @@ func Announce(env *sim.Env, rec Prepared, commit bool) {
 		env.Send(to, d)
 	}
 }
+
+// Phase1 is where a coordinator's collection of votes stands.
+type Phase1 int
+
+const (
+	Waiting Phase1 = iota // some participant has not voted yet
+	VotedNo               // a participant voted no: the transaction aborts
+	AllYes                // every participant voted yes
+)
+
+// CountVote is phase 1's rule at the coordinator, the same in 2PC and 3PC:
+// the vote of voter joins votes; a no ends phase 1 at once, and once every
+// participant of parts has voted yes the votes are in — recorded as the
+// VotesIn fact, the moment the article's blocking case crashes the
+// coordinator at.
+func CountVote(env *sim.Env, id string, parts []string, votes map[string]bool, voter string, yes bool) Phase1 {
+	votes[voter] = yes
+	switch {
+	case !yes:
+		return VotedNo
+	case len(votes) < len(parts):
+		return Waiting
+	}
+	env.Observe(obs.VotesIn{Txn: id, AllYes: true})
+	return AllYes
+}
