@@ -106,9 +106,10 @@ type presentation struct {
 // addHTMLFlags adds the HTML report's flags to a command that presents a run.
 func addHTMLFlags(c *cobra.Command, p *presentation) {
 	f := c.Flags()
-	f.StringVar(&p.html, "html", "", "write an HTML report with a space-time diagram of the run to this file")
-	f.DurationVar(&p.htmlWindow.From, "html-from", 0, "draw the diagram from this simulated time (e.g. 200ms)")
+	f.StringVar(&p.html, "html", "", "write an HTML report with a space-time diagram of the run to this file (opens on the first finding)")
+	f.DurationVar(&p.htmlWindow.From, "html-from", 0, "open the diagram on a window from this simulated time (e.g. 200ms) instead of the first finding")
 	f.DurationVar(&p.htmlWindow.To, "html-to", 0, "draw the diagram up to this simulated time (default: the end)")
+	f.BoolVar(&p.htmlWindow.Rows, "html-rows", false, "open the diagram with one row per event instead of time-scaled lanes")
 }
 
 // present prints one run as text or JSON and turns its verdict into the

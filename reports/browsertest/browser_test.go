@@ -1,0 +1,177 @@
+package browsertest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+)
+
+const viewW, viewH = 1440, 900
+
+// chromium finds the browser, or skips (outside CI) or fails (in CI).
+func chromium(t *testing.T) string {
+	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("chromium not found (CI=true: browser tests must run; install the chromium package)")
+	}
+	t.Skip("chromium not found: browser tests skipped (apt-get install chromium; in CI they fail instead)")
+	return ""
+}
+
+// browser starts one headless Chromium for the test and kills it at the end.
+func browser(t *testing.T) context.Context {
+	path := chromium(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Headless,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(viewW, viewH))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	require.NoError(t, chromedp.Run(ctx), "start chromium")
+	return ctx
+}
+
+var (
+	buildOnce sync.Once
+	simrun    string
+	buildErr  error
+)
+
+// build compiles simrun once for all tests of the package.
+func build(t *testing.T) string {
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "simrun-browsertest-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		simrun = filepath.Join(dir, "simrun")
+		out, err := exec.Command("go", "build", "-o", simrun, "github.com/faultline-sim/faultline/cmd/simrun").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	require.NoError(t, buildErr)
+	return simrun
+}
+
+// sim runs simrun with args in dir and returns its exit status and output.
+func sim(t *testing.T, dir string, args ...string) (int, string) {
+	cmd := exec.Command(build(t), args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	return code, string(out)
+}
+
+func artifacts(t *testing.T) string {
+	if d := os.Getenv("FAULTLINE_ARTIFACTS"); d != "" {
+		require.NoError(t, os.MkdirAll(d, 0o755))
+		return d
+	}
+	return t.TempDir()
+}
+
+// page is what a test reads off a loaded report.
+type page struct {
+	Errors []string
+	Probe  map[string]any
+}
+
+// open loads file in the browser, waits for its script, runs probe (a JS
+// expression returning an object), saves a screenshot of the first
+// viewport as name.png and collects script errors.
+func open(t *testing.T, ctx context.Context, file, name, probe string) page {
+	tctx, cancel := chromedp.NewContext(ctx)
+	defer cancel()
+	var mu sync.Mutex
+	var errs []string
+	chromedp.ListenTarget(tctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			msg := e.ExceptionDetails.Text
+			if e.ExceptionDetails.Exception != nil {
+				msg += " " + e.ExceptionDetails.Exception.Description
+			}
+			errs = append(errs, msg)
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.APITypeError {
+				var parts []string
+				for _, a := range e.Args {
+					parts = append(parts, string(a.Value))
+				}
+				errs = append(errs, "console.error: "+strings.Join(parts, " "))
+			}
+		}
+	})
+	abs, err := filepath.Abs(file)
+	require.NoError(t, err)
+	var shot []byte
+	var raw []byte
+	rctx, rcancel := context.WithTimeout(tctx, 90*time.Second)
+	defer rcancel()
+	start := time.Now()
+	step := func(name string) chromedp.ActionFunc {
+		return func(context.Context) error {
+			t.Logf("%s: %s after %v", filepath.Base(file), name, time.Since(start).Round(time.Millisecond))
+			return nil
+		}
+	}
+	require.NoError(t, chromedp.Run(rctx,
+		chromedp.EmulateViewport(viewW, viewH), step("viewport"),
+		chromedp.Navigate("file://"+abs), step("loaded"),
+		chromedp.WaitVisible(`body[data-ready="1"]`, chromedp.ByQuery), step("ready"),
+		chromedp.Evaluate(`JSON.stringify((function(){ return `+probe+`; })())`, &raw), step("probed"),
+		chromedp.CaptureScreenshot(&shot), step("screenshot"),
+	), "load %s", file)
+	var s string
+	require.NoError(t, json.Unmarshal(raw, &s))
+	p := page{Probe: map[string]any{}}
+	require.NoError(t, json.Unmarshal([]byte(s), &p.Probe))
+	png := filepath.Join(artifacts(t), name+".png")
+	require.NoError(t, os.WriteFile(png, shot, 0o644))
+	t.Logf("screenshot of the first viewport of %s: %s", filepath.Base(file), png)
+	mu.Lock()
+	p.Errors = append(p.Errors, errs...)
+	mu.Unlock()
+	return p
+}
+
+// common is the probe every page gets: size, overflow, tables.
+const common = `{
+  height: document.documentElement.scrollHeight,
+  overflowX: document.documentElement.scrollWidth > window.innerWidth + 1,
+  wideTables: [...document.querySelectorAll("table")].filter(t => t.getBoundingClientRect().right > window.innerWidth + 1).length,
+  title: document.title
+}`
