@@ -39,6 +39,11 @@ type Options struct {
 	RestartAfter time.Duration // 0: no restart (a liveness phase's heal-all still restarts)
 	PerKind      int           // at most this many points per node and kind (0: 10)
 	Nodes        []string      // only these nodes (empty: every node that records observations)
+	// Progress, if set, is called after each crash point's run; Stop, if
+	// set, is polled before each: once true, the result holds the points
+	// run so far (Result.Stopped).
+	Progress func(done, total int)
+	Stop     func() bool
 }
 
 // Outcome is one crash point's run.
@@ -56,6 +61,7 @@ type Result struct {
 	Counts   map[checker.Verdict]int
 	Runs     []Outcome // in point order
 	Base     faults.Schedule
+	Stopped  bool // cut short by Options.Stop: Runs has the first len(Runs) of Points
 }
 
 // CrashPoints runs the scenario once without its random faults, lists its
@@ -112,7 +118,11 @@ func CrashPoints(spec scenarios.Spec, o Options) (*Result, error) {
 		return points[i].Index < points[j].Index
 	})
 	res := &Result{Scenario: spec.Name, Points: len(points), Counts: map[checker.Verdict]int{}, Base: base}
-	for _, p := range points {
+	for i, p := range points {
+		if o.Stop != nil && o.Stop() {
+			res.Stopped = true
+			break
+		}
 		plan := faults.Schedule{Actions: base.Actions, Triggers: append(append([]faults.Trigger(nil), base.Triggers...), p.Trigger(o.RestartAfter))}
 		out, err := scenarios.Run(spec, scenarios.Options{Seed: o.Seed, Bug: o.Bug, Schedule: &plan, NoTrace: true})
 		if err != nil {
@@ -127,6 +137,9 @@ func CrashPoints(spec scenarios.Spec, o Options) (*Result, error) {
 		}
 		res.Counts[out.Verdict]++
 		res.Runs = append(res.Runs, run)
+		if o.Progress != nil {
+			o.Progress(i+1, len(points))
+		}
 	}
 	return res, nil
 }

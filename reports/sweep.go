@@ -106,6 +106,7 @@ type SweepJSON struct {
 	Reproduce      []string       `json:"reproduce"`
 	Determinism    []sweep.Check  `json:"determinism_checks"`
 	ElapsedSeconds float64        `json:"elapsed_seconds"`
+	Stopped        bool           `json:"stopped"` // interrupted: only seeds from-to ran
 }
 
 // NewSweepJSON builds the JSON form of a sweep.
@@ -114,7 +115,7 @@ func NewSweepJSON(r *sweep.Result, elapsed time.Duration) SweepJSON {
 		OK: r.Counts[checker.OK], Blocked: r.Counts[checker.Blocked], Violation: r.Counts[checker.Violation],
 		Unknown: r.Counts[checker.Unknown], Expect: string(r.Expect), ByChecker: r.ByChecker,
 		FailingSeeds: r.Seeds(checker.Violation, ListedSeeds), BlockedSeeds: r.Seeds(checker.Blocked, ListedSeeds),
-		Determinism: r.Checks, ElapsedSeconds: elapsed.Seconds(), Reproduce: []string{}}
+		Determinism: r.Checks, ElapsedSeconds: elapsed.Seconds(), Reproduce: []string{}, Stopped: r.Stopped}
 	if j.FailingSeeds == nil {
 		j.FailingSeeds = []uint64{}
 	}

@@ -7,13 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/faultline-sim/faultline/compare"
 	"github.com/faultline-sim/faultline/reports"
 	"github.com/faultline-sim/faultline/scenarios"
-	"github.com/mattn/go-isatty"
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 )
 
@@ -75,19 +72,18 @@ Exit status 0 even when a protocol is unsafe: finding that is the point.`,
 					return fmt.Errorf("compare: --out: %v", err)
 				}
 			}
-			var bar *progressbar.ProgressBar
-			if isatty.IsTerminal(os.Stderr.Fd()) && c.ErrOrStderr() == os.Stderr {
-				bar = progressbar.NewOptions(-1, progressbar.OptionSetWriter(os.Stderr),
-					progressbar.OptionSetDescription("compare"), progressbar.OptionShowCount(),
-					progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
-				o.Progress = func(int, int) { _ = bar.Add(1) }
-			}
+			prog := newProgress(c.ErrOrStderr(), "compare")
+			o.Progress = prog.Update
+			stop := onInterrupt(c.ErrOrStderr())
+			defer stop.Close()
+			o.Stop = stop.Stopped
 			rows, err := compare.Run(o)
-			if bar != nil {
-				_ = bar.Finish()
-			}
+			prog.Finish()
 			if err != nil {
 				return err
+			}
+			if stop.Stopped() && len(rows) > 0 {
+				seeds = rows[0].Runs // the seeds every cell finished
 			}
 			write(c.OutOrStdout(), rows)
 			if outDir != "" {
@@ -98,6 +94,14 @@ Exit status 0 even when a protocol is unsafe: finding that is the point.`,
 						return fmt.Errorf("compare: --out: %v", err)
 					}
 				}
+			}
+			if stop.Stopped() {
+				note := c.ErrOrStderr() // keep JSON output one object
+				if format == "text" {
+					note = c.OutOrStdout()
+				}
+				fmt.Fprintf(note, "interrupted: seeds 1-%d covered for every protocol and fault class (of the %d asked); the table is for those only\n", seeds, o.Seeds)
+				return interrupted
 			}
 			return nil
 		},

@@ -48,9 +48,18 @@ simrun replay. Exit status 1 if any crash point gives a violation.`,
 			if nodes != "" {
 				o.Nodes = strings.Split(nodes, ",")
 			}
+			prog := newProgress(c.ErrOrStderr(), spec.Name+" crash points")
+			o.Progress = prog.Update
+			stop := onInterrupt(c.ErrOrStderr())
+			defer stop.Close()
+			o.Stop = stop.Stopped
 			res, err := explore.CrashPoints(spec, o)
+			prog.Finish()
 			if err != nil {
 				return fmt.Errorf("crashpoints: %v", err)
+			}
+			if res.Stopped && asJSON {
+				fmt.Fprintf(c.ErrOrStderr(), "interrupted: crash points 1-%d of %d covered; the results are for those only\n", len(res.Runs), res.Points)
 			}
 			failing := []explore.Outcome{}
 			for _, r := range res.Runs {
@@ -82,7 +91,7 @@ simrun replay. Exit status 1 if any crash point gives a violation.`,
 					"scenario": res.Scenario, "seed": o.Seed, "bug": o.Bug, "points": res.Points,
 					"ok": res.Counts[checker.OK], "blocked": res.Counts[checker.Blocked],
 					"violation": res.Counts[checker.Violation], "unknown": res.Counts[checker.Unknown],
-					"failing": failing,
+					"failing": failing, "stopped": res.Stopped, "covered": len(res.Runs),
 				}); err != nil {
 					return err
 				}
@@ -92,6 +101,9 @@ simrun replay. Exit status 1 if any crash point gives a violation.`,
 					fmt.Fprintf(w, ", planted bug %s", o.Bug)
 				}
 				fmt.Fprintf(w, "\npoints    %d crash points", res.Points)
+				if res.Stopped {
+					fmt.Fprintf(w, " (interrupted: the first %d run)", len(res.Runs))
+				}
 				if o.RestartAfter > 0 {
 					fmt.Fprintf(w, ", each crashed node restarted after %v", o.RestartAfter)
 				}
@@ -107,6 +119,9 @@ simrun replay. Exit status 1 if any crash point gives a violation.`,
 						fmt.Fprintf(w, "      simrun replay %s\n", name)
 					}
 				}
+			}
+			if res.Stopped {
+				return interrupted
 			}
 			if res.Counts[checker.Violation] > 0 {
 				return exitCode(1)
