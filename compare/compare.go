@@ -63,6 +63,9 @@ type Row struct {
 	// metrics have no value (JSON null, "—" in tables), not 0.
 	LatencySamples  int `json:"commit_latency_samples"`
 	LockHoldSamples int `json:"lock_hold_samples"`
+	// LatencyDecilesMs is the commit latency distribution: the 0th, 10th,
+	// ..., 100th percentiles (empty without samples).
+	LatencyDecilesMs []float64 `json:"commit_latency_deciles_ms,omitempty"`
 }
 
 // MarshalJSON writes a metric without samples as null, so that a cell
@@ -239,6 +242,11 @@ func Run(o Options) ([]Row, error) {
 		r.CommittedFraction = float64(a.m.Committed) / n
 		r.BlockedRuns, r.SafetyViolations, r.LivenessFailures, r.FirstViolation = a.blockedRuns, a.unsafe, a.unlive, a.firstBad
 		r.LatencySamples, r.LockHoldSamples = len(a.lat), len(a.locks)
+		if len(a.lat) > 0 {
+			for q := 0; q <= 10; q++ {
+				r.LatencyDecilesMs = append(r.LatencyDecilesMs, ms(percentile(a.lat, float64(q)/10)))
+			}
+		}
 	}
 	return rows, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
@@ -20,6 +21,7 @@ func newSweep() *cobra.Command {
 		asJSON  bool
 		bug     string
 		linTO   time.Duration
+		htmlOut string
 	)
 	c := &cobra.Command{
 		Use:   "sweep SCENARIO --seeds A-B",
@@ -68,6 +70,11 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 			} else {
 				reports.SweepText(w, res, elapsed)
 			}
+			if htmlOut != "" {
+				if err := writeFile(htmlOut, func(f io.Writer) error { return reports.SweepHTML(f, res, elapsed) }); err != nil {
+					return fmt.Errorf("sweep: --html: %w", err)
+				}
+			}
 			if res.Stopped {
 				note := c.ErrOrStderr() // keep stdout one JSON object
 				if !asJSON {
@@ -88,6 +95,7 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 	f.BoolVar(&asJSON, "json", false, "print one JSON object instead of text")
 	f.StringVar(&bug, "bug", "", "enable a planted bug of the protocol")
 	f.DurationVar(&linTO, "lin-timeout", 0, "bound on each linearizability search (default 5s); a search that runs out is unknown")
+	f.StringVar(&htmlOut, "html", "", "also write an HTML report with charts (verdicts, violations by checker, seeds to first detection) to this file")
 	return c
 }
 
