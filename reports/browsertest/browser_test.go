@@ -109,8 +109,13 @@ type page struct {
 
 // open loads file in the browser, waits for its script, runs probe (a JS
 // expression returning an object), saves a screenshot of the first
-// viewport as name.png and collects script errors.
+// viewport as name.png and collects script errors. A page whose script
+// marks the body data-ready="1" when done (the run report) is waited for.
 func open(t *testing.T, ctx context.Context, file, name, probe string) page {
+	ready := "body"
+	if strings.Contains(probe, "document.body.dataset.ready") {
+		ready = `body[data-ready="1"]`
+	}
 	tctx, cancel := chromedp.NewContext(ctx)
 	defer cancel()
 	var mu sync.Mutex
@@ -139,7 +144,7 @@ func open(t *testing.T, ctx context.Context, file, name, probe string) page {
 	require.NoError(t, err)
 	var shot []byte
 	var raw []byte
-	rctx, rcancel := context.WithTimeout(tctx, 90*time.Second)
+	rctx, rcancel := context.WithTimeout(tctx, 45*time.Second)
 	defer rcancel()
 	start := time.Now()
 	step := func(name string) chromedp.ActionFunc {
@@ -151,7 +156,7 @@ func open(t *testing.T, ctx context.Context, file, name, probe string) page {
 	require.NoError(t, chromedp.Run(rctx,
 		chromedp.EmulateViewport(viewW, viewH), step("viewport"),
 		chromedp.Navigate("file://"+abs), step("loaded"),
-		chromedp.WaitVisible(`body[data-ready="1"]`, chromedp.ByQuery), step("ready"),
+		chromedp.WaitVisible(ready, chromedp.ByQuery), step("ready"),
 		chromedp.Evaluate(`JSON.stringify((function(){ return `+probe+`; })())`, &raw), step("probed"),
 		chromedp.CaptureScreenshot(&shot), step("screenshot"),
 	), "load %s", file)
