@@ -131,7 +131,10 @@
     const labels = []; // {x,y,text,cls,prio,full,ev}
     const out = [];
     out.push('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#0969da"/></marker></defs>');
-    // Spans first, under everything.
+    // Background spans (down, partitioned) go under everything; bars go
+    // over the message lines, so that a long span and its label stay
+    // readable where many messages cross it.
+    const bars = [];
     const spanOff = { down: 0, partition: 0, clock: -60, pause: -30, uncertain: -15, blocked: -15, belief: -15, holder: -15, lease: -45 };
     const SW = 13;
     D.spans.forEach((s, si) => {
@@ -145,7 +148,7 @@
         if (s.cls === "down" || s.cls === "partition") {
           out.push('<rect class="span ' + s.cls + '" data-span="' + si + '" x="' + (x - LW / 2 + 3) + '" y="' + y0 + '" width="' + (LW - 6) + '" height="' + h + '"><title>' + title + "</title></rect>");
         } else {
-          out.push('<rect class="span ' + s.cls + '" data-span="' + si + '" x="' + (x + spanOff[s.cls]) + '" y="' + y0 + '" width="' + SW + '" height="' + h + '" rx="2"><title>' + title + "</title></rect>");
+          bars.push('<rect class="span ' + s.cls + '" data-span="' + si + '" x="' + (x + spanOff[s.cls]) + '" y="' + y0 + '" width="' + SW + '" height="' + h + '" rx="2"><title>' + title + "</title></rect>");
         }
         // A long span carries its label along itself, rotated, beside
         // the bar, where event labels do not go; a short one gets a
@@ -154,7 +157,7 @@
         const wide = s.cls === "down" || s.cls === "partition";
         const bx = wide ? x - LW / 2 + 16 : x + spanOff[s.cls] + 3;
         if (y1 - y0 > text.length * 6.1 + 12) {
-          out.push('<text class="sl ' + s.cls + (wide ? "" : " inbar") + '" transform="rotate(90 ' + bx + " " + (y0 + 4) + ')" x="' + bx + '" y="' + (y0 + 4) + '">' + esc(text) + "<title>" + title + "</title></text>");
+          (wide ? out : bars).push('<text class="sl ' + s.cls + (wide ? "" : " inbar") + '" transform="rotate(90 ' + bx + " " + (y0 + 4) + ')" x="' + bx + '" y="' + (y0 + 4) + '">' + esc(text) + "<title>" + title + "</title></text>");
         } else {
           labels.push({ x: x + 8, y: Math.max(y0 + 11, TOP + 11), text: text, cls: "sl " + s.cls, prio: s.cls === "blocked" || s.cls === "belief" ? 0.5 : 1.5, full: false, title: title });
         }
@@ -220,6 +223,9 @@
       out.push(g + t + mark + "</g>");
       if (text !== null) labels.push({ x: lx, y: yy + 4, text: text, cls: "lb k-" + KIND[k], prio: hl ? 0 : prio, full: hl, ev: i });
     }
+    // Bars go over ordinary labels (whose full text is on hover) and
+    // under highlighted ones.
+    const hlOut = [];
     labels.sort((a, b) => a.prio - b.prio || a.y - b.y);
     const maxChars = Math.floor((LW * 2 - 14) / CH);
     for (const L of labels) {
@@ -237,10 +243,12 @@
       }
       take(L.x, L.y, s.length * CH);
       const hl = L.prio === 0 && L.ev !== undefined;
-      if (hl || !dense) out.push('<rect class="' + (hl ? "hlbg" : "lbg") + '" x="' + (L.x - 2) + '" y="' + (L.y - 11) + '" width="' + (s.length * CH + 4) + '" height="15" rx="3"/>');
+      const dst = hl ? hlOut : out;
+      if (hl || !dense) dst.push('<rect class="' + (hl ? "hlbg" : "lbg") + '" x="' + (L.x - 2) + '" y="' + (L.y - 11) + '" width="' + (s.length * CH + 4) + '" height="15" rx="3"/>');
       const title = L.ev !== undefined ? "<title>" + esc(line(L.ev)) + "</title>" : L.title ? "<title>" + L.title + "</title>" : "";
-      out.push('<text class="' + L.cls + (hl ? " hlt" : "") + '" x="' + L.x + '" y="' + L.y + '"' + (L.ev !== undefined ? ' data-i="' + L.ev + '"' : "") + ">" + esc(s) + title + "</text>");
+      dst.push('<text class="' + L.cls + (hl ? " hlt" : "") + '" x="' + L.x + '" y="' + L.y + '"' + (L.ev !== undefined ? ' data-i="' + L.ev + '"' : "") + ">" + esc(s) + title + "</text>");
     }
+    out.push(...bars, ...hlOut);
     svg.setAttribute("width", width);
     svg.setAttribute("height", height);
     svg.innerHTML = out.join("");

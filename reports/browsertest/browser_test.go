@@ -42,15 +42,24 @@ func chromium(t *testing.T) string {
 // browser starts one headless Chromium for the test and kills it at the end.
 func browser(t *testing.T) context.Context {
 	path := chromium(t)
+	profile, err := os.MkdirTemp("", "faultline-chromium-")
+	require.NoError(t, err)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Headless,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(profile),
 		chromedp.WindowSize(viewW, viewH))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
+	t.Cleanup(func() {
+		// Close the browser and wait for its process to end (the
+		// allocator's cancel kills it if it lingers), then its profile.
+		_ = chromedp.Cancel(ctx)
+		cancel()
+		cancelAlloc()
+		_ = os.RemoveAll(profile)
+	})
 	require.NoError(t, chromedp.Run(ctx), "start chromium")
 	return ctx
 }
