@@ -102,37 +102,14 @@ func SweepHTML(w io.Writer, r *sweep.Result, elapsed time.Duration) error {
 		fmt.Fprintf(&b, "<figure class=\"chart\" data-metric=\"detections\">%s</figure>\n", svg)
 	}
 	b.WriteString("</div>\n")
-	if seeds := r.Seeds(checker.Violation, ListedSeeds); len(seeds) > 0 {
-		checks := map[uint64]sweep.Check{}
-		for _, c := range r.Checks {
-			checks[c.Seed] = c
+	if rows := failingSeeds(r); len(rows) > 0 {
+		fmt.Fprintf(&b, "<h2>First failing seeds (%d of %d)</h2>\n<table id=\"failing\"><colgroup><col style=\"width:24em\"><col><col style=\"width:12em\"></colgroup><tr><th>reproduce</th><th>first finding</th><th>replays</th></tr>\n", len(rows), r.Counts[checker.Violation])
+		for _, f := range rows {
+			det := map[replay]string{replayNotRun: "not re-run", replayOK: "same trace hash " + f.TraceHash,
+				replayFailed: "DID NOT REPRODUCE", replayDiverged: "NOT DETERMINISTIC"}[f.Replay]
+			fmt.Fprintf(&b, "<tr><td><code>%s</code></td><td>%s</td><td>%s</td></tr>\n", html.EscapeString(f.Reproduce), html.EscapeString(f.Finding), html.EscapeString(det))
 		}
-		fmt.Fprintf(&b, "<h2>First failing seeds (%d of %d)</h2>\n<table id=\"failing\"><colgroup><col style=\"width:24em\"><col><col style=\"width:12em\"></colgroup><tr><th>reproduce</th><th>first finding</th><th>replays</th></tr>\n", len(seeds), r.Counts[checker.Violation])
-		for _, s := range seeds {
-			run := r.Runs[s-r.From]
-			msg := ""
-			if len(run.Failures) > 0 {
-				msg = run.Failures[0].Checker + ": " + run.Failures[0].Message
-			}
-			det := "not re-run"
-			if c, ok := checks[s]; ok {
-				switch {
-				case !c.Reproduced:
-					det = "DID NOT REPRODUCE"
-				case !c.Deterministic:
-					det = "NOT DETERMINISTIC"
-				default:
-					det = "same trace hash " + c.TraceHash
-				}
-			}
-			fmt.Fprintf(&b, "<tr><td><code>%s</code></td><td>%s</td><td>%s</td></tr>\n", html.EscapeString(Reproduce(r.Scenario, s, r.Bug)), html.EscapeString(msg), html.EscapeString(det))
-		}
-		b.WriteString("</table>\n")
-		shrinkCmd := fmt.Sprintf("simrun shrink %s --seed %d", r.Scenario, seeds[0])
-		if r.Bug != "" {
-			shrinkCmd += " --bug " + r.Bug
-		}
-		fmt.Fprintf(&b, "<p>Shrink the first to its essential faults: <code>%s --html shrunk.html</code></p>\n", html.EscapeString(shrinkCmd))
+		fmt.Fprintf(&b, "</table>\n<p>Shrink the first to its essential faults: <code>%s --html shrunk.html</code></p>\n", html.EscapeString(shrinkCommand(r, rows[0].Seed)))
 	}
 	b.WriteString("</body></html>\n")
 	_, err = io.WriteString(w, b.String())

@@ -116,9 +116,10 @@ type page struct {
 	Probe  map[string]any
 }
 
-// open loads file in the browser, waits for its script, runs probe (a JS
-// expression returning an object), saves a screenshot of the first
-// viewport as name.png and collects script errors. A page whose script
+// open loads file in the browser, waits for its script, saves a
+// screenshot of the first viewport as name.png, runs probe (a JS
+// expression returning an object; it may click) and collects script
+// errors. A page whose script
 // marks the body data-ready="1" when done (the run report) is waited for.
 func open(t *testing.T, ctx context.Context, file, name, probe string) page {
 	ready := "body"
@@ -166,8 +167,8 @@ func open(t *testing.T, ctx context.Context, file, name, probe string) page {
 		chromedp.EmulateViewport(viewW, viewH), step("viewport"),
 		chromedp.Navigate("file://"+abs), step("loaded"),
 		chromedp.WaitVisible(ready, chromedp.ByQuery), step("ready"),
-		chromedp.Evaluate(`JSON.stringify((function(){ return `+probe+`; })())`, &raw), step("probed"),
 		chromedp.CaptureScreenshot(&shot), step("screenshot"),
+		chromedp.Evaluate(`JSON.stringify((function(){ return `+probe+`; })())`, &raw), step("probed"),
 	), "load %s", file)
 	var s string
 	require.NoError(t, json.Unmarshal(raw, &s))

@@ -65,6 +65,16 @@ func decode(t *testing.T, p page) runPage {
 	return r
 }
 
+// runReport writes a report with simrun args (the file named last of
+// them, in a fresh directory), expects exit status code, and loads it.
+func runReport(t *testing.T, code int, shot string, args ...string) (runPage, string) {
+	ctx := browser(t)
+	dir := t.TempDir()
+	got, out := sim(t, dir, args...)
+	require.Equal(t, code, got, out)
+	return decode(t, open(t, ctx, filepath.Join(dir, args[len(args)-1]), shot, runProbe)), dir
+}
+
 // traceLines is the run's canonical trace, as simrun run --trace prints it.
 func traceLines(t *testing.T, dir string, args ...string) []string {
 	_, out := sim(t, dir, append(args, "--trace")...)
@@ -109,14 +119,10 @@ func labelInView(t *testing.T, labels []struct {
 }
 
 func TestRunReport3PCSplitOpensOnBothConflictingDecisions(t *testing.T) {
-	ctx := browser(t)
-	dir := t.TempDir()
-	code, out := sim(t, dir, "run", "3pc-partition", "--seed", "1", "--html", "r.html")
-	require.Equal(t, 1, code, out)
+	r, dir := runReport(t, 1, "run-3pc-partition-seed1", "run", "3pc-partition", "--seed", "1", "--html", "r.html")
 	st, err := os.Stat(filepath.Join(dir, "r.html"))
 	require.NoError(t, err)
 	require.Less(t, st.Size(), int64(3<<20), "a 33,507-event run's page stays under 3 MB")
-	r := decode(t, open(t, ctx, filepath.Join(dir, "r.html"), "run-3pc-partition-seed1", runProbe))
 	t.Logf("3pc-partition --seed 1: %d bytes, page height %.0f px; %s", st.Size(), r.Height, r.Caption)
 	hlInView(t, r, "participant-1 decide c2-t1 abort")
 	hlInView(t, r, "participant-2 decide c2-t1 commit")
@@ -128,11 +134,7 @@ func TestRunReport3PCSplitOpensOnBothConflictingDecisions(t *testing.T) {
 }
 
 func TestRunReport2PCBlockedSpanInFirstViewport(t *testing.T) {
-	ctx := browser(t)
-	dir := t.TempDir()
-	code, out := sim(t, dir, "run", "2pc-coordinator-crash", "--seed", "1", "--html", "r.html")
-	require.Equal(t, 0, code, out)
-	r := decode(t, open(t, ctx, filepath.Join(dir, "r.html"), "run-2pc-coordinator-crash-seed1", runProbe))
+	r, dir := runReport(t, 0, "run-2pc-coordinator-crash-seed1", "run", "2pc-coordinator-crash", "--seed", "1", "--html", "r.html")
 	blocked, down := 0, 0
 	for _, s := range r.Spans {
 		switch s.Cls {
@@ -153,11 +155,7 @@ func TestRunReport2PCBlockedSpanInFirstViewport(t *testing.T) {
 }
 
 func TestRunReportRedisPauseOverlappingBeliefsAndStaleWrite(t *testing.T) {
-	ctx := browser(t)
-	dir := t.TempDir()
-	code, out := sim(t, dir, "run", "redis-lock-pause", "--seed", "1", "--html", "r.html")
-	require.Equal(t, 1, code, out)
-	r := decode(t, open(t, ctx, filepath.Join(dir, "r.html"), "run-redis-lock-pause-seed1", runProbe))
+	r, dir := runReport(t, 1, "run-redis-lock-pause-seed1", "run", "redis-lock-pause", "--seed", "1", "--html", "r.html")
 	var beliefs [][2]float64
 	pause := false
 	for _, s := range r.Spans {
@@ -186,11 +184,7 @@ func TestRunReportRedisPauseOverlappingBeliefsAndStaleWrite(t *testing.T) {
 }
 
 func TestRunReportOKRun(t *testing.T) {
-	ctx := browser(t)
-	dir := t.TempDir()
-	code, out := sim(t, dir, "run", "2pc-bank", "--seed", "1", "--html", "r.html")
-	require.Equal(t, 0, code, out)
-	r := decode(t, open(t, ctx, filepath.Join(dir, "r.html"), "run-2pc-bank-seed1", runProbe))
+	r, dir := runReport(t, 0, "run-2pc-bank-seed1", "run", "2pc-bank", "--seed", "1", "--html", "r.html")
 	require.Zero(t, r.Findings)
 	require.Empty(t, r.HL)
 	require.Contains(t, r.Caption, "Window 0.000000000s to ")
@@ -198,14 +192,66 @@ func TestRunReportOKRun(t *testing.T) {
 }
 
 func TestShrinkReport(t *testing.T) {
-	ctx := browser(t)
-	dir := t.TempDir()
-	code, out := sim(t, dir, "shrink", "3pc-faults", "--seed", "83", "--html", "s.html")
-	require.Equal(t, 1, code, out)
-	r := decode(t, open(t, ctx, filepath.Join(dir, "s.html"), "shrink-3pc-faults-seed83", runProbe))
+	r, _ := runReport(t, 1, "shrink-3pc-faults-seed83", "shrink", "3pc-faults", "--seed", "83", "--html", "s.html")
 	require.NotEmpty(t, r.HL)
 	for _, h := range r.HL {
 		require.True(t, h.InView, "highlighted %q inside the first viewport", h.Line)
 	}
 	labelInView(t, r.HLLabels, "decide")
+}
+
+// navProbe clicks through the page's navigation and reports what each
+// view shows: every finding's link, the whole run, the row mode.
+const navProbe = `(function(){
+  const cap = () => document.getElementById("caption").textContent;
+  const hl = () => document.querySelectorAll("#diagram g.ev.hl").length;
+  const out = {findings: []};
+  document.querySelectorAll("[data-show]").forEach(a => {
+    a.click();
+    out.findings.push({caption: cap(), hl: hl(), current: document.querySelector("#findings tr.current") ? document.querySelector("#findings tr.current").dataset.f : ""});
+  });
+  let t0 = performance.now();
+  document.getElementById("whole").click();
+  out.whole = {caption: cap(), ms: performance.now() - t0, marks: document.querySelectorAll("#diagram g.ev").length, height: document.getElementById("diagram").getAttribute("height")};
+  document.getElementById("zoomout").click();
+  document.querySelector("[data-show]").click();
+  document.getElementById("mode").click();
+  out.rows = {caption: cap(), hl: hl()};
+  return out;
+})()`
+
+func TestRunReportNavigatesToEveryFindingAndTheWholeRun(t *testing.T) {
+	ctx := browser(t)
+	dir := t.TempDir()
+	code, out := sim(t, dir, "run", "3pc-partition", "--seed", "1", "--html", "r.html")
+	require.Equal(t, 1, code, out)
+	p := open(t, ctx, filepath.Join(dir, "r.html"), "run-3pc-partition-seed1-rows", navProbe)
+	require.Empty(t, p.Errors)
+	var nav struct {
+		Findings []struct {
+			Caption, Current string
+			HL               int
+		}
+		Whole struct {
+			Caption string
+			MS      float64
+			Marks   int
+			Height  string
+		}
+		Rows struct {
+			Caption string
+			HL      int
+		}
+	}
+	remarshal(t, p.Probe, &nav)
+	require.Len(t, nav.Findings, 2)
+	require.Equal(t, 3, nav.Findings[0].HL, "atomicity: the three decisions about c2-t1")
+	require.Equal(t, "0", nav.Findings[0].Current)
+	require.Contains(t, nav.Findings[0].Caption, "Highlighted: the events finding 1 names")
+	require.Equal(t, "1", nav.Findings[1].Current)
+	require.Contains(t, nav.Whole.Caption, "Window 0.000000000s to 3.000000000s: 33,507 of 33,507 trace events")
+	require.Positive(t, nav.Whole.Marks)
+	t.Logf("whole-run view of 3pc-partition: %d marks drawn in %.0f ms, %s px tall", nav.Whole.Marks, nav.Whole.MS, nav.Whole.Height)
+	require.Contains(t, nav.Rows.Caption, "One row per event")
+	require.Equal(t, 3, nav.Rows.HL, "the row mode keeps the finding highlighted")
 }
