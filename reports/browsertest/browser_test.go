@@ -19,23 +19,25 @@ import (
 
 const viewW, viewH = 1440, 900
 
-// chromium finds the browser, or skips (outside CI) or fails (in CI).
+// chromium finds the browser ($CHROMIUM if set, else the Debian paths or
+// PATH), or skips (outside CI) or fails (with CI=true).
 func chromium(t *testing.T) string {
-	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if p == "" {
-			continue
-		}
+	candidates := []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		candidates = append(candidates, p)
+	}
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		candidates = []string{p}
+	}
+	for _, p := range candidates {
 		if _, err := os.Stat(p); err == nil {
 			return p
 		}
 	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
 	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium not found (CI=true: browser tests must run; install the chromium package)")
+		t.Fatalf("chromium not found at %v (CI=true: browser tests must run; install the chromium package)", candidates)
 	}
-	t.Skip("chromium not found: browser tests skipped (apt-get install chromium; in CI they fail instead)")
+	t.Skipf("chromium not found at %v: browser tests skipped (apt-get install chromium; with CI=true they fail instead)", candidates)
 	return ""
 }
 
