@@ -160,3 +160,28 @@ func TestRunHTMLRejectsWhatItCannotDraw(t *testing.T) {
 	o.Trace = nil
 	require.Error(t, RunHTML(&b, o, HTMLOptions{}))
 }
+
+func TestLeaseEndsWhereTheServerDroppedTheKey(t *testing.T) {
+	o := runOf(t, "redlock-clock-jump", 1)
+	v := buildRunView(o, HTMLOptions{})
+	redis3 := -1
+	for i, n := range v.Names {
+		if n == "redis-3" {
+			redis3 = i
+		}
+	}
+	var jumped, full bool
+	for _, s := range spansOfClass(v, "lease") {
+		if !strings.Contains(s.Label, "for client-1") {
+			continue
+		}
+		if s.Lane == redis3 {
+			jumped = s.To-s.From < int64(30*time.Millisecond) // expired at the jump's next tick
+		} else {
+			full = full || s.To-s.From > int64(60*time.Millisecond) // held until client-1 released
+		}
+	}
+	require.True(t, jumped, "redis-3's clock jumped: client-1's lease there ended early")
+	require.True(t, full, "elsewhere client-1's lease lasted until its release")
+	require.NotEmpty(t, spansOfClass(v, "clock"))
+}

@@ -266,6 +266,21 @@ func spansOf(o *scenarios.Outcome, end int64) []viewSpan {
 		ttl time.Duration
 	}
 	calls := map[string]call{}
+	type lease struct {
+		span   int // index in spans
+		client string
+	}
+	leases := map[string]lease{} // by node and key: the latest lease
+	// endLease cuts a lease short where the server dropped the key or
+	// gave it to another client before its TTL ran out (a clock jump, a
+	// delete, a restart without persistence).
+	endLease := func(node int, key string, at int64, unless string) {
+		k := fmt.Sprint(node, " ", key)
+		if l, ok := leases[k]; ok && (unless == "" || l.client != unless) {
+			spans[l.span].To = min(spans[l.span].To, at)
+			delete(leases, k)
+		}
+	}
 	netCut := map[int]bool{}
 	for i := 0; i < t.Len(); i++ {
 		e := t.At(i)
@@ -349,16 +364,21 @@ func spansOf(o *scenarios.Outcome, end int64) []viewSpan {
 			case obs.LeaveCS:
 				finish(key{node, "cs " + ob.Lock}, at)
 			case obs.Holder:
+				endLease(node, ob.Lock, at, ob.Client)
 				if ob.Client == "" {
 					finish(key{node, "holder " + ob.Lock}, at)
 				} else {
 					begin(key{node, "holder " + ob.Lock}, at, "holder", fmt.Sprintf("%s really held by %s (token %d)", ob.Lock, ob.Client, ob.Token))
 				}
+			case obs.RedisExpired:
+				endLease(node, ob.Key, at, "")
 			case obs.RedisCall:
 				calls[n+" "+ob.ID] = call{ob.Op, ob.TTL}
 			case obs.RedisServed:
 				c, ok := calls[ob.Client+" "+ob.ID]
 				if ok && ob.OK && c.ttl > 0 {
+					endLease(node, ob.Key, at, "")
+					leases[fmt.Sprint(node, " ", ob.Key)] = lease{len(spans), ob.Client}
 					spans = append(spans, viewSpan{Lane: node, From: at, To: min(end, at+int64(c.ttl)), Class: "lease",
 						Label: fmt.Sprintf("lease %s for %s %v (%s)", ob.Key, ob.Client, c.ttl, c.op)})
 				}

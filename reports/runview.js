@@ -56,8 +56,11 @@
   function shorten(s, max) {
     if (s.length <= max) return s;
     let toks = s.split(" ");
-    while (toks.length > 3 && toks.join(" ").length > max && toks[toks.length - 1].includes("=")) toks.pop();
-    while (toks.length > 3 && toks.join(" ").length > max) toks.pop();
+    const long = () => toks.length > 3 && toks.join(" ").length > max;
+    while (long() && toks[toks.length - 1].includes("=")) toks.pop();
+    // A service@server token names where, not what: it goes before the key.
+    for (let i = toks.length - 1; i > 0 && long(); i--) if (toks[i].includes("@") && !toks[i].includes("=")) toks.splice(i, 1);
+    while (long()) toks.pop();
     const out = toks.join(" ");
     return out.length < s.length ? out + " …" : out;
   }
