@@ -302,14 +302,19 @@ func spansOf(o *scenarios.Outcome, end int64) []viewSpan {
 			}
 			switch a.Kind {
 			case faults.Partition:
-				largest := 0
-				for g := range a.Groups {
-					if len(a.Groups[g]) > len(a.Groups[largest]) {
-						largest = g
+				// The smaller sides are the cut-off ones; when every side
+				// is the same size, all are.
+				largest, ties := 0, 0
+				for _, g := range a.Groups {
+					switch {
+					case len(g) > largest:
+						largest, ties = len(g), 1
+					case len(g) == largest:
+						ties++
 					}
 				}
-				for g, group := range a.Groups {
-					if g == largest {
+				for _, group := range a.Groups {
+					if len(group) == largest && ties < len(a.Groups) {
 						continue
 					}
 					for _, n := range group {
