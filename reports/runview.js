@@ -247,7 +247,7 @@
       take(L.x, L.y, s.length * CH);
       const hl = L.prio === 0 && L.ev !== undefined;
       const dst = hl ? hlOut : out;
-      if (hl || !dense) dst.push('<rect class="' + (hl ? "hlbg" : "lbg") + '" x="' + (L.x - 2) + '" y="' + (L.y - 11) + '" width="' + (s.length * CH + 4) + '" height="15" rx="3"/>');
+      dst.push('<rect class="' + (hl ? "hlbg" : "lbg") + '" x="' + (L.x - 2) + '" y="' + (L.y - 11) + '" width="' + (s.length * CH + 4) + '" height="15" rx="3"/>');
       const title = L.ev !== undefined ? "<title>" + esc(line(L.ev)) + "</title>" : L.title ? "<title>" + L.title + "</title>" : "";
       dst.push('<text class="' + L.cls + (hl ? " hlt" : "") + '" x="' + L.x + '" y="' + L.y + '"' + (L.ev !== undefined ? ' data-i="' + L.ev + '"' : "") + ">" + esc(s) + title + "</text>");
     }
