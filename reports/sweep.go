@@ -84,7 +84,7 @@ func failingSeeds(r *sweep.Result) []failingSeed {
 	var out []failingSeed
 	for _, s := range r.Seeds(checker.Violation, ListedSeeds) {
 		f := failingSeed{Seed: s, Reproduce: Reproduce(r.Scenario, s, r.Bug)}
-		if run := r.Runs[s-r.From]; len(run.Failures) > 0 {
+		if run, ok := sweepRun(r, s); ok && len(run.Failures) > 0 {
 			f.Finding = run.Failures[0].Checker + ": " + run.Failures[0].Message
 		}
 		if c, ok := checks[s]; ok {

@@ -24,7 +24,7 @@ func SweepHTML(w io.Writer, r *sweep.Result, elapsed time.Duration) error {
 	if r.Bug != "" {
 		fmt.Fprintf(&b, " with planted bug %s", html.EscapeString(r.Bug))
 	}
-	fmt.Fprintf(&b, "</h1>\n<p class=\"summary\">seeds %d-%d: %d runs in %.1fs (wall time); scenario expects %s.", r.From, r.To, len(r.Runs), elapsed.Seconds(), r.Expect)
+	fmt.Fprintf(&b, "</h1>\n<p class=\"summary\">seeds %d-%d: %d runs in %.1fs (wall time); scenario expects %s.", r.From, r.To, sweepTotal(r), elapsed.Seconds(), r.Expect)
 	if r.Stopped {
 		b.WriteString(" <b>Interrupted</b>: only these seeds ran.")
 	}
@@ -44,7 +44,7 @@ func SweepHTML(w io.Writer, r *sweep.Result, elapsed time.Duration) error {
 	var vnames []string
 	for _, v := range verdicts {
 		vnames = append(vnames, string(v))
-		vs.Values, vs.Has = append(vs.Values, float64(r.Counts[v])), append(vs.Has, len(r.Runs) > 0)
+		vs.Values, vs.Has = append(vs.Values, float64(r.Counts[v])), append(vs.Has, sweepTotal(r) > 0)
 	}
 	svg, err := barSVG("Verdicts", "runs", vnames, []series{vs})
 	if err != nil {
@@ -54,22 +54,23 @@ func SweepHTML(w io.Writer, r *sweep.Result, elapsed time.Duration) error {
 
 	checkers := sortedKeys(r.ByChecker)
 	if len(checkers) == 0 {
-		fmt.Fprintf(&b, "<figure class=\"chart\" data-metric=\"violations\"><p><b>Violations by checker</b>: none in %d runs, so no seeds to first detection (%s).</p></figure>\n", len(r.Runs), NoSamples)
+		fmt.Fprintf(&b, "<figure class=\"chart\" data-metric=\"violations\"><p><b>Violations by checker</b>: none in %d runs, so no seeds to first detection (%s).</p></figure>\n", sweepTotal(r), NoSamples)
 	} else {
 		// First detection and the running count, per checker, in seed order.
 		first := map[string]int{}
 		cum := map[string]plotter.XYs{}
 		count := map[string]int{}
-		for i, run := range r.Runs {
+		for _, run := range violationRuns(r) {
+			n := int(run.Seed-r.From) + 1 // seeds run up to this one
 			for _, f := range run.Failures {
 				if f.Verdict != checker.Violation {
 					continue
 				}
 				if _, ok := first[f.Checker]; !ok {
-					first[f.Checker] = i + 1
+					first[f.Checker] = n
 				}
 				count[f.Checker]++
-				cum[f.Checker] = append(cum[f.Checker], plotter.XY{X: float64(i + 1), Y: float64(count[f.Checker])})
+				cum[f.Checker] = append(cum[f.Checker], plotter.XY{X: float64(n), Y: float64(count[f.Checker])})
 			}
 		}
 		byC, firstS := series{Name: "violations"}, series{Name: "seeds"}
@@ -79,7 +80,7 @@ func SweepHTML(w io.Writer, r *sweep.Result, elapsed time.Duration) error {
 			_, ok := first[c]
 			firstS.Values, firstS.Has = append(firstS.Values, float64(first[c])), append(firstS.Has, ok)
 			pts := append(plotter.XYs{{X: 0, Y: 0}}, cum[c]...)
-			pts = append(pts, plotter.XY{X: float64(len(r.Runs)), Y: float64(count[c])})
+			pts = append(pts, plotter.XY{X: float64(sweepTotal(r)), Y: float64(count[c])})
 			ls = append(ls, line{Name: c, Points: pts})
 		}
 		for _, ch := range []struct {
@@ -114,4 +115,26 @@ func SweepHTML(w io.Writer, r *sweep.Result, elapsed time.Duration) error {
 	b.WriteString("</body></html>\n")
 	_, err = io.WriteString(w, b.String())
 	return err
+}
+
+// sweepTotal, sweepRun and violationRuns are the only places the reports
+// read a sweep's per-seed runs.
+func sweepTotal(r *sweep.Result) int { return len(r.Runs) }
+
+func sweepRun(r *sweep.Result, seed uint64) (sweep.Run, bool) {
+	if seed < r.From || seed-r.From >= uint64(len(r.Runs)) {
+		return sweep.Run{}, false
+	}
+	return r.Runs[seed-r.From], true
+}
+
+// violationRuns are the runs with a violation, in seed order.
+func violationRuns(r *sweep.Result) []sweep.Run {
+	var out []sweep.Run
+	for _, s := range r.Seeds(checker.Violation, 0) {
+		if run, ok := sweepRun(r, s); ok {
+			out = append(out, run)
+		}
+	}
+	return out
 }
