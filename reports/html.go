@@ -41,6 +41,9 @@ func RunHTML(w io.Writer, o *scenarios.Outcome, opt HTMLOptions) error {
 	if opt.From < 0 || opt.To < 0 || (opt.To > 0 && opt.To < opt.From) {
 		return fmt.Errorf("bad window %v to %v", opt.From, opt.To)
 	}
+	if opt.From > o.SimTime {
+		return fmt.Errorf("window starts at %v, after the run ended at %v", opt.From, o.SimTime)
+	}
 	v := buildRunView(o, opt)
 	data, err := json.Marshal(v)
 	if err != nil {

@@ -157,6 +157,7 @@ func TestRunHTMLRejectsWhatItCannotDraw(t *testing.T) {
 	o := runOf(t, "2pc-bank", 1)
 	var b strings.Builder
 	require.Error(t, RunHTML(&b, o, HTMLOptions{From: 2 * time.Second, To: time.Second}))
+	require.ErrorContains(t, RunHTML(&b, o, HTMLOptions{From: time.Hour}), "after the run ended")
 	o.Trace = nil
 	require.Error(t, RunHTML(&b, o, HTMLOptions{}))
 }
