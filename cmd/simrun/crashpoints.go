@@ -109,9 +109,10 @@ gives a violation.`,
 					fmt.Fprintf(w, ", planted bug %s", o.Bug)
 				}
 				fmt.Fprintf(w, "\nboundaries %d effect boundaries, %d distinct", res.Boundaries, res.Distinct)
-				fmt.Fprintf(w, "\npoints    %d crash points run", res.Points)
 				if res.Stopped {
-					fmt.Fprintf(w, " (interrupted: the first %d run)", len(res.Runs))
+					fmt.Fprintf(w, "\npoints    %d crash points (interrupted: the first %d run)", res.Points, len(res.Runs))
+				} else {
+					fmt.Fprintf(w, "\npoints    %d crash points run", res.Points)
 				}
 				if o.RestartAfter > 0 {
 					fmt.Fprintf(w, ", each crashed node restarted after %v", o.RestartAfter)
