@@ -137,3 +137,22 @@ type Fact struct {
 	Node string
 	Fact obs.Fact
 }
+
+// Recorded says whether node recorded, at or before time at, a fact that
+// match accepts.
+func (r *Recorder) Recorded(node string, at time.Duration, match func(obs.Fact) bool) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id, ok := r.ids[node]
+	if !ok {
+		return false
+	}
+	for _, o := range r.obs {
+		if o.Node == id && o.Time <= at {
+			if f, ok := o.Data.(obs.Fact); ok && match(f) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,553 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/live/proxy"
+	"github.com/faultline-sim/faultline/live/record"
+	"github.com/faultline-sim/faultline/live/redislock"
+	"github.com/faultline-sim/faultline/live/storage"
+	"github.com/faultline-sim/faultline/live/zklock"
+	"github.com/faultline-sim/faultline/realserver"
+	"github.com/redis/go-redis/v9"
+)
+
+// MaxRunTime bounds one live run, start-up and teardown included.
+const MaxRunTime = 60 * time.Second
+
+// Options tune a live run.
+type Options struct {
+	// BasePort, if not 0, puts the servers on BasePort, BasePort+1, ... in
+	// the order of the scenario's servers (a taken port is an error);
+	// otherwise free ports are picked.
+	BasePort int
+	// LinTimeout bounds each linearizability search (default
+	// checker.LinearizabilityTimeout).
+	LinTimeout time.Duration
+}
+
+// Outcome is one live run: its plan, what happened, and the verdicts.
+type Outcome struct {
+	Scenario *Scenario
+	Plan     Plan
+	Results  []checker.Result
+	Verdict  checker.Verdict
+	// Wall is how long the clients ran (time 0 of the history to its end);
+	// Total adds start-up and teardown of the servers.
+	Wall, Total time.Duration
+	Log         []string // the faults as they were done
+	History     *checker.History
+	Facts       int
+}
+
+// AsExpected says whether the verdict is the scenario's.
+func (o *Outcome) AsExpected() bool { return o.Verdict == o.Scenario.Expect }
+
+// ErrSetup marks an error of the environment (a missing binary, a port in
+// use, a server that cannot be reached): input errors, not findings.
+var ErrSetup = errors.New("live setup")
+
+type targetChange struct {
+	at     time.Duration
+	server string
+}
+
+// env is one run's servers, proxies and clients.
+type env struct {
+	sc      *Scenario
+	opts    Options
+	servers map[string]*realserver.Server
+	proxies map[string]*proxy.Proxy
+	rec     *record.Recorder
+	store   *storage.Storage
+	monitor *zklock.Monitor
+
+	mu      sync.Mutex
+	targets map[string][]targetChange // proxy -> which server it led to, from when
+	stopped map[string]bool           // servers under SIGSTOP
+	log     []string
+}
+
+const (
+	storageKey = "lock"
+	redisKey   = "faultline:lock"
+	zkDir      = "/faultline/lock"
+)
+
+func (e *env) note(format string, args ...any) {
+	line := fmt.Sprintf(format, args...)
+	if e.rec != nil {
+		line = fmt.Sprintf("%7.3fs %s", e.rec.Now().Seconds(), line)
+	}
+	e.mu.Lock()
+	e.log = append(e.log, line)
+	e.mu.Unlock()
+}
+
+// Run runs scenario sc with plan p against real servers it starts, and
+// judges the history. An error means the run could not be done or went
+// wrong (wrapping ErrSetup when the environment was at fault); every
+// server and proxy it started is gone when it returns, error or not.
+func Run(ctx context.Context, sc *Scenario, p Plan, opts Options) (*Outcome, error) {
+	if err := p.validate(sc); err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	if opts.LinTimeout <= 0 {
+		opts.LinTimeout = checker.LinearizabilityTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, MaxRunTime)
+	defer cancel()
+	began := time.Now()
+	e := &env{sc: sc, opts: opts, servers: map[string]*realserver.Server{}, proxies: map[string]*proxy.Proxy{},
+		targets: map[string][]targetChange{}, stopped: map[string]bool{}}
+	defer e.teardown()
+	if err := e.setup(ctx); err != nil {
+		return nil, err
+	}
+	out, err := e.run(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	e.teardown()
+	out.Total = time.Since(began)
+	return out, nil
+}
+
+// setup starts the servers and the proxies in front of them.
+func (e *env) setup(ctx context.Context) error {
+	port := func(i int) int {
+		if e.opts.BasePort == 0 {
+			return 0
+		}
+		return e.opts.BasePort + i
+	}
+	setupErr := func(err error) error { return fmt.Errorf("%w: %w", ErrSetup, err) }
+	addProxy := func(name, target string) error {
+		p, err := proxy.New(target)
+		if err != nil {
+			return setupErr(err)
+		}
+		e.proxies[name] = p
+		e.targets[name] = []targetChange{{0, ""}}
+		return nil
+	}
+	sc := e.sc
+	switch {
+	case sc.Recipe == RecipeZK:
+		s, err := realserver.StartZooKeeper(ctx, realserver.ZKOptions{Port: port(0), TickTime: 100 * time.Millisecond})
+		if err != nil {
+			return setupErr(fmt.Errorf("server zk: %w", err))
+		}
+		e.servers["zk"] = s
+		if err := addProxy("zk", s.Addr()); err != nil {
+			return err
+		}
+		e.targets["zk"][0].server = "zk"
+	case sc.Failover:
+		m, err := realserver.StartRedis(ctx, realserver.RedisOptions{Port: port(0)})
+		if err != nil {
+			return setupErr(fmt.Errorf("server redis-m: %w", err))
+		}
+		e.servers["redis-m"] = m
+		if err := addProxy("repl", m.Addr()); err != nil {
+			return err
+		}
+		door, err := e.proxies["repl"].Door("replica")
+		if err != nil {
+			return setupErr(err)
+		}
+		r, err := realserver.StartRedis(ctx, realserver.RedisOptions{Port: port(1), ReplicaOf: door})
+		if err != nil {
+			return setupErr(fmt.Errorf("server redis-r: %w", err))
+		}
+		e.servers["redis-r"] = r
+		if err := waitReplicaLink(ctx, r.Addr()); err != nil {
+			return setupErr(fmt.Errorf("server redis-r: %w", err))
+		}
+		if err := addProxy("redis", m.Addr()); err != nil {
+			return err
+		}
+		e.targets["redis"][0].server = "redis-m"
+		e.targets["repl"][0].server = "redis-m"
+	default:
+		for i, name := range sc.servers() {
+			s, err := realserver.StartRedis(ctx, realserver.RedisOptions{Port: port(i)})
+			if err != nil {
+				return setupErr(fmt.Errorf("server %s: %w", name, err))
+			}
+			e.servers[name] = s
+			if err := addProxy(name, s.Addr()); err != nil {
+				return err
+			}
+			e.targets[name][0].server = name
+		}
+	}
+	for _, name := range sc.servers() {
+		if err := reachable(e.servers[name].Addr()); err != nil {
+			return setupErr(fmt.Errorf("server %s: %w", name, err))
+		}
+	}
+	return nil
+}
+
+// reachable dials addr once.
+func reachable(addr string) error {
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		return fmt.Errorf("unreachable at %s: %w", addr, err)
+	}
+	return c.Close()
+}
+
+// waitReplicaLink waits until the replica at addr has synced with its
+// master, so the run starts from a working replication.
+func waitReplicaLink(ctx context.Context, addr string) error {
+	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, Protocol: 2, DisableIdentity: true})
+	defer c.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		info, err := c.Info(ctx, "replication").Result()
+		if err == nil && strings.Contains(info, "master_link_status:up") {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("replica at %s did not sync with its master within 10s", addr)
+}
+
+// teardown ends everything; it may run twice.
+func (e *env) teardown() {
+	if e.monitor != nil {
+		e.monitor.Stop()
+		e.monitor = nil
+	}
+	for name, p := range e.proxies {
+		p.Close()
+		delete(e.proxies, name)
+	}
+	for name, s := range e.servers {
+		s.Close()
+		delete(e.servers, name)
+	}
+}
+
+// locker is one client's recipe.
+type locker interface {
+	// acquire waits for the lock; lost (may be nil) closes if the lock is
+	// known lost.
+	acquire(ctx context.Context) (token int64, lost <-chan struct{}, err error)
+	release(ctx context.Context)
+	close()
+}
+
+func (e *env) run(ctx context.Context, p Plan) (*Outcome, error) {
+	sc := e.sc
+	e.rec = record.New()
+	e.store = storage.New(e.rec, sc.Fenced)
+	if sc.Recipe == RecipeZK {
+		m, err := zklock.StartMonitor(e.servers["zk"].Addr(), e.rec, "zk", zkDir, "zk/"+storageKey, storageKey)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrSetup, err)
+		}
+		e.monitor = m
+	}
+	// Clients connect before the clock of the plan starts.
+	lockers := map[string]locker{}
+	defer func() {
+		for _, l := range lockers {
+			l.close()
+		}
+	}()
+	for _, c := range p.Clients {
+		l, err := e.newLocker(c.Name, p.Seed)
+		if err != nil {
+			return nil, err
+		}
+		lockers[c.Name] = l
+	}
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
+	var (
+		stepErr error
+		errOnce sync.Once
+	)
+	fail := func(err error) {
+		errOnce.Do(func() { stepErr = err; stopRun() })
+	}
+	var timed []Step
+	pauses := map[string]map[int]Step{}
+	for _, s := range p.Steps {
+		switch {
+		case s.Do == "pause":
+			if pauses[s.Target] == nil {
+				pauses[s.Target] = map[int]Step{}
+			}
+			pauses[s.Target][s.Job] = s
+		case s.AtMs == 0:
+			if err := e.do(runCtx, s); err != nil {
+				return nil, err
+			}
+		default:
+			timed = append(timed, s)
+		}
+	}
+	sort.SliceStable(timed, func(i, j int) bool { return timed[i].AtMs < timed[j].AtMs })
+	origin := time.Now()
+	clientsDone := make(chan struct{})
+	var faultsWG sync.WaitGroup
+	faultsWG.Add(1)
+	go func() {
+		defer faultsWG.Done()
+		for _, s := range timed {
+			select {
+			case <-time.After(time.Until(origin.Add(ms(s.AtMs)))):
+			case <-clientsDone:
+				e.note("not done, the clients had finished: %s", s)
+				continue
+			case <-runCtx.Done():
+				return
+			}
+			if err := e.do(runCtx, s); err != nil {
+				fail(err)
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for _, c := range p.Clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case <-time.After(time.Until(origin.Add(ms(c.StartMs)))):
+			case <-runCtx.Done():
+				return
+			}
+			e.client(runCtx, c, lockers[c.Name], pauses[c.Name], fail)
+		}()
+	}
+	wg.Wait()
+	close(clientsDone)
+	faultsWG.Wait()
+	end := e.rec.Now()
+	if stepErr != nil {
+		return nil, stepErr
+	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("live run %s: stopped after %v: %w", sc.Name, MaxRunTime, ctx.Err())
+	}
+	// Heal before judging so that what the monitor saw is complete.
+	for _, px := range e.proxies {
+		px.Heal()
+	}
+	if e.monitor != nil {
+		time.Sleep(50 * time.Millisecond)
+		err := e.monitor.Stop()
+		e.monitor = nil
+		if err != nil {
+			return nil, err
+		}
+	}
+	var derived []record.Fact
+	if sc.Recipe != RecipeZK {
+		d := redisDerivation{rec: e.rec, key: storageKey, serverAt: e.serverAt}
+		derived = d.facts(e.rec.Observations(), end)
+	}
+	h := e.rec.History(end, derived...)
+	results := Judge(sc, h, e.opts.LinTimeout)
+	e.mu.Lock()
+	log := append([]string(nil), e.log...)
+	e.mu.Unlock()
+	return &Outcome{Scenario: sc, Plan: p, Results: results, Verdict: checker.Combine(results), Wall: end,
+		Log: log, History: h, Facts: len(h.Observations)}, nil
+}
+
+// serverAt is the server that proxy (named after the service) led to at
+// time at.
+func (e *env) serverAt(service string, at time.Duration) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	changes := e.targets[service]
+	name := service
+	for _, c := range changes {
+		if c.at <= at {
+			name = c.server
+		}
+	}
+	return name
+}
+
+func (e *env) newLocker(name string, seed uint64) (locker, error) {
+	sc := e.sc
+	door := func(px string) (string, error) {
+		addr, err := e.proxies[px].Door(name)
+		if err != nil {
+			return "", fmt.Errorf("%w: %w", ErrSetup, err)
+		}
+		return addr, nil
+	}
+	switch sc.Recipe {
+	case RecipeZK:
+		addr, err := door("zk")
+		if err != nil {
+			return nil, err
+		}
+		c, err := zklock.Connect(name, addr, sc.SessionTimeout, 10*time.Second, e.rec, zkDir, "zk/"+storageKey)
+		if err != nil {
+			return nil, fmt.Errorf("%w: server zk: %w", ErrSetup, err)
+		}
+		return &zkLocker{c: c}, nil
+	default:
+		var servers []redislock.Server
+		services := sc.proxies()
+		if sc.Failover {
+			services = []string{"redis"}
+		}
+		for _, s := range services {
+			addr, err := door(s)
+			if err != nil {
+				return nil, err
+			}
+			servers = append(servers, redislock.Server{Service: s, Addr: addr})
+		}
+		c := redislock.New(name, e.rec, servers, redislock.Options{Key: redisKey, TTL: sc.TTL, Timeout: 100 * time.Millisecond, Fenced: sc.Fenced})
+		var h uint64
+		for _, b := range []byte(name) {
+			h = h*31 + uint64(b)
+		}
+		return &redisLocker{c: c, redlock: sc.Recipe == RecipeRedlock, rng: rand.New(rand.NewPCG(seed, h))}, nil
+	}
+}
+
+type redisLocker struct {
+	c       *redislock.Client
+	redlock bool
+	rng     *rand.Rand
+	lease   redislock.Lease
+}
+
+// acquire retries until it holds: the seed's loop of SET NX attempts with
+// a pause between them; for Redlock a random pause, so that clients that
+// split the servers between them do not keep doing so.
+func (l *redisLocker) acquire(ctx context.Context) (int64, <-chan struct{}, error) {
+	for {
+		var ok bool
+		if l.redlock {
+			l.lease, ok = l.c.Redlock(ctx)
+		} else {
+			l.lease, ok, _ = l.c.TryLock(ctx) // an unknown outcome is retried like a refusal
+		}
+		if ok {
+			return l.lease.Token, nil, nil
+		}
+		wait := 20 * time.Millisecond
+		if l.redlock {
+			wait += time.Duration(l.rng.Int64N(int64(20 * time.Millisecond)))
+		}
+		select {
+		case <-ctx.Done():
+			return 0, nil, ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (l *redisLocker) release(ctx context.Context) { l.c.Unlock(ctx, l.lease) }
+func (l *redisLocker) close()                      { l.c.Close() }
+
+type zkLocker struct {
+	c     *zklock.Client
+	lease zklock.Lease
+}
+
+func (l *zkLocker) acquire(ctx context.Context) (int64, <-chan struct{}, error) {
+	for {
+		lease, err := l.c.Acquire(ctx)
+		if err == nil {
+			l.lease = lease
+			return lease.Token, lease.Lost, nil
+		}
+		if ctx.Err() != nil {
+			return 0, nil, ctx.Err()
+		}
+		if !errors.Is(err, zklock.ErrLost) {
+			return 0, nil, err
+		}
+		// The session expired while waiting: the library has opened a new
+		// one; try again in it.
+	}
+}
+
+func (l *zkLocker) release(context.Context) { l.c.Release(l.lease) }
+func (l *zkLocker) close()                  { l.c.Close() }
+
+// client runs one client's jobs: acquire, enter, read, work (and the
+// plan's pause), write, leave, release.
+func (e *env) client(ctx context.Context, cp ClientPlan, l locker, pauses map[int]Step, fail func(error)) {
+	name := cp.Name
+	sleep := func(d time.Duration) bool {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(d):
+			return true
+		}
+	}
+	for job := 1; job <= cp.Jobs; job++ {
+		token, lost, err := l.acquire(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				fail(fmt.Errorf("client %s: %w", name, err))
+			}
+			return
+		}
+		e.rec.Record(name, obsEnter(token))
+		ver, val, err := e.store.Read(name, storageKey, token)
+		if err != nil {
+			e.rec.Record(name, obsLeave(token, "fenced"))
+			l.release(ctx)
+			continue
+		}
+		if !sleep(ms(cp.WorkMs)) {
+			return
+		}
+		if s, ok := pauses[job]; ok {
+			e.note("client %s paused for %dms inside its critical section (job %d)", name, s.ForMs, job)
+			if !sleep(ms(s.ForMs)) {
+				return
+			}
+			e.note("client %s resumed", name)
+		}
+		if lost != nil {
+			select {
+			case <-lost:
+				e.rec.Record(name, obsLeave(token, "lost"))
+				continue
+			default:
+			}
+		}
+		why := "done"
+		if _, err := e.store.Write(name, storageKey, token, ver, val+1); err != nil {
+			if !errors.Is(err, storage.ErrFenced) {
+				fail(err)
+				return
+			}
+			why = "fenced"
+		}
+		e.rec.Record(name, obsLeave(token, why))
+		l.release(ctx)
+	}
+}
