@@ -151,7 +151,7 @@ func (s *Server) spawn(ctx context.Context) error {
 			s.killLocked()
 			return s.startErr(fmt.Sprintf("no answer within %v", s.timeout), last.Error())
 		case <-exited:
-		case <-time.After(25 * time.Millisecond):
+		case <-time.After(5 * time.Millisecond):
 		}
 	}
 }
