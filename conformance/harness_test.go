@@ -22,14 +22,27 @@ const defaultChecks = 50
 // are not run (and the test says how many ran).
 const budget = 55 * time.Second
 
+// asked is set when -rapid.checks or RAPID_CHECKS chose the count.
+var asked bool
+
 func TestMain(m *testing.M) {
 	flag.Parse()
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "rapid.checks" })
-	if !set && os.Getenv("RAPID_CHECKS") == "" {
+	flag.Visit(func(f *flag.Flag) { asked = asked || f.Name == "rapid.checks" })
+	asked = asked || os.Getenv("RAPID_CHECKS") != ""
+	if !asked {
 		flag.Set("rapid.checks", fmt.Sprint(defaultChecks))
 	}
 	os.Exit(m.Run())
+}
+
+// fewerChecks lowers the default count for one slow test; a count asked
+// for is left alone.
+func fewerChecks(t *testing.T, n int) {
+	if asked {
+		return
+	}
+	flag.Set("rapid.checks", fmt.Sprint(n))
+	t.Cleanup(func() { flag.Set("rapid.checks", fmt.Sprint(defaultChecks)) })
 }
 
 // tally counts what one test compared, for its log line and the report.
