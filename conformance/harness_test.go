@@ -1,15 +1,18 @@
 package conformance
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"pgregory.net/rapid"
 
+	"github.com/faultline-sim/faultline/realserver"
 	"github.com/faultline-sim/faultline/sim"
 )
 
@@ -22,6 +25,9 @@ const defaultChecks = 50
 // are not run (and the test says how many ran).
 const budget = 55 * time.Second
 
+// verbose (env CONFORMANCE_VERBOSE=1) logs every sequence's transcript.
+var verbose = os.Getenv("CONFORMANCE_VERBOSE") != ""
+
 // asked is set when -rapid.checks or RAPID_CHECKS chose the count.
 var asked bool
 
@@ -32,7 +38,29 @@ func TestMain(m *testing.M) {
 	if !asked {
 		flag.Set("rapid.checks", fmt.Sprint(defaultChecks))
 	}
-	os.Exit(m.Run())
+	// A failure against a real server replays only roughly (its timing is
+	// real): the printed seed is the record, not a file in the source tree.
+	flag.Set("rapid.nofailfile", "true")
+	code := m.Run()
+	realserver.CloseAll() // the shared ZooKeeper
+	os.Exit(code)
+}
+
+var shared struct {
+	sync.Once
+	zk  *realserver.Server
+	err error
+}
+
+// sharedZooKeeper is one ZooKeeper for all the tests of the package: a JVM
+// takes seconds to start, and each sequence works in lock directories of
+// its own.
+func sharedZooKeeper(t *testing.T) *realserver.Server {
+	shared.Do(func() {
+		shared.zk, shared.err = realserver.StartZooKeeper(context.Background(), realserver.ZKOptions{TickTime: zkTick})
+	})
+	realserver.Require(t, shared.err)
+	return shared.zk
 }
 
 // fewerChecks lowers the default count for one slow test; a count asked
@@ -52,14 +80,15 @@ type tally struct {
 	late      int // sequences not run: the time budget was spent
 	steps     int // replies (and event lists) compared
 	expired   int // of them, replies about a key whose TTL had run out
-	boundary  int // sequences cut short at an expiry boundary (see skipNear)
+	boundary  int // sequences cut short at an expiry boundary (see expiries.near)
+	events    int // steps after which some session was told of a deletion
 }
 
 func newTally(t *testing.T) *tally {
 	y := &tally{start: time.Now()}
 	t.Cleanup(func() {
-		t.Logf("%d sequences (%d over the time budget), %d replies compared, %d after an expiry, %d sequences cut at an expiry boundary, %v",
-			y.sequences, y.late, y.steps, y.expired, y.boundary, time.Since(y.start).Round(time.Millisecond))
+		t.Logf("%d sequences (%d over the time budget), %d replies compared (%d after a TTL ran out, %d with watch events), %d sequences cut at an expiry boundary, %v",
+			y.sequences, y.late, y.steps, y.expired, y.events, y.boundary, time.Since(y.start).Round(time.Millisecond))
 	})
 	return y
 }
@@ -134,7 +163,7 @@ func (a act) String() string     { return a.name }
 
 // mid is the simulated time of a real request: somewhere between sending
 // and the answer the server ran it; the middle is as good as any, because
-// replies near a time boundary are not compared (skipNear).
+// replies near a time boundary are not compared (expiries.near).
 func mid(a, b time.Duration) time.Duration { return a + (b-a)/2 }
 
 // must fails a rapid check with a disagreement.

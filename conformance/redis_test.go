@@ -311,6 +311,9 @@ func (h *redisHarness) run(t rapid.TB, steps []rstep) error {
 	if bad {
 		return fmt.Errorf("redis-server and the model disagree (persistence %s):%s", h.persistence, transcript(lines))
 	}
+	if verbose {
+		t.Logf("persistence %s:%s", h.persistence, transcript(lines))
+	}
 	return nil
 }
 
