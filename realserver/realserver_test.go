@@ -166,28 +166,36 @@ func TestChild(t *testing.T) {
 	if how == "" {
 		t.Skip("only run as a child of TestNoServerOutlivesAFailingTest")
 	}
-	s := RedisForTest(t, RedisOptions{})
+	var s *Server
+	if how == "zookeeper-hang" {
+		s = ZooKeeperForTest(t, ZKOptions{})
+	} else {
+		s = RedisForTest(t, RedisOptions{})
+	}
 	fmt.Printf("pid %d\n", s.Pid())
 	os.Stdout.Sync()
 	switch how {
 	case "fail":
 		t.Fatal("failing on purpose")
 	case "panic":
-		panic("panicking on purpose: no cleanup runs")
-	case "hang":
-		time.Sleep(time.Minute) // the parent kills us with SIGKILL
+		panic("panicking on purpose")
+	case "hang", "zookeeper-hang":
+		time.Sleep(time.Minute) // the parent kills us with SIGKILL: no cleanup runs
 	}
 }
 
-// A server must not outlive its test: not when the test fails (cleanup),
-// not when it panics, and not when the test binary is killed outright
-// (the parent-death signal).
+// A server must not outlive its test: not when the test fails or panics
+// (t.Cleanup runs), and not when the test binary is killed outright, as
+// by go test's timeout (the parent-death signal).
 func TestNoServerOutlivesAFailingTest(t *testing.T) {
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		Require(t, fmt.Errorf("redis-server %w", ErrMissing))
 	}
-	for _, how := range []string{"fail", "panic", "hang"} {
+	for _, how := range []string{"fail", "panic", "hang", "zookeeper-hang"} {
 		t.Run(how, func(t *testing.T) {
+			if _, err := exec.LookPath("java"); how == "zookeeper-hang" && err != nil {
+				Require(t, fmt.Errorf("java %w", ErrMissing))
+			}
 			cmd := exec.Command(os.Args[0], "-test.run=^TestChild$", "-test.v")
 			cmd.Env = append(os.Environ(), childEnv+"="+how)
 			out, err := cmd.StdoutPipe()
@@ -199,7 +207,7 @@ func TestNoServerOutlivesAFailingTest(t *testing.T) {
 				fmt.Sscanf(sc.Text(), "pid %d", &pid)
 			}
 			require.NotZero(t, pid, "the child reported no server")
-			if how == "hang" {
+			if strings.HasSuffix(how, "hang") {
 				require.True(t, running(pid))
 				require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
 			}
