@@ -276,6 +276,11 @@ func (h *zkHarness) run(t rapid.TB, steps []zstep) error {
 		}
 		return l
 	}
+	skip := func(o zout) {
+		o.skipped, o.w.from = true, since()
+		o.w.to, o.at = o.w.from, o.w.from
+		out = append(out, o)
+	}
 	for _, st := range steps {
 		o := zout{kind: st.kind, lock: locks[st.lock]}
 		ls := live()
@@ -285,8 +290,7 @@ func (h *zkHarness) run(t rapid.TB, steps []zstep) error {
 		}
 		if st.kind == zkConnect || len(ls) == 0 {
 			if len(sessions) == 4 {
-				o.skipped = true
-				out = append(out, o)
+				skip(o)
 				continue
 			}
 			o.kind = zkConnect
@@ -306,8 +310,7 @@ func (h *zkHarness) run(t rapid.TB, steps []zstep) error {
 			switch st.kind {
 			case zkExists, zkExistsW, zkGetW, zkDelete:
 				if len(created) == 0 {
-					o.skipped = true
-					out = append(out, o)
+					skip(o)
 					continue
 				}
 				o.lock, o.node = path.Split(created[st.node%len(created)])
@@ -519,6 +522,9 @@ func (h *zkHarness) compare(t rapid.TB, locks []string, sessions []*zsess, out [
 	starts := make([]time.Duration, len(out))
 	for i, o := range out {
 		starts[i] = o.at
+		if i > 0 && o.skipped {
+			starts[i] = starts[i-1] // it did nothing: events stay with the step before
+		}
 	}
 	modelEvents := make([]map[int][]string, len(out))
 	for _, e := range d.events {
