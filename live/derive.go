@@ -40,6 +40,17 @@ type redisDerivation struct {
 	// serverAt names the process that served a command sent to service at
 	// time at (the proxy may have been moved to a promoted replica).
 	serverAt func(service string, at time.Duration) string
+	// snapshots are what the runner read from a server as it became the
+	// service's master (a promoted replica): the lock key's value then.
+	snapshots []snapshot
+}
+
+// snapshot: at time at, server (now serving service) held value under the
+// lock key ("" = no key).
+type snapshot struct {
+	at              time.Duration
+	service, server string
+	value           string
 }
 
 type redisCmd struct {
@@ -140,6 +151,15 @@ func (d redisDerivation) facts(obsv []sim.Observation, end time.Duration) []reco
 				c.call.Service+"/"+c.call.Key == h.lock && c.at > h.deadline && c.at < h.window {
 				h.deadline = c.at
 			}
+		}
+	}
+	// A promoted replica that had received a holding's key holds it from
+	// its promotion on, until the holding ends.
+	for _, sn := range d.snapshots {
+		if h := byValue[sn.service+"/"+sn.value]; sn.value != "" && h != nil && (!h.ended || h.end > sn.at) {
+			moved := *h
+			moved.server, moved.ret = sn.server, sn.at
+			holds = append(holds, &moved)
 		}
 	}
 	byServer := map[string][]*holding{}

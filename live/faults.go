@@ -2,6 +2,7 @@ package live
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -27,11 +28,17 @@ func (e *env) do(ctx context.Context, s Step) error {
 			return fail(err)
 		}
 		e.rec.Crash(s.Target)
+		if err := e.retarget(s.Target, ""); err != nil {
+			return fail(err)
+		}
 	case "restart":
 		e.mu.Lock()
 		delete(e.stopped, s.Target)
 		e.mu.Unlock()
 		if err := e.servers[s.Target].Restart(ctx); err != nil {
+			return fail(err)
+		}
+		if err := e.retarget(s.Target, e.addrs[s.Target]); err != nil {
 			return fail(err)
 		}
 	case "stop":
@@ -61,10 +68,14 @@ func (e *env) do(ctx context.Context, s Step) error {
 			e.proxies[s.Target].Heal()
 		}
 	case "promote":
-		if err := promote(ctx, e.servers[s.Target].Addr()); err != nil {
+		value, err := promote(ctx, e.addrs[s.Target])
+		if err != nil {
 			return fail(err)
 		}
-		if err := e.proxies[s.Via].SetTarget(e.servers[s.Target].Addr()); err != nil {
+		e.mu.Lock()
+		e.snapshots = append(e.snapshots, snapshot{at: e.rec.Now(), service: s.Via, server: s.Target, value: value})
+		e.mu.Unlock()
+		if err := e.proxies[s.Via].SetTarget(e.addrs[s.Target]); err != nil {
 			return fail(err)
 		}
 		e.mu.Lock()
@@ -77,13 +88,41 @@ func (e *env) do(ctx context.Context, s Step) error {
 	return nil
 }
 
-// promote makes the replica at addr a master, keeping its data.
-func promote(ctx context.Context, addr string) error {
+// retarget points every proxy that leads to server at addr: "" while it
+// is dead, its address again once it is back.
+func (e *env) retarget(server, addr string) error {
+	e.mu.Lock()
+	var via []string
+	for name, changes := range e.targets {
+		if changes[len(changes)-1].server == server {
+			via = append(via, name)
+		}
+	}
+	e.mu.Unlock()
+	for _, name := range via {
+		if err := e.proxies[name].SetTarget(addr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// promote makes the replica at addr a master, keeping its data, and
+// returns the lock key's value it has then ("" if none): whether the
+// replica had received the holder's key is what a failover turns on.
+func promote(ctx context.Context, addr string) (string, error) {
 	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, Protocol: 2, DisableIdentity: true,
 		DialTimeout: time.Second, ReadTimeout: time.Second})
 	defer c.Close()
 	if err := c.Do(ctx, "REPLICAOF", "NO", "ONE").Err(); err != nil {
-		return fmt.Errorf("REPLICAOF NO ONE on %s: %w", addr, err)
+		return "", fmt.Errorf("REPLICAOF NO ONE on %s: %w", addr, err)
 	}
-	return nil
+	v, err := c.Get(ctx, redisKey).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("GET %s on %s: %w", redisKey, addr, err)
+	}
+	return v, nil
 }

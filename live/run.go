@@ -33,6 +33,42 @@ type Options struct {
 	// LinTimeout bounds each linearizability search (default
 	// checker.LinearizabilityTimeout).
 	LinTimeout time.Duration
+	// Use runs against servers already running, by server name (see
+	// Scenario.Servers), at loopback addresses, instead of starting them.
+	// The plan may then not kill, restart, stop or promote them.
+	Use map[string]string
+}
+
+// checkUse refuses servers the scenario does not have, addresses off
+// loopback, and plans that would do process faults on a server it did not
+// start.
+func checkUse(sc *Scenario, p Plan, use map[string]string) error {
+	names := make([]string, 0, len(use))
+	for n := range use {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if !contains(sc.servers(), n) {
+			return fmt.Errorf("server %q: %s has no such server (it has %s)", n, sc.Name, strings.Join(sc.servers(), ", "))
+		}
+		if sc.Failover {
+			return fmt.Errorf("server %q: %s starts its own master and replica", n, sc.Name)
+		}
+		host, _, err := net.SplitHostPort(use[n])
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			return fmt.Errorf("server %s at %q: want a 127.0.0.1 host:port", n, use[n])
+		}
+	}
+	for i, s := range p.Steps {
+		switch s.Do {
+		case "kill", "restart", "stop", "cont", "promote":
+			if _, ok := use[s.Target]; ok {
+				return fmt.Errorf("plan steps[%d]: cannot %s server %s: it was not started by this run", i, s.Do, s.Target)
+			}
+		}
+	}
+	return nil
 }
 
 // Outcome is one live run: its plan, what happened, and the verdicts.
@@ -65,16 +101,18 @@ type targetChange struct {
 type env struct {
 	sc      *Scenario
 	opts    Options
-	servers map[string]*realserver.Server
+	servers map[string]*realserver.Server // the ones this run started
+	addrs   map[string]string             // every server's address
 	proxies map[string]*proxy.Proxy
 	rec     *record.Recorder
 	store   *storage.Storage
 	monitor *zklock.Monitor
 
-	mu      sync.Mutex
-	targets map[string][]targetChange // proxy -> which server it led to, from when
-	stopped map[string]bool           // servers under SIGSTOP
-	log     []string
+	mu        sync.Mutex
+	targets   map[string][]targetChange // proxy -> which server it led to, from when
+	stopped   map[string]bool           // servers under SIGSTOP
+	snapshots []snapshot
+	log       []string
 }
 
 const (
@@ -101,13 +139,16 @@ func Run(ctx context.Context, sc *Scenario, p Plan, opts Options) (*Outcome, err
 	if err := p.validate(sc); err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
 	}
+	if err := checkUse(sc, p, opts.Use); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrSetup, err)
+	}
 	if opts.LinTimeout <= 0 {
 		opts.LinTimeout = checker.LinearizabilityTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, MaxRunTime)
 	defer cancel()
 	began := time.Now()
-	e := &env{sc: sc, opts: opts, servers: map[string]*realserver.Server{}, proxies: map[string]*proxy.Proxy{},
+	e := &env{sc: sc, opts: opts, servers: map[string]*realserver.Server{}, addrs: map[string]string{}, proxies: map[string]*proxy.Proxy{},
 		targets: map[string][]targetChange{}, stopped: map[string]bool{}}
 	defer e.teardown()
 	if err := e.setup(ctx); err != nil {
@@ -143,12 +184,12 @@ func (e *env) setup(ctx context.Context) error {
 	sc := e.sc
 	switch {
 	case sc.Recipe == RecipeZK:
-		s, err := realserver.StartZooKeeper(ctx, realserver.ZKOptions{Port: port(0), TickTime: 100 * time.Millisecond})
-		if err != nil {
-			return setupErr(fmt.Errorf("server zk: %w", err))
+		if err := e.startOrUse(ctx, "zk", func() (*realserver.Server, error) {
+			return realserver.StartZooKeeper(ctx, realserver.ZKOptions{Port: port(0), TickTime: 100 * time.Millisecond})
+		}); err != nil {
+			return err
 		}
-		e.servers["zk"] = s
-		if err := addProxy("zk", s.Addr()); err != nil {
+		if err := addProxy("zk", e.addrs["zk"]); err != nil {
 			return err
 		}
 		e.targets["zk"][0].server = "zk"
@@ -157,7 +198,7 @@ func (e *env) setup(ctx context.Context) error {
 		if err != nil {
 			return setupErr(fmt.Errorf("server redis-m: %w", err))
 		}
-		e.servers["redis-m"] = m
+		e.servers["redis-m"], e.addrs["redis-m"] = m, m.Addr()
 		if err := addProxy("repl", m.Addr()); err != nil {
 			return err
 		}
@@ -169,8 +210,8 @@ func (e *env) setup(ctx context.Context) error {
 		if err != nil {
 			return setupErr(fmt.Errorf("server redis-r: %w", err))
 		}
-		e.servers["redis-r"] = r
-		if err := waitReplicaLink(ctx, r.Addr()); err != nil {
+		e.servers["redis-r"], e.addrs["redis-r"] = r, r.Addr()
+		if err := waitReplicaLink(ctx, m.Addr(), r.Addr()); err != nil {
 			return setupErr(fmt.Errorf("server redis-r: %w", err))
 		}
 		if err := addProxy("redis", m.Addr()); err != nil {
@@ -180,22 +221,37 @@ func (e *env) setup(ctx context.Context) error {
 		e.targets["repl"][0].server = "redis-m"
 	default:
 		for i, name := range sc.servers() {
-			s, err := realserver.StartRedis(ctx, realserver.RedisOptions{Port: port(i)})
-			if err != nil {
-				return setupErr(fmt.Errorf("server %s: %w", name, err))
+			if err := e.startOrUse(ctx, name, func() (*realserver.Server, error) {
+				return realserver.StartRedis(ctx, realserver.RedisOptions{Port: port(i)})
+			}); err != nil {
+				return err
 			}
-			e.servers[name] = s
-			if err := addProxy(name, s.Addr()); err != nil {
+			if err := addProxy(name, e.addrs[name]); err != nil {
 				return err
 			}
 			e.targets[name][0].server = name
 		}
 	}
 	for _, name := range sc.servers() {
-		if err := reachable(e.servers[name].Addr()); err != nil {
+		if err := reachable(e.addrs[name]); err != nil {
 			return setupErr(fmt.Errorf("server %s: %w", name, err))
 		}
 	}
+	return nil
+}
+
+// startOrUse starts server name, or takes the running one Options.Use
+// names.
+func (e *env) startOrUse(ctx context.Context, name string, start func() (*realserver.Server, error)) error {
+	if addr, ok := e.opts.Use[name]; ok {
+		e.addrs[name] = addr
+		return nil
+	}
+	s, err := start()
+	if err != nil {
+		return fmt.Errorf("%w: server %s: %w", ErrSetup, name, err)
+	}
+	e.servers[name], e.addrs[name] = s, s.Addr()
 	return nil
 }
 
@@ -208,24 +264,46 @@ func reachable(addr string) error {
 	return c.Close()
 }
 
-// waitReplicaLink waits until the replica at addr has synced with its
-// master, so the run starts from a working replication.
-func waitReplicaLink(ctx context.Context, addr string) error {
-	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, Protocol: 2, DisableIdentity: true})
-	defer c.Close()
+// waitReplicaLink waits until the replica at addr receives its master's
+// writes as they happen. The link being "up" is not enough: after a
+// diskless full sync the master streams writes to the replica only once
+// the replica has acknowledged, up to a second later (seen here: a
+// replica promoted 280ms after a write that the master still held back).
+// So a probe value is written after the link is up — it cannot come with
+// the sync — and must show up on the replica.
+func waitReplicaLink(ctx context.Context, master, addr string) error {
+	opts := func(a string) *redis.Options {
+		return &redis.Options{Addr: a, MaxRetries: -1, Protocol: 2, DisableIdentity: true, DialTimeout: time.Second, ReadTimeout: time.Second}
+	}
+	m, r := redis.NewClient(opts(master)), redis.NewClient(opts(addr))
+	defer m.Close()
+	defer r.Close()
+	const probe = "faultline:replication-probe"
 	deadline := time.Now().Add(10 * time.Second)
+	up, n := false, 0
 	for time.Now().Before(deadline) {
-		info, err := c.Info(ctx, "replication").Result()
-		if err == nil && strings.Contains(info, "master_link_status:up") {
-			return nil
+		if !up {
+			info, err := r.Info(ctx, "replication").Result()
+			up = err == nil && strings.Contains(info, "master_link_status:up")
+			if up {
+				n++
+				if err := m.Set(ctx, probe, n, 0).Err(); err != nil {
+					return fmt.Errorf("master at %s: %w", master, err)
+				}
+			}
+		}
+		if up {
+			if v, err := r.Get(ctx, probe).Int(); err == nil && v == n {
+				return m.Del(ctx, probe).Err()
+			}
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
+		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	return fmt.Errorf("replica at %s did not sync with its master within 10s", addr)
+	return fmt.Errorf("replica at %s did not receive its master's writes within 10s", addr)
 }
 
 // teardown ends everything; it may run twice.
@@ -258,7 +336,7 @@ func (e *env) run(ctx context.Context, p Plan) (*Outcome, error) {
 	e.rec = record.New()
 	e.store = storage.New(e.rec, sc.Fenced)
 	if sc.Recipe == RecipeZK {
-		m, err := zklock.StartMonitor(e.servers["zk"].Addr(), e.rec, "zk", zkDir, "zk/"+storageKey, storageKey)
+		m, err := zklock.StartMonitor(e.addrs["zk"], e.rec, "zk", zkDir, "zk/"+storageKey, storageKey)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrSetup, err)
 		}
@@ -363,7 +441,9 @@ func (e *env) run(ctx context.Context, p Plan) (*Outcome, error) {
 	}
 	var derived []record.Fact
 	if sc.Recipe != RecipeZK {
-		d := redisDerivation{rec: e.rec, key: storageKey, serverAt: e.serverAt}
+		e.mu.Lock()
+		d := redisDerivation{rec: e.rec, key: storageKey, serverAt: e.serverAt, snapshots: e.snapshots}
+		e.mu.Unlock()
 		derived = d.facts(e.rec.Observations(), end)
 	}
 	h := e.rec.History(end, derived...)

@@ -22,11 +22,14 @@ func init() { subcommands = append(subcommands, newLive) }
 
 // liveJSON is a live run as one JSON object: the keys of simrun run --json
 // (sim_time_ns is the real time the clients ran, faults the plan, events
-// the facts recorded; trace_hash is absent: a live run has none), and
+// the facts recorded; trace_hash is empty: a live run has none), and
 // "live" with what only a live run has.
 type liveJSON struct {
 	reports.RunJSON
-	Live liveInfo `json:"live"`
+	// TraceHash shadows the run's (omitted when empty) so the key is
+	// there, empty: a live run has no trace to hash.
+	TraceHash string   `json:"trace_hash"`
+	Live      liveInfo `json:"live"`
 }
 
 type liveInfo struct {
@@ -50,6 +53,7 @@ func newLive() *cobra.Command {
 		trace    bool
 		basePort int
 		linTO    time.Duration
+		use      map[string]string
 	)
 	c := &cobra.Command{
 		Use:   "live list | live SCENARIO [--seed N]",
@@ -114,7 +118,7 @@ environment error (a missing binary, a port in use, a server unreachable).`,
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			out, err := live.Run(ctx, sc, plan, live.Options{BasePort: basePort, LinTimeout: linTO})
+			out, err := live.Run(ctx, sc, plan, live.Options{BasePort: basePort, LinTimeout: linTO, Use: use})
 			if err != nil {
 				return fmt.Errorf("live %s: %s", sc.Name, oneLine(err))
 			}
@@ -149,6 +153,7 @@ environment error (a missing binary, a port in use, a server unreachable).`,
 	f.StringVar(&history, "history", "", "write the lock operations as JSON Lines for simrun check --model lock, and every fact to FILE.facts")
 	f.BoolVar(&trace, "trace", false, "print every recorded fact with its real time")
 	f.IntVar(&basePort, "port", 0, "put the servers on this loopback port and the next ones (default: free ports)")
+	f.StringToStringVar(&use, "use", nil, "run against a server already running instead of starting it: NAME=127.0.0.1:PORT (e.g. redis=127.0.0.1:6379); its plan may not kill, stop or restart it")
 	f.DurationVar(&linTO, "lin-timeout", 0, "bound on each linearizability search (default 5s)")
 	return c
 }

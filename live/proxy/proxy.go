@@ -150,9 +150,14 @@ func (p *Proxy) Fault(label string) Fault {
 }
 
 // SetTarget sends new connections to target and closes the open ones.
+// Target "" means the server's host is gone: connections are accepted and
+// closed at once, never dialled through to whatever may have taken the
+// dead server's port since.
 func (p *Proxy) SetTarget(target string) error {
-	if err := loopback(target); err != nil {
-		return err
+	if target != "" {
+		if err := loopback(target); err != nil {
+			return err
+		}
 	}
 	p.mu.Lock()
 	p.target = target
@@ -209,7 +214,7 @@ func (p *Proxy) accept(label string, ln net.Listener) {
 		f := merge(p.all, p.per[label])
 		target, closed := p.target, p.closed
 		p.mu.Unlock()
-		if closed || f.Refuse {
+		if closed || f.Refuse || target == "" {
 			c.Close()
 			continue
 		}
