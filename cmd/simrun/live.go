@@ -137,7 +137,11 @@ environment error (a missing binary, a port in use, a server unreachable).`,
 					return err
 				}
 			} else {
-				liveText(w, out, planOut)
+				again := planOut
+				if planIn != "" {
+					again = planIn
+				}
+				liveText(w, out, again)
 			}
 			if out.Verdict == checker.Violation {
 				return exitCode(1)
