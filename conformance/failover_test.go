@@ -104,7 +104,7 @@ type fstep struct {
 // master acknowledged after the replication link was cut: a lock taken
 // then is lost, in the model as on redis-server.
 func TestRedisFailoverMatchesModel(t *testing.T) {
-	fewerChecks(t, 20)
+	fewerChecks(t, 10)
 	h := newFailoverHarness(t)
 	rapid.Check(t, func(t *rapid.T) {
 		var steps []fstep
@@ -160,6 +160,7 @@ func (h *failoverHarness) run(t rapid.TB, steps []fstep) error {
 				h.link.Partition("replication")
 				replicated = maps.Clone(exp)
 			case 2:
+				h.y.faults++
 				killAt = since()
 				if err := h.master.Kill(); err != nil {
 					t.Fatal(err)

@@ -82,13 +82,14 @@ type tally struct {
 	expired   int // of them, replies about a key whose TTL had run out
 	boundary  int // sequences cut short at an expiry boundary (see expiries.near)
 	events    int // steps after which some session was told of a deletion
+	faults    int // kill -9 and restart, failover, session expiry
 }
 
 func newTally(t *testing.T) *tally {
 	y := &tally{start: time.Now()}
 	t.Cleanup(func() {
-		t.Logf("%d sequences (%d over the time budget), %d replies compared (%d after a TTL ran out, %d with watch events), %d sequences cut at an expiry boundary, %v",
-			y.sequences, y.late, y.steps, y.expired, y.events, y.boundary, time.Since(y.start).Round(time.Millisecond))
+		t.Logf("%d sequences (%d over the time budget), %d replies compared (%d after a TTL ran out, %d with watch events), %d faults, %d sequences cut at an expiry boundary, %v",
+			y.sequences, y.late, y.steps, y.expired, y.events, y.faults, y.boundary, time.Since(y.start).Round(time.Millisecond))
 	})
 	return y
 }

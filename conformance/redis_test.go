@@ -245,6 +245,7 @@ func (h *redisHarness) run(t rapid.TB, steps []rstep) error {
 		case s.sleep > 0:
 			time.Sleep(s.sleep)
 		case s.restart:
+			h.y.faults++
 			o.kill.from = since()
 			if err := h.srv.Kill(); err != nil {
 				t.Fatal(err)
