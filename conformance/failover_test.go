@@ -232,11 +232,7 @@ func (h *failoverHarness) run(t rapid.TB, steps []fstep) error {
 	}
 	w.Schedule(killAt, act{"kill master", func(w *sim.World) { w.Crash(0) }})
 	w.Run()
-	got := map[string]redislock.Reply{}
-	for _, a := range d.got {
-		r := a.msg.(redislock.Reply)
-		got[r.ID] = r
-	}
+	got := d.redisReplies()
 	h.y.sequences++
 
 	var lines []string
@@ -249,20 +245,8 @@ func (h *failoverHarness) run(t rapid.TB, steps []fstep) error {
 			lines = append(lines, line)
 			continue
 		}
-		m, ok := got[s.cmd.ID]
-		line += fmt.Sprintf(" -> real %s, model %s", o.reply, m)
-		if !o.compared {
-			lines = append(lines, line+" (not compared: within tolerance of an expiry)")
-			continue
-		}
-		h.y.steps++
-		if o.expired {
-			h.y.expired++
-		}
-		if !ok || m.NotMaster || m.OK != o.reply.OK || m.Value != o.reply.Value {
-			line += "   <-- MISMATCH"
-			bad = true
-		}
+		line, differ := h.y.judge(line, o.routcome, got, s.cmd.ID)
+		bad = bad || differ
 		lines = append(lines, line)
 		// The point of the test: the lock acknowledged while the link was
 		// cut is gone from the promoted replica.

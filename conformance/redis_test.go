@@ -292,21 +292,8 @@ func (h *redisHarness) run(t rapid.TB, steps []rstep) error {
 			lines = append(lines, line)
 			continue
 		}
-		m, ok := got[s.cmd.ID]
-		line += fmt.Sprintf(" -> real %s, model %s", o.reply, m)
-		if !o.compared {
-			lines = append(lines, line+" (not compared: within tolerance of an expiry)")
-			continue
-		}
-		h.y.steps++
-		if o.expired {
-			h.y.expired++
-			line += " (expired)"
-		}
-		if !ok || m.NotMaster || m.OK != o.reply.OK || m.Value != o.reply.Value {
-			line += "   <-- MISMATCH"
-			bad = true
-		}
+		line, differ := h.y.judge(line, o, got, s.cmd.ID)
+		bad = bad || differ
 		lines = append(lines, line)
 	}
 	if bad {
@@ -351,12 +338,36 @@ func (h *redisHarness) simulate(steps []rstep, out []routcome) map[string]redisl
 		w.Schedule(a.at, a.act)
 	}
 	w.Run()
+	return d.redisReplies()
+}
+
+// redisReplies are the simulated server's answers by command ID.
+func (d *driver) redisReplies() map[string]redislock.Reply {
 	got := map[string]redislock.Reply{}
 	for _, a := range d.got {
 		r := a.msg.(redislock.Reply)
 		got[r.ID] = r
 	}
 	return got
+}
+
+// judge completes a transcript line with both answers to command id and
+// reports whether they differ; answers near an expiry are not compared.
+func (y *tally) judge(line string, o routcome, model map[string]redislock.Reply, id string) (string, bool) {
+	m, ok := model[id]
+	line += fmt.Sprintf(" -> real %s, model %s", o.reply, m)
+	if !o.compared {
+		return line + " (not compared: within tolerance of an expiry)", false
+	}
+	y.steps++
+	if o.expired {
+		y.expired++
+		line += " (expired)"
+	}
+	if !ok || m.NotMaster || m.OK != o.reply.OK || m.Value != o.reply.Value {
+		return line + "   <-- MISMATCH", true
+	}
+	return line, false
 }
 
 func drawRedisSteps(t *rapid.T, withRestart bool) []rstep {
