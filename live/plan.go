@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -162,11 +163,11 @@ func (p Plan) validate(sc *Scenario) error {
 		}
 		switch s.Do {
 		case "kill", "restart", "stop", "cont":
-			if !contains(servers, s.Target) {
+			if !slices.Contains(servers, s.Target) {
 				return fmt.Errorf("%s.target %q: not a server of %s (%s)", where, s.Target, sc.Name, strings.Join(servers, ", "))
 			}
 		case "promote":
-			if !contains(servers, s.Target) || !contains(proxies, s.Via) {
+			if !slices.Contains(servers, s.Target) || !slices.Contains(proxies, s.Via) {
 				return fmt.Errorf("%s: promote needs a server target and a proxy via (servers %s; proxies %s)", where,
 					strings.Join(servers, ", "), strings.Join(proxies, ", "))
 			}
@@ -178,24 +179,15 @@ func (p Plan) validate(sc *Scenario) error {
 				return fmt.Errorf("%s: a pause needs job >= 1 and for_ms > 0", where)
 			}
 		default:
-			if !contains(proxies, s.Target) {
+			if !slices.Contains(proxies, s.Target) {
 				return fmt.Errorf("%s.target %q: not a proxy of %s (%s)", where, s.Target, sc.Name, strings.Join(proxies, ", "))
 			}
-			if s.Client != "" && !names[s.Client] && !contains(sc.extraDoors(), s.Client) {
+			if s.Client != "" && !names[s.Client] && !slices.Contains(sc.extraDoors(), s.Client) {
 				return fmt.Errorf("%s.client %q: not a client of the plan", where, s.Client)
 			}
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func ms(n int64) time.Duration { return time.Duration(n) * time.Millisecond }

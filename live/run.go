@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -49,7 +50,7 @@ func checkUse(sc *Scenario, p Plan, use map[string]string) error {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		if !contains(sc.servers(), n) {
+		if !slices.Contains(sc.servers(), n) {
 			return fmt.Errorf("server %q: %s has no such server (it has %s)", n, sc.Name, strings.Join(sc.servers(), ", "))
 		}
 		if sc.Failover {

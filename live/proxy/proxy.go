@@ -161,6 +161,14 @@ func (p *Proxy) SetTarget(target string) error {
 	}
 	p.mu.Lock()
 	p.target = target
+	p.mu.Unlock()
+	p.closeLinks()
+	return nil
+}
+
+// closeLinks closes every open connection.
+func (p *Proxy) closeLinks() {
+	p.mu.Lock()
 	shut := make([]*link, 0, len(p.conns))
 	for l := range p.conns {
 		shut = append(shut, l)
@@ -169,7 +177,6 @@ func (p *Proxy) SetTarget(target string) error {
 	for _, l := range shut {
 		l.close()
 	}
-	return nil
 }
 
 // Conns is how many connections are open through the proxy.
@@ -191,14 +198,8 @@ func (p *Proxy) Close() error {
 	for _, l := range p.doors {
 		l.Close()
 	}
-	shut := make([]*link, 0, len(p.conns))
-	for l := range p.conns {
-		shut = append(shut, l)
-	}
 	p.mu.Unlock()
-	for _, l := range shut {
-		l.close()
-	}
+	p.closeLinks()
 	p.wg.Wait()
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/faultline-sim/faultline/live/record"
 	"github.com/faultline-sim/faultline/obs"
+	simredis "github.com/faultline-sim/faultline/protocol/redislock"
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
 )
@@ -42,27 +43,17 @@ func (o Options) TokenKey() string { return o.Key + ":token" }
 // Drift is the Redlock drift allowance for ttl: 1% plus 2 ms.
 func Drift(ttl time.Duration) time.Duration { return ttl/100 + 2*time.Millisecond }
 
-const (
-	checkDel = `if redis.call("get", KEYS[1]) == ARGV[1] then
-	return redis.call("del", KEYS[1])
-else
-	return 0
-end`
-	checkExtend = `if redis.call("get", KEYS[1]) == ARGV[1] then
-	return redis.call("pexpire", KEYS[1], ARGV[2])
-else
-	return 0
-end`
-	fencedSet = `if redis.call("set", KEYS[1], ARGV[1], "NX", "PX", ARGV[2]) then
+// fencedSet is the acquire of a fenced scenario: the seed's SET NX PX
+// and, when it succeeds, the token from the counter, in one atomic step.
+const fencedSet = `if redis.call("set", KEYS[1], ARGV[1], "NX", "PX", ARGV[2]) then
 	return redis.call("incr", KEYS[2])
 else
 	return 0
 end`
-)
 
 var (
-	scriptDel    = redis.NewScript(checkDel)
-	scriptExtend = redis.NewScript(checkExtend)
+	scriptDel    = redis.NewScript(simredis.CheckDelScript)
+	scriptExtend = redis.NewScript(simredis.CheckExtendMsScript)
 	scriptFenced = redis.NewScript(fencedSet)
 )
 
