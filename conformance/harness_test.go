@@ -57,7 +57,7 @@ var shared struct {
 // its own.
 func sharedZooKeeper(t *testing.T) *realserver.Server {
 	shared.Do(func() {
-		shared.zk, shared.err = realserver.StartZooKeeper(context.Background(), realserver.ZKOptions{TickTime: zkTick})
+		shared.zk, shared.err = realserver.StartZooKeeper(context.Background(), realserver.ZKOptions{TickTime: zkTick, MaxSessionTimeout: maxZKSession})
 	})
 	realserver.Require(t, shared.err)
 	return shared.zk

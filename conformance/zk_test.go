@@ -21,14 +21,17 @@ import (
 	"github.com/faultline-sim/faultline/sim"
 )
 
-// ZooKeeper's timing in these tests. Sessions ask for zkSession, inside
-// the server's bounds (2 to 20 ticks); a session cut off from the server
-// expires between zkSession and zkSession+zkTick after its last contact,
-// so a test waits expireWait before it counts on the expiry.
+// ZooKeeper's timing in these tests. A session cut off from the server
+// expires between its timeout and one tick later, so the expiry test waits
+// expireMargin beyond that before it counts on the expiry. Sessions that
+// are not meant to expire get a long timeout, so that a busy machine
+// cannot make the client give up its connection in the middle of a test.
 const (
-	zkTick     = 100 * time.Millisecond
-	zkSession  = time.Second
-	expireWait = zkSession + zkTick + 300*time.Millisecond
+	zkTick       = 100 * time.Millisecond
+	shortSession = time.Second
+	longSession  = 5 * time.Second
+	maxZKSession = 10 * time.Second
+	expireMargin = zkTick + 300*time.Millisecond
 )
 
 type nopLogger struct{}
@@ -177,6 +180,7 @@ var zkSeq int
 // directories, and against the simulated one.
 type zkHarness struct {
 	srv     *realserver.Server
+	session time.Duration // the timeout every session asks for
 	admin   *zk.Conn
 	y       *tally
 	closing sync.WaitGroup
@@ -184,8 +188,8 @@ type zkHarness struct {
 	mutate func(*zklock.Request)
 }
 
-func newZKHarness(t *testing.T) *zkHarness {
-	h := &zkHarness{y: newTally(t)}
+func newZKHarness(t *testing.T, session time.Duration) *zkHarness {
+	h := &zkHarness{y: newTally(t), session: session}
 	h.srv = sharedZooKeeper(t)
 	s, err := h.connect(&cutDialer{})
 	require.NoError(t, err)
@@ -209,7 +213,7 @@ func (h *zkHarness) connect(d *cutDialer) (*zsess, error) {
 			s.once.Do(func() { close(s.expired) })
 		}
 	}
-	c, events, err := zk.Connect([]string{h.srv.Addr()}, zkSession, zk.WithLogger(nopLogger{}),
+	c, events, err := zk.Connect([]string{h.srv.Addr()}, h.session, zk.WithLogger(nopLogger{}),
 		zk.WithDialer(d.dial), zk.WithEventCallback(cb))
 	if err != nil {
 		return nil, err
@@ -385,7 +389,7 @@ func (h *zkHarness) expireStep(t rapid.TB, sessions []*zsess, i int, since func(
 	o.w.from = since()
 	s.dialer.cutOff()
 	s.ended, s.end = true, o.w.from
-	time.Sleep(expireWait)
+	time.Sleep(h.session + expireMargin)
 	o.w.to = since()
 	s.dialer.mendOnce()
 	select {
@@ -499,7 +503,7 @@ func (h *zkHarness) compare(t rapid.TB, locks []string, sessions []*zsess, out [
 		if stop == 0 {
 			stop = end
 		}
-		for at := s.born + zkSession/3; at < stop; at += zkSession / 3 {
+		for at := s.born + h.session/3; at < stop; at += h.session / 3 {
 			d.plan = append(d.plan, zkSend{at: at, sess: i, step: -1, req: zklock.Request{Op: zklock.OpPing}})
 		}
 	}
@@ -512,7 +516,7 @@ func (h *zkHarness) compare(t rapid.TB, locks []string, sessions []*zsess, out [
 		return err
 	}
 	cfg := zklock.Default()
-	cfg.SessionTimeout = zkSession
+	cfg.SessionTimeout = h.session
 	if err := cfg.AddNodes(w, nil, nil); err != nil {
 		return err
 	}
@@ -711,7 +715,7 @@ var waiter = []zstep{
 // session is gone; the model says the same at the same steps.
 func TestZooKeeperSessionExpiryMatchesModel(t *testing.T) {
 	fewerChecks(t, 2)
-	h := newZKHarness(t)
+	h := newZKHarness(t, shortSession)
 	rapid.Check(t, func(t *rapid.T) {
 		steps := append([]zstep{}, waiter...)
 		steps = append(steps, drawZKSteps(t, rapid.IntRange(0, 4).Draw(t, "before"))...)
@@ -726,7 +730,7 @@ func TestZooKeeperSessionExpiryMatchesModel(t *testing.T) {
 // when their node goes, deletes and session close answer as ZooKeeper
 // does.
 func TestZooKeeperMatchesModel(t *testing.T) {
-	h := newZKHarness(t)
+	h := newZKHarness(t, longSession)
 	rapid.Check(t, func(t *rapid.T) {
 		var steps []zstep
 		if rapid.Bool().Draw(t, "waiter") {
@@ -740,7 +744,7 @@ func TestZooKeeperMatchesModel(t *testing.T) {
 // The comparison is not blind: a model that sets no watches, or that
 // numbers nodes from 1, is caught.
 func TestZooKeeperComparisonCatchesPlantedModelBugs(t *testing.T) {
-	h := newZKHarness(t)
+	h := newZKHarness(t, longSession)
 	steps := []zstep{{kind: zkConnect}, {kind: zkConnect}, {kind: zkCreate, sess: 0}, {kind: zkExistsW, sess: 1, node: 0},
 		{kind: zkDelete, sess: 0, node: 0}}
 	h.mutate = func(r *zklock.Request) { r.Watch = false }

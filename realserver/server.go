@@ -120,6 +120,8 @@ func (s *Server) spawn(ctx context.Context) error {
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// Its own group, so a fault reaches whatever the server forks; and a
 	// death signal, so the server dies with us even if no cleanup runs.
+	// (Linux sends it when the forking thread ends; Go ends a thread only
+	// with a goroutine that locked it, which nothing here does.)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		logf.Close()
