@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/realserver"
 	"github.com/stretchr/testify/require"
 )
@@ -233,4 +234,44 @@ func TestPlanRoundTripsAndIsChecked(t *testing.T) {
 		_, err := ParsePlan([]byte(c.edit))
 		require.ErrorContains(t, err, c.want)
 	}
+}
+
+// The timed faults are done for real: a delay, a short SIGSTOP and SIGCONT
+// of the server (shorter than the clients' command timeout, so no outcome
+// is unknown) leave a fenced run ok; a kill -9 and a restart leave a
+// server that grants locks again.
+func TestTimedFaultsAreDone(t *testing.T) {
+	sc, err := Get("live-redis-fenced")
+	require.NoError(t, err)
+	p := sc.Plan(5)
+	p.Steps = append(p.Steps,
+		Step{AtMs: 50, Do: "delay", Target: "redis", ForMs: 10},
+		Step{AtMs: 150, Do: "heal", Target: "redis"},
+		Step{AtMs: 200, Do: "stop", Target: "redis"},
+		Step{AtMs: 230, Do: "cont", Target: "redis"},
+	)
+	out := runLive(t, sc, p)
+	require.Equal(t, checker.OK, out.Verdict, "verdicts:%s\nfaults: %v", verdicts(out), out.Log)
+	log := strings.Join(out.Log, "\n")
+	for _, want := range []string{"delay redis by 10ms", "heal redis", "stop redis", "cont redis"} {
+		require.Contains(t, log, want)
+	}
+
+	sc, err = Get("live-redis-pause")
+	require.NoError(t, err)
+	p = sc.Plan(5)
+	p.Steps = []Step{{AtMs: 100, Do: "kill", Target: "redis"}, {AtMs: 200, Do: "restart", Target: "redis"}}
+	for i := range p.Clients {
+		p.Clients[i].Jobs = 12 // still at work after the restart
+	}
+	out = runLive(t, sc, p)
+	require.Len(t, out.History.Crashes, 1)
+	crash := out.History.Crashes[0].Time
+	granted := 0
+	for _, o := range out.History.Observations {
+		if _, ok := o.Data.(obs.LockGranted); ok && o.Time > crash {
+			granted++
+		}
+	}
+	require.Positive(t, granted, "locks granted by the restarted server; log: %v", out.Log)
 }

@@ -418,7 +418,18 @@ func (e *env) run(ctx context.Context, p Plan) (*Outcome, error) {
 			e.client(runCtx, c, lockers[c.Name], pauses[c.Name], fail)
 		}()
 	}
-	wg.Wait()
+	allDone := make(chan struct{})
+	go func() { wg.Wait(); close(allDone) }()
+	select {
+	case <-allDone:
+	case <-runCtx.Done():
+		// Aborting (a failed step, a cancel, the run's bound): close the
+		// connections, which ends calls that take no context (go-zookeeper's).
+		for _, l := range lockers {
+			l.close()
+		}
+		<-allDone
+	}
 	close(clientsDone)
 	faultsWG.Wait()
 	end := e.rec.Now()

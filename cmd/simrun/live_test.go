@@ -3,10 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -96,9 +98,20 @@ func TestLiveBadInputExitsTwoWithOneLine(t *testing.T) {
 		require.Contains(t, errOut, c.want)
 		require.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %q", errOut)
 	}
+	// A port in use is named.
+	needRedis(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	code, _, errOut := simrun("live", "live-redis-pause", "--port", strconv.Itoa(port))
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, fmt.Sprintf("server redis: 127.0.0.1:%d: port in use", port))
+	require.Equal(t, 1, strings.Count(errOut, "\n"))
+
 	// A missing binary is named.
 	t.Setenv("PATH", dir)
-	code, _, errOut := simrun("live", "live-redis-pause")
+	code, _, errOut = simrun("live", "live-redis-pause")
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "redis-server not installed")
 	require.Equal(t, 1, strings.Count(errOut, "\n"))
