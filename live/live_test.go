@@ -59,31 +59,43 @@ func result(t *testing.T, o *Outcome, name string) checker.Result {
 // about: the unfenced ones because the storage accepted a write from a
 // client the lock servers no longer counted as holder, the fenced ones
 // because that write was refused.
+//
+// FAULTLINE_LIVE_SEEDS=N runs seeds 1..N of each (the 5-of-5 measurement);
+// by default seed 1 only.
 func TestLiveScenariosGiveTheirExpectedVerdicts(t *testing.T) {
+	seeds := 1
+	if v := os.Getenv("FAULTLINE_LIVE_SEEDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		require.NoError(t, err, "FAULTLINE_LIVE_SEEDS")
+		seeds = n
+	}
 	for _, sc := range All() {
-		t.Run(sc.Name, func(t *testing.T) {
-			out := runLive(t, sc, sc.Plan(1))
-			require.Equal(t, sc.Expect, out.Verdict, "verdicts:%s\nfaults: %v", verdicts(out), out.Log)
-			storage := result(t, out, "storage")
-			if sc.Fenced {
-				require.Equal(t, checker.OK, storage.Verdict)
-				require.Contains(t, storage.Message, "fenced off")
-				require.NotContains(t, storage.Message, " 0 operations fenced off", "the stale write must have been refused")
-				require.Contains(t, result(t, out, "mutex").Message, "harmless with fenced storage",
-					"the fault must have made two clients believe they held the lock")
-			} else {
-				require.Equal(t, checker.Violation, storage.Verdict, "verdicts:%s", verdicts(out))
-				require.Equal(t, checker.Violation, result(t, out, "mutex").Verdict)
-			}
-			if sc.Failover {
-				// The promoted replica granted a lock the dead master held:
-				// the lock history itself is broken, as in the simulator.
-				require.Equal(t, checker.Violation, result(t, out, "lock-linear").Verdict)
-			} else {
-				require.Equal(t, checker.OK, result(t, out, "lock-linear").Verdict, "a correct server's history stays linearizable, expiry included")
-			}
-			require.Less(t, out.Total, MaxRunTime)
-		})
+		for seed := 1; seed <= seeds; seed++ {
+			t.Run(fmt.Sprintf("%s/seed-%d", sc.Name, seed), func(t *testing.T) {
+				out := runLive(t, sc, sc.Plan(uint64(seed)))
+				t.Logf("%s seed %d: %s in %.2fs (clients %.2fs)", sc.Name, seed, out.Verdict, out.Total.Seconds(), out.Wall.Seconds())
+				require.Equal(t, sc.Expect, out.Verdict, "verdicts:%s\nfaults: %v", verdicts(out), out.Log)
+				storage := result(t, out, "storage")
+				if sc.Fenced {
+					require.Equal(t, checker.OK, storage.Verdict)
+					require.Contains(t, storage.Message, "fenced off")
+					require.NotContains(t, storage.Message, " 0 operations fenced off", "the stale write must have been refused")
+					require.Contains(t, result(t, out, "mutex").Message, "harmless with fenced storage",
+						"the fault must have made two clients believe they held the lock")
+				} else {
+					require.Equal(t, checker.Violation, storage.Verdict, "verdicts:%s", verdicts(out))
+					require.Equal(t, checker.Violation, result(t, out, "mutex").Verdict)
+				}
+				if sc.Failover {
+					// The promoted replica granted a lock the dead master held:
+					// the lock history itself is broken, as in the simulator.
+					require.Equal(t, checker.Violation, result(t, out, "lock-linear").Verdict)
+				} else {
+					require.Equal(t, checker.OK, result(t, out, "lock-linear").Verdict, "a correct server's history stays linearizable, expiry included")
+				}
+				require.Less(t, out.Total, MaxRunTime)
+			})
+		}
 	}
 }
 

@@ -437,7 +437,7 @@ func (e *env) run(ctx context.Context, p Plan) (*Outcome, error) {
 		return nil, stepErr
 	}
 	if ctx.Err() != nil {
-		return nil, fmt.Errorf("live run %s: stopped after %v: %w", sc.Name, MaxRunTime, ctx.Err())
+		return nil, fmt.Errorf("live run %s stopped (bound %v): %w", sc.Name, MaxRunTime, ctx.Err())
 	}
 	// Heal before judging so that what the monitor saw is complete.
 	for _, px := range e.proxies {
