@@ -44,6 +44,10 @@ func TestMain(m *testing.M) {
 	flag.Set("rapid.nofailfile", "true")
 	code := m.Run()
 	realserver.CloseAll() // the shared ZooKeeper
+	if kids, err := realserver.Children(); err != nil || len(kids) > 0 {
+		fmt.Fprintf(os.Stderr, "conformance: processes left running after the tests: %v %v\n", kids, err)
+		code = 1
+	}
 	os.Exit(code)
 }
 

@@ -21,7 +21,8 @@
 // parent-death signal (SIGKILL), so even a test binary that panics or is
 // killed before its cleanups run takes its servers with it; ForTest
 // helpers register Close with t.Cleanup; CloseAll closes every server the
-// process still has (for a CLI's signal handler).
+// process still has (for a CLI's signal handler); Children lists the child
+// processes still alive, for a test binary to check that none are.
 //
 // Errors: a missing binary (redis-server, java, the ZooKeeper jar) wraps
 // ErrMissing and names what is missing, so a test can skip outside CI and

@@ -116,12 +116,18 @@ func TestCloseIsIdempotentAndLeavesNothing(t *testing.T) {
 	s, err := StartRedis(context.Background(), RedisOptions{})
 	Require(t, err)
 	pid, dir := s.Pid(), s.Dir()
+	kids, err := Children()
+	require.NoError(t, err)
+	require.Contains(t, kids, pid)
 	require.NoError(t, s.Close())
 	require.NoError(t, s.Close())
 	groupGone(t, pid)
 	_, err = os.Stat(dir)
 	require.True(t, os.IsNotExist(err), "Close removes the data directory")
 	require.Error(t, s.Restart(context.Background()), "a closed server does not come back")
+	kids, err = Children()
+	require.NoError(t, err)
+	require.NotContains(t, kids, pid)
 }
 
 func TestPortInUse(t *testing.T) {

@@ -301,3 +301,32 @@ func withPort(requested int, try func(port int) (*Server, error)) (*Server, erro
 	}
 	return nil, err
 }
+
+// Children lists the live (not zombie) child processes of this process,
+// read from /proc: after CloseAll it should be empty, and a test binary
+// can check that it is.
+func Children() ([]int, error) {
+	stats, err := filepath.Glob("/proc/[0-9]*/stat")
+	if err != nil {
+		return nil, err
+	}
+	self := os.Getpid()
+	var out []int
+	for _, p := range stats {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue // gone meanwhile
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
+		s := string(b)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(f) < 2 || f[0] == "Z" {
+			continue
+		}
+		if ppid, _ := strconv.Atoi(f[1]); ppid == self {
+			pid, _ := strconv.Atoi(strings.Fields(s)[0])
+			out = append(out, pid)
+		}
+	}
+	return out, nil
+}
