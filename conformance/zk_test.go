@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -51,9 +52,10 @@ const (
 	zkDelete                 // delete <node>
 	zkClose                  // close the session
 	zkExpire                 // cut the session off until the server expires it
+	zkRestart                // kill -9 the server and start it again
 )
 
-var zkKindNames = [...]string{"connect", "create", "children", "exists", "exists+watch", "get+watch", "delete", "close", "expire"}
+var zkKindNames = [...]string{"connect", "create", "children", "exists", "exists+watch", "get+watch", "delete", "close", "expire", "kill -9 + restart"}
 
 func (k zkKind) String() string { return zkKindNames[k] }
 
@@ -118,6 +120,7 @@ type zout struct {
 	res     zres
 	events  map[int][]string // session number -> nodes whose deletion it heard of
 	skipped bool             // nothing to act on (no session, no node)
+	up      time.Duration    // a restarted server answers again
 }
 
 // cutDialer lets a test cut a session off from the server: it closes the
@@ -162,6 +165,7 @@ func (d *cutDialer) mendOnce() {
 // zsess is one real session.
 type zsess struct {
 	conn    *zk.Conn
+	up      chan struct{} // a signal each time the client has its session
 	dialer  *cutDialer
 	expired chan struct{} // closed when the client hears its session expired
 	once    sync.Once
@@ -181,7 +185,7 @@ var zkSeq int
 type zkHarness struct {
 	srv     *realserver.Server
 	session time.Duration // the timeout every session asks for
-	admin   *zk.Conn
+	admin   *zsess
 	y       *tally
 	closing sync.WaitGroup
 	// mutate plants a bug: it changes each request the model gets.
@@ -193,22 +197,23 @@ func newZKHarness(t *testing.T, session time.Duration) *zkHarness {
 	h.srv = sharedZooKeeper(t)
 	s, err := h.connect(&cutDialer{})
 	require.NoError(t, err)
-	h.admin = s.conn
+	h.admin = s
 	t.Cleanup(func() {
-		h.admin.Close()
+		h.admin.conn.Close()
 		h.closing.Wait()
 	})
 	return h
 }
 
 func (h *zkHarness) connect(d *cutDialer) (*zsess, error) {
-	s := &zsess{dialer: d, expired: make(chan struct{})}
-	up := make(chan struct{})
-	var upOnce sync.Once
+	s := &zsess{dialer: d, expired: make(chan struct{}), up: make(chan struct{}, 16)}
 	cb := func(e zk.Event) {
 		switch e.State {
 		case zk.StateHasSession:
-			upOnce.Do(func() { close(up) })
+			select {
+			case s.up <- struct{}{}:
+			default:
+			}
 		case zk.StateExpired:
 			s.once.Do(func() { close(s.expired) })
 		}
@@ -224,7 +229,7 @@ func (h *zkHarness) connect(d *cutDialer) (*zsess, error) {
 	}()
 	s.conn = c
 	select {
-	case <-up:
+	case <-s.up:
 		return s, nil
 	case <-time.After(10 * time.Second):
 		c.Close()
@@ -254,7 +259,7 @@ func (h *zkHarness) run(t rapid.TB, steps []zstep) error {
 	zkSeq++
 	locks := []string{fmt.Sprintf("q%d-a", zkSeq), fmt.Sprintf("q%d-b", zkSeq)}
 	for _, l := range locks {
-		if _, err := h.admin.Create("/"+l, nil, 0, zk.WorldACL(zk.PermAll)); err != nil {
+		if _, err := h.admin.conn.Create("/"+l, nil, 0, zk.WorldACL(zk.PermAll)); err != nil {
 			t.Fatalf("create /%s: %v", l, err)
 		}
 	}
@@ -290,6 +295,10 @@ func (h *zkHarness) run(t rapid.TB, steps []zstep) error {
 		ls := live()
 		if st.kind == zkExpire && len(ls) > 0 {
 			out = append(out, h.expireStep(t, sessions, ls[st.sess%len(ls)], since))
+			continue
+		}
+		if st.kind == zkRestart {
+			out = append(out, h.restartStep(t, sessions, since))
 			continue
 		}
 		if st.kind == zkConnect || len(ls) == 0 {
@@ -408,6 +417,44 @@ func (h *zkHarness) expireStep(t rapid.TB, sessions []*zsess, i int, since func(
 	return o
 }
 
+// restartStep kills the server (-9) and starts it again on the same data
+// directory, and waits until every open session is back: the client
+// reconnects by itself, with the same session.
+func (h *zkHarness) restartStep(t rapid.TB, sessions []*zsess, since func() time.Duration) zout {
+	h.y.faults++
+	open := []*zsess{h.admin}
+	for _, s := range sessions {
+		if !s.ended {
+			open = append(open, s)
+		}
+	}
+	for _, s := range open {
+		for len(s.up) > 0 {
+			<-s.up
+		}
+	}
+	o := zout{kind: zkRestart}
+	o.w.from = since()
+	if err := h.srv.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	o.at = mid(o.w.from, since())
+	if err := h.srv.Restart(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	o.up = since()
+	for i, s := range open {
+		select {
+		case <-s.up:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("session %d not back 10s after the restart", i-1)
+		}
+	}
+	o.w.to = since()
+	o.events = h.barrier(t, sessions)
+	return o
+}
+
 // barrier makes sure each live session has received every watch event
 // that the steps so far caused — ZooKeeper sends a session its events
 // before the answer to any later request — and collects them.
@@ -486,6 +533,8 @@ func (h *zkHarness) compare(t rapid.TB, locks []string, sessions []*zsess, out [
 			p.req = zklock.Request{Op: zklock.OpDelete, Lock: o.lock, Name: o.node}
 		case zkClose:
 			p.req = zklock.Request{Op: zklock.OpClose}
+		case zkRestart:
+			continue // a fault, not a request (below)
 		case zkExpire:
 			// No request at the cut; one when the link is back learns the
 			// session's fate, as the real client does on reconnecting.
@@ -521,6 +570,13 @@ func (h *zkHarness) compare(t rapid.TB, locks []string, sessions []*zsess, out [
 		return err
 	}
 	w.AddNode("driver", func() sim.Node { return d })
+	srv, _ := w.Lookup(zklock.ServerName)
+	for _, o := range out {
+		if o.kind == zkRestart {
+			w.Schedule(o.at, act{"crash", func(w *sim.World) { w.Crash(srv) }})
+			w.Schedule(o.up, act{"restart", func(w *sim.World) { w.Restart(srv) }})
+		}
+	}
 	w.Run()
 
 	// The model's events, by the step during which they happened.
@@ -555,6 +611,9 @@ func (h *zkHarness) compare(t rapid.TB, locks []string, sessions []*zsess, out [
 	bad := false
 	for i, o := range out {
 		line := fmt.Sprintf("%8.2fms s%d %s", float64(o.w.from)/1e6, o.sess, o.kind)
+		if o.kind == zkRestart {
+			line = fmt.Sprintf("%8.2fms server %s", float64(o.w.from)/1e6, o.kind)
+		}
 		if o.node != "" {
 			line += " " + o.lock + "/" + o.node
 		} else if o.kind == zkCreate || o.kind == zkChildren {
@@ -582,7 +641,7 @@ func (h *zkHarness) compare(t rapid.TB, locks []string, sessions []*zsess, out [
 					m.czxid = r.Czxid - base
 				}
 			}
-		} else if o.kind == zkConnect && d.sessions[o.sess] != 0 {
+		} else if o.kind == zkConnect && d.sessions[o.sess] != 0 || o.kind == zkRestart {
 			answered = true
 		}
 		h.y.steps++
@@ -721,6 +780,21 @@ func TestZooKeeperSessionExpiryMatchesModel(t *testing.T) {
 		steps = append(steps, drawZKSteps(t, rapid.IntRange(0, 4).Draw(t, "before"))...)
 		steps = append(steps, zstep{kind: zkExpire}, zstep{kind: zkChildren})
 		steps = append(steps, drawZKSteps(t, rapid.IntRange(0, 4).Draw(t, "after"))...)
+		must(t, h.run(t, steps))
+	})
+}
+
+// A ZooKeeper killed with -9 and started again has every session, node
+// and watch it had (its transaction log is forced to disk before it
+// answers), as the model's crashed-and-restarted ensemble has.
+func TestZooKeeperRestartMatchesModel(t *testing.T) {
+	fewerChecks(t, 1)
+	h := newZKHarness(t, longSession)
+	rapid.Check(t, func(t *rapid.T) {
+		steps := append([]zstep{}, waiter...)
+		steps = append(steps, drawZKSteps(t, rapid.IntRange(0, 4).Draw(t, "before"))...)
+		steps = append(steps, zstep{kind: zkRestart})
+		steps = append(steps, drawZKSteps(t, rapid.IntRange(1, 6).Draw(t, "after"))...)
 		must(t, h.run(t, steps))
 	})
 }

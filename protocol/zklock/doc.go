@@ -37,7 +37,8 @@
 //
 // Package conformance checks this server against ZooKeeper 3.8 (random
 // sequences of session opens, creates, getChildren, exists and data
-// watches, deletes, closes and session expiries, compared answer by answer
+// watches, deletes, closes, session expiries and server restarts, compared
+// answer by answer
 // with czxids counted from the first create, and watch event by event).
 // Found and fixed: a delete of a missing node takes a zxid, as ZooKeeper's
 // error txn does. Confirmed: a node's sequence number counts the creates
@@ -52,7 +53,8 @@
 //   - A closed session answers session-expired; a real client refuses
 //     locally once closed.
 //   - A crash is an ensemble-wide outage after which everything is as
-//     before; kill -9 of a real server is not compared.
+//     before. The tests compare it with kill -9 and restart of a standalone
+//     ZooKeeper, which agrees: sessions, nodes, watches and zxids go on.
 //
 // Data flow: client -> Connect/Request -> server -> Connected/Reply, and
 // WatchEvent when a watched node goes; client -> Read/Write -> storage.
