@@ -768,6 +768,15 @@ var waiter = []zstep{
 	{kind: zkExistsW, sess: 1, node: 0},
 }
 
+// aroundFault is a waiter queue, random steps, the fault, a look at the
+// queue, and random steps again.
+func aroundFault(t *rapid.T, fault zkKind) []zstep {
+	steps := append([]zstep{}, waiter...)
+	steps = append(steps, drawZKSteps(t, rapid.IntRange(0, 4).Draw(t, "before"))...)
+	steps = append(steps, zstep{kind: fault}, zstep{kind: zkChildren})
+	return append(steps, drawZKSteps(t, rapid.IntRange(0, 5).Draw(t, "after"))...)
+}
+
 // A session cut off from the server expires: the server deletes its
 // ephemeral nodes and tells their watchers — the next waiter's watch on
 // its predecessor fires — and the client, back in touch, learns that its
@@ -775,13 +784,7 @@ var waiter = []zstep{
 func TestZooKeeperSessionExpiryMatchesModel(t *testing.T) {
 	fewerChecks(t, 2)
 	h := newZKHarness(t, shortSession)
-	rapid.Check(t, func(t *rapid.T) {
-		steps := append([]zstep{}, waiter...)
-		steps = append(steps, drawZKSteps(t, rapid.IntRange(0, 4).Draw(t, "before"))...)
-		steps = append(steps, zstep{kind: zkExpire}, zstep{kind: zkChildren})
-		steps = append(steps, drawZKSteps(t, rapid.IntRange(0, 4).Draw(t, "after"))...)
-		must(t, h.run(t, steps))
-	})
+	rapid.Check(t, func(t *rapid.T) { must(t, h.run(t, aroundFault(t, zkExpire))) })
 }
 
 // A ZooKeeper killed with -9 and started again has every session, node
@@ -790,13 +793,7 @@ func TestZooKeeperSessionExpiryMatchesModel(t *testing.T) {
 func TestZooKeeperRestartMatchesModel(t *testing.T) {
 	fewerChecks(t, 1)
 	h := newZKHarness(t, longSession)
-	rapid.Check(t, func(t *rapid.T) {
-		steps := append([]zstep{}, waiter...)
-		steps = append(steps, drawZKSteps(t, rapid.IntRange(0, 4).Draw(t, "before"))...)
-		steps = append(steps, zstep{kind: zkRestart})
-		steps = append(steps, drawZKSteps(t, rapid.IntRange(1, 6).Draw(t, "after"))...)
-		must(t, h.run(t, steps))
-	})
+	rapid.Check(t, func(t *rapid.T) { must(t, h.run(t, aroundFault(t, zkRestart))) })
 }
 
 // Ephemeral sequential creates (names, sequence numbers, czxids),
