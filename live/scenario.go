@@ -93,13 +93,16 @@ func (s *Scenario) Plan(seed uint64) Plan {
 }
 
 // pauseDraw: two clients; the first is paused inside its first critical
-// section for well past the TTL, while the second waits for the lock.
+// section for well past the TTL, while the second waits for the lock. The
+// second starts 100ms or more after the first, so that even on a busy
+// machine the first holds the lock by then (a client that ran first would
+// turn the scenario into one with no contention).
 func pauseDraw(ttl time.Duration, why string) func(r *rand.Rand) ([]ClientPlan, []Step) {
 	return func(r *rand.Rand) ([]ClientPlan, []Step) {
 		t := ttl.Milliseconds()
 		clients := []ClientPlan{
 			{Name: "c1", StartMs: 0, Jobs: 2, WorkMs: 10 + r.Int64N(20)},
-			{Name: "c2", StartMs: 30 + r.Int64N(40), Jobs: 2, WorkMs: 10 + r.Int64N(20)},
+			{Name: "c2", StartMs: 100 + r.Int64N(50), Jobs: 2, WorkMs: 10 + r.Int64N(20)},
 		}
 		steps := []Step{{Do: "pause", Target: "c1", Job: 1, ForMs: 2*t + r.Int64N(t), Why: why}}
 		return clients, steps
@@ -107,10 +110,10 @@ func pauseDraw(ttl time.Duration, why string) func(r *rand.Rand) ([]ClientPlan, 
 }
 
 func failoverDraw(r *rand.Rand) ([]ClientPlan, []Step) {
-	kill := 150 + r.Int64N(100)
+	kill := 250 + r.Int64N(100)
 	clients := []ClientPlan{
-		{Name: "c1", StartMs: 0, Jobs: 1, WorkMs: 700 + r.Int64N(200)},
-		{Name: "c2", StartMs: 60 + r.Int64N(40), Jobs: 2, WorkMs: 10 + r.Int64N(20)},
+		{Name: "c1", StartMs: 0, Jobs: 1, WorkMs: 800 + r.Int64N(200)},
+		{Name: "c2", StartMs: 100 + r.Int64N(50), Jobs: 2, WorkMs: 10 + r.Int64N(20)},
 	}
 	steps := []Step{
 		{AtMs: 0, Do: "partition", Target: "repl", Client: "replica", Why: "the replica stops receiving the master's writes"},
@@ -121,11 +124,11 @@ func failoverDraw(r *rand.Rand) ([]ClientPlan, []Step) {
 }
 
 func sessionExpiryDraw(r *rand.Rand) ([]ClientPlan, []Step) {
-	cut := 150 + r.Int64N(100)
+	cut := 300 + r.Int64N(100)
 	work := 2800 + r.Int64N(300)
 	clients := []ClientPlan{
 		{Name: "c1", StartMs: 0, Jobs: 1, WorkMs: work},
-		{Name: "c2", StartMs: 80 + r.Int64N(40), Jobs: 2, WorkMs: 10 + r.Int64N(20)},
+		{Name: "c2", StartMs: 150 + r.Int64N(50), Jobs: 2, WorkMs: 10 + r.Int64N(20)},
 	}
 	steps := []Step{
 		{AtMs: cut, Do: "partition", Target: "zk", Client: "c1", Why: "c1 is cut off while it holds the lock; its session expires"},
