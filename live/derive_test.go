@@ -24,14 +24,19 @@ func reply(rec *record.Recorder, client, id string, ok bool, at time.Duration) {
 	rec.RecordAt(client, at, obs.RedisReply{Service: "r", Key: "k", ID: id, OK: ok})
 }
 
-func expiries(fs []record.Fact) []record.Fact {
+// only keeps the facts keep accepts.
+func only(fs []record.Fact, keep func(record.Fact) bool) []record.Fact {
 	var out []record.Fact
 	for _, f := range fs {
-		if _, ok := f.Fact.(obs.LeaseExpired); ok {
+		if keep(f) {
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+func expiries(fs []record.Fact) []record.Fact {
+	return only(fs, func(f record.Fact) bool { _, ok := f.Fact.(obs.LeaseExpired); return ok })
 }
 
 func TestDerivedExpiryFollowsTheTTLRule(t *testing.T) {
@@ -67,12 +72,7 @@ func TestReleaseEndsTheHoldingWithoutExpiry(t *testing.T) {
 		reply(rec, "a", "a.2", true, 51*time.Millisecond)
 	})
 	require.Empty(t, expiries(fs))
-	var holders []record.Fact
-	for _, f := range fs {
-		if _, ok := f.Fact.(obs.Holder); ok {
-			holders = append(holders, f)
-		}
-	}
+	holders := only(fs, func(f record.Fact) bool { _, ok := f.Fact.(obs.Holder); return ok })
 	require.Equal(t, []record.Fact{
 		{At: 11 * time.Millisecond, Node: "r", Fact: obs.Holder{Lock: "lock", Client: "a"}},
 		{At: 50 * time.Millisecond, Node: "r", Fact: obs.Holder{Lock: "lock"}},
@@ -90,11 +90,6 @@ func TestExtendMovesTheExpiryAndUnansweredCommandsStayPending(t *testing.T) {
 	ex := expiries(fs)
 	require.Len(t, ex, 1)
 	require.Equal(t, rec.Offset(time.UnixMilli(rec.Start().Add(200*time.Millisecond).UnixMilli()+301)), ex[0].At)
-	var bFacts []any
-	for _, f := range fs {
-		if f.Node == "b" {
-			bFacts = append(bFacts, f.Fact)
-		}
-	}
-	require.Equal(t, []any{obs.LockRequest{Lock: "r/k", Req: "b.1"}}, bFacts, "a request with no answer, pending")
+	require.Equal(t, []record.Fact{{At: 250 * time.Millisecond, Node: "b", Fact: obs.LockRequest{Lock: "r/k", Req: "b.1"}}},
+		only(fs, func(f record.Fact) bool { return f.Node == "b" }), "a request with no answer, pending")
 }
