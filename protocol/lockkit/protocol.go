@@ -35,10 +35,7 @@ type Protocol interface {
 // makes (a fresh one per start: its state is volatile).
 func AddClients(w *sim.World, fenced bool, clients []string, jobs []workload.LockJob, opt Options, newService func() Service) {
 	w.AddNode(NodeName, func() sim.Node { return &Storage{Fenced: fenced} })
-	byClient := map[string][]workload.LockJob{}
-	for _, j := range jobs {
-		byClient[j.Client] = append(byClient[j.Client], j)
-	}
+	byClient, _ := workload.PerClient(jobs, func(j workload.LockJob) string { return j.Client })
 	for _, name := range clients {
 		o := opt
 		o.Jobs = byClient[name]

@@ -3,6 +3,7 @@ package lockmgr
 import (
 	"time"
 
+	"github.com/faultline-sim/faultline/fields"
 	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/sim"
@@ -66,10 +67,11 @@ func TimeoutOnly(wait time.Duration) Config {
 
 // Validate reports an impossible setting, naming the field.
 func (c Config) Validate() error {
-	f := &lockkit.Fields{Proto: "lockmgr"}
-	f.Positive("TTL", c.TTL).Check(c.Margin >= 0 && c.Margin < c.TTL, "margin must be in [0, TTL %v), got %v", c.TTL, c.Margin)
+	f := &fields.Check{Of: "lockmgr"}
+	f.Positive("TTL", c.TTL).That(c.Margin >= 0 && c.Margin < c.TTL, "margin must be in [0, TTL %v), got %v", c.TTL, c.Margin)
 	f.Positive("resend interval", c.ResendInterval).Count("queue limit", c.QueueLimit)
-	f.NotNegative("wait timeout", c.WaitTimeout).Backoff(c.BackoffBase, c.BackoffMax).NotNegative("think time", c.Think)
+	f.NotNegative("wait timeout", c.WaitTimeout).Positive("backoff base", c.BackoffBase)
+	f.NotBelow("backoff max", c.BackoffMax, "backoff base", c.BackoffBase).NotNegative("think time", c.Think)
 	return f.Err()
 }
 

@@ -159,10 +159,7 @@ func (c *Client) Receive(env *sim.Env, _ sim.NodeID, m sim.Message) {
 
 // AddClients adds one client node per client of the workload.
 func AddClients(w *sim.World, coordinator string, transfers []workload.Transfer, clients []string) {
-	byClient := map[string][]workload.Transfer{}
-	for _, t := range transfers {
-		byClient[t.Client] = append(byClient[t.Client], t)
-	}
+	byClient, _ := workload.PerClient(transfers, func(t workload.Transfer) string { return t.Client })
 	for _, name := range clients {
 		ts := byClient[name]
 		w.AddNode(name, func() sim.Node { return &Client{Coordinator: coordinator, Transfers: ts} })

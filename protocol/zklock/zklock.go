@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/faultline-sim/faultline/fields"
 	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/sim"
@@ -53,12 +54,13 @@ func Default() Config {
 
 // Validate reports an impossible setting, naming the field.
 func (c Config) Validate() error {
-	f := &lockkit.Fields{Proto: "zklock"}
+	f := &fields.Check{Of: "zklock"}
 	f.Positive("session timeout", c.SessionTimeout)
-	f.Check(c.Heartbeat > 0 && c.Heartbeat < c.SessionTimeout, "heartbeat must be in (0, session timeout %v), got %v", c.SessionTimeout, c.Heartbeat)
-	f.Check(c.SuspendAfter > c.Heartbeat, "suspend-after %v must exceed the heartbeat %v", c.SuspendAfter, c.Heartbeat)
+	f.That(c.Heartbeat > 0 && c.Heartbeat < c.SessionTimeout, "heartbeat must be in (0, session timeout %v), got %v", c.SessionTimeout, c.Heartbeat)
+	f.That(c.SuspendAfter > c.Heartbeat, "suspend-after %v must exceed the heartbeat %v", c.SuspendAfter, c.Heartbeat)
 	f.Positive("request timeout", c.RequestTimeout).Positive("resend interval", c.ResendInterval)
-	f.NotNegative("work", c.Work).Backoff(c.BackoffBase, c.BackoffMax)
+	f.NotNegative("work", c.Work).Positive("backoff base", c.BackoffBase)
+	f.NotBelow("backoff max", c.BackoffMax, "backoff base", c.BackoffBase)
 	return f.Err()
 }
 

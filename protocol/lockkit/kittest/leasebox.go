@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/faultline-sim/faultline/fields"
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/protocol/plant"
@@ -46,8 +47,8 @@ func (c Config) Name() string { return "leasebox" }
 
 // Validate reports an impossible setting, naming the field.
 func (c Config) Validate() error {
-	f := &lockkit.Fields{Proto: "leasebox"}
-	f.Positive("TTL", c.TTL).Check(c.Margin >= 0 && c.Margin < c.TTL, "margin must be in [0, TTL %v), got %v", c.TTL, c.Margin)
+	f := &fields.Check{Of: "leasebox"}
+	f.Positive("TTL", c.TTL).That(c.Margin >= 0 && c.Margin < c.TTL, "margin must be in [0, TTL %v), got %v", c.TTL, c.Margin)
 	f.Positive("resend interval", c.ResendInterval).Positive("retry delay", c.RetryDelay).NotNegative("work", c.Work)
 	return f.Err()
 }
