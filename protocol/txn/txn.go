@@ -39,7 +39,7 @@ func (m Submit) String() string {
 	return "submit " + m.Txn + " " + strings.Join(parts, " ")
 }
 
-func (m Result) String() string { return "result " + m.Txn + " " + verdict(m.Commit) }
+func (m Result) String() string { return "result " + m.Txn + " " + obs.CommitOrAbort(m.Commit) }
 
 // Topology is what a commit protocol is built on: role names and the bank
 // each participant runs.
