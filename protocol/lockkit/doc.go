@@ -37,5 +37,6 @@
 // Protocol is a lock service as the lock family's system builder
 // (scenarios.Locks) sees it; Common and Fencing are the configuration parts
 // the services share (their Validate is made of the project's one field
-// check, package fields), and AddClients adds the storage and the clients.
+// check, package fields), and AddRoles adds a protocol's servers, the
+// storage and the clients (AddClients the last two).
 package lockkit

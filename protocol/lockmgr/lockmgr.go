@@ -95,11 +95,9 @@ func (c Config) Servers() []string { return []string{ManagerName} }
 // AddNodes adds the manager, the storage and one client per name, each
 // running its jobs in order.
 func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
-	w.AddNode(ManagerName, func() sim.Node { return &Manager{cfg: c} })
-	opt := lockkit.Options{Backoff: lockkit.Doubling(c.BackoffBase, c.BackoffMax), ResendInterval: c.ResendInterval, Think: c.Think, KeepHeld: true}
-	lockkit.AddClients(w, c.FencedStorage, clients, jobs, opt, func() lockkit.Service { return &Client{cfg: c} })
-	return nil
+	return lockkit.AddRoles(w, c, clients, jobs, lockkit.Roles{
+		Server:  func(int) sim.Node { return &Manager{cfg: c} },
+		Options: lockkit.Options{Backoff: lockkit.Doubling(c.BackoffBase, c.BackoffMax), ResendInterval: c.ResendInterval, Think: c.Think, KeepHeld: true},
+		Service: func() lockkit.Service { return &Client{cfg: c} },
+	})
 }

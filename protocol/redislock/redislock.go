@@ -122,14 +122,11 @@ func (c Config) ServerConfigs() []ServerConfig {
 // AddNodes adds the server(s), the storage and one client per name, each
 // running its jobs (the first lock of each job) in order.
 func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
-	for i, sc := range c.ServerConfigs() {
-		w.AddNode(c.Servers()[i], func() sim.Node { return NewServer(sc) })
-	}
-	opt := lockkit.Options{Backoff: lockkit.Jittered(4 * c.RetryDelay), RetryDelay: lockkit.Jittered(c.RetryDelay), MaxTries: c.MaxRetries,
-		WorkBefore: c.Work, FirstLockOnly: true, ReleaseLater: true}
-	lockkit.AddClients(w, false, clients, jobs, opt, func() lockkit.Service { return &Client{cfg: c} })
-	return nil
+	servers := c.ServerConfigs()
+	return lockkit.AddRoles(w, c, clients, jobs, lockkit.Roles{
+		Server: func(i int) sim.Node { return NewServer(servers[i]) },
+		Options: lockkit.Options{Backoff: lockkit.Jittered(4 * c.RetryDelay), RetryDelay: lockkit.Jittered(c.RetryDelay), MaxTries: c.MaxRetries,
+			WorkBefore: c.Work, FirstLockOnly: true, ReleaseLater: true},
+		Service: func() lockkit.Service { return &Client{cfg: c} },
+	})
 }

@@ -90,15 +90,12 @@ func (c Config) Servers() []string { return c.Names() }
 // AddNodes adds the instances, the storage and one client per name, each
 // running its jobs (the first lock of each job) in order.
 func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
-	for _, n := range c.Names() {
-		sc := redislock.ServerConfig{Service: n, Persistence: c.Persistence}
-		w.AddNode(n, func() sim.Node { return redislock.NewServer(sc) })
-	}
-	opt := lockkit.Options{Backoff: lockkit.Uniform(c.RetryDelay), RetryDelay: lockkit.Uniform(c.RetryDelay), MaxTries: c.MaxRetries,
-		WorkBefore: c.Work, FirstLockOnly: true, ReleaseLater: true}
-	lockkit.AddClients(w, false, clients, jobs, opt, func() lockkit.Service { return &Client{cfg: c} })
-	return nil
+	return lockkit.AddRoles(w, c, clients, jobs, lockkit.Roles{
+		Server: func(i int) sim.Node {
+			return redislock.NewServer(redislock.ServerConfig{Service: InstanceName(i + 1), Persistence: c.Persistence})
+		},
+		Options: lockkit.Options{Backoff: lockkit.Uniform(c.RetryDelay), RetryDelay: lockkit.Uniform(c.RetryDelay), MaxTries: c.MaxRetries,
+			WorkBefore: c.Work, FirstLockOnly: true, ReleaseLater: true},
+		Service: func() lockkit.Service { return &Client{cfg: c} },
+	})
 }

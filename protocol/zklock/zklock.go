@@ -84,16 +84,14 @@ func (c Config) Servers() []string { return []string{ServerName} }
 // AddNodes adds the server, the storage and one client per name, each
 // running its jobs (one lock each) in order.
 func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
 	for _, j := range jobs {
 		if len(j.Locks) != 1 {
 			return fmt.Errorf("zklock: job %s needs %d locks; the recipe client takes one lock per job", j.ID, len(j.Locks))
 		}
 	}
-	w.AddNode(ServerName, func() sim.Node { return &Server{cfg: c} })
-	opt := lockkit.Options{Backoff: lockkit.Doubling(c.BackoffBase, c.BackoffMax), ResendInterval: c.ResendInterval, WorkBetween: c.Work}
-	lockkit.AddClients(w, c.FencedStorage, clients, jobs, opt, func() lockkit.Service { return &Client{cfg: c} })
-	return nil
+	return lockkit.AddRoles(w, c, clients, jobs, lockkit.Roles{
+		Server:  func(int) sim.Node { return &Server{cfg: c} },
+		Options: lockkit.Options{Backoff: lockkit.Doubling(c.BackoffBase, c.BackoffMax), ResendInterval: c.ResendInterval, WorkBetween: c.Work},
+		Service: func() lockkit.Service { return &Client{cfg: c} },
+	})
 }

@@ -67,14 +67,12 @@ func (c Config) Servers() []string { return []string{ServerName} }
 
 // AddNodes adds the server, the storage and the clients.
 func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
-	w.AddNode(ServerName, func() sim.Node { return &server{cfg: c} })
-	opt := lockkit.Options{Backoff: lockkit.Doubling(5*time.Millisecond, 80*time.Millisecond), RetryDelay: lockkit.Jittered(c.RetryDelay),
-		ResendInterval: c.ResendInterval, WorkBefore: c.Work}
-	lockkit.AddClients(w, false, clients, jobs, opt, func() lockkit.Service { return &client{cfg: c} })
-	return nil
+	return lockkit.AddRoles(w, c, clients, jobs, lockkit.Roles{
+		Server: func(int) sim.Node { return &server{cfg: c} },
+		Options: lockkit.Options{Backoff: lockkit.Doubling(5*time.Millisecond, 80*time.Millisecond), RetryDelay: lockkit.Jittered(c.RetryDelay),
+			ResendInterval: c.ResendInterval, WorkBefore: c.Work},
+		Service: func() lockkit.Service { return &client{cfg: c} },
+	})
 }
 
 // Messages.
