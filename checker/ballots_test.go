@@ -20,19 +20,19 @@ func TestBallotsFlagsAcceptBelowPromiseAndTwoChosenValues(t *testing.T) {
 		acceptorAt(1, obs.Accept{Txn: "t", Instance: "p1", Ballot: 0, Value: "prepared", Quorum: 2}),
 		acceptorAt(0, obs.Promise{Txn: "t", Instance: "p1", Ballot: 256}),
 		acceptorAt(0, obs.Accept{Txn: "t", Instance: "p1", Ballot: 256, Value: "prepared", Quorum: 2}))
-	if r := Ballots(ok); r.Verdict != OK {
+	if r := (Ballots{}).Check(ok); r.Verdict != OK {
 		t.Fatalf("a correct history: %v", r)
 	}
 	forgot := acceptorHist(acceptorAt(0, obs.Promise{Txn: "t", Instance: "p1", Ballot: 256}),
 		acceptorAt(0, obs.Accept{Txn: "t", Instance: "p1", Ballot: 0, Value: "prepared", Quorum: 2}))
-	if r := Ballots(forgot); r.Verdict != Violation {
+	if r := (Ballots{}).Check(forgot); r.Verdict != Violation {
 		t.Fatalf("accept below a promise: %v", r)
 	}
 	split := acceptorHist(acceptorAt(0, obs.Accept{Txn: "t", Instance: "p1", Ballot: 0, Value: "prepared", Quorum: 2}),
 		acceptorAt(1, obs.Accept{Txn: "t", Instance: "p1", Ballot: 0, Value: "prepared", Quorum: 2}),
 		acceptorAt(2, obs.Accept{Txn: "t", Instance: "p1", Ballot: 257, Value: "aborted", Quorum: 2}),
 		acceptorAt(1, obs.Accept{Txn: "t", Instance: "p1", Ballot: 257, Value: "aborted", Quorum: 2}))
-	if r := Ballots(split); r.Verdict != Violation {
+	if r := (Ballots{}).Check(split); r.Verdict != Violation {
 		t.Fatalf("two values chosen: %v", r)
 	}
 }

@@ -47,7 +47,7 @@ func cleanRun() []sim.Observation {
 }
 
 func TestAtomicityAcceptsAConsistentHistory(t *testing.T) {
-	r := Atomicity(hist(msec(10), cleanRun()...))
+	r := Atomicity{}.Check(hist(msec(10), cleanRun()...))
 	require.Equal(t, OK, r.Verdict, r.Message)
 }
 
@@ -59,13 +59,13 @@ func TestAtomicityCatchesCommitAtOneParticipantAndAbortAtAnother(t *testing.T) {
 		obsAt(3, p1, obs.Decide{Txn: "t1", Commit: true}),
 		obsAt(4, p2, obs.Decide{Txn: "t1", Commit: false}),
 	)
-	r := Atomicity(h)
+	r := Atomicity{}.Check(h)
 	require.Equal(t, Violation, r.Verdict)
 	require.Contains(t, r.Evidence[0], "t1 committed at participant-1@0.003000000 but aborted at participant-2@0.004000000")
 }
 
 func TestAtomicityCatchesCommitWithoutEveryYesVote(t *testing.T) {
-	r := Atomicity(hist(msec(10),
+	r := Atomicity{}.Check(hist(msec(10),
 		obsAt(1, coord, begin("t1")),
 		obsAt(2, p1, obs.Vote{Txn: "t1", Yes: true}),
 		obsAt(3, coord, obs.Decide{Txn: "t1", Commit: true}),
@@ -73,7 +73,7 @@ func TestAtomicityCatchesCommitWithoutEveryYesVote(t *testing.T) {
 	require.Equal(t, Violation, r.Verdict)
 	require.Contains(t, strings.Join(r.Evidence, "\n"), "although participant-2 never voted")
 
-	r = Atomicity(hist(msec(10),
+	r = Atomicity{}.Check(hist(msec(10),
 		obsAt(1, coord, begin("t1")),
 		obsAt(2, p1, obs.Vote{Txn: "t1", Yes: true}),
 		obsAt(2, p2, obs.Vote{Txn: "t1", Yes: false}),
@@ -83,7 +83,7 @@ func TestAtomicityCatchesCommitWithoutEveryYesVote(t *testing.T) {
 }
 
 func TestAtomicityCatchesAChangedDecision(t *testing.T) {
-	r := Atomicity(hist(msec(10),
+	r := Atomicity{}.Check(hist(msec(10),
 		obsAt(3, coord, obs.Decide{Txn: "t1", Commit: false}),
 		obsAt(5, coord, obs.Decide{Txn: "t1", Commit: false}), // repeating is fine
 		obsAt(8, coord, obs.Decide{Txn: "t1", Commit: true}),
@@ -99,7 +99,7 @@ func stores(p1Bal, p2Bal map[string]any) []*sim.Store {
 func TestConservationHoldsAndCountsPendingParts(t *testing.T) {
 	h := hist(msec(10), cleanRun()...)
 	h.Stores = stores(map[string]any{"balance/a": int64(95)}, map[string]any{"balance/b": int64(105)})
-	require.Equal(t, OK, Conservation(h, 200).Verdict)
+	require.Equal(t, OK, Conservation{Initial: 200}.Check(h).Verdict)
 
 	// participant-2 is still in doubt about t1, which committed elsewhere:
 	// its +5 is pending, and the books balance.
@@ -107,7 +107,7 @@ func TestConservationHoldsAndCountsPendingParts(t *testing.T) {
 	os = append(os[:5], os[6:]...)
 	h = hist(msec(10), os...)
 	h.Stores = stores(map[string]any{"balance/a": int64(95)}, map[string]any{"balance/b": int64(100)})
-	r := Conservation(h, 200)
+	r := Conservation{Initial: 200}.Check(h)
 	require.Equal(t, OK, r.Verdict, r.Message)
 	require.Contains(t, r.Message, "+5 pending")
 }
@@ -115,12 +115,12 @@ func TestConservationHoldsAndCountsPendingParts(t *testing.T) {
 func TestConservationCatchesCreatedMoneyAndOverdrafts(t *testing.T) {
 	h := hist(msec(10), cleanRun()...)
 	h.Stores = stores(map[string]any{"balance/a": int64(100)}, map[string]any{"balance/b": int64(105)})
-	r := Conservation(h, 200)
+	r := Conservation{Initial: 200}.Check(h)
 	require.Equal(t, Violation, r.Verdict)
 	require.Contains(t, r.Message, "+5 appeared")
 
 	h.Stores = stores(map[string]any{"balance/a": int64(-5)}, map[string]any{"balance/b": int64(205)})
-	r = Conservation(h, 200)
+	r = Conservation{Initial: 200}.Check(h)
 	require.Equal(t, Violation, r.Verdict)
 	require.Contains(t, r.Message, "participant-1: a is negative (-5)")
 }
@@ -132,7 +132,7 @@ func TestBlockingReportsWhoWhatHowLongAndLocks(t *testing.T) {
 		obsAt(3, p2, obs.Vote{Txn: "t1", Yes: true, Locks: []string{"b", "c"}}),
 		obsAt(990, p1, obs.Vote{Txn: "t9", Yes: true, Locks: []string{"z"}}), // in flight, not blocked
 	)
-	r := Blocking(h, msec(100))
+	r := Blocking{MinFor: msec(100)}.Check(h)
 	require.Equal(t, Blocked, r.Verdict)
 	require.Equal(t, []Stuck{
 		{Node: "participant-1", Txn: "t1", Since: msec(2), For: msec(998), Locks: []string{"a"}, Up: true},
@@ -140,22 +140,22 @@ func TestBlockingReportsWhoWhatHowLongAndLocks(t *testing.T) {
 	}, r.Stuck)
 
 	h.Up = []bool{true, false, false}
-	r = Blocking(h, msec(100))
+	r = Blocking{MinFor: msec(100)}.Check(h)
 	require.Equal(t, OK, r.Verdict, "crashed nodes are not waiting")
 	require.Len(t, r.Stuck, 2)
 
-	require.Equal(t, OK, Blocking(hist(msec(10), cleanRun()...), 0).Verdict)
+	require.Equal(t, OK, Blocking{MinFor: 0}.Check(hist(msec(10), cleanRun()...)).Verdict)
 }
 
 func TestLivenessNeedsEveryYesVoterDecidedByTheDeadline(t *testing.T) {
-	require.Equal(t, OK, Liveness(hist(msec(10), cleanRun()...), msec(5), msec(10)).Verdict)
+	require.Equal(t, OK, Liveness{HealAt: msec(5), Bound: msec(10)}.Check(hist(msec(10), cleanRun()...)).Verdict)
 
 	os := append(cleanRun()[:5], obsAt(50, p2, obs.Decide{Txn: "t1", Commit: true}))
-	r := Liveness(hist(msec(60), os...), msec(5), msec(10))
+	r := Liveness{HealAt: msec(5), Bound: msec(10)}.Check(hist(msec(60), os...))
 	require.Equal(t, Violation, r.Verdict)
 	require.Contains(t, r.Message, "participant-2 decided t1 only at 0.050000000")
 
-	r = Liveness(hist(msec(60), cleanRun()[:5]...), msec(5), msec(10))
+	r = Liveness{HealAt: msec(5), Bound: msec(10)}.Check(hist(msec(60), cleanRun()[:5]...))
 	require.Contains(t, r.Message, "participant-2 never decided t1")
 }
 
@@ -167,12 +167,12 @@ func TestCheckersNeverPanicOnOddHistories(t *testing.T) {
 	)
 	odd.Stores = []*sim.Store{nil, sim.NewStore(map[string]any{"balance/q": "not a number"})}
 	require.NotPanics(t, func() {
-		Atomicity(odd)
-		Conservation(odd, 0)
-		Blocking(odd, 0)
-		Liveness(odd, 0, 0)
+		Atomicity{}.Check(odd)
+		Conservation{Initial: 0}.Check(odd)
+		Blocking{MinFor: 0}.Check(odd)
+		Liveness{HealAt: 0, Bound: 0}.Check(odd)
 	})
-	require.Equal(t, Violation, Conservation(odd, 0).Verdict)
+	require.Equal(t, Violation, Conservation{Initial: 0}.Check(odd).Verdict)
 }
 
 func TestCombinePicksTheWorstVerdict(t *testing.T) {

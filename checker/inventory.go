@@ -43,8 +43,18 @@ func RegisterOps(h *History) []RegisterOp {
 
 // RegisterLinearizable checks the versioned store's history with
 // porcupine, key by key; initial gives each key's value at version 0.
-func RegisterLinearizable(h *History, initial map[string]int64, timeout time.Duration) Result {
-	return linResult("kv-linear", "store", CheckRegister(RegisterOps(h), true, initial, timeout))
+type RegisterLinearizable struct {
+	Initial map[string]int64 // each key's value at version 0
+	Timeout time.Duration    // bound on each porcupine search
+}
+
+func (RegisterLinearizable) Name() string    { return "kv-linear" }
+func (RegisterLinearizable) Class() Class    { return ClassSafety }
+func (RegisterLinearizable) Needs() []string { return []string{obs.KindOf[obs.KVCall]()} }
+
+// Check runs the check.
+func (x RegisterLinearizable) Check(h *History) Result {
+	return linResult("kv-linear", "store", "key", CheckRegister(RegisterOps(h), true, x.Initial, x.Timeout))
 }
 
 // Inventory checks the seed's inventory invariants: stock is never
@@ -55,7 +65,19 @@ func RegisterLinearizable(h *History, initial map[string]int64, timeout time.Dur
 //	confirmed sold <= initial - remaining <= confirmed + in doubt.
 //
 // Remaining stock is the last value the store applied.
-func Inventory(h *History, initial map[string]int64) Result {
+type Inventory struct {
+	Initial map[string]int64 // each item's stock before any order
+}
+
+func (Inventory) Name() string { return "inventory" }
+func (Inventory) Class() Class { return ClassSafety }
+func (Inventory) Needs() []string {
+	return []string{obs.KindOf[obs.Order](), obs.KindOf[obs.KVApplied]()}
+}
+
+// Check runs the check.
+func (x Inventory) Check(h *History) Result {
+	initial := x.Initial
 	type attempt struct {
 		item  string
 		units int64
@@ -120,13 +142,9 @@ func Inventory(h *History, initial map[string]int64) Result {
 			ev.add("%s: final stock %d is negative", it, remaining[it])
 		}
 	}
-	if ev.count > 0 {
-		return Result{Checker: "inventory", Verdict: Violation, Evidence: ev.lines,
-			Message: fmt.Sprintf("%d inventory violations; first: %s", ev.count, ev.lines[0])}
-	}
 	msg := fmt.Sprintf("%d orders on %d %s: %d units sold = initial - remaining, stock never negative", orders, len(items), plural(len(items), "item"), sold)
 	if inDoubt > 0 {
 		msg = fmt.Sprintf("%d orders on %d %s: %d units sold (%d confirmed, %d orders in doubt), stock never negative", orders, len(items), plural(len(items), "item"), sold, conf, inDoubt)
 	}
-	return Result{Checker: "inventory", Verdict: OK, Message: msg}
+	return ev.judge("inventory", "inventory violations", msg)
 }

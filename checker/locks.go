@@ -87,7 +87,7 @@ func LockOps(h *History) []LockOp {
 		case obs.LockDenied:
 			if i, ok := open[node+"/"+f.Req]; ok {
 				ops[i].OK, ops[i].Return, ops[i].Pending = false, t, false
-				ops[i].Note += " denied: " + f.Reason
+				ops[i].Note += " denied: " + string(f.Reason)
 				delete(open, node+"/"+f.Req)
 			}
 		case obs.LockReleased:
@@ -106,12 +106,13 @@ func LockOps(h *History) []LockOp {
 	return ops
 }
 
-// linResult turns a porcupine check into a checker result.
-func linResult(name, what string, l Linearizability) Result {
+// linResult turns a porcupine check into a checker result; unit names what
+// the history is partitioned by ("key", "lock").
+func linResult(name, what, unit string, l Linearizability) Result {
 	r := Result{Checker: name, Verdict: l.Verdict}
 	switch l.Verdict {
 	case OK:
-		r.Message = fmt.Sprintf("%s history linearizable: %d operations on %d %s", what, l.Ops, l.Keys, plural(l.Keys, "key"))
+		r.Message = fmt.Sprintf("%s history linearizable: %d operations on %d %s", what, l.Ops, l.Keys, plural(l.Keys, unit))
 		if l.Pending > 0 {
 			r.Message += fmt.Sprintf(" (%d never returned)", l.Pending)
 		}
@@ -140,13 +141,17 @@ func plural(n int, word string) string {
 // LockLinearizable checks the lock service's history with porcupine, lock
 // by lock, lease expiry included. It cannot see a paused holder that goes
 // on using an expired lease: that is MutualExclusion's job.
-func LockLinearizable(h *History, timeout time.Duration) Result {
-	l := CheckLocks(LockOps(h), timeout)
-	r := linResult("lock-linear", "lock", l)
-	if l.Verdict == OK {
-		r.Message = strings.Replace(r.Message, plural(l.Keys, "key"), plural(l.Keys, "lock"), 1)
-	}
-	return r
+type LockLinearizable struct {
+	Timeout time.Duration // bound on each porcupine search; running out is unknown
+}
+
+func (LockLinearizable) Name() string    { return "lock-linear" }
+func (LockLinearizable) Class() Class    { return ClassSafety }
+func (LockLinearizable) Needs() []string { return lockOpFacts }
+
+// Check runs the check.
+func (x LockLinearizable) Check(h *History) Result {
+	return linResult("lock-linear", "lock", "lock", CheckLocks(LockOps(h), x.Timeout))
 }
 
 // csInterval is the time a client believed it held a lock.
@@ -191,7 +196,7 @@ func csIntervals(h *History) []csInterval {
 			k := key{o.Node, f.Lock}
 			if i, ok := open[k]; ok {
 				if o.Time < out[i].to {
-					out[i].to, out[i].why = o.Time, f.Why
+					out[i].to, out[i].why = o.Time, string(f.Why)
 				}
 				delete(open, k)
 			}
@@ -204,7 +209,24 @@ func csIntervals(h *History) []csInterval {
 // believed they were inside the critical section of the same lock at once.
 // A belief lasts from entering to leaving, or to the client's crash: a
 // dead process believes nothing. A paused one still does.
-func MutualExclusion(h *History) Result {
+type MutualExclusion struct {
+	// Fenced: the protected storage refuses stale tokens. Two clients
+	// believing they hold the same lock is then expected of any lease (a
+	// paused holder cannot know its lease ran out) and harmless, because
+	// the storage refuses the stale one — StorageSafety judges that. The
+	// overlaps stay in the evidence.
+	Fenced bool
+}
+
+func (MutualExclusion) Name() string { return "mutex" }
+func (MutualExclusion) Class() Class { return ClassSafety }
+
+// Needs critical sections: a client entering one is the belief judged.
+func (MutualExclusion) Needs() []string { return []string{obs.KindOf[obs.EnterCS]()} }
+
+// Check runs the check.
+func (m MutualExclusion) Check(h *History) Result {
+
 	ivs := csIntervals(h)
 	byLock := map[string][]csInterval{}
 	for _, iv := range ivs {
@@ -237,12 +259,11 @@ func MutualExclusion(h *History) Result {
 			inside = append(inside, iv)
 		}
 	}
-	if ev.count == 0 {
-		return Result{Checker: "mutex", Verdict: OK,
-			Message: fmt.Sprintf("%d critical sections on %d %s, never two holders at once", len(ivs), len(locks), plural(len(locks), "lock"))}
+	r := ev.judge("mutex", "overlapping critical sections", fmt.Sprintf("%d critical sections on %d %s, never two holders at once", len(ivs), len(locks), plural(len(locks), "lock")))
+	if m.Fenced && r.Verdict == Violation {
+		r.Verdict, r.Message = OK, "beliefs overlapped, harmless with fenced storage (see storage): "+r.Message
 	}
-	return Result{Checker: "mutex", Verdict: Violation, Evidence: ev.lines,
-		Message: fmt.Sprintf("%d overlapping critical sections; first: %s", ev.count, ev.lines[0])}
+	return r
 }
 
 // LostUpdates checks the protected resource: every accepted write must
@@ -250,7 +271,15 @@ func MutualExclusion(h *History) Result {
 // overwrites an update the writer never saw — a lost update. The last
 // accepted write of each key must also leave value == version, which holds
 // because every write adds one to what it read.
-func LostUpdates(h *History) Result {
+type LostUpdates struct{}
+
+func (LostUpdates) Name() string    { return "lost-updates" }
+func (LostUpdates) Class() Class    { return ClassSafety }
+func (LostUpdates) Needs() []string { return []string{obs.KindOf[obs.StorageWrite]()} }
+
+// Check runs the check.
+func (LostUpdates) Check(h *History) Result {
+
 	var ev evidence
 	type lastW struct {
 		client string
@@ -292,19 +321,31 @@ func LostUpdates(h *History) Result {
 	if rejected > 0 {
 		msg += fmt.Sprintf(" (%d fenced off)", rejected)
 	}
-	if ev.count == 0 {
-		return Result{Checker: "lost-updates", Verdict: OK, Message: msg}
-	}
-	return Result{Checker: "lost-updates", Verdict: Violation, Evidence: ev.lines,
-		Message: fmt.Sprintf("%d lost updates; first: %s", ev.count, ev.lines[0])}
+	return ev.judge("lost-updates", "lost updates", msg)
 }
+
+const notTakenOver = "locks of crashed holders not taken over in time"
 
 // Takeover checks the lease's purpose: when a client crashes holding a
 // lock (granted and not released, by its own account) and another client
 // wants that lock, the other client gets it within bound of the crash (or
 // of its request, or of from — the time faults are healed — if later: a
 // crashed manager excuses any delay).
-func Takeover(h *History, from, bound time.Duration) Result {
+type Takeover struct {
+	From  time.Duration // when waiting starts to count (the heal time, or 0)
+	Bound time.Duration // how soon another client must get a crashed holder's lock
+}
+
+func (Takeover) Name() string { return "takeover" }
+func (Takeover) Class() Class { return ClassLiveness }
+
+// Needs grants: without a holder there is nothing a crash could leave
+// behind, and with grants "nobody crashed holding a lock" is a finding.
+func (Takeover) Needs() []string { return []string{obs.KindOf[obs.LockGranted]()} }
+
+// Check runs the check.
+func (x Takeover) Check(h *History) Result {
+	from, bound := x.From, x.Bound
 	type holding struct {
 		node sim.NodeID
 		lock string
@@ -381,7 +422,7 @@ func Takeover(h *History, from, bound time.Duration) Result {
 		case obs.LockReleased:
 			delete(holds, node+"/"+f.Lock)
 		case obs.LeaveCS:
-			if f.Why == "lease-ending" {
+			if f.Why == obs.LeaveLeaseEnding {
 				delete(holds, node+"/"+f.Lock)
 			}
 		}
@@ -426,13 +467,9 @@ func Takeover(h *History, from, bound time.Duration) Result {
 			worst = max(worst, got-want)
 		}
 	}
-	if ev.count > 0 {
-		return Result{Checker: "takeover", Verdict: Violation, Evidence: ev.lines,
-			Message: fmt.Sprintf("%d locks of crashed holders not taken over in time; first: %s", ev.count, ev.lines[0])}
+	msg := "no client crashed holding a lock someone else wanted"
+	if taken > 0 {
+		msg = fmt.Sprintf("%d %s of crashed holders taken over, the slowest after %v (bound %v)", taken, plural(taken, "lock"), worst, bound)
 	}
-	if taken == 0 {
-		return Result{Checker: "takeover", Verdict: OK, Message: "no client crashed holding a lock someone else wanted"}
-	}
-	return Result{Checker: "takeover", Verdict: OK,
-		Message: fmt.Sprintf("%d %s of crashed holders taken over, the slowest after %v (bound %v)", taken, plural(taken, "lock"), worst, bound)}
+	return ev.judge("takeover", notTakenOver, msg)
 }

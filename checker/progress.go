@@ -9,8 +9,13 @@ import (
 	"github.com/faultline-sim/faultline/obs"
 )
 
-// ProgressSpec says what progress a run owes.
-type ProgressSpec struct {
+// Progress looks for deadlock and starvation: lock requests left without
+// an answer for longer than the bound, and live clients that did not
+// finish their jobs. It also reports every wait-for cycle the manager
+// found, with its victim, and every request it refused for waiting too
+// long, so a run shows how each deadlock ended. Stalls are findings with
+// verdict "blocked", not safety violations.
+type Progress struct {
 	// From is when waiting starts to count: 0, or the time every fault is
 	// healed, since a crashed manager or a partition excuses any wait.
 	From time.Duration
@@ -21,6 +26,10 @@ type ProgressSpec struct {
 	Jobs map[string]int
 }
 
+func (Progress) Name() string    { return "progress" }
+func (Progress) Class() Class    { return ClassLiveness }
+func (Progress) Needs() []string { return progressFacts }
+
 type wait struct {
 	client    string
 	lock      string
@@ -28,13 +37,8 @@ type wait struct {
 	answered  bool
 }
 
-// Progress looks for deadlock and starvation: lock requests left without
-// an answer for longer than the bound, and live clients that did not
-// finish their jobs. It also reports every wait-for cycle the manager
-// found, with its victim, and every request it refused for waiting too
-// long, so a run shows how each deadlock ended. Stalls are findings with
-// verdict "blocked", not safety violations.
-func Progress(h *History, p ProgressSpec) Result {
+// Check runs the check.
+func (p Progress) Check(h *History) Result {
 	var waits []wait
 	open := map[string]int{}
 	done := map[string]map[string]bool{}

@@ -271,6 +271,7 @@ func CheckRedis(ops []RedisOp, timeout time.Duration) Linearizability {
 	})
 	l := check(m, hist, func(op porcupine.Operation) string { return op.Input.(redisInput).Part }, timeout)
 	l.Ops, l.Pending = len(ops), pending
+	l.rowName = names
 	return l
 }
 
@@ -280,6 +281,15 @@ func CheckRedis(ops []RedisOp, timeout time.Duration) Linearizability {
 // client goes on using a lock that expired: that is MutualExclusion's and
 // StorageSafety's to see. What it catches is a server that forgets — a
 // restart without persistence, a failover that loses a write.
-func RedisLinearizable(h *History, timeout time.Duration) Result {
-	return linResult("redis-linear", "redis", CheckRedis(RedisOps(h), timeout))
+type RedisLinearizable struct {
+	Timeout time.Duration // bound on each porcupine search
+}
+
+func (RedisLinearizable) Name() string    { return "redis-linear" }
+func (RedisLinearizable) Class() Class    { return ClassSafety }
+func (RedisLinearizable) Needs() []string { return []string{obs.KindOf[obs.RedisCall]()} }
+
+// Check runs the check.
+func (x RedisLinearizable) Check(h *History) Result {
+	return linResult("redis-linear", "redis", "key", CheckRedis(RedisOps(h), x.Timeout))
 }

@@ -82,14 +82,14 @@ func TestRedisOpsFromFacts(t *testing.T) {
 	if !ops[0].Pending || !ops[0].Known || !ops[0].OK || ops[1].Pending || ops[1].OK || ops[2].Kind != "expire" || ops[2].Call != ops[2].Return {
 		t.Fatalf("ops %+v", ops)
 	}
-	if r := RedisLinearizable(h, LinearizabilityTimeout); r.Verdict != OK {
+	if r := (RedisLinearizable{Timeout: LinearizabilityTimeout}).Check(h); r.Verdict != OK {
 		t.Fatalf("%s", r)
 	}
 	// Replace the expiry by a second successful lock: client-1's served
 	// SET NX holds the key, so client-2's cannot succeed.
 	h.Observations[len(h.Observations)-1] = rec{20 * ms, 1, call("4", "set-nx", "b")}.obs()
 	h.Observations = append(h.Observations, rec{22 * ms, 1, obs.RedisReply{Service: "redis", Key: "k", ID: "4", OK: true}}.obs())
-	r := RedisLinearizable(h, LinearizabilityTimeout)
+	r := RedisLinearizable{Timeout: LinearizabilityTimeout}.Check(h)
 	if r.Verdict != Violation || !strings.Contains(r.Message, "redis/k") {
 		t.Fatalf("a lost key must be a violation naming service and key: %s", r)
 	}

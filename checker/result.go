@@ -65,6 +65,7 @@ func (s Stuck) String() string {
 // Result is one checker's finding.
 type Result struct {
 	Checker  string   `json:"checker"`
+	Class    Class    `json:"class,omitempty"`
 	Verdict  Verdict  `json:"verdict"`
 	Message  string   `json:"message"`
 	Evidence []string `json:"evidence,omitempty"`
@@ -128,6 +129,15 @@ const maxEvidence = 10
 type evidence struct {
 	lines []string
 	count int
+}
+
+// judge is the result of a check that collected e: a violation saying how
+// many (what) it found and the first, or ok with okMsg.
+func (e *evidence) judge(name, what, okMsg string) Result {
+	if e.count == 0 {
+		return Result{Checker: name, Verdict: OK, Message: okMsg}
+	}
+	return Result{Checker: name, Verdict: Violation, Evidence: e.lines, Message: fmt.Sprintf("%d %s; first: %s", e.count, what, e.lines[0])}
 }
 
 func (e *evidence) add(format string, args ...any) {

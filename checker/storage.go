@@ -83,7 +83,18 @@ func describeHolders(hs []obs.Holder) string {
 // from a stale holder that reach the storage before any newer holder has
 // touched it are then harmless (they are ordered before the newer
 // holder's), so only stale tokens count.
-func StorageSafety(h *History, quorum int, fenced bool) Result {
+type StorageSafety struct {
+	Quorum int  // servers that must record a client as holder (1, or a Redlock majority)
+	Fenced bool // the storage refuses stale tokens
+}
+
+func (StorageSafety) Name() string    { return "storage" }
+func (StorageSafety) Class() Class    { return ClassSafety }
+func (StorageSafety) Needs() []string { return storageFacts }
+
+// Check runs the check.
+func (x StorageSafety) Check(h *History) Result {
+	quorum, fenced := x.Quorum, x.Fenced
 	if quorum < 1 {
 		quorum = 1
 	}
@@ -144,9 +155,5 @@ func StorageSafety(h *History, quorum int, fenced bool) Result {
 		mode = "fenced: no stale token accepted"
 	}
 	msg := fmt.Sprintf("%d writes accepted, %d operations fenced off; %s", accepted, refused, mode)
-	if ev.count == 0 {
-		return Result{Checker: "storage", Verdict: OK, Message: msg}
-	}
-	return Result{Checker: "storage", Verdict: Violation, Evidence: ev.lines,
-		Message: fmt.Sprintf("%d unsafe storage operations; first: %s", ev.count, ev.lines[0])}
+	return ev.judge("storage", "unsafe storage operations", msg)
 }

@@ -377,6 +377,12 @@ func CheckZK(ops []ZKOp, timeout time.Duration) Linearizability {
 	}
 	l := check(m, hist, func(op porcupine.Operation) string { return op.Input.(zkInput).Lock }, timeout)
 	l.Ops, l.Pending = len(ops), pending
+	l.rowName = func(id int) string {
+		if _, client := byIndex[id]; !client {
+			return "session expiries"
+		}
+		return names(id)
+	}
 	return l
 }
 
@@ -384,11 +390,15 @@ func CheckZK(ops []ZKOp, timeout time.Duration) Linearizability {
 // session expiry included. Like any lease service's history, it stays
 // linearizable while a paused or cut-off holder acts on a lock it lost:
 // that is for MutualExclusion and StorageSafety to see.
-func ZKLinearizable(h *History, timeout time.Duration) Result {
-	l := CheckZK(ZKOps(h), timeout)
-	r := linResult("zk-linear", "zookeeper", l)
-	if l.Verdict == OK {
-		r.Message = strings.Replace(r.Message, plural(l.Keys, "key"), plural(l.Keys, "lock"), 1)
-	}
-	return r
+type ZKLinearizable struct {
+	Timeout time.Duration // bound on each porcupine search
+}
+
+func (ZKLinearizable) Name() string    { return "zk-linear" }
+func (ZKLinearizable) Class() Class    { return ClassSafety }
+func (ZKLinearizable) Needs() []string { return []string{obs.KindOf[obs.ZKCall]()} }
+
+// Check runs the check.
+func (x ZKLinearizable) Check(h *History) Result {
+	return linResult("zk-linear", "zookeeper", "lock", CheckZK(ZKOps(h), x.Timeout))
 }

@@ -46,7 +46,7 @@ func zkHistory(final []obs.ZKChild, pendingCreate bool) *History {
 }
 
 func TestZKHistoryWithExpiryIsLinearizable(t *testing.T) {
-	r := ZKLinearizable(zkHistory(kids("b-lock-0000000001", "4"), false), time.Second)
+	r := ZKLinearizable{Timeout: time.Second}.Check(zkHistory(kids("b-lock-0000000001", "4"), false))
 	if r.Verdict != OK {
 		t.Fatalf("%s", r)
 	}
@@ -55,7 +55,7 @@ func TestZKHistoryWithExpiryIsLinearizable(t *testing.T) {
 // After s1's expiry its node must be gone: a getChildren still listing it
 // cannot be ordered after the expiry it follows in real time.
 func TestZKChildrenStillListingAnExpiredNodeIsIllegal(t *testing.T) {
-	r := ZKLinearizable(zkHistory(kids("a-lock-0000000000", "3", "b-lock-0000000001", "4"), false), time.Second)
+	r := ZKLinearizable{Timeout: time.Second}.Check(zkHistory(kids("a-lock-0000000000", "3", "b-lock-0000000001", "4"), false))
 	if r.Verdict != Violation || len(r.Evidence) == 0 {
 		t.Fatalf("%s", r)
 	}
@@ -64,7 +64,7 @@ func TestZKChildrenStillListingAnExpiredNodeIsIllegal(t *testing.T) {
 // A create whose answer never came may have made a node: a later
 // getChildren showing it (with its czxid, unknown until then) is legal.
 func TestZKPendingCreateMayHaveTakenEffect(t *testing.T) {
-	r := ZKLinearizable(zkHistory(kids("b-lock-0000000001", "4"), true), time.Second)
+	r := ZKLinearizable{Timeout: time.Second}.Check(zkHistory(kids("b-lock-0000000001", "4"), true))
 	if r.Verdict != OK || r.Message == "" {
 		t.Fatalf("%s", r)
 	}
@@ -77,7 +77,7 @@ func TestZKCzxidsMustGrow(t *testing.T) {
 	h.Observations = append(h.Observations,
 		sim.Observation{Time: 50 * ms, Node: 0, Data: obs.ZKCall{Session: 7, Xid: 1, Op: "create", Lock: "l", Node: "d"}},
 		sim.Observation{Time: 52 * ms, Node: 0, Data: obs.ZKReturn{Session: 7, Xid: 1, Op: "create", Lock: "l", Node: "d-lock-0000000002", Czxid: 2}})
-	if r := ZKLinearizable(h, time.Second); r.Verdict != Violation {
+	if r := (ZKLinearizable{Timeout: time.Second}).Check(h); r.Verdict != Violation {
 		t.Fatalf("%s", r)
 	}
 }
@@ -90,10 +90,10 @@ func TestZKTakeoverFromTheServersRecord(t *testing.T) {
 		rec{2 * ms, 0, obs.LockGranted{Lock: "l", Req: "1", Token: 3}},
 		rec{160 * ms, 2, obs.Holder{Lock: "l", Client: "client-2", Token: 4, Durable: true}},
 		rec{165 * ms, 1, obs.LockGranted{Lock: "l", Req: "1", Token: 4}})
-	if r := ZKTakeover(h, 0, 200*ms); r.Verdict != OK {
+	if r := (ZKTakeover{From: 0, Bound: 200 * ms}).Check(h); r.Verdict != OK {
 		t.Fatalf("%s", r)
 	}
-	if r := ZKTakeover(h, 0, 100*ms); r.Verdict != Violation {
+	if r := (ZKTakeover{From: 0, Bound: 100 * ms}).Check(h); r.Verdict != Violation {
 		t.Fatalf("%s", r)
 	}
 	// A crash while the server no longer records the client as holder
@@ -101,7 +101,7 @@ func TestZKTakeoverFromTheServersRecord(t *testing.T) {
 	h2 := history(2, time.Second, []sim.Crash{{Time: 500 * ms, Node: 0}},
 		rec{1 * ms, 2, obs.Holder{Lock: "l", Client: "client-1", Token: 3, Durable: true}},
 		rec{160 * ms, 2, obs.Holder{Lock: "l", Client: "client-2", Token: 4, Durable: true}})
-	if r := ZKTakeover(h2, 0, 100*ms); r.Verdict != OK {
+	if r := (ZKTakeover{From: 0, Bound: 100 * ms}).Check(h2); r.Verdict != OK {
 		t.Fatalf("%s", r)
 	}
 }

@@ -1,8 +1,10 @@
 package faults
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,9 +27,14 @@ const (
 	ClockDrift Kind = "clock-drift" // Node's clock drifts by Drift (0.01 = 1% fast)
 	Pause      Kind = "pause"       // Node stops handling events for Duration
 	HealAll    Kind = "heal-all"    // heal, reset links and clocks, restart every crashed node
+	// EffectCrash crashes Node inside its Run-th handler run, right after
+	// the run's Effect-th effect (a durable put or delete, a send, a timer
+	// set or cancel, an observation), and restarts it RestartAfter later
+	// if that is given. The point is named by run and effect, not by time.
+	EffectCrash Kind = "effect-crash"
 )
 
-var kinds = []Kind{Crash, Restart, Partition, Cut, Isolate, Heal, SetLink, ResetLinks, ClockJump, ClockDrift, Pause, HealAll}
+var kinds = []Kind{Crash, Restart, Partition, Cut, Isolate, Heal, SetLink, ResetLinks, ClockJump, ClockDrift, Pause, HealAll, EffectCrash}
 
 // LinkSpec is a link setting in a schedule.
 type LinkSpec struct {
@@ -55,6 +62,10 @@ type Action struct {
 	Link     *LinkSpec  `json:"link,omitempty"`
 	Duration Duration   `json:"duration,omitempty"`
 	Drift    float64    `json:"drift,omitempty"`
+	// Run, Effect and RestartAfter belong to effect-crash only.
+	Run          int       `json:"run,omitempty"`
+	Effect       EffectRef `json:"effect,omitempty"`
+	RestartAfter *Duration `json:"restart_after,omitempty"` // absent: no restart; "0s": at once
 }
 
 // String is the action's canonical text, used in traces and printed plans.
@@ -81,6 +92,11 @@ func (a Action) String() string {
 		fmt.Fprintf(&b, " %s %v", a.Node, a.Duration)
 	case ClockDrift:
 		fmt.Fprintf(&b, " %s %g", a.Node, a.Drift)
+	case EffectCrash:
+		fmt.Fprintf(&b, " %s run=%d effect=%v", a.Node, a.Run, a.Effect)
+		if a.RestartAfter != nil {
+			fmt.Fprintf(&b, " restart-after=%v", *a.RestartAfter)
+		}
 	}
 	return b.String()
 }
@@ -112,7 +128,12 @@ func (a Action) Validate(known func(string) bool) error {
 		}
 		return nil
 	}
+	if a.Kind != EffectCrash && (a.Run != 0 || a.Effect != 0 || a.RestartAfter != nil) {
+		return fmt.Errorf("%s: run, effect and restart_after belong to %s only", a.Kind, EffectCrash)
+	}
 	switch a.Kind {
+	case EffectCrash:
+		return a.validateEffectCrash(known)
 	case Crash, Restart, Isolate, ClockJump, ClockDrift, Pause:
 		if a.Node == "" {
 			return fmt.Errorf("%s: node is missing", a.Kind)
@@ -188,6 +209,10 @@ func (a Action) Apply(w *sim.World) {
 		if hasNode {
 			w.Crash(node)
 		}
+	case EffectCrash:
+		if hasNode {
+			a.arm(w, node, -1)
+		}
 	case Restart:
 		if hasNode {
 			w.Restart(node)
@@ -256,4 +281,119 @@ func (a Action) Apply(w *sim.World) {
 // times (which is also the order they are applied in).
 func SortActions(as []Action) {
 	sort.SliceStable(as, func(i, j int) bool { return as[i].At < as[j].At })
+}
+
+// EffectRef names an effect within a handler run: its number, from 1, or
+// LastEffect. In JSON it is a number or "last".
+type EffectRef int
+
+// LastEffect is the point after a handler's last effect, however many it
+// has: the crash comes as the handler returns.
+const LastEffect EffectRef = -1
+
+func (r EffectRef) String() string {
+	if r == LastEffect {
+		return "last"
+	}
+	return strconv.Itoa(int(r))
+}
+
+// MarshalJSON writes LastEffect as "last", any other as its number.
+func (r EffectRef) MarshalJSON() ([]byte, error) {
+	if r == LastEffect {
+		return []byte(`"last"`), nil
+	}
+	return json.Marshal(int(r))
+}
+
+// UnmarshalJSON reads a number or "last".
+func (r *EffectRef) UnmarshalJSON(b []byte) error {
+	if string(b) == `"last"` {
+		*r = LastEffect
+		return nil
+	}
+	var n int
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf(`bad effect %s: want a number from 1 or "last"`, b)
+	}
+	*r = EffectRef(n)
+	return nil
+}
+
+func (a Action) validateEffectCrash(known func(string) bool) error {
+	switch {
+	case a.Node == "":
+		return fmt.Errorf("%s: node is missing", a.Kind)
+	case !known(a.Node):
+		return fmt.Errorf("%s: unknown node %q", a.Kind, a.Node)
+	case a.At != 0:
+		return fmt.Errorf("%s %s: at must be 0: the point is named by run and effect, not by time", a.Kind, a.Node)
+	case a.Run < 1:
+		return fmt.Errorf("%s %s: run %d: handler runs count from 1 (the node's first start)", a.Kind, a.Node, a.Run)
+	case a.Effect == 0:
+		return fmt.Errorf(`%s %s: effect is missing (a number from 1, or "last")`, a.Kind, a.Node)
+	case a.Effect < 1 && a.Effect != LastEffect:
+		return fmt.Errorf(`%s %s: effect %d: effects count from 1 (or "last")`, a.Kind, a.Node, a.Effect)
+	case a.RestartAfter != nil && *a.RestartAfter < 0:
+		return fmt.Errorf("%s %s: negative restart_after %v", a.Kind, a.Node, *a.RestartAfter)
+	}
+	return nil
+}
+
+// arm hooks an effect crash into the world. From quietFrom on (the
+// liveness phase; -1: never) it no longer fires, like a trigger, and a
+// restart that would land there is left to the heal-all.
+func (a Action) arm(w *sim.World, node sim.NodeID, quietFrom time.Duration) {
+	quiet := func(t time.Duration) bool { return quietFrom >= 0 && t >= quietFrom }
+	fired := false
+	w.OnEffect(func(e sim.Effect) {
+		if fired || e.Node != node || e.Run != a.Run {
+			return
+		}
+		if a.Effect == LastEffect {
+			if e.Kind != sim.EffReturn {
+				return
+			}
+		} else if e.Kind == sim.EffReturn || e.Index != int(a.Effect) {
+			return
+		}
+		fired = true
+		if quiet(w.Now()) {
+			return
+		}
+		w.Apply(effectCrashed(a))
+		if a.RestartAfter == nil {
+			return
+		}
+		switch at := w.Now() + time.Duration(*a.RestartAfter); {
+		case *a.RestartAfter == 0:
+			w.Apply(Action{Kind: Restart, Node: a.Node})
+		case !quiet(at):
+			w.Schedule(at, Action{Kind: Restart, Node: a.Node})
+		}
+	})
+}
+
+// effectCrashed is an armed effect crash as it fires: recorded in the
+// trace under the action's own name, it crashes the node.
+type effectCrashed Action
+
+func (f effectCrashed) String() string { return Action(f).String() }
+
+func (f effectCrashed) Apply(w *sim.World) {
+	if id, ok := w.Lookup(f.Node); ok {
+		w.Crash(id)
+	}
+}
+
+// LivenessStart is when the schedule's first heal-all begins the liveness
+// phase, in which no fault happens; ok is false without one.
+func (s Schedule) LivenessStart() (at time.Duration, ok bool) {
+	at = -1
+	for _, a := range s.Actions {
+		if a.Kind == HealAll && (at < 0 || time.Duration(a.At) < at) {
+			at = time.Duration(a.At)
+		}
+	}
+	return at, at >= 0
 }

@@ -75,7 +75,7 @@ func TestValidateNamesWhatIsWrong(t *testing.T) {
 		require.Contains(t, err.Error(), want)
 	}
 	require.NoError(t, Action{Kind: Isolate, Node: "a"}.Validate(k))
-	err := Schedule{Triggers: []Trigger{{On: "x", Do: []Action{{Kind: Crash, Node: "zz"}}}}}.Validate(k)
+	err := Schedule{Triggers: []Trigger{{On: "decide", Do: []Action{{Kind: Crash, Node: "zz"}}}}}.Validate(k)
 	require.ErrorContains(t, err, `trigger 1 action 1: crash: unknown node "zz"`)
 }
 
@@ -164,4 +164,31 @@ func TestHealAllSilencesTriggers(t *testing.T) {
 	// before 5ms (queued earlier, it runs before the 4ms vote). From
 	// the heal-all at 5ms on, nothing fires.
 	require.Equal(t, []string{"0.001000000 1ms", "0.002000000 1ms", "0.003000000 1ms", "0.004000000 1s", "0.004000000 1ms"}, jumps)
+}
+
+// A typo in a trigger's kind or condition would never match: the run would
+// go ahead as if the fault were planned and harmless. Each is refused,
+// naming the closest known name.
+func TestTriggerTyposAreRefusedNamingTheClosestFact(t *testing.T) {
+	k := func(string) bool { return true }
+	trig := func(on string, where map[string]string) Schedule {
+		return Schedule{Triggers: []Trigger{{On: on, Node: "coordinator", Where: where, Do: []Action{{Kind: Crash, Node: "coordinator"}}}}}
+	}
+	require.NoError(t, trig("votes-in", map[string]string{"all-yes": "true"}).Validate(k))
+	cases := map[string]Schedule{
+		`trigger 1: "on": unknown fact kind "votes-inn" (did you mean "votes-in"? known kinds: accept, begin,`:                     trig("votes-inn", nil),
+		`trigger 1: "where": fact kind votes-in has no attribute "all_yes" (did you mean "all-yes"? its attributes: txn, all-yes)`: trig("votes-in", map[string]string{"all_yes": "true"}),
+		`"where": fact kind votes-in: attribute all-yes is a bool: "yes" is not true or false`:                                     trig("votes-in", map[string]string{"all-yes": "yes"}),
+		`attribute via has no value "coordinater" (did you mean "coordinator"? values: coordinator, peer,`:                         trig("decide", map[string]string{"via": "coordinater"}),
+		`attribute waited is a duration: "5" is not one`:                                                                           trig("wait-timeout", map[string]string{"waited": "5"}),
+		`attribute token is an int: "x" is not one`:                                                                                trig("grant", map[string]string{"token": "x"}),
+	}
+	for want, s := range cases {
+		err := s.Validate(k)
+		require.Error(t, err, want)
+		require.Contains(t, err.Error(), want)
+		require.NotContains(t, err.Error(), "\n", "one line")
+	}
+	// An alias matches as its attribute does.
+	require.NoError(t, trig("redis-call", map[string]string{"lock": "lock-1", "op": "set-nx"}).Validate(k))
 }

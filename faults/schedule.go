@@ -60,11 +60,28 @@ func (t Trigger) matches(w *sim.World, o sim.Observation) bool {
 		return false
 	}
 	for k, v := range t.Where {
-		if got, ok := f.Attr(k); !ok || got != v {
+		if got, ok := obs.AttrOf(f, k); !ok || got != v {
 			return false
 		}
 	}
 	return true
+}
+
+// validateFact checks the trigger's kind and conditions against the fact
+// vocabulary: a typo in either would otherwise never match, and the run
+// would go ahead as if the fault had been planned and found harmless.
+func (t Trigger) validateFact() error {
+	if t.On == "" {
+		return fmt.Errorf(`"on" is missing`)
+	}
+	k, err := obs.Lookup(t.On)
+	if err != nil {
+		return fmt.Errorf(`"on": %w`, err)
+	}
+	if err := k.CheckWhere(t.Where); err != nil {
+		return fmt.Errorf(`"where": %w`, err)
+	}
+	return nil
 }
 
 // Schedule is a fault plan: timed actions plus triggers.
@@ -81,8 +98,8 @@ func (s Schedule) Validate(known func(string) bool) error {
 		}
 	}
 	for i, t := range s.Triggers {
-		if t.On == "" {
-			return fmt.Errorf("trigger %d: \"on\" is missing", i+1)
+		if err := t.validateFact(); err != nil {
+			return fmt.Errorf("trigger %d: %w", i+1, err)
 		}
 		if t.Node != "" && !known(t.Node) {
 			return fmt.Errorf("trigger %d: unknown node %q", i+1, t.Node)
@@ -110,20 +127,21 @@ func (s Schedule) Install(w *sim.World) error {
 	if err := s.Validate(known); err != nil {
 		return err
 	}
+	// A heal-all starts the liveness phase: from then on no fault may
+	// happen, so triggers fall silent and delayed actions that would land
+	// after it are dropped (the heal-all restarts every crashed node anyway).
+	healAt, _ := s.LivenessStart()
 	for _, a := range s.Actions {
+		if a.Kind == EffectCrash {
+			// Named by handler run, not by time: armed before anything runs.
+			id, _ := w.Lookup(a.Node)
+			a.arm(w, id, healAt)
+			continue
+		}
 		w.Schedule(time.Duration(a.At), a)
 	}
 	if len(s.Triggers) == 0 {
 		return nil
-	}
-	// A heal-all starts the liveness phase: from then on no fault may
-	// happen, so triggers fall silent and delayed actions that would land
-	// after it are dropped (the heal-all restarts every crashed node anyway).
-	healAt := time.Duration(-1)
-	for _, a := range s.Actions {
-		if a.Kind == HealAll && (healAt < 0 || time.Duration(a.At) < healAt) {
-			healAt = time.Duration(a.At)
-		}
 	}
 	quiet := func(t time.Duration) bool { return healAt >= 0 && t >= healAt }
 	seen := make([]int, len(s.Triggers))
@@ -218,14 +236,21 @@ func (s Schedule) MarshalIndent() []byte {
 	return append(b, '\n')
 }
 
-// Parse reads a schedule from JSON, refusing unknown fields so that a typo
-// in a hand-written file is an error rather than a silently ignored fault.
+// Parse reads a schedule from JSON, refusing unknown fields and triggers
+// on facts outside the vocabulary, so that a typo in a hand-written file
+// is an error rather than a silently ignored fault. Node names are checked
+// when the schedule is installed in a world.
 func Parse(data []byte) (Schedule, error) {
 	var s Schedule
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
-		return Schedule{}, fmt.Errorf("fault schedule: %v", err)
+		return Schedule{}, fmt.Errorf("fault schedule: %w", err)
+	}
+	for i, t := range s.Triggers {
+		if err := t.validateFact(); err != nil {
+			return Schedule{}, fmt.Errorf("fault schedule: trigger %d: %w", i+1, err)
+		}
 	}
 	return s, nil
 }

@@ -21,6 +21,8 @@ type Holder struct {
 	Durable bool
 }
 
+func (Holder) Kind() string { return "holder" }
+
 // StorageRead: the protected resource handled a read of Key by Client
 // holding Token. A fenced storage refuses (Rejected) a read whose token is
 // lower than the highest it has seen for Key, and raises that fence with
@@ -35,7 +37,6 @@ type StorageRead struct {
 	Rejected bool
 }
 
-func (Holder) Kind() string      { return "holder" }
 func (StorageRead) Kind() string { return "storage-read" }
 
 func (f Holder) String() string {
@@ -53,26 +54,7 @@ func (f StorageRead) String() string {
 	return s
 }
 
-func (f Holder) Attr(n string) (string, bool) {
-	switch n {
-	case "lock":
-		return f.Lock, true
-	case "client":
-		return f.Client, true
-	case "token":
-		return fmt.Sprint(f.Token), true
-	}
-	return "", false
-}
-
-func (f StorageRead) Attr(n string) (string, bool) {
-	switch n {
-	case "key":
-		return f.Key, true
-	case "client":
-		return f.Client, true
-	case "rejected":
-		return fmt.Sprint(f.Rejected), true
-	}
-	return "", false
+func init() {
+	Register[Holder]("a lock server's own record of who holds a lock changed (client empty: free)")
+	Register[StorageRead]("the protected storage handled a read (rejected: fenced off)")
 }

@@ -2,7 +2,6 @@ package obs
 
 import (
 	"fmt"
-	"strconv"
 )
 
 // The facts of an optimistic, versioned key-value store and of the
@@ -15,21 +14,25 @@ import (
 type KVCall struct {
 	Req    string
 	Key    string
-	Op     string // "read" or "cas"
+	Op     KVOp
 	Expect int64
 	Value  int64
 }
+
+func (KVCall) Kind() string { return "kv-call" }
 
 // KVReturn: the answer. A read returns Value at Version; a cas returns OK
 // (and the version it created) or a conflict (and the version it found).
 type KVReturn struct {
 	Req     string
 	Key     string
-	Op      string
+	Op      KVOp
 	OK      bool
 	Value   int64
 	Version int64
 }
+
+func (KVReturn) Kind() string { return "kv-return" }
 
 // KVApplied: the store changed Key to Value at Version for Client.
 type KVApplied struct {
@@ -39,12 +42,16 @@ type KVApplied struct {
 	Value   int64
 }
 
+func (KVApplied) Kind() string { return "kv-applied" }
+
 // Order: the client started an order for Units of Item.
 type Order struct {
 	Order string
 	Item  string
 	Units int64
 }
+
+func (Order) Kind() string { return "order" }
 
 // Sold: the client's order succeeded: Units of Item are sold.
 type Sold struct {
@@ -53,6 +60,8 @@ type Sold struct {
 	Units int64
 }
 
+func (Sold) Kind() string { return "sold" }
+
 // OutOfStock: the client found too few units left (Stock) and gave up.
 type OutOfStock struct {
 	Order string
@@ -60,11 +69,6 @@ type OutOfStock struct {
 	Stock int64
 }
 
-func (KVCall) Kind() string     { return "kv-call" }
-func (KVReturn) Kind() string   { return "kv-return" }
-func (KVApplied) Kind() string  { return "kv-applied" }
-func (Order) Kind() string      { return "order" }
-func (Sold) Kind() string       { return "sold" }
 func (OutOfStock) Kind() string { return "out-of-stock" }
 
 func (f KVCall) String() string {
@@ -85,51 +89,20 @@ func (f OutOfStock) String() string {
 	return fmt.Sprintf("out-of-stock %s %s stock=%d", f.Order, f.Item, f.Stock)
 }
 
-func (f KVCall) Attr(n string) (string, bool) {
-	switch n {
-	case "key":
-		return f.Key, true
-	case "op":
-		return f.Op, true
-	case "req":
-		return f.Req, true
-	}
-	return "", false
-}
-func (f KVReturn) Attr(n string) (string, bool) {
-	switch n {
-	case "key":
-		return f.Key, true
-	case "op":
-		return f.Op, true
-	case "ok":
-		return strconv.FormatBool(f.OK), true
-	case "req":
-		return f.Req, true
-	}
-	return "", false
-}
-func (f KVApplied) Attr(n string) (string, bool) {
-	switch n {
-	case "key":
-		return f.Key, true
-	case "client":
-		return f.Client, true
-	case "version":
-		return strconv.FormatInt(f.Version, 10), true
-	}
-	return "", false
-}
-func (f Order) Attr(n string) (string, bool)      { return orderAttr(n, f.Order, f.Item) }
-func (f Sold) Attr(n string) (string, bool)       { return orderAttr(n, f.Order, f.Item) }
-func (f OutOfStock) Attr(n string) (string, bool) { return orderAttr(n, f.Order, f.Item) }
+// KVOp is an operation on the versioned store.
+type KVOp string
 
-func orderAttr(n, order, item string) (string, bool) {
-	switch n {
-	case "order":
-		return order, true
-	case "item":
-		return item, true
-	}
-	return "", false
+const (
+	KVRead KVOp = "read"
+	KVCas  KVOp = "cas" // compare-and-set against a version
+)
+
+func init() {
+	Enum(KVRead, KVCas)
+	Register[KVCall]("a client began a read or compare-and-set on the versioned store")
+	Register[KVReturn]("the answer to a store operation")
+	Register[KVApplied]("the store changed a key to a value at a new version")
+	Register[Order]("a client started an order for units of an item")
+	Register[Sold]("a client's order succeeded")
+	Register[OutOfStock]("a client found too few units left and gave up")
 }

@@ -2,7 +2,6 @@ package obs
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -20,6 +19,8 @@ type LockRequest struct {
 	Req  string
 }
 
+func (LockRequest) Kind() string { return "lock-request" }
+
 // LockGranted: the client learned it holds Lock with fencing token Token.
 type LockGranted struct {
 	Lock  string
@@ -27,14 +28,29 @@ type LockGranted struct {
 	Token int64
 }
 
-// LockDenied: the client's request was refused. Reason is "busy" (held and
-// the queue full), "deadlock" (the request closed a wait-for cycle and was
-// chosen as the victim) or "timeout" (it waited too long in the queue).
+func (LockGranted) Kind() string { return "lock-granted" }
+
+// LockDenied: the client's request was refused, for Reason.
 type LockDenied struct {
 	Lock   string
 	Req    string
-	Reason string
+	Reason DenyReason
 }
+
+func (LockDenied) Kind() string { return "lock-denied" }
+
+// DenyReason is why a lock request was refused.
+type DenyReason string
+
+const (
+	DenyBusy     DenyReason = "busy"     // held (and the manager's queue full, or no queue)
+	DenyDeadlock DenyReason = "deadlock" // the request closed a wait-for cycle and was chosen as the victim
+	DenyTimeout  DenyReason = "timeout"  // it waited too long in the manager's queue
+	// DenyValidity: Redlock got a majority but too late, with less than
+	// the clock-drift margin of its TTL left.
+	DenyValidity       DenyReason = "validity"
+	DenySessionExpired DenyReason = "session-expired" // ZooKeeper: the session ended while it waited
+)
 
 // LockRelease: the client asked to release Lock (a release began).
 type LockRelease struct {
@@ -42,6 +58,8 @@ type LockRelease struct {
 	Req   string
 	Token int64
 }
+
+func (LockRelease) Kind() string { return "lock-release" }
 
 // LockReleased: the release's answer; OK false means the manager did not
 // take the client for the holder (its lease had run out).
@@ -52,6 +70,8 @@ type LockReleased struct {
 	OK    bool
 }
 
+func (LockReleased) Kind() string { return "lock-released" }
+
 // EnterCS: the client believes it holds Lock and starts working on the
 // resource Lock protects. From here to LeaveCS (or the client's crash) it
 // would act on the resource as the only holder.
@@ -60,13 +80,30 @@ type EnterCS struct {
 	Token int64
 }
 
-// LeaveCS: the client no longer believes it holds Lock. Why is "done" or
-// "lease-ending" (it stopped before its lease could run out).
+func (EnterCS) Kind() string { return "cs-enter" }
+
+// LeaveCS: the client no longer believes it holds Lock, for Why.
 type LeaveCS struct {
 	Lock  string
 	Token int64
-	Why   string
+	Why   LeaveWhy
 }
+
+func (LeaveCS) Kind() string { return "cs-leave" }
+
+// LeaveWhy is why a client left its critical section.
+type LeaveWhy string
+
+const (
+	LeaveDone LeaveWhy = "done" // the work is finished
+	// LeaveLeaseEnding: it stopped before its lease could run out; the
+	// lock is no longer its to hand back.
+	LeaveLeaseEnding    LeaveWhy = "lease-ending"
+	LeaveSessionExpired LeaveWhy = "session-expired" // ZooKeeper: it learned its session expired
+	LeaveSuspended      LeaveWhy = "suspended"       // ZooKeeper: it cannot know whether its session lives
+	LeaveFenced         LeaveWhy = "fenced"          // the storage refused its token
+	LeaveLost           LeaveWhy = "lost"            // Redis: extending its lease failed, the lock is gone
+)
 
 // JobStart: a client started one unit of work (a job needing Locks, an
 // order); with JobDone it is what the progress checker measures.
@@ -75,8 +112,12 @@ type JobStart struct {
 	Locks []string
 }
 
+func (JobStart) Kind() string { return "job-start" }
+
 // JobDone: the client finished the job.
 type JobDone struct{ Job string }
+
+func (JobDone) Kind() string { return "job-done" }
 
 // LockGrant: the manager granted Lock to Client (server side).
 type LockGrant struct {
@@ -86,6 +127,8 @@ type LockGrant struct {
 	Token  int64
 }
 
+func (LockGrant) Kind() string { return "grant" }
+
 // LeaseExpired: the manager freed Lock because Client's lease with Token
 // ran out. It is the server-side operation of the lock history.
 type LeaseExpired struct {
@@ -94,14 +137,18 @@ type LeaseExpired struct {
 	Token  int64
 }
 
+func (LeaseExpired) Kind() string { return "lease-expired" }
+
 // Deadlock: the manager found a wait-for cycle when Victim's request for
 // Lock was queued, and refused that request to break it. Cycle lists the
-// clients, first and last the same.
+// clients, first and last the same (attribute cycle: its length).
 type Deadlock struct {
 	Lock   string
 	Cycle  []string
 	Victim string
 }
+
+func (Deadlock) Kind() string { return "deadlock" }
 
 // WaitTimeout: in timeout-only mode, the manager refused Client's request
 // for Lock after it had waited Waited in the queue.
@@ -110,6 +157,8 @@ type WaitTimeout struct {
 	Client string
 	Waited time.Duration
 }
+
+func (WaitTimeout) Kind() string { return "wait-timeout" }
 
 // StorageWrite: the protected resource handled a write to Key from Client,
 // who read version ReadVersion and holds a lock with Token. PrevVersion is
@@ -127,19 +176,6 @@ type StorageWrite struct {
 	Rejected    bool
 }
 
-func (LockRequest) Kind() string  { return "lock-request" }
-func (LockGranted) Kind() string  { return "lock-granted" }
-func (LockDenied) Kind() string   { return "lock-denied" }
-func (LockRelease) Kind() string  { return "lock-release" }
-func (LockReleased) Kind() string { return "lock-released" }
-func (EnterCS) Kind() string      { return "cs-enter" }
-func (LeaveCS) Kind() string      { return "cs-leave" }
-func (JobStart) Kind() string     { return "job-start" }
-func (JobDone) Kind() string      { return "job-done" }
-func (LockGrant) Kind() string    { return "grant" }
-func (LeaseExpired) Kind() string { return "lease-expired" }
-func (Deadlock) Kind() string     { return "deadlock" }
-func (WaitTimeout) Kind() string  { return "wait-timeout" }
 func (StorageWrite) Kind() string { return "storage-write" }
 
 func (f LockRequest) String() string { return fmt.Sprintf("lock-request %s req=%s", f.Lock, f.Req) }
@@ -186,89 +222,21 @@ func (f StorageWrite) String() string {
 	return s + fmt.Sprintf(" -> version=%d value=%d", f.Version, f.Value)
 }
 
-func (f LockRequest) Attr(n string) (string, bool) { return lockAttr(n, f.Lock, f.Req, 0, false) }
-func (f LockGranted) Attr(n string) (string, bool) { return lockAttr(n, f.Lock, f.Req, f.Token, true) }
-func (f LockDenied) Attr(n string) (string, bool) {
-	if n == "reason" {
-		return f.Reason, true
-	}
-	return lockAttr(n, f.Lock, f.Req, 0, false)
-}
-func (f LockRelease) Attr(n string) (string, bool) { return lockAttr(n, f.Lock, f.Req, f.Token, true) }
-func (f LockReleased) Attr(n string) (string, bool) {
-	if n == "ok" {
-		return strconv.FormatBool(f.OK), true
-	}
-	return lockAttr(n, f.Lock, f.Req, f.Token, true)
-}
-func (f EnterCS) Attr(n string) (string, bool) { return lockAttr(n, f.Lock, "", f.Token, true) }
-func (f LeaveCS) Attr(n string) (string, bool) {
-	if n == "why" {
-		return f.Why, true
-	}
-	return lockAttr(n, f.Lock, "", f.Token, true)
-}
-func (f JobStart) Attr(n string) (string, bool) {
-	if n == "job" {
-		return f.Job, true
-	}
-	return "", false
-}
-func (f JobDone) Attr(n string) (string, bool) {
-	if n == "job" {
-		return f.Job, true
-	}
-	return "", false
-}
-func (f LockGrant) Attr(n string) (string, bool) {
-	if n == "client" {
-		return f.Client, true
-	}
-	return lockAttr(n, f.Lock, f.Req, f.Token, true)
-}
-func (f LeaseExpired) Attr(n string) (string, bool) {
-	if n == "client" {
-		return f.Client, true
-	}
-	return lockAttr(n, f.Lock, "", f.Token, true)
-}
-func (f Deadlock) Attr(n string) (string, bool) {
-	switch n {
-	case "victim":
-		return f.Victim, true
-	case "cycle":
-		return strconv.Itoa(len(f.Cycle) - 1), true
-	}
-	return lockAttr(n, f.Lock, "", 0, false)
-}
-func (f WaitTimeout) Attr(n string) (string, bool) {
-	if n == "client" {
-		return f.Client, true
-	}
-	return lockAttr(n, f.Lock, "", 0, false)
-}
-func (f StorageWrite) Attr(n string) (string, bool) {
-	switch n {
-	case "key":
-		return f.Key, true
-	case "client":
-		return f.Client, true
-	case "token":
-		return strconv.FormatInt(f.Token, 10), true
-	case "rejected":
-		return strconv.FormatBool(f.Rejected), true
-	}
-	return "", false
-}
-
-func lockAttr(n, lock, req string, token int64, hasToken bool) (string, bool) {
-	switch {
-	case n == "lock":
-		return lock, true
-	case n == "req" && req != "":
-		return req, true
-	case n == "token" && hasToken:
-		return strconv.FormatInt(token, 10), true
-	}
-	return "", false
+func init() {
+	Enum(DenyBusy, DenyDeadlock, DenyTimeout, DenyValidity, DenySessionExpired)
+	Enum(LeaveDone, LeaveLeaseEnding, LeaveSessionExpired, LeaveSuspended, LeaveFenced, LeaveLost)
+	Register[LockRequest]("a client asked for a lock (an acquire began)")
+	Register[LockGranted]("a client learned it holds a lock, with a fencing token")
+	Register[LockDenied]("a client's lock request was refused")
+	Register[LockRelease]("a client asked to release a lock (a release began)")
+	Register[LockReleased]("a release's answer; ok false: the service did not take the client for the holder")
+	Register[EnterCS]("a client believes it holds a lock and starts working on what it protects")
+	Register[LeaveCS]("a client no longer believes it holds a lock")
+	Register[JobStart]("a client started a job (needing locks, or an order)")
+	Register[JobDone]("a client finished a job")
+	Register[LockGrant]("the lock manager granted a lock to a client (server side)")
+	Register[LeaseExpired]("the lock manager freed a lock whose holder's lease ran out")
+	Register[Deadlock]("the lock manager found a wait-for cycle and refused the victim's request")
+	Register[WaitTimeout]("the lock manager refused a request that waited too long in its queue")
+	Register[StorageWrite]("the protected storage handled a write (rejected: fenced off)")
 }

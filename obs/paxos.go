@@ -2,7 +2,6 @@ package obs
 
 import (
 	"fmt"
-	"strconv"
 )
 
 // Promise: an acceptor promised not to accept any ballot below Ballot for
@@ -14,18 +13,19 @@ type Promise struct {
 	Ballot   int64
 }
 
+func (Promise) Kind() string { return "promise" }
+
 // Accept: an acceptor accepted Value at Ballot for one instance. A value is
 // chosen once Quorum acceptors accept it at the same ballot.
 type Accept struct {
 	Txn      string
 	Instance string
 	Ballot   int64
-	Value    string
+	Value    string `fact:",values=prepared|aborted"`
 	Quorum   int
 }
 
-func (Promise) Kind() string { return "promise" }
-func (Accept) Kind() string  { return "accept" }
+func (Accept) Kind() string { return "accept" }
 
 func (p Promise) String() string {
 	return fmt.Sprintf("promise %s/%s b%d", p.Txn, p.Instance, p.Ballot)
@@ -34,27 +34,7 @@ func (a Accept) String() string {
 	return fmt.Sprintf("accept %s/%s b%d %s", a.Txn, a.Instance, a.Ballot, a.Value)
 }
 
-func (p Promise) Attr(n string) (string, bool) {
-	switch n {
-	case "txn":
-		return p.Txn, true
-	case "instance":
-		return p.Instance, true
-	case "ballot":
-		return strconv.FormatInt(p.Ballot, 10), true
-	}
-	return "", false
-}
-func (a Accept) Attr(n string) (string, bool) {
-	switch n {
-	case "txn":
-		return a.Txn, true
-	case "instance":
-		return a.Instance, true
-	case "ballot":
-		return strconv.FormatInt(a.Ballot, 10), true
-	case "value":
-		return a.Value, true
-	}
-	return "", false
+func init() {
+	Register[Promise]("a Paxos acceptor promised to accept no lower ballot for an instance")
+	Register[Accept]("a Paxos acceptor accepted a value at a ballot for an instance")
 }

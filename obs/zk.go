@@ -2,7 +2,6 @@ package obs
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -27,11 +26,13 @@ type ZKChild struct {
 type ZKCall struct {
 	Session int64
 	Xid     int64
-	Op      string
+	Op      string `fact:",values=create|children|exists|delete"`
 	Lock    string
 	Node    string
 	Watch   bool
 }
+
+func (ZKCall) Kind() string { return "zk-call" }
 
 // ZKReturn: the answer to request Xid of Session. Err is "" (success),
 // "no-node" or "session-expired". A create returns Node and Czxid; exists
@@ -39,14 +40,16 @@ type ZKCall struct {
 type ZKReturn struct {
 	Session  int64
 	Xid      int64
-	Op       string
+	Op       string `fact:",values=create|children|exists|delete"`
 	Lock     string
-	Err      string
+	Err      string `fact:",values=no-node|session-expired"`
 	Node     string
 	Czxid    int64
 	Exists   bool
 	Children []ZKChild
 }
+
+func (ZKReturn) Kind() string { return "zk-return" }
 
 // ZKSessionExpired: the server expired Client's Session (no heartbeat
 // within the timeout) with transaction Zxid, deleting Deleted (lock/name)
@@ -58,6 +61,8 @@ type ZKSessionExpired struct {
 	Deleted []string
 }
 
+func (ZKSessionExpired) Kind() string { return "zk-session-expired" }
+
 // ZKCreated: the server created node Node under Lock for Client's Session,
 // with creation zxid Czxid. Triggers use it to lose the reply (Z2).
 type ZKCreated struct {
@@ -68,27 +73,43 @@ type ZKCreated struct {
 	Czxid   int64
 }
 
+func (ZKCreated) Kind() string { return "zk-created" }
+
 // ZKConn: the client's view of its connection changed: "connected" (a new
 // session), "suspended" (no heartbeat answer for a while: it cannot know
 // whether its session lives), "reconnected", or "lost" (it learned that its
 // session expired).
 type ZKConn struct {
 	Session int64
-	State   string
+	State   ConnState
 }
 
-func (ZKCall) Kind() string           { return "zk-call" }
-func (ZKReturn) Kind() string         { return "zk-return" }
-func (ZKSessionExpired) Kind() string { return "zk-session-expired" }
-func (ZKCreated) Kind() string        { return "zk-created" }
-func (ZKConn) Kind() string           { return "zk-conn" }
+func (ZKConn) Kind() string { return "zk-conn" }
+
+// ConnState is a ZooKeeper client's view of its session.
+type ConnState string
+
+const (
+	ConnConnected   ConnState = "connected"
+	ConnSuspended   ConnState = "suspended"
+	ConnReconnected ConnState = "reconnected"
+	ConnLost        ConnState = "lost"
+)
 
 func (f ZKCall) String() string {
-	s := fmt.Sprintf("zk-call s%d.%d %s %s", f.Session, f.Xid, f.Op, f.Lock)
-	if f.Node != "" {
-		s += "/" + f.Node
+	return "zk-call " + ZKRequest(f.Session, f.Xid, f.Op, f.Lock, f.Node, f.Watch)
+}
+
+// ZKRequest is how the trace writes a ZooKeeper request: session and xid,
+// op, the lock's directory with the node if one is named, and the watch if
+// one is set. The client's message (zklock.Request) and its ZKCall fact
+// say it alike.
+func ZKRequest(session, xid int64, op, lock, node string, watch bool) string {
+	s := fmt.Sprintf("s%d.%d %s %s", session, xid, op, lock)
+	if node != "" {
+		s += "/" + node
 	}
-	if f.Watch {
+	if watch {
 		s += " watch"
 	}
 	return s
@@ -129,55 +150,11 @@ func (f ZKCreated) String() string {
 
 func (f ZKConn) String() string { return fmt.Sprintf("zk-conn s%d %s", f.Session, f.State) }
 
-func (f ZKCall) Attr(n string) (string, bool) {
-	switch n {
-	case "op":
-		return f.Op, true
-	case "lock":
-		return f.Lock, true
-	case "node":
-		return f.Node, true
-	}
-	return "", false
-}
-
-func (f ZKReturn) Attr(n string) (string, bool) {
-	switch n {
-	case "op":
-		return f.Op, true
-	case "lock":
-		return f.Lock, true
-	case "err":
-		return f.Err, true
-	}
-	return "", false
-}
-
-func (f ZKSessionExpired) Attr(n string) (string, bool) {
-	switch n {
-	case "client":
-		return f.Client, true
-	case "session":
-		return strconv.FormatInt(f.Session, 10), true
-	}
-	return "", false
-}
-
-func (f ZKCreated) Attr(n string) (string, bool) {
-	switch n {
-	case "lock":
-		return f.Lock, true
-	case "client":
-		return f.Client, true
-	case "node":
-		return f.Node, true
-	}
-	return "", false
-}
-
-func (f ZKConn) Attr(n string) (string, bool) {
-	if n == "state" {
-		return f.State, true
-	}
-	return "", false
+func init() {
+	Enum(ConnConnected, ConnSuspended, ConnReconnected, ConnLost)
+	Register[ZKCall]("a ZooKeeper client sent a request")
+	Register[ZKReturn]("the answer to a ZooKeeper request (err empty: success)")
+	Register[ZKSessionExpired]("the ZooKeeper server expired a session, deleting its nodes")
+	Register[ZKCreated]("the ZooKeeper server created a lock node for a client's session")
+	Register[ZKConn]("a ZooKeeper client's view of its connection changed")
 }

@@ -40,8 +40,8 @@ func RunText(w io.Writer, o *scenarios.Outcome) {
 	for _, r := range o.Results {
 		fmt.Fprintf(w, "  %-13s %-9s %s\n", r.Checker, r.Verdict, r.Message)
 		limit := len(r.Evidence)
-		if r.Checker == "blocking" {
-			limit = 0 // printed in full below
+		if len(r.Stuck) > 0 {
+			limit = 0 // the blocked participants are printed in full below
 		}
 		for _, e := range r.Evidence[:limit] {
 			fmt.Fprintf(w, "      %s\n", firstLines(e, 12))
@@ -87,7 +87,7 @@ func firstLines(s string, n int) string {
 
 func blocked(o *scenarios.Outcome) []checker.Stuck {
 	for _, r := range o.Results {
-		if r.Checker == "blocking" {
+		if len(r.Stuck) > 0 {
 			return r.Stuck
 		}
 	}

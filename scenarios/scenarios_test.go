@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/stretchr/testify/require"
 )
@@ -51,28 +52,31 @@ func TestUnknownScenarioIsAnError(t *testing.T) {
 	require.ErrorContains(t, err, `unknown scenario "no-such-scenario"`)
 }
 
-// panicky is a system whose node panics, standing in for a protocol bug
-// that crashes the simulator.
-type panicky struct{}
+// oneNode is a system of one node "n" judged by the given checkers.
+type oneNode struct {
+	node     sim.Node
+	checkers []checker.Checker
+}
 
+func (oneNode) Protocol() string                   { return "one-node" }
+func (oneNode) PlantedBugs() []string              { return nil }
+func (oneNode) WithBug(string) (System, error)     { return nil, fmt.Errorf("none") }
+func (oneNode) Validate() error                    { return nil }
+func (o oneNode) Checkers(*Spec) []checker.Checker { return o.checkers }
+func (o oneNode) Build(w *sim.World, _ uint64) error {
+	w.AddNode("n", func() sim.Node { return o.node })
+	return nil
+}
+
+// boom panics, standing in for a protocol bug that crashes the simulator.
 type boom struct{}
 
 func (boom) Start(env *sim.Env)                        { env.SetTimer(time.Millisecond, nil) }
 func (boom) Receive(*sim.Env, sim.NodeID, sim.Message) {}
 func (boom) Timer(*sim.Env, any)                       { panic("protocol bug") }
 
-func (panicky) Protocol() string                               { return "boom" }
-func (panicky) PlantedBugs() []string                          { return nil }
-func (panicky) WithBug(string) (System, error)                 { return nil, fmt.Errorf("none") }
-func (panicky) Validate() error                                { return nil }
-func (panicky) Check(*checker.History, *Spec) []checker.Result { return nil }
-func (panicky) Build(w *sim.World, _ uint64) error {
-	w.AddNode("n", func() sim.Node { return boom{} })
-	return nil
-}
-
 func TestAPanicInsideTheRunIsReportedNotSwallowed(t *testing.T) {
-	out, err := Run(Spec{Name: "boom", System: panicky{}, MaxTime: time.Second}, Options{Seed: 7})
+	out, err := Run(Spec{Name: "boom", System: oneNode{node: boom{}}, MaxTime: time.Second}, Options{Seed: 7})
 	require.NoError(t, err)
 	require.Equal(t, checker.Violation, out.Verdict)
 	require.Equal(t, "crash", out.Results[0].Checker)
@@ -95,6 +99,51 @@ func TestEveryScenarioIsDeterministic(t *testing.T) {
 			b, err := Run(s, Options{Seed: seed})
 			require.NoError(t, err)
 			require.Equal(t, a.TraceHash, b.TraceHash, "%s seed %d", s.Name, seed)
+		}
+	}
+}
+
+// worker works through a job without ever taking a lock or entering a
+// critical section.
+type worker struct{}
+
+func (worker) Start(env *sim.Env) {
+	env.Observe(obs.JobStart{Job: "job-1"})
+	env.SetTimer(time.Millisecond, nil)
+}
+func (worker) Receive(*sim.Env, sim.NodeID, sim.Message) {}
+func (worker) Timer(env *sim.Env, _ any)                 { env.Observe(obs.JobDone{Job: "job-1"}) }
+
+func TestALocklessSystemIsNotShownMutuallyExclusive(t *testing.T) {
+	sys := oneNode{node: worker{}, checkers: []checker.Checker{checker.MutualExclusion{}, checker.Progress{Bound: time.Second, Jobs: map[string]int{"n": 1}}}}
+	out, err := Run(Spec{Name: "lockless", System: sys, MaxTime: time.Second}, Options{Seed: 1})
+	require.NoError(t, err)
+	require.Len(t, out.Results, 2)
+	mutex := out.Results[0]
+	require.Equal(t, "mutex", mutex.Checker)
+	require.Equal(t, checker.Unknown, mutex.Verdict, mutex.String())
+	require.Contains(t, mutex.Message, "no evidence")
+	require.Equal(t, checker.OK, out.Results[1].Verdict, "its job facts are evidence for progress: %s", out.Results[1])
+	require.Equal(t, checker.Unknown, out.Verdict)
+}
+
+// Every fact a built-in protocol records is in the vocabulary with its
+// enumerated values declared, so a trigger can name anything a run shows.
+func TestEveryRecordedFactIsInTheVocabulary(t *testing.T) {
+	bad := map[string]bool{}
+	for _, s := range All() {
+		bugs := append([]string{""}, s.System.PlantedBugs()...)
+		for _, bug := range bugs {
+			out, err := Run(s, Options{Seed: 1, NoTrace: true, Bug: bug})
+			require.NoError(t, err)
+			for _, o := range out.History.Observations {
+				f, ok := o.Data.(obs.Fact)
+				require.True(t, ok, "%s: %T is not a fact", s.Name, o.Data)
+				if err := obs.Conforms(f); err != nil && !bad[err.Error()] {
+					bad[err.Error()] = true
+					t.Errorf("%s bug %q: %s: %v", s.Name, bug, f, err)
+				}
+			}
 		}
 	}
 }

@@ -64,8 +64,9 @@ type System interface {
 	// Build adds every node. Workload draws come from the seed's
 	// "workload" stream only.
 	Build(w *sim.World, seed uint64) error
-	// Check judges a finished run.
-	Check(h *checker.History, s *Spec) []checker.Result
+	// Checkers lists what judges a finished run of spec s, each with its
+	// options (bounds from the spec's liveness phase, fencing, quorum).
+	Checkers(s *Spec) []checker.Checker
 }
 
 // Options are the per-run choices.
@@ -77,6 +78,10 @@ type Options struct {
 	// LinTimeout bounds each linearizability search (0: the checker's
 	// default). A search that runs out is "unknown", never ok.
 	LinTimeout time.Duration
+	// Watch, if set, sees the world once it is built and its faults are
+	// installed, before it runs: how a tool watches a run (explore lists
+	// the effect boundaries of a fault-free run with it).
+	Watch func(w *sim.World)
 }
 
 // Outcome is everything a run produced.
@@ -181,11 +186,14 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 	if err := plan.Install(w); err != nil {
 		return nil, fmt.Errorf("scenario %s: %v", s.Name, err)
 	}
+	if o.Watch != nil {
+		o.Watch(w)
+	}
 
 	defer func() {
 		if r := recover(); r != nil {
 			out.Verdict = checker.Violation
-			out.Results = append(out.Results, checker.Result{Checker: "crash", Verdict: checker.Violation,
+			out.Results = append(out.Results, checker.Result{Checker: "crash", Class: checker.ClassSafety, Verdict: checker.Violation,
 				Message:  fmt.Sprintf("the simulated run panicked at %s: %v", sim.FormatTime(w.Now()), r),
 				Evidence: []string{string(debug.Stack())}})
 			out.Events, out.SimTime = -1, w.Now()
@@ -197,7 +205,7 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 	h := checker.FromWorld(w)
 	out.History = h
 	s.linTimeout = o.LinTimeout
-	out.Results = sys.Check(h, &s)
+	out.Results = checker.RunAll(h, sys.Checkers(&s))
 	out.Verdict = checker.Combine(out.Results)
 	for i := range w.Names() {
 		out.Messages += w.Sent(sim.NodeID(i))

@@ -114,7 +114,9 @@ func TestZKScenariosAreDeterministic(t *testing.T) {
 // meantime it still believes it holds the lock.
 func TestLeaveOnSuspendHelpsWithPartitionsNotPauses(t *testing.T) {
 	sys := zkPartition(false)
-	sys.ZK.LeaveOnSuspend = true
+	c := sys.Lock.(zklock.Config)
+	c.LeaveOnSuspend = true
+	sys.Lock = c
 	s, _ := Get("zk-lock-partition")
 	s.System = sys
 	out, err := Run(s, Options{Seed: 1})
@@ -123,7 +125,7 @@ func TestLeaveOnSuspendHelpsWithPartitionsNotPauses(t *testing.T) {
 	var why []string
 	for _, o := range out.History.Observations {
 		if l, ok := o.Data.(obs.LeaveCS); ok && out.History.Names[o.Node] == "client-1" {
-			why = append(why, l.Why)
+			why = append(why, string(l.Why))
 		}
 	}
 	require.Equal(t, "suspended", why[0])

@@ -74,6 +74,8 @@ type proc struct {
 	timers      map[TimerID]struct{}
 	pausedUntil time.Duration
 	sent        int
+	runs        int // handler runs over all incarnations (Effect.Run)
+	effects     int // effects of the current run (Effect.Index)
 }
 
 // Env is what a node may use to act on the world. It belongs to one
@@ -83,6 +85,8 @@ type Env struct {
 	w    *World
 	p    *proc
 	dead bool
+	tx   *atomicStep // while Atomic runs
+	step atomicStep  // what tx points to, kept to reuse its buffer
 }
 
 // ID is this node's id.
@@ -112,7 +116,15 @@ func (e *Env) Send(to NodeID, m Message) {
 	if e.dead {
 		return
 	}
+	if e.tx != nil {
+		e.tx.acts = append(e.tx.acts, deferredAct{to: to, msg: m})
+		return
+	}
 	e.w.send(e.p, to, m)
+	e.p.effects++
+	if len(e.w.effectHooks) != 0 {
+		e.did(Effect{Kind: EffSend, Peer: to, Msg: m})
+	}
 }
 
 // SetTimer arranges for Timer(tag) after d of simulated time. Timers run on
@@ -132,6 +144,13 @@ func (e *Env) SetTimer(d time.Duration, tag any) TimerID {
 	id := TimerID(w.timerSeq)
 	e.p.timers[id] = struct{}{}
 	w.push(item{at: w.now + d, kind: itemTimer, node: e.p.id, inc: e.p.inc, id: uint64(id), payload: tag})
+	if e.tx != nil {
+		return id
+	}
+	e.p.effects++
+	if len(w.effectHooks) != 0 {
+		e.did(Effect{Kind: EffTimerSet})
+	}
 	return id
 }
 
@@ -142,20 +161,47 @@ func (e *Env) CancelTimer(id TimerID) {
 		return
 	}
 	delete(e.p.timers, id)
+	if e.tx != nil {
+		return
+	}
+	e.p.effects++
+	if len(e.w.effectHooks) != 0 {
+		e.did(Effect{Kind: EffTimerCancel})
+	}
 }
 
-// Get reads the durable store.
+// Get reads the durable store, untyped.
+//
+// Deprecated: use Load, which checks the type and names the key when it is
+// wrong. Get stays while callers move over.
 func (e *Env) Get(key string) (any, bool) { return e.p.store.Get(key) }
 
 // Keys lists durable keys with a prefix, sorted.
 func (e *Env) Keys(prefix string) []string { return e.p.store.Keys(prefix) }
 
-// Put writes durably; the write is complete when Put returns.
+// Put writes durably; the write is complete when Put returns. The store
+// keeps a copy of v (a deep copy of plain data), so neither later changes
+// to v nor a message sharing its memory reach stored state. v must be plain
+// data: a pointer, func or channel anywhere in it (or an unexported field
+// holding a slice, map or interface) panics with an error naming the key,
+// so the mistake shows on the first Put rather than as a state a disk could
+// not have. Read it back with Load.
 func (e *Env) Put(key string, v any) {
 	if e.dead {
 		return
 	}
 	e.p.store.put(key, v)
+	e.wrote(EffPut, key)
+}
+
+// Write makes a batch of durable writes at once: one effect, so no crash
+// falls between them. It leaves the batch as it was.
+func (e *Env) Write(b *Batch) {
+	if e.dead || len(b.ops) == 0 {
+		return
+	}
+	e.p.store.write(b)
+	e.wrote(EffWrite, b.ops[0].key)
 }
 
 // Delete removes a key durably.
@@ -164,6 +210,20 @@ func (e *Env) Delete(key string) {
 		return
 	}
 	e.p.store.del(key)
+	e.wrote(EffDelete, key)
+}
+
+// wrote accounts for a durable write just made: inside Atomic it is part
+// of the step's one write, otherwise an effect of its own.
+func (e *Env) wrote(kind EffectKind, key string) {
+	if e.tx != nil {
+		e.tx.wrote(key)
+		return
+	}
+	e.p.effects++
+	if len(e.w.effectHooks) != 0 {
+		e.did(Effect{Kind: kind, Key: key})
+	}
 }
 
 // Observe records a protocol-level fact for the checkers, at true time.
@@ -173,7 +233,75 @@ func (e *Env) Observe(data fmt.Stringer) {
 	if e.dead {
 		return
 	}
+	if e.tx != nil {
+		e.tx.acts = append(e.tx.acts, deferredAct{fact: data})
+		return
+	}
 	e.w.observe(e.p, data)
+	e.p.effects++
+	if len(e.w.effectHooks) != 0 {
+		e.did(Effect{Kind: EffObserve, Fact: data})
+	}
+}
+
+// Atomic runs f as one step, as a database applies a transaction and then
+// replies. f's durable writes (Put, Delete, Write) are one atomic write:
+// each is visible to reads inside f as it is made, and no crash falls
+// among them. The facts f records describe that write, so they are
+// recorded right after it, and the messages f sends go out after them;
+// each kind in the order f made them, each an effect of its own. Timers
+// set or cancelled inside f take effect at once. An Atomic inside f joins
+// the outer one.
+func (e *Env) Atomic(f func()) {
+	if e.dead {
+		return
+	}
+	if e.tx != nil {
+		f()
+		return
+	}
+	tx := &e.step
+	tx.writes, tx.first, tx.acts = 0, "", tx.acts[:0]
+	e.tx = tx
+	f()
+	e.tx = nil
+	if tx.writes > 0 {
+		e.p.effects++
+		if len(e.w.effectHooks) != 0 {
+			e.did(Effect{Kind: EffWrite, Key: tx.first})
+		}
+	}
+	for _, a := range tx.acts {
+		if a.fact != nil {
+			e.Observe(a.fact)
+		}
+	}
+	for _, a := range tx.acts {
+		if a.fact == nil {
+			e.Send(a.to, a.msg)
+		}
+	}
+}
+
+// atomicStep is what Atomic holds back: whether f wrote (and its first
+// key, which names the write), and the sends and records to make after.
+type atomicStep struct {
+	writes int
+	first  string
+	acts   []deferredAct
+}
+
+type deferredAct struct {
+	to   NodeID
+	msg  Message
+	fact fmt.Stringer // set for a record, nil for a send
+}
+
+func (t *atomicStep) wrote(key string) {
+	if t.writes == 0 {
+		t.first = key
+	}
+	t.writes++
 }
 
 // Alive reports whether this incarnation is still up; handlers rarely need

@@ -127,8 +127,7 @@ func TestCrashLosesVolatileStateAndTimersButNotTheStore(t *testing.T) {
 	w := newWorld(t, Config{Network: Link{Latency: time.Millisecond}})
 	w.AddNode("n", func() Node {
 		return &recorder{onStart: func(env *Env) {
-			v, _ := env.Get("count")
-			n, _ := v.(int)
+			n, _ := Load[int](env, "count")
 			env.Put("count", n+1)
 			env.Observe(note{fmt.Sprintf("count=%d", n+1)})
 			env.SetTimer(10*time.Millisecond, fmt.Sprintf("inc%d", env.Incarnation()))
@@ -182,7 +181,7 @@ func TestCrashInsideHandlerStopsEveryLaterAction(t *testing.T) {
 	w.Run()
 	require.Equal(t, []string{"start inc=0", "before"}, observed(w, "victim"))
 	require.Equal(t, []string{"start inc=0"}, observed(w, "other"))
-	_, wrote := w.Store(victim).Get("after")
+	_, wrote := LoadFrom[bool](w.Store(victim), "after")
 	require.False(t, wrote)
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/faultline-sim/faultline/fields"
 )
 
 // Link describes one directed network link. Reordering follows from Jitter:
@@ -18,17 +20,10 @@ type Link struct {
 
 // Validate reports an impossible link setting.
 func (l Link) Validate() error {
-	switch {
-	case l.Latency < 0:
-		return fmt.Errorf("link latency %v is negative", l.Latency)
-	case l.Jitter < 0:
-		return fmt.Errorf("link jitter %v is negative", l.Jitter)
-	case l.Loss < 0 || l.Loss > 1:
-		return fmt.Errorf("link loss %v is not a probability", l.Loss)
-	case l.Duplicate < 0 || l.Duplicate > 1:
-		return fmt.Errorf("link duplicate %v is not a probability", l.Duplicate)
-	}
-	return nil
+	f := &fields.Check{}
+	f.NotNegative("link latency", l.Latency).NotNegative("link jitter", l.Jitter)
+	f.Probability("link loss", l.Loss).Probability("link duplicate", l.Duplicate)
+	return f.Err()
 }
 
 // Config sets up a world.
@@ -82,8 +77,10 @@ type World struct {
 	trace    Trace
 	obs      []Observation
 	hooks    []func(Observation)
-	crashes  []Crash
-	started  bool
+	// effectHooks see every effect (OnEffect); empty on the normal path.
+	effectHooks []func(Effect)
+	crashes     []Crash
+	started     bool
 }
 
 // Crash records one node crash at a true time. Crashes are kept even
@@ -252,7 +249,10 @@ func (w *World) start(p *proc) {
 	} else {
 		w.record(Event{Kind: EvRestart, Node: p.id, Peer: None, ID: uint64(p.inc)})
 	}
-	p.node.Start(p.env)
+	env := p.env
+	p.beginRun()
+	p.node.Start(env)
+	w.returned(env)
 }
 
 // Crash stops a node at once: its volatile state and timers are lost,
@@ -270,6 +270,7 @@ func (w *World) Crash(id NodeID) {
 	p.timers = nil
 	p.pausedUntil = 0
 	p.inc++
+	p.store.loseUnsynced()
 	w.crashes = append(w.crashes, Crash{Time: w.now, Node: id})
 	w.record(Event{Kind: EvCrash, Node: id, Peer: None})
 }
@@ -417,7 +418,10 @@ func (w *World) dispatch(it *item) {
 			w.defer_(p, it)
 		default:
 			w.record(Event{Kind: EvDeliver, Node: it.from, Peer: it.node, ID: it.id, Payload: m})
-			p.node.Receive(p.env, it.from, m)
+			env := p.env
+			p.beginRun()
+			p.node.Receive(env, it.from, m)
+			w.returned(env)
 		}
 	case itemTimer:
 		p := w.procs[it.node]
@@ -433,7 +437,10 @@ func (w *World) dispatch(it *item) {
 		}
 		delete(p.timers, TimerID(it.id))
 		w.record(Event{Kind: EvTimer, Node: it.node, Peer: None, ID: it.id, Payload: it.payload})
-		p.node.Timer(p.env, it.payload)
+		env := p.env
+		p.beginRun()
+		p.node.Timer(env, it.payload)
+		w.returned(env)
 	case itemResume:
 		p := w.procs[it.node]
 		if p.up && p.inc == it.inc && p.pausedUntil == w.now {

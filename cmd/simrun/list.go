@@ -2,23 +2,109 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
+	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/reports"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/spf13/cobra"
 )
 
-func init() { subcommands = append(subcommands, newList) }
+func init() { subcommands = append(subcommands, newList, newFacts) }
+
+// scenarioJSON is one scenario as `simrun list --json` shows it.
+type scenarioJSON struct {
+	Name        string        `json:"name"`
+	Description string        `json:"description"`
+	Protocol    string        `json:"protocol"`
+	Expect      string        `json:"expect"`
+	BySweep     bool          `json:"expect_by_sweep"`
+	PlantedBugs []string      `json:"planted_bugs"`
+	Checkers    []checkerJSON `json:"checkers"`
+}
+
+type checkerJSON struct {
+	Name  string        `json:"name"`
+	Class checker.Class `json:"class"`
+	Needs []string      `json:"needs"`
+}
 
 func newList() *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	c := &cobra.Command{
 		Use:   "list",
 		Short: "List the scenarios with their descriptions and expected outcomes",
-		Args:  cobra.NoArgs,
+		Long: `List the scenarios with their descriptions and expected outcomes. With
+--json: every scenario's protocol, expected verdict, planted bugs and
+checkers (name, class, the fact kinds each needs), and the fact vocabulary
+(as simrun facts --json).`,
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			if !asJSON {
+				for _, s := range scenarios.All() {
+					fmt.Fprintln(c.OutOrStdout(), scenarios.Describe(s))
+				}
+				return nil
+			}
+			var out struct {
+				Scenarios []scenarioJSON `json:"scenarios"`
+				Facts     []obs.KindInfo `json:"facts"`
+			}
 			for _, s := range scenarios.All() {
-				fmt.Fprintln(c.OutOrStdout(), scenarios.Describe(s))
+				j := scenarioJSON{Name: s.Name, Description: s.Description, Protocol: s.System.Protocol(), Expect: string(s.Expect),
+					BySweep: s.ExpectsBySweep(), PlantedBugs: append([]string{}, s.System.PlantedBugs()...), Checkers: []checkerJSON{}}
+				for _, ck := range s.System.Checkers(&s) {
+					j.Checkers = append(j.Checkers, checkerJSON{Name: ck.Name(), Class: ck.Class(), Needs: ck.Needs()})
+				}
+				out.Scenarios = append(out.Scenarios, j)
+			}
+			out.Facts = obs.Vocabulary()
+			return reports.WriteJSON(c.OutOrStdout(), out)
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print scenarios and the fact vocabulary as JSON")
+	return c
+}
+
+func newFacts() *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "facts",
+		Short: "List the fact vocabulary: every kind protocols record, with its attributes",
+		Long: `List the fact vocabulary: every kind of fact protocols record, what it
+means, and its attributes with their types (string, bool, int, duration,
+count, or enum with its values). A fault trigger names a kind in "on" and
+attributes in "where":
+
+  {"on": "votes-in", "node": "coordinator", "where": {"all-yes": "true"},
+   "do": [{"kind": "crash", "node": "coordinator"}]}
+
+simrun run --faults refuses a kind, attribute or value not listed here.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			v := obs.Vocabulary()
+			if asJSON {
+				return reports.WriteJSON(c.OutOrStdout(), v)
+			}
+			w := c.OutOrStdout()
+			for _, k := range v {
+				fmt.Fprintf(w, "%-19s %s\n", k.Name, k.Doc)
+				for _, a := range k.Attrs {
+					name := a.Name
+					for _, al := range a.Aliases {
+						name += " | " + al
+					}
+					typ := string(a.Type)
+					if len(a.Values) > 0 {
+						typ += ": " + strings.Join(a.Values, ", ")
+					}
+					fmt.Fprintf(w, "    %-16s %s\n", name, typ)
+				}
 			}
 			return nil
 		},
 	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print the vocabulary as JSON")
+	return c
 }

@@ -108,20 +108,28 @@ func TestSweepTextListsReproduceCommands(t *testing.T) {
 func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.json")
 	require.NoError(t, os.WriteFile(bad, []byte(`{"actions":[{"kind":"crash","node":"nobody"}]}`), 0o644))
+	trigger := func(on, where string) string {
+		f := filepath.Join(t.TempDir(), "trigger.json")
+		require.NoError(t, os.WriteFile(f, []byte(`{"actions":[],"triggers":[{"on":"`+on+`","node":"coordinator","where":{"`+where+`":"true"},"do":[{"kind":"crash","node":"coordinator"}]}]}`), 0o644))
+		return f
+	}
+	onTypo, whereTypo := trigger("votes-inn", "all-yes"), trigger("votes-in", "all_yes")
 	cases := map[string][]string{
-		`unknown scenario "nope"`:                 {"run", "nope", "--seed", "1"},
-		"--seed is required":                      {"run", "2pc-bank"},
-		`invalid argument "x"`:                    {"run", "2pc-bank", "--seed", "x"},
-		"unknown flag: --frobnicate":              {"run", "2pc-bank", "--seed", "1", "--frobnicate"},
-		"missing scenario name":                   {"run", "--seed", "1"},
-		"start 9 is after end 1":                  {"sweep", "2pc-bank", "--seeds", "9-1"},
-		"--seeds is required":                     {"sweep", "2pc-bank"},
-		"--workers must be positive":              {"sweep", "2pc-bank", "--seeds", "1-2", "--workers", "-1"},
-		"--lin-timeout must be positive":          {"sweep", "2pc-bank", "--seeds", "1-2", "--lin-timeout", "-1s"},
-		`unknown command "fly"`:                   {"fly"},
-		`no planted bug "nope"`:                   {"run", "2pc-bank", "--seed", "1", "--bug", "nope"},
-		`crash: unknown node "nobody"`:            {"run", "2pc-bank", "--seed", "1", "--faults", bad},
-		"no such file or directory":               {"run", "2pc-bank", "--seed", "1", "--faults", filepath.Join(t.TempDir(), "missing.json")},
+		`unknown scenario "nope"`:        {"run", "nope", "--seed", "1"},
+		"--seed is required":             {"run", "2pc-bank"},
+		`invalid argument "x"`:           {"run", "2pc-bank", "--seed", "x"},
+		"unknown flag: --frobnicate":     {"run", "2pc-bank", "--seed", "1", "--frobnicate"},
+		"missing scenario name":          {"run", "--seed", "1"},
+		"start 9 is after end 1":         {"sweep", "2pc-bank", "--seeds", "9-1"},
+		"--seeds is required":            {"sweep", "2pc-bank"},
+		"--workers must be positive":     {"sweep", "2pc-bank", "--seeds", "1-2", "--workers", "-1"},
+		"--lin-timeout must be positive": {"sweep", "2pc-bank", "--seeds", "1-2", "--lin-timeout", "-1s"},
+		`unknown command "fly"`:          {"fly"},
+		`no planted bug "nope"`:          {"run", "2pc-bank", "--seed", "1", "--bug", "nope"},
+		`crash: unknown node "nobody"`:   {"run", "2pc-bank", "--seed", "1", "--faults", bad},
+		"no such file or directory":      {"run", "2pc-bank", "--seed", "1", "--faults", filepath.Join(t.TempDir(), "missing.json")},
+		`trigger.json: fault schedule: trigger 1: "on": unknown fact kind "votes-inn" (did you mean "votes-in"?`:        {"run", "2pc-bank", "--seed", "1", "--faults", onTypo},
+		`"where": fact kind votes-in has no attribute "all_yes" (did you mean "all-yes"? its attributes: txn, all-yes)`: {"run", "2pc-bank", "--seed", "1", "--faults", whereTypo},
 		`unknown scenario "nope" (simrun list sh`: {"sweep", "nope", "--seeds", "1-2"},
 	}
 	for want, args := range cases {
@@ -186,7 +194,8 @@ func TestCrashPointsCommand(t *testing.T) {
 	dir := t.TempDir()
 	code, out, errOut := simrun("crashpoints", "2pc-bank", "--bug", "presume-abort-on-restart", "--restart-after", "30ms", "--per-kind", "5", "--save-dir", dir)
 	require.Equal(t, 1, code, errOut)
-	require.Contains(t, out, "crash points, each crashed node restarted after 30ms")
+	require.Contains(t, out, "crash points run, each crashed node restarted after 30ms")
+	require.Regexp(t, `boundaries \d+ effect boundaries, \d+ distinct`, out)
 	require.Contains(t, out, "simrun replay "+filepath.Join(dir, "crashpoint-1.json"))
 	code, out, _ = simrun("replay", filepath.Join(dir, "crashpoint-1.json"))
 	require.Equal(t, 1, code)

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/protocol/lockkit"
+	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 )
@@ -45,14 +47,7 @@ func simulate(t *testing.T, cfg Config, jobs []workload.LockJob, setup func(w *s
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := map[string]bool{}
-	var clients []string
-	for _, j := range jobs {
-		if !seen[j.Client] {
-			seen[j.Client] = true
-			clients = append(clients, j.Client)
-		}
-	}
+	_, clients := workload.PerClient(jobs, func(j workload.LockJob) string { return j.Client })
 	if err := cfg.AddNodes(w, clients, jobs); err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +227,7 @@ func TestConfigValidationNamesTheField(t *testing.T) {
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "margin") {
 		t.Fatalf("margin = TTL: %v", err)
 	}
-	if _, err := Default().WithBug("no-such-bug"); err == nil {
+	if _, err := plant.With[lockkit.Protocol](Default(), "no-such-bug"); err == nil {
 		t.Fatal("unknown bug accepted")
 	}
 }

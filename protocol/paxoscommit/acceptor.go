@@ -34,19 +34,17 @@ func (a *Acceptor) get(env *sim.Env, key string) accState {
 	if s, ok := a.mem[key]; ok {
 		return s
 	}
-	v, ok := env.Get(key)
-	if !ok {
-		return accState{}
-	}
-	return v.(accState)
+	s, _ := sim.Load[accState](env, key)
+	return s
 }
 
 func (a *Acceptor) set(env *sim.Env, key string, s accState, promiseOnly bool) {
 	a.mem[key] = s
-	switch {
-	case promiseOnly && a.cfg.Bugs.ForgetPromise:
-	case !promiseOnly && a.cfg.Bugs.ForgetAccepted:
-	default:
+	forget := a.cfg.Bugs.On(BugForgetAccepted)
+	if promiseOnly {
+		forget = a.cfg.Bugs.On(BugForgetPromise)
+	}
+	if !forget {
 		env.Put(key, s)
 	}
 }

@@ -109,7 +109,7 @@ func TestRestartedCoordinatorResolvesTheBlockedParticipants(t *testing.T) {
 	for i, d := range decides {
 		if d.Txn == crashed {
 			require.False(t, d.Commit)
-			got = append(got, nodes[i]+" via "+d.Via)
+			got = append(got, nodes[i]+" via "+string(d.Via))
 		}
 	}
 	require.Contains(t, got, "coordinator via presumed-abort")

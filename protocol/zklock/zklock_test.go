@@ -6,6 +6,8 @@ import (
 
 	"github.com/faultline-sim/faultline/faults"
 	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/protocol/lockkit"
+	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 	"github.com/stretchr/testify/require"
@@ -31,14 +33,7 @@ func simulate(t *testing.T, cfg Config, jobs []workload.LockJob, plan faults.Sch
 	t.Helper()
 	w, err := sim.New(sim.Config{Seed: 1, Network: sim.Link{Latency: ms, Jitter: 2 * ms}, MaxTime: until})
 	require.NoError(t, err)
-	clients := map[string]bool{}
-	var names []string
-	for _, j := range jobs {
-		if !clients[j.Client] {
-			clients[j.Client] = true
-			names = append(names, j.Client)
-		}
-	}
+	_, names := workload.PerClient(jobs, func(j workload.LockJob) string { return j.Client })
 	require.NoError(t, cfg.AddNodes(w, names, jobs))
 	require.NoError(t, plan.Install(w))
 	w.Run()
@@ -94,9 +89,9 @@ func TestLostCreateReplyTheGUIDFindsTheNode(t *testing.T) {
 // Without the GUID check the client creates a second node and waits for
 // its own orphan, which lives as long as its session: for ever.
 func TestLostCreateReplyWithoutGUIDWaitsOnItself(t *testing.T) {
-	cfg, err := Default().WithBug(BugNoGUID)
+	p, err := plant.With[lockkit.Protocol](Default(), BugNoGUID)
 	require.NoError(t, err)
-	r := simulate(t, cfg, oneJob(), loseFirstCreateReply(), time.Second)
+	r := simulate(t, p.(Config), oneJob(), loseFirstCreateReply(), time.Second)
 	created := r.facts("", "zk-created")
 	require.Len(t, created, 2)
 	orphan := created[0].Data.(obs.ZKCreated).Node
@@ -144,7 +139,7 @@ func TestSessionExpiryHandsTheLockToTheWatcher(t *testing.T) {
 	var states []string
 	var lostAt time.Duration
 	for _, o := range r.facts("client-1", "zk-conn") {
-		states = append(states, o.Data.(obs.ZKConn).State)
+		states = append(states, string(o.Data.(obs.ZKConn).State))
 		if o.Data.(obs.ZKConn).State == "lost" {
 			lostAt = o.Time
 		}

@@ -1,0 +1,90 @@
+package checker
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/faultline-sim/faultline/obs"
+)
+
+// Class says what a checker's violation means, so that callers (the
+// comparison grid, reports) can count findings without knowing checkers by
+// name.
+type Class string
+
+const (
+	// ClassSafety: a violation means something bad happened (a disagreement, a
+	// lost update, a non-linearizable history, a crash of the run itself).
+	ClassSafety Class = "safety"
+	// ClassLiveness: a violation or a "blocked" finding means something good
+	// did not happen in time (a decision, a takeover, a job finished).
+	ClassLiveness Class = "liveness"
+	// ClassInfo: measures and reports; never a violation by itself.
+	ClassInfo Class = "info"
+)
+
+// Checker judges one property of a finished run. Its options (fenced
+// storage, quorum, bounds, timeouts) are fields of the value, so a
+// scenario configures it where it lists it and nobody has to recognise a
+// checker by its name.
+type Checker interface {
+	Name() string
+	Class() Class
+	// Needs lists the fact kinds (obs vocabulary names) whose presence
+	// makes the check meaningful: if none of them was recorded, RunAll
+	// reports "unknown — no evidence" instead of calling Check. A checker
+	// that reads only final durable state returns nil and judges the
+	// absence of evidence itself.
+	Needs() []string
+	Check(h *History) Result
+}
+
+// RunAll runs every checker over h, in order. It is the one place results
+// are made: each carries its checker's name and class, and a checker whose
+// needed facts never appeared says it saw nothing (unknown) rather than ok
+// — a system that records no lock facts has not been shown mutually
+// exclusive.
+func RunAll(h *History, cs []Checker) []Result {
+	seen := h.kinds()
+	out := make([]Result, 0, len(cs))
+	for _, c := range cs {
+		var r Result
+		if needs := c.Needs(); len(needs) > 0 && !anyOf(seen, needs) {
+			r = Result{Verdict: Unknown, Message: fmt.Sprintf("no evidence: the run recorded none of the facts it reads (%s)", strings.Join(needs, ", "))}
+		} else {
+			r = c.Check(h)
+		}
+		r.Checker, r.Class = c.Name(), c.Class()
+		out = append(out, r)
+	}
+	return out
+}
+
+func anyOf(seen map[string]bool, kinds []string) bool {
+	for _, k := range kinds {
+		if seen[k] {
+			return true
+		}
+	}
+	return false
+}
+
+// kinds is the set of fact kinds the history holds.
+func (h *History) kinds() map[string]bool {
+	seen := map[string]bool{}
+	for _, o := range h.Observations {
+		if f, ok := o.Data.(obs.Fact); ok {
+			seen[f.Kind()] = true
+		}
+	}
+	return seen
+}
+
+// The fact kinds each checker reads, named from the vocabulary so a
+// renamed kind breaks the build rather than silently starving a checker.
+var (
+	commitFacts   = []string{obs.KindOf[obs.Begin](), obs.KindOf[obs.Vote](), obs.KindOf[obs.Decide]()}
+	lockOpFacts   = []string{obs.KindOf[obs.LockRequest](), obs.KindOf[obs.LockRelease](), obs.KindOf[obs.LockGrant](), obs.KindOf[obs.LeaseExpired]()}
+	storageFacts  = []string{obs.KindOf[obs.StorageWrite](), obs.KindOf[obs.StorageRead]()}
+	progressFacts = []string{obs.KindOf[obs.LockRequest](), obs.KindOf[obs.JobStart]()}
+)

@@ -1,0 +1,69 @@
+package checker
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/sim"
+	"github.com/stretchr/testify/require"
+)
+
+// A history of a commit protocol holds no lock facts: the lock checkers
+// saw nothing and must say so, not "ok — 0 critical sections".
+func TestRunAllReportsNoEvidenceAsUnknown(t *testing.T) {
+	h := hist(msec(10), cleanRun()...)
+	rs := RunAll(h, []Checker{MutualExclusion{}, Atomicity{}, LostUpdates{}, Takeover{Bound: msec(1)}})
+	require.Len(t, rs, 4)
+	for _, i := range []int{0, 2, 3} {
+		require.Equal(t, Unknown, rs[i].Verdict, rs[i].String())
+		require.Contains(t, rs[i].Message, "no evidence")
+	}
+	require.Equal(t, "mutex", rs[0].Checker)
+	require.Equal(t, ClassSafety, rs[0].Class)
+	require.Contains(t, rs[0].Message, "cs-enter")
+	require.Equal(t, OK, rs[1].Verdict, rs[1].String())
+	require.Equal(t, "atomicity", rs[1].Checker)
+	require.Equal(t, Unknown, Combine(rs))
+
+	// The same checker with its evidence present judges it.
+	enter := func(at int, c int, tok int64) rec {
+		return rec{msec(at), sim.NodeID(c), obs.EnterCS{Lock: "l", Token: tok}}
+	}
+	overlap := history(2, msec(50), nil, enter(10, 0, 1), enter(15, 1, 2))
+	rs = RunAll(overlap, []Checker{MutualExclusion{}, MutualExclusion{Fenced: true}})
+	require.Equal(t, Violation, rs[0].Verdict, rs[0].String())
+	require.Equal(t, OK, rs[1].Verdict, rs[1].String())
+	require.True(t, strings.HasPrefix(rs[1].Message, "beliefs overlapped, harmless with fenced storage"), rs[1].Message)
+	require.NotEmpty(t, rs[1].Evidence, "the overlaps stay in the evidence")
+}
+
+// Every checker names a class and the kinds it needs, and each needed kind
+// is one the vocabulary knows.
+func TestCheckersDeclareClassAndNeeds(t *testing.T) {
+	all := []Checker{Atomicity{}, Conservation{}, Blocking{}, Liveness{}, Ballots{}, LockLinearizable{}, MutualExclusion{},
+		LostUpdates{}, StorageSafety{}, Takeover{}, ZKTakeover{}, Progress{}, Inventory{}, RegisterLinearizable{}, RedisLinearizable{}, ZKLinearizable{}}
+	for _, c := range all {
+		require.Contains(t, []Class{ClassSafety, ClassLiveness, ClassInfo}, c.Class(), c.Name())
+		require.NotEmpty(t, c.Needs(), c.Name())
+		for _, k := range c.Needs() {
+			_, err := obs.Lookup(k)
+			require.NoError(t, err, c.Name())
+		}
+	}
+}
+
+// Conservation reads final durable state, not facts: with commit facts but
+// no balance anywhere it has nothing to add up.
+func TestConservationWithoutBalancesIsUnknown(t *testing.T) {
+	h := hist(msec(10), cleanRun()...)
+	h.Stores = stores(nil, nil)
+	r := RunAll(h, []Checker{Conservation{Initial: 200}})[0]
+	require.Equal(t, Unknown, r.Verdict, r.String())
+	require.Contains(t, r.Message, "no evidence")
+
+	h.Stores = stores(map[string]any{"balance/a": "ninety-five"}, map[string]any{"balance/b": int64(105)})
+	r = RunAll(h, []Checker{Conservation{Initial: 200}})[0]
+	require.Equal(t, Violation, r.Verdict, r.String())
+	require.Contains(t, r.Evidence[0], `participant-1: sim: durable key "balance/a" holds a string, read as int64`)
+}

@@ -1,0 +1,182 @@
+package sim
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+)
+
+// copyIn is the value a Put stores: v itself when v's type holds no
+// references (an interface value of such a type is already a private copy,
+// since nothing can change a boxed value), a deep copy otherwise. A value
+// that is not plain data panics, naming the key.
+func copyIn(key string, v any) any {
+	switch v.(type) {
+	case nil:
+		panic(fmt.Errorf("sim: Put %q: a nil value cannot be stored (store a typed zero value, or Delete the key)", key))
+	case bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64, string:
+		return v
+	}
+	t := reflect.TypeOf(v)
+	p := planFor(t)
+	if p.err != "" {
+		panic(fmt.Errorf("sim: Put %q: a %v cannot be stored: %s; durable values are plain data", key, t, p.err))
+	}
+	if p.flat {
+		return v
+	}
+	return deepCopy(key, reflect.ValueOf(v)).Interface()
+}
+
+// copyOut is the value a read hands out: a copy, so that changing a loaded
+// slice or map does not change the store behind the node's back. copied
+// is false when v is handed out as is (it holds no references).
+func copyOut(v any) (c any, copied bool) {
+	switch v.(type) {
+	case bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64, string:
+		return v, false
+	}
+	if planFor(reflect.TypeOf(v)).flat {
+		return v, false
+	}
+	return deepCopy("", reflect.ValueOf(v)).Interface(), true
+}
+
+// plan is what copying needs to know of a type, worked out once per type.
+type plan struct {
+	flat bool   // no slice, map or interface inside: assignment copies it fully
+	err  string // why the type cannot be stored, or ""
+}
+
+// plans caches plan by reflect.Type. Worlds run in parallel in sweeps, so
+// the cache is shared safely; it only saves work and never changes a result.
+var plans sync.Map
+
+func planFor(t reflect.Type) plan {
+	if p, ok := plans.Load(t); ok {
+		return p.(plan)
+	}
+	p := analyze(t, map[reflect.Type]bool{})
+	plans.Store(t, p)
+	return p
+}
+
+// analyze works out a type's plan. visiting breaks recursive types, which
+// can only recurse through a slice, map, interface or pointer and so are
+// never flat.
+func analyze(t reflect.Type, visiting map[reflect.Type]bool) plan {
+	if visiting[t] {
+		return plan{}
+	}
+	visiting[t] = true
+	defer delete(visiting, t)
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128, reflect.String:
+		return plan{flat: true}
+	case reflect.Array:
+		e := analyze(t.Elem(), visiting)
+		if e.err != "" {
+			return plan{err: "element: " + e.err}
+		}
+		return plan{flat: e.flat || t.Len() == 0}
+	case reflect.Slice:
+		if e := analyze(t.Elem(), visiting); e.err != "" {
+			return plan{err: "element: " + e.err}
+		}
+		return plan{}
+	case reflect.Map:
+		if k := analyze(t.Key(), visiting); k.err != "" {
+			return plan{err: "map key: " + k.err}
+		}
+		if e := analyze(t.Elem(), visiting); e.err != "" {
+			return plan{err: "map value: " + e.err}
+		}
+		return plan{}
+	case reflect.Interface:
+		return plan{} // what it holds is checked when a value is copied
+	case reflect.Struct:
+		flat := true
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			p := analyze(f.Type, visiting)
+			if p.err != "" {
+				return plan{err: "field " + f.Name + ": " + p.err}
+			}
+			if !p.flat && !f.IsExported() {
+				// Copying it would take package unsafe; an encoder such as
+				// gob would drop it silently. Refusing it is clearer.
+				return plan{err: fmt.Sprintf("unexported field %s holds a %v, which must be copied; export the field", f.Name, f.Type)}
+			}
+			flat = flat && p.flat
+		}
+		return plan{flat: flat}
+	default: // pointer, unsafe pointer, func, chan
+		return plan{err: fmt.Sprintf("%v is a %v", t, t.Kind())}
+	}
+}
+
+// deepCopy copies v, whose type has been analyzed without error; key only
+// names the value if an interface inside it holds something unstorable.
+func deepCopy(key string, v reflect.Value) reflect.Value {
+	t := v.Type()
+	if planFor(t).flat {
+		return v
+	}
+	switch t.Kind() {
+	case reflect.Slice:
+		if v.IsNil() {
+			return reflect.Zero(t)
+		}
+		n := reflect.MakeSlice(t, v.Len(), v.Len())
+		if planFor(t.Elem()).flat {
+			reflect.Copy(n, v)
+			return n
+		}
+		for i := 0; i < v.Len(); i++ {
+			n.Index(i).Set(deepCopy(key, v.Index(i)))
+		}
+		return n
+	case reflect.Array:
+		n := reflect.New(t).Elem()
+		for i := 0; i < v.Len(); i++ {
+			n.Index(i).Set(deepCopy(key, v.Index(i)))
+		}
+		return n
+	case reflect.Map:
+		if v.IsNil() {
+			return reflect.Zero(t)
+		}
+		n := reflect.MakeMapWithSize(t, v.Len())
+		for it := v.MapRange(); it.Next(); {
+			n.SetMapIndex(deepCopy(key, it.Key()), deepCopy(key, it.Value()))
+		}
+		return n
+	case reflect.Struct:
+		n := reflect.New(t).Elem()
+		n.Set(v)
+		for i := 0; i < t.NumField(); i++ {
+			if !planFor(t.Field(i).Type).flat {
+				n.Field(i).Set(deepCopy(key, v.Field(i)))
+			}
+		}
+		return n
+	case reflect.Interface:
+		if v.IsNil() {
+			return v
+		}
+		e := v.Elem()
+		p := planFor(e.Type())
+		if p.err != "" {
+			panic(fmt.Errorf("sim: Put %q: a %v inside a %v cannot be stored: %s; durable values are plain data", key, e.Type(), t, p.err))
+		}
+		if p.flat {
+			return v
+		}
+		n := reflect.New(t).Elem()
+		n.Set(deepCopy(key, e))
+		return n
+	}
+	return v
+}
