@@ -297,6 +297,9 @@ func (d *decoder) family(e protocolEntry, cfg any, fd *fileDoc) (System, error) 
 		if err := params(p.Validate()); err != nil {
 			return nil, err
 		}
+		if topo.Participants < 2 {
+			return nil, d.errPath("topology.participants", fmt.Errorf("must be at least 2 (a transfer spans two), got %d", topo.Participants))
+		}
 		if err := b.Validate(); err != nil {
 			return nil, d.errPath("topology", err)
 		}
