@@ -21,11 +21,11 @@ import (
 type RunFile struct {
 	Scenario     string          `json:"scenario"`
 	ScenarioFile string          `json:"scenario_file,omitempty"`
-	Seed      uint64          `json:"seed"`
-	Bug       string          `json:"bug,omitempty"`
-	Faults    faults.Schedule `json:"faults"`
-	TraceHash string          `json:"trace_hash"`
-	Verdict   checker.Verdict `json:"verdict"`
+	Seed         uint64          `json:"seed"`
+	Bug          string          `json:"bug,omitempty"`
+	Faults       faults.Schedule `json:"faults"`
+	TraceHash    string          `json:"trace_hash"`
+	Verdict      checker.Verdict `json:"verdict"`
 }
 
 // Record makes the run file of an outcome.
