@@ -80,15 +80,15 @@ func TestAHistoryMadeInGoIsChecked(t *testing.T) {
 func TestBadLinesAreOneLineErrorsWithTheirLine(t *testing.T) {
 	cases := map[string]string{
 		`{"client": 1, "op": "read", "value": 0, "call": 1, "return": 2}` + "\n" + `{"client": 1, "op": "rd", "call": 3}`: `h.jsonl:2: op "rd" is not a register operation`,
-		`{"client": "a", "op": "read", "call": 1}`:              `h.jsonl:1: field "client": string is not a valid integer`,
-		`{"client": 1, "op": "read", "call": 1, "when": 2}`:     `h.jsonl:1: unknown field "when"`,
-		`{"client": 1, "op": "write", "call": 1}`:               `h.jsonl:1: write needs "value"`,
-		`{"client": 1, "op": "cas", "value": 1, "call": 1}`:     `h.jsonl:1: cas needs "expect"`,
-		`{"client": 1, "op": "read", "call": 5, "return": 1}`:   `h.jsonl:1: return 1 is before call 5`,
-		`{"op": "read", "call": 5}`:                             `h.jsonl:1: "client" is missing`,
-		`{"client": 1, "op": "read", "call": 1} {"client": 2}`:  `h.jsonl:1: more than one JSON value on the line`,
-		`{"client": 1, "op": "read", "call": 1, "return": 2`:    `h.jsonl:1: not a JSON object`,
-		`[1, 2]`:                                                `h.jsonl:1: not a JSON object`,
+		`{"client": "a", "op": "read", "call": 1}`:             `h.jsonl:1: field "client": string is not a valid integer`,
+		`{"client": 1, "op": "read", "call": 1, "when": 2}`:    `h.jsonl:1: unknown field "when"`,
+		`{"client": 1, "op": "write", "call": 1}`:              `h.jsonl:1: write needs "value"`,
+		`{"client": 1, "op": "cas", "value": 1, "call": 1}`:    `h.jsonl:1: cas needs "expect"`,
+		`{"client": 1, "op": "read", "call": 5, "return": 1}`:  `h.jsonl:1: return 1 is before call 5`,
+		`{"op": "read", "call": 5}`:                            `h.jsonl:1: "client" is missing`,
+		`{"client": 1, "op": "read", "call": 1} {"client": 2}`: `h.jsonl:1: more than one JSON value on the line`,
+		`{"client": 1, "op": "read", "call": 1, "return": 2`:   `h.jsonl:1: not a JSON object`,
+		`[1, 2]`: `h.jsonl:1: not a JSON object`,
 		`{"client": 1, "op": "read", "call": 1, "return": 2.5}`: `h.jsonl:1: field "return": number 2.5 is not a valid integer`,
 	}
 	for text, want := range cases {
