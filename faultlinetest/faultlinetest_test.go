@@ -22,13 +22,15 @@ type fakeT struct {
 	logs   []string
 }
 
-func (f *fakeT) Helper()                         {}
-func (f *fakeT) Name() string                    { return f.name }
-func (f *fakeT) Logf(format string, args ...any) { f.logs = append(f.logs, fmt.Sprintf(format, args...)) }
-func (f *fakeT) Log(args ...any)                 { f.logs = append(f.logs, fmt.Sprint(args...)) }
-func (f *fakeT) Skipf(string, ...any)            { panic("skip") }
-func (f *fakeT) Skip(...any)                     { panic("skip") }
-func (f *fakeT) SkipNow()                        { panic("skip") }
+func (f *fakeT) Helper()      {}
+func (f *fakeT) Name() string { return f.name }
+func (f *fakeT) Logf(format string, args ...any) {
+	f.logs = append(f.logs, fmt.Sprintf(format, args...))
+}
+func (f *fakeT) Log(args ...any)      { f.logs = append(f.logs, fmt.Sprint(args...)) }
+func (f *fakeT) Skipf(string, ...any) { panic("skip") }
+func (f *fakeT) Skip(...any)          { panic("skip") }
+func (f *fakeT) SkipNow()             { panic("skip") }
 func (f *fakeT) Errorf(format string, args ...any) {
 	f.failed = true
 	f.errors = append(f.errors, fmt.Sprintf(format, args...))
