@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/faultline-sim/faultline/faults"
 	"github.com/faultline-sim/faultline/obs"
@@ -345,7 +344,7 @@ func fieldsOf(t reflect.Type) []field {
 			continue
 		}
 		if name == "" {
-			name = kebab(f.Name)
+			name = obs.Kebab(f.Name)
 		}
 		omit := strings.Contains(opts, "omitempty") || strings.Contains(f.Tag.Get("json"), "omitempty")
 		out = append(out, field{key: name, index: []int{i}, omitEmpty: omit})
@@ -353,23 +352,6 @@ func fieldsOf(t reflect.Type) []field {
 	return out
 }
 
-// kebab turns a Go name into a file key: VoteTimeout -> vote-timeout,
-// TTL -> ttl, MaxLocksPerJob -> max-locks-per-job.
-func kebab(s string) string {
-	r := []rune(s)
-	var b strings.Builder
-	for i, c := range r {
-		if unicode.IsUpper(c) && i > 0 {
-			prevLower := unicode.IsLower(r[i-1]) || unicode.IsDigit(r[i-1])
-			nextLower := i+1 < len(r) && unicode.IsLower(r[i+1])
-			if prevLower || (unicode.IsUpper(r[i-1]) && nextLower) {
-				b.WriteByte('-')
-			}
-		}
-		b.WriteRune(unicode.ToLower(c))
-	}
-	return b.String()
-}
 
 // encode is the yaml node of v. With sparse, fields at their zero value
 // are left out (a file reads them as zero); otherwise every field is
