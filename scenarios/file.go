@@ -635,7 +635,7 @@ func nonEmpty[T any](xs []T) *yaml.Node {
 
 func encodeCheckers(s Spec) *yaml.Node {
 	n := mapping()
-	for _, c := range s.checkers() {
+	for _, c := range s.Checkers() {
 		var opts *yaml.Node
 		switch c := c.(type) {
 		case checker.Blocking:

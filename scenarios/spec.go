@@ -115,8 +115,9 @@ type Outcome struct {
 	spec Spec // as run, without the bug: what a run file records
 }
 
-// checkers are the system's checkers that Checks selects.
-func (s *Spec) checkers() []checker.Checker {
+// Checkers are the system's checkers that Checks selects: what judges a
+// run of s.
+func (s *Spec) Checkers() []checker.Checker {
 	all := s.System.Checkers(s)
 	if s.Checks == nil {
 		return all
@@ -227,7 +228,7 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 	out.History = h
 	s.linTimeout = o.LinTimeout
 	s.System = sys
-	out.Results = checker.RunAll(h, s.checkers())
+	out.Results = checker.RunAll(h, s.Checkers())
 	out.Verdict = checker.Combine(out.Results)
 	for i := range w.Names() {
 		out.Messages += w.Sent(sim.NodeID(i))
