@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"regexp"
 	"slices"
@@ -180,14 +181,27 @@ func Parse(file string, data []byte) (s Spec, err error) {
 			s, err = Spec{}, d.errAt(1, "", "cannot build this scenario: %v", r)
 		}
 	}()
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
+	syntax := func(err error) error {
 		msg := strings.ReplaceAll(err.Error(), "\n", "; ")
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
 			line, _ := strconv.Atoi(m[1])
-			return Spec{}, d.errAt(line, "", "%s", m[2])
+			return d.errAt(line, "", "%s", m[2])
 		}
-		return Spec{}, d.errAt(1, "", "%s", strings.TrimPrefix(msg, "yaml: "))
+		return d.errAt(1, "", "%s", strings.TrimPrefix(msg, "yaml: "))
+	}
+	var root, more yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return Spec{}, d.errAt(1, "", "empty file")
+		}
+		return Spec{}, syntax(err)
+	}
+	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return Spec{}, syntax(err)
+		}
+		return Spec{}, d.errAt(more.Line, "", "a second YAML document: a file is one scenario")
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
 		return Spec{}, d.errAt(1, "", "empty file")
