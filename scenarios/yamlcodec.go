@@ -352,7 +352,6 @@ func fieldsOf(t reflect.Type) []field {
 	return out
 }
 
-
 // encode is the yaml node of v. With sparse, fields at their zero value
 // are left out (a file reads them as zero); otherwise every field is
 // written, so the file does not depend on defaults.
