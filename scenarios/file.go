@@ -311,6 +311,9 @@ func (d *decoder) family(e protocolEntry, cfg any, fd *fileDoc) (System, error) 
 		if err := params(p.Validate()); err != nil {
 			return nil, err
 		}
+		if topo.Participants*topo.AccountsPerParticipant > maxCount {
+			return nil, d.errPath("topology.accounts-per-participant", fmt.Errorf("%d accounts in all is too many (at most %d)", topo.Participants*topo.AccountsPerParticipant, maxCount))
+		}
 		if topo.Participants < 2 {
 			return nil, d.errPath("topology.participants", fmt.Errorf("must be at least 2 (a transfer spans two), got %d", topo.Participants))
 		}
@@ -346,6 +349,9 @@ func (d *decoder) family(e protocolEntry, cfg any, fd *fileDoc) (System, error) 
 			}
 			l.Jobs = work.Jobs
 		} else {
+			if topo.Clients*work.JobsPerClient > maxCount {
+				return nil, d.errPath("workload.jobs-per-client", fmt.Errorf("%d jobs in all is too many (at most %d)", topo.Clients*work.JobsPerClient, maxCount))
+			}
 			l.Work = workload.Locks{Clients: topo.Clients, Locks: topo.Locks, JobsPerClient: work.JobsPerClient, MaxLocksPerJob: work.MaxLocksPerJob,
 				Interval: work.Interval, Start: work.Start}
 			if err := l.Work.Validate(); err != nil {
@@ -363,6 +369,9 @@ func (d *decoder) family(e protocolEntry, cfg any, fd *fileDoc) (System, error) 
 		}
 		if err := d.section(&fd.Workload, reflect.ValueOf(&work).Elem(), "workload", "key of the inventory workload"); err != nil {
 			return nil, err
+		}
+		if topo.Clients*work.OrdersPerClient > maxCount {
+			return nil, d.errPath("workload.orders-per-client", fmt.Errorf("%d orders in all is too many (at most %d)", topo.Clients*work.OrdersPerClient, maxCount))
 		}
 		v := InventorySystem{Store: c, Work: workload.Inventory{Items: topo.Items, InitialStock: topo.InitialStock, Clients: topo.Clients,
 			OrdersPerClient: work.OrdersPerClient, MaxUnits: work.MaxUnits, Interval: work.Interval, Start: work.Start}}
