@@ -162,10 +162,15 @@ func unknownProtocol(name string) error {
 	return fmt.Errorf("unknown protocol %q (did you mean %q? known: %s)", name, closest(name, names), strings.Join(names, ", "))
 }
 
-// maxCount bounds every count in a file (participants, clients, jobs,
-// instances): far above any useful scenario, low enough that a typo of a
-// few digits is refused instead of building millions of nodes.
-const maxCount = 10000
+// maxCount bounds the counts of a file's protocol parameters and
+// topology (participants, clients, instances), maxWork its workload
+// (transfers, jobs, orders, in all): far above any useful scenario, low
+// enough that a typo of a few digits is refused instead of building a world
+// whose links (one per pair of nodes) fill the memory.
+const (
+	maxCount = 256
+	maxWork  = 100000
+)
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
@@ -241,7 +246,7 @@ func (d *decoder) build(top *yaml.Node, fd *fileDoc) (Spec, error) {
 	}
 	cfg := reflect.New(reflect.TypeOf(entry.def)).Elem()
 	cfg.Set(reflect.ValueOf(entry.def))
-	if err := d.section(&fd.System.Params, cfg, "system.params", "parameter of "+fd.System.Protocol); err != nil {
+	if err := d.section(&fd.System.Params, cfg, "system.params", "parameter of "+fd.System.Protocol, maxCount); err != nil {
 		return Spec{}, err
 	}
 	if s.System, err = d.family(entry, cfg.Interface(), fd); err != nil {
@@ -267,7 +272,7 @@ func (d *decoder) build(top *yaml.Node, fd *fileDoc) (Spec, error) {
 // section decodes an optional raw section into v, whose value is the
 // default of every key the file leaves out, and refuses counts out of
 // range.
-func (d *decoder) section(n *yaml.Node, v reflect.Value, path, what string) error {
+func (d *decoder) section(n *yaml.Node, v reflect.Value, path, what string, limit int) error {
 	if n.Kind == 0 {
 		return nil
 	}
@@ -277,8 +282,8 @@ func (d *decoder) section(n *yaml.Node, v reflect.Value, path, what string) erro
 	for _, f := range fieldsOf(v.Type()) {
 		fv := v.FieldByIndex(f.index)
 		if fv.Kind() == reflect.Int && fv.Type() != durationType {
-			if c := fv.Int(); c > maxCount {
-				return d.errPath(path+"."+f.key, fmt.Errorf("%d is too large (at most %d)", c, maxCount))
+			if c := fv.Int(); c > int64(limit) {
+				return d.errPath(path+"."+f.key, fmt.Errorf("%d is too large (at most %d)", c, limit))
 			}
 		}
 	}
@@ -300,10 +305,10 @@ func (d *decoder) family(e protocolEntry, cfg any, fd *fileDoc) (System, error) 
 		b := workload.DefaultBank()
 		topo := commitTopology{Participants: b.Banks, AccountsPerParticipant: b.AccountsPerBank, InitialBalance: b.InitialBalance, Clients: b.Clients}
 		work := commitWorkload{Transfers: b.Transfers, Interval: b.Interval, MaxAmount: b.MaxAmount, Start: b.Start}
-		if err := d.section(&fd.Topology, reflect.ValueOf(&topo).Elem(), "topology", "key of the commit topology"); err != nil {
+		if err := d.section(&fd.Topology, reflect.ValueOf(&topo).Elem(), "topology", "key of the commit topology", maxCount); err != nil {
 			return nil, err
 		}
-		if err := d.section(&fd.Workload, reflect.ValueOf(&work).Elem(), "workload", "key of the bank workload"); err != nil {
+		if err := d.section(&fd.Workload, reflect.ValueOf(&work).Elem(), "workload", "key of the bank workload", maxWork); err != nil {
 			return nil, err
 		}
 		b = workload.Bank{Banks: topo.Participants, AccountsPerBank: topo.AccountsPerParticipant, InitialBalance: topo.InitialBalance, Clients: topo.Clients,
@@ -311,8 +316,8 @@ func (d *decoder) family(e protocolEntry, cfg any, fd *fileDoc) (System, error) 
 		if err := params(p.Validate()); err != nil {
 			return nil, err
 		}
-		if topo.Participants*topo.AccountsPerParticipant > maxCount {
-			return nil, d.errPath("topology.accounts-per-participant", fmt.Errorf("%d accounts in all is too many (at most %d)", topo.Participants*topo.AccountsPerParticipant, maxCount))
+		if topo.Participants*topo.AccountsPerParticipant > maxWork {
+			return nil, d.errPath("topology.accounts-per-participant", fmt.Errorf("%d accounts in all is too many (at most %d)", topo.Participants*topo.AccountsPerParticipant, maxWork))
 		}
 		if topo.Participants < 2 {
 			return nil, d.errPath("topology.participants", fmt.Errorf("must be at least 2 (a transfer spans two), got %d", topo.Participants))
@@ -326,10 +331,10 @@ func (d *decoder) family(e protocolEntry, cfg any, fd *fileDoc) (System, error) 
 		def := workload.DefaultLocks()
 		topo := lockTopology{Clients: def.Clients, Locks: def.Locks}
 		work := lockWorkload{JobsPerClient: def.JobsPerClient, MaxLocksPerJob: def.MaxLocksPerJob, Interval: def.Interval, Start: def.Start}
-		if err := d.section(&fd.Topology, reflect.ValueOf(&topo).Elem(), "topology", "key of the lock topology"); err != nil {
+		if err := d.section(&fd.Topology, reflect.ValueOf(&topo).Elem(), "topology", "key of the lock topology", maxCount); err != nil {
 			return nil, err
 		}
-		if err := d.section(&fd.Workload, reflect.ValueOf(&work).Elem(), "workload", "key of the lock workload"); err != nil {
+		if err := d.section(&fd.Workload, reflect.ValueOf(&work).Elem(), "workload", "key of the lock workload", maxWork); err != nil {
 			return nil, err
 		}
 		l := Locks{Lock: p, Judges: e.judges}
@@ -342,15 +347,19 @@ func (d *decoder) family(e protocolEntry, cfg any, fd *fileDoc) (System, error) 
 			if len(work.Jobs) == 0 {
 				return nil, d.errPath("workload.jobs", errors.New("empty"))
 			}
+			clients := map[string]bool{}
 			for i, j := range work.Jobs {
 				if j.ID == "" || j.Client == "" || len(j.Locks) == 0 || j.At < 0 {
 					return nil, d.errPath(fmt.Sprintf("workload.jobs[%d]", i), errors.New("a job needs an id, a client, a start not below 0 and at least one lock"))
 				}
+				if clients[j.Client] = true; len(clients) > maxCount {
+					return nil, d.errPath(fmt.Sprintf("workload.jobs[%d].client", i), fmt.Errorf("more than %d clients", maxCount))
+				}
 			}
 			l.Jobs = work.Jobs
 		} else {
-			if topo.Clients*work.JobsPerClient > maxCount {
-				return nil, d.errPath("workload.jobs-per-client", fmt.Errorf("%d jobs in all is too many (at most %d)", topo.Clients*work.JobsPerClient, maxCount))
+			if topo.Clients*work.JobsPerClient > maxWork {
+				return nil, d.errPath("workload.jobs-per-client", fmt.Errorf("%d jobs in all is too many (at most %d)", topo.Clients*work.JobsPerClient, maxWork))
 			}
 			l.Work = workload.Locks{Clients: topo.Clients, Locks: topo.Locks, JobsPerClient: work.JobsPerClient, MaxLocksPerJob: work.MaxLocksPerJob,
 				Interval: work.Interval, Start: work.Start}
@@ -364,14 +373,14 @@ func (d *decoder) family(e protocolEntry, cfg any, fd *fileDoc) (System, error) 
 		def := workload.DefaultInventory()
 		topo := inventoryTopology{Items: def.Items, InitialStock: def.InitialStock, Clients: def.Clients}
 		work := inventoryWorkload{OrdersPerClient: def.OrdersPerClient, MaxUnits: def.MaxUnits, Interval: def.Interval, Start: def.Start}
-		if err := d.section(&fd.Topology, reflect.ValueOf(&topo).Elem(), "topology", "key of the inventory topology"); err != nil {
+		if err := d.section(&fd.Topology, reflect.ValueOf(&topo).Elem(), "topology", "key of the inventory topology", maxCount); err != nil {
 			return nil, err
 		}
-		if err := d.section(&fd.Workload, reflect.ValueOf(&work).Elem(), "workload", "key of the inventory workload"); err != nil {
+		if err := d.section(&fd.Workload, reflect.ValueOf(&work).Elem(), "workload", "key of the inventory workload", maxWork); err != nil {
 			return nil, err
 		}
-		if topo.Clients*work.OrdersPerClient > maxCount {
-			return nil, d.errPath("workload.orders-per-client", fmt.Errorf("%d orders in all is too many (at most %d)", topo.Clients*work.OrdersPerClient, maxCount))
+		if topo.Clients*work.OrdersPerClient > maxWork {
+			return nil, d.errPath("workload.orders-per-client", fmt.Errorf("%d orders in all is too many (at most %d)", topo.Clients*work.OrdersPerClient, maxWork))
 		}
 		v := InventorySystem{Store: c, Work: workload.Inventory{Items: topo.Items, InitialStock: topo.InitialStock, Clients: topo.Clients,
 			OrdersPerClient: work.OrdersPerClient, MaxUnits: work.MaxUnits, Interval: work.Interval, Start: work.Start}}
