@@ -240,6 +240,9 @@ func (d *decoder) build(top *yaml.Node, fd *fileDoc) (Spec, error) {
 	if fd.Network != nil {
 		s.Network = *fd.Network
 	}
+	if _, given := d.lines["faults.random.base"]; s.Nemesis != nil && !given {
+		s.Nemesis.Base = s.Network // the link a slow or lossy episode restores
+	}
 	entry, ok := protocolRegistry[fd.System.Protocol]
 	if !ok {
 		return Spec{}, d.errPath("system.protocol", unknownProtocol(fd.System.Protocol))
@@ -629,7 +632,11 @@ func EncodeSpec(s Spec) ([]byte, error) {
 	if len(s.Faults.Actions)+len(s.Faults.Triggers) > 0 || s.Nemesis != nil {
 		fs = mapping("actions", nonEmpty(s.Faults.Actions), "triggers", nonEmpty(s.Faults.Triggers))
 		if s.Nemesis != nil {
-			fs.Content = append(fs.Content, str("random"), encode(reflect.ValueOf(*s.Nemesis), true))
+			n := *s.Nemesis
+			if n.Base == s.Network {
+				n.Base = faults.LinkSpec{} // left out: the network's default link
+			}
+			fs.Content = append(fs.Content, str("random"), encode(reflect.ValueOf(n), true))
 		}
 	}
 	var live *yaml.Node

@@ -170,3 +170,19 @@ func TestProtocolParamsListsEveryParameterWithItsDefault(t *testing.T) {
 	_, err = ProtocolParams("4pc")
 	require.ErrorContains(t, err, `unknown protocol "4pc"`)
 }
+
+// The random faults' base link, left out, is the scenario's network, so
+// a file that changes the network changes what slow and lossy episodes
+// restore too.
+func TestTheNemesisBaseFollowsTheNetwork(t *testing.T) {
+	data, _ := BuiltinFile("2pc-bank-faults")
+	text := strings.Replace(string(data), "network:\n  latency: 1ms", "network:\n  latency: 5ms", 1)
+	require.NotEqual(t, string(data), text)
+	s, err := Parse("f.yaml", []byte(text))
+	require.NoError(t, err)
+	require.Equal(t, 5*time.Millisecond, time.Duration(s.Nemesis.Base.Latency))
+	text = strings.Replace(text, "    swarm: true", "    base: {latency: 2ms}\n    swarm: true", 1)
+	s, err = Parse("f.yaml", []byte(text))
+	require.NoError(t, err)
+	require.Equal(t, 2*time.Millisecond, time.Duration(s.Nemesis.Base.Latency), "given, it is kept")
+}
