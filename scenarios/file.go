@@ -425,6 +425,9 @@ func (d *decoder) checkers(n *yaml.Node, s *Spec) error {
 			return err
 		}
 	}
+	if len(chosen) == 0 {
+		return d.errAt(n.Line, "checkers", "empty: a run judged by no checker would pass whatever happened")
+	}
 	offered := checkerNames(s.System.Checkers(s))
 	s.Checks = []string{}
 	for _, c := range chosen {

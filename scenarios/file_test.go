@@ -107,6 +107,7 @@ func TestFileErrorsNameFileLineAndField(t *testing.T) {
 		{"no limit", "  max-time: 3s", "  max-events: 0", `t.yaml:23: limits: needs max-time or max-events`},
 		{"yaml syntax", "  participants: 3", "  participants: [3", `t.yaml:`},
 		{"key twice", "  transfers: 10", "  transfers: 10\n  transfers: 12", `t.yaml:12: workload.transfers: given twice`},
+		{"empty checkers", "checkers:\n  atomicity: {}\n  blocking: {min-for: 100ms}", "checkers: {}", `t.yaml:20: checkers: empty`},
 		{"two documents", "  max-time: 3s", "  max-time: 3s\n---\nname: u", `t.yaml:25: a second YAML document`},
 		{"anchors", "  transfers: 10", "  transfers: &n 10", `t.yaml:11: workload.transfers: anchors and aliases are not supported`},
 	}
