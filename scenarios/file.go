@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	pathpkg "path"
 	"reflect"
 	"regexp"
 	"slices"
@@ -565,15 +566,11 @@ func (d *decoder) faults(s *Spec) error {
 		}
 	}
 	if n := s.Nemesis; n != nil {
-		for _, set := range []struct {
-			key   string
-			nodes []string
-		}{{"targets", n.Targets}, {"others", n.Others}} {
-			for j, name := range set.nodes {
-				if !known(name) {
-					return d.errPath(fmt.Sprintf("faults.random.%s[%d]", set.key, j), fmt.Errorf("unknown node %q (have: %s)", name, strings.Join(w.Names(), ", ")))
-				}
-			}
+		if n.Targets, err = d.nodeList(w, "faults.random.targets", n.Targets); err != nil {
+			return err
+		}
+		if n.Others, err = d.nodeList(w, "faults.random.others", n.Others); err != nil {
+			return err
 		}
 		if err := n.Validate(); err != nil {
 			return d.errPath("faults.random", err)
@@ -585,6 +582,46 @@ func (d *decoder) faults(s *Spec) error {
 		}
 	}
 	return nil
+}
+
+// nodeList expands a list of node names in which a pattern
+// ("participant-*", path.Match syntax) stands for every node it matches,
+// in the order the system adds them: so a file that changes how many
+// participants or clients there are need not change its random faults.
+// A name or pattern that names no node is an error.
+func (d *decoder) nodeList(w *sim.World, key string, names []string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	add := func(n string) {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	for j, name := range names {
+		path := fmt.Sprintf("%s[%d]", key, j)
+		if !strings.ContainsAny(name, "*?[\\") {
+			if _, ok := w.Lookup(name); !ok {
+				return nil, d.errPath(path, fmt.Errorf("unknown node %q (have: %s)", name, strings.Join(w.Names(), ", ")))
+			}
+			add(name)
+			continue
+		}
+		if _, err := pathpkg.Match(name, ""); err != nil {
+			return nil, d.errPath(path, fmt.Errorf("pattern %q: %w", name, err))
+		}
+		matched := false
+		for _, n := range w.Names() {
+			if ok, _ := pathpkg.Match(name, n); ok {
+				matched = true
+				add(n)
+			}
+		}
+		if !matched {
+			return nil, d.errPath(path, fmt.Errorf("pattern %q matches no node (have: %s)", name, strings.Join(w.Names(), ", ")))
+		}
+	}
+	return out, nil
 }
 
 // EncodeSpec writes a scenario as a file Parse reads back to the same

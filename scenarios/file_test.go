@@ -187,3 +187,23 @@ func TestTheNemesisBaseFollowsTheNetwork(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 2*time.Millisecond, time.Duration(s.Nemesis.Base.Latency), "given, it is kept")
 }
+
+// A pattern in the random faults' node lists follows the topology: five
+// participants, five targets besides the coordinator.
+func TestNodePatternsFollowTheTopology(t *testing.T) {
+	data, _ := BuiltinFile("2pc-bank-faults")
+	require.Contains(t, string(data), "targets: [coordinator, participant-*]")
+	s, err := Parse("f.yaml", data)
+	require.NoError(t, err)
+	require.Equal(t, []string{"coordinator", "participant-1", "participant-2", "participant-3"}, s.Nemesis.Targets)
+	five := strings.Replace(string(data), "participants: 3", "participants: 5", 1)
+	s, err = Parse("f.yaml", []byte(five))
+	require.NoError(t, err)
+	require.Equal(t, []string{"coordinator", "participant-1", "participant-2", "participant-3", "participant-4", "participant-5"}, s.Nemesis.Targets)
+	require.Len(t, s.Nemesis.Others, 4)
+
+	_, err = Parse("f.yaml", []byte(strings.Replace(string(data), "participant-*]", "acceptor-*]", 1)))
+	require.ErrorContains(t, err, `f.yaml:29: faults.random.targets[1]: pattern "acceptor-*" matches no node`)
+	_, err = Parse("f.yaml", []byte(strings.Replace(string(data), "participant-*]", `"participant-["]`, 1)))
+	require.ErrorContains(t, err, `f.yaml:29: faults.random.targets[1]: pattern "participant-[": syntax error in pattern`)
+}
