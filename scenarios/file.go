@@ -169,8 +169,9 @@ func unknownProtocol(name string) error {
 // enough that a typo of a few digits is refused instead of building a world
 // whose links (one per pair of nodes) fill the memory.
 const (
-	maxCount = 256
-	maxWork  = 100000
+	maxCount  = 256
+	maxWork   = 100000
+	maxFaults = 10000
 )
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -184,7 +185,7 @@ func Parse(file string, data []byte) (s Spec, err error) {
 		// through (two nodes of one name); a file must never crash the
 		// tool.
 		if r := recover(); r != nil {
-			s, err = Spec{}, d.errAt(1, "", "cannot build this scenario: %v", r)
+			s, err = Spec{}, d.errAt(1, "", "cannot build this scenario: %s", strings.ReplaceAll(fmt.Sprint(r), "\n", "; "))
 		}
 	}()
 	syntax := func(err error) error {
@@ -575,10 +576,14 @@ func (d *decoder) faults(s *Spec) error {
 		if err := n.Validate(); err != nil {
 			return d.errPath("faults.random", err)
 		}
+		total := 0.0
 		for _, r := range []float64{n.CrashRate, n.PartitionRate, n.SlowRate, n.LossRate, n.PauseRate, n.ClockRate} {
-			if r > 1000 {
-				return d.errPath("faults.random", fmt.Errorf("rate %g is too high (at most 1000 per second)", r))
-			}
+			total += r
+		}
+		// Swarm mode may double each rate; a plan of more faults than this
+		// is a typo in a rate or the window, not a test.
+		if faults := 2 * total * time.Duration(n.Stop-n.Start).Seconds(); faults > maxFaults {
+			return d.errPath("faults.random", fmt.Errorf("rates and window give up to %.0f faults a run (at most %d)", faults, maxFaults))
 		}
 	}
 	return nil

@@ -202,6 +202,8 @@ func TestNodePatternsFollowTheTopology(t *testing.T) {
 	require.Equal(t, []string{"coordinator", "participant-1", "participant-2", "participant-3", "participant-4", "participant-5"}, s.Nemesis.Targets)
 	require.Len(t, s.Nemesis.Others, 4)
 
+	_, err = Parse("f.yaml", []byte(strings.Replace(string(data), "crash-rate: 3", "crash-rate: 6000", 1)))
+	require.ErrorContains(t, err, "f.yaml:28: faults.random: rates and window give up to 12014 faults a run (at most 10000)")
 	_, err = Parse("f.yaml", []byte(strings.Replace(string(data), "participant-*]", "acceptor-*]", 1)))
 	require.ErrorContains(t, err, `f.yaml:29: faults.random.targets[1]: pattern "acceptor-*" matches no node`)
 	_, err = Parse("f.yaml", []byte(strings.Replace(string(data), "participant-*]", `"participant-["]`, 1)))
