@@ -41,6 +41,25 @@ type Options struct {
 	Command string
 }
 
+// Load reads a scenario file for a test (scenarios.Parse), named by its
+// path as simrun names it, and fails t with the file's FILE:LINE error
+// if it is not a valid scenario.
+func Load(t TB, path string) scenarios.Spec {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("faultlinetest: %v", err)
+		return scenarios.Spec{}
+	}
+	s, err := scenarios.Parse(path, data)
+	if err != nil {
+		t.Fatalf("faultlinetest: %v", err)
+		return scenarios.Spec{}
+	}
+	s.Name = path
+	return s
+}
+
 // Seeds runs spec with every seed from first to last and fails t at the
 // first run with a safety violation, reporting it (Report). It logs how
 // many seeds ran when none fails.

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -117,4 +118,23 @@ func TestFaultsPassesACorrectProtocol(t *testing.T) {
 	require.False(t, ft.failed, "%v", ft.errors)
 	require.Len(t, ft.logs, 1)
 	require.Contains(t, ft.logs[0], "[rapid] OK, passed 100 tests")
+}
+
+func TestLoadReadsAFileOrFailsWithItsLine(t *testing.T) {
+	path := filepath.Join("..", "scenarios", "builtin", "2pc-bank.yaml")
+	ft := &fakeT{name: "TestX"}
+	s := Load(ft, path)
+	require.False(t, ft.failed, "%v", ft.errors)
+	require.Equal(t, path, s.Name)
+	Seeds(ft, s, 1, 2, Options{})
+	require.False(t, ft.failed, "%v", ft.errors)
+
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(bad, []byte(strings.Replace(string(data), "transfers: 100", "transfers: many", 1)), 0o644))
+	Load(ft, bad)
+	require.True(t, ft.failed)
+	require.Contains(t, ft.errors[0], bad+":")
+	require.Contains(t, ft.errors[0], ": workload.transfers: want a whole number")
 }
