@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -43,23 +44,35 @@ func TestProgressOnANonTerminalIsAPlainLineEveryInterval(t *testing.T) {
 	require.Equal(t, 1, strings.Count(b.String(), "\n"), "silent once finished")
 }
 
+// cliDir holds the simrun binary the CLI tests build; TestMain makes it
+// and removes it after the tests, so no build is left in the temp dir.
+var cliDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "simrun-cli-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	cliDir = dir
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
 var (
 	cliOnce sync.Once
 	cliPath string
 	cliErr  error
 )
 
+// buildCLI compiles simrun once, the first time a test needs it (tests
+// that do not, run without the build).
 func buildCLI(t *testing.T) string {
 	cliOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "simrun-cli-")
-		if err != nil {
-			cliErr = err
-			return
-		}
-		cliPath = filepath.Join(dir, "simrun")
+		cliPath = filepath.Join(cliDir, "simrun")
 		if out, err := exec.Command("go", "build", "-o", cliPath, ".").CombinedOutput(); err != nil {
-			cliErr = err
-			t.Logf("%s", out)
+			cliErr = fmt.Errorf("go build: %w\n%s", err, out)
 		}
 	})
 	require.NoError(t, cliErr)

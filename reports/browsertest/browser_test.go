@@ -66,24 +66,36 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
+// buildDir holds the simrun binary the tests build; TestMain makes it and
+// removes it after the tests, so no build is left in the temp dir.
+var buildDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "simrun-browsertest-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	buildDir = dir
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
 var (
 	buildOnce sync.Once
 	simrun    string
 	buildErr  error
 )
 
-// build compiles simrun once for all tests of the package.
+// build compiles simrun once for all tests of the package, the first time
+// one needs it (without Chromium none does).
 func build(t *testing.T) string {
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "simrun-browsertest-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		simrun = filepath.Join(dir, "simrun")
+		simrun = filepath.Join(buildDir, "simrun")
 		out, err := exec.Command("go", "build", "-o", simrun, "github.com/faultline-sim/faultline/cmd/simrun").CombinedOutput()
 		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
 		}
 	})
 	require.NoError(t, buildErr)
