@@ -15,6 +15,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
+
+	"github.com/faultline-sim/faultline/internal/ci"
 )
 
 const viewW, viewH = 1440, 900
@@ -34,7 +36,7 @@ func chromium(t *testing.T) string {
 			return p
 		}
 	}
-	if os.Getenv("CI") == "true" {
+	if ci.On() {
 		t.Fatalf("chromium not found at %v (CI=true: browser tests must run; install the chromium package)", candidates)
 	}
 	t.Skipf("chromium not found at %v: browser tests skipped (apt-get install chromium; with CI=true they fail instead)", candidates)
