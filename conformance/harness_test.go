@@ -13,6 +13,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/faultline-sim/faultline/realserver"
+	"github.com/faultline-sim/faultline/realserver/realservertest"
 	"github.com/faultline-sim/faultline/sim"
 )
 
@@ -64,7 +65,7 @@ func sharedZooKeeper(t *testing.T) *realserver.Server {
 	shared.Do(func() {
 		shared.zk, shared.err = realserver.StartZooKeeper(context.Background(), realserver.ZKOptions{TickTime: zkTick, MaxSessionTimeout: maxZKSession})
 	})
-	realserver.Require(t, shared.err)
+	realservertest.Require(t, shared.err)
 	return shared.zk
 }
 

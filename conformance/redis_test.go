@@ -13,6 +13,7 @@ import (
 
 	"github.com/faultline-sim/faultline/protocol/redislock"
 	"github.com/faultline-sim/faultline/realserver"
+	"github.com/faultline-sim/faultline/realserver/realservertest"
 	"github.com/faultline-sim/faultline/sim"
 )
 
@@ -196,7 +197,7 @@ type redisHarness struct {
 
 func newRedisHarness(t *testing.T, aof bool) *redisHarness {
 	h := &redisHarness{y: newTally(t)}
-	h.srv = realserver.RedisForTest(t, realserver.RedisOptions{AppendOnly: aof})
+	h.srv = realservertest.Redis(t, realserver.RedisOptions{AppendOnly: aof})
 	if aof {
 		h.persistence = redislock.PersistAOF
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/realserver"
+	"github.com/faultline-sim/faultline/realserver/realservertest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -22,7 +23,7 @@ func runLive(t *testing.T, sc *Scenario, p Plan) *Outcome {
 	t.Helper()
 	out, err := Run(context.Background(), sc, p, Options{})
 	if err != nil && errors.Is(err, realserver.ErrMissing) {
-		realserver.Require(t, err)
+		realservertest.Require(t, err)
 	}
 	require.NoError(t, err)
 	return out
@@ -176,7 +177,7 @@ func TestFailingRunLeavesNoServer(t *testing.T) {
 		p.Clients[0].WorkMs = 2000 // still running when the steps come
 		_, err = Run(context.Background(), sc, p, Options{})
 		if errors.Is(err, realserver.ErrMissing) {
-			realserver.Require(t, err)
+			realservertest.Require(t, err)
 		}
 		require.ErrorContains(t, err, "stop redis-2")
 		require.Empty(t, childServers(t))
@@ -196,7 +197,7 @@ func TestFailingRunLeavesNoServer(t *testing.T) {
 		_, err = Run(ctx, sc, sc.Plan(1), Options{})
 		cancel()
 		if errors.Is(err, realserver.ErrMissing) {
-			realserver.Require(t, err)
+			realservertest.Require(t, err)
 		}
 		require.Error(t, err)
 		require.Empty(t, childServers(t))
