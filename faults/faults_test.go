@@ -66,6 +66,7 @@ func TestValidateNamesWhatIsWrong(t *testing.T) {
 		"cut: from and to are both":      {Kind: Cut, From: []string{"a"}},
 		"link: link loss 2 is not":       {Kind: SetLink, Link: &LinkSpec{Loss: 2}},
 		"pause a: duration must be":      {Kind: Pause, Node: "a"},
+		"clock-jump a: duration is miss": {Kind: ClockJump, Node: "a"},
 		"crash: negative time":           {Kind: Crash, Node: "a", At: -1},
 		"link: the link setting is miss": {Kind: SetLink},
 	}
