@@ -59,11 +59,16 @@ run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
 				}
 				s, err := faults.Parse(data)
 				if err != nil {
-					return fmt.Errorf("run: %s: %v", faultsIn, err)
+					return fmt.Errorf("run: %s: %w", faultsIn, err)
 				}
 				opts.Schedule = &s
 			}
 			out, err := scenarios.Run(spec, opts)
+			if err != nil && faultsIn != "" {
+				// What only installing it can find (an unknown node, a
+				// negative time) is the file's mistake too: name it.
+				return fmt.Errorf("run: %s: %w", faultsIn, err)
+			}
 			if err != nil {
 				return err
 			}
