@@ -212,7 +212,7 @@ func Run(o Options) ([]Row, error) {
 	for i, j := range jobs {
 		r := results[i]
 		if r.err != nil {
-			return nil, fmt.Errorf("compare: %s seed %d: %v", specs[j.cell].Name, j.seed, r.err)
+			return nil, fmt.Errorf("compare: %s seed %d: %w", specs[j.cell].Name, j.seed, r.err)
 		}
 		a := &accs[j.cell]
 		a.m.Begun += r.m.Begun

@@ -175,7 +175,7 @@ func (a Action) Validate(known func(string) bool) error {
 			return fmt.Errorf("link: the link setting is missing")
 		}
 		if err := a.Link.Sim().Validate(); err != nil {
-			return fmt.Errorf("link: %v", err)
+			return fmt.Errorf("link: %w", err)
 		}
 		if err := check(append(append([]string{}, a.From...), a.To...)...); err != nil {
 			return err

@@ -53,6 +53,8 @@ func TestParseRefusesTyposAndBadDurations(t *testing.T) {
 	require.ErrorContains(t, err, `unknown field "nod"`)
 	_, err = Parse([]byte(`{"actions":[{"at":"soon","kind":"crash"}]}`))
 	require.ErrorContains(t, err, `bad duration "soon"`)
+	_, err = Parse([]byte(`{"actions":[]} {"actions":[{"kind":"crash","node":"x"}]}`))
+	require.ErrorContains(t, err, "fault schedule: data after the JSON value")
 }
 
 func TestValidateNamesWhatIsWrong(t *testing.T) {

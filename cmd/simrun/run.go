@@ -55,7 +55,7 @@ run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
 			if faultsIn != "" {
 				data, err := os.ReadFile(faultsIn)
 				if err != nil {
-					return fmt.Errorf("run: --faults: %v", err)
+					return fmt.Errorf("run: --faults: %w", err)
 				}
 				s, err := faults.Parse(data)
 				if err != nil {
@@ -74,12 +74,12 @@ run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
 			}
 			if faultsOut != "" {
 				if err := os.WriteFile(faultsOut, out.Schedule.MarshalIndent(), 0o644); err != nil {
-					return fmt.Errorf("run: --save-faults: %v", err)
+					return fmt.Errorf("run: --save-faults: %w", err)
 				}
 			}
 			if saveTo != "" {
 				if err := os.WriteFile(saveTo, scenarios.Record(out).Marshal(), 0o644); err != nil {
-					return fmt.Errorf("run: --save: %v", err)
+					return fmt.Errorf("run: --save: %w", err)
 				}
 			}
 			p.json, p.trace, p.faults, p.vizDir = asJSON, trace, showFaults, vizDir
