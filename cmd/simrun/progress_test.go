@@ -3,11 +3,9 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,6 +15,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/faultline-sim/faultline/internal/simrunbin"
 )
 
 func TestProgressETAIsTheAverageRateSoFar(t *testing.T) {
@@ -44,46 +44,13 @@ func TestProgressOnANonTerminalIsAPlainLineEveryInterval(t *testing.T) {
 	require.Equal(t, 1, strings.Count(b.String(), "\n"), "silent once finished")
 }
 
-// cliDir holds the simrun binary the CLI tests build; TestMain makes it
-// and removes it after the tests, so no build is left in the temp dir.
-var cliDir string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "simrun-cli-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	cliDir = dir
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-var (
-	cliOnce sync.Once
-	cliPath string
-	cliErr  error
-)
-
-// buildCLI compiles simrun once, the first time a test needs it (tests
-// that do not, run without the build).
-func buildCLI(t *testing.T) string {
-	cliOnce.Do(func() {
-		cliPath = filepath.Join(cliDir, "simrun")
-		if out, err := exec.Command("go", "build", "-o", cliPath, ".").CombinedOutput(); err != nil {
-			cliErr = fmt.Errorf("go build: %w\n%s", err, out)
-		}
-	})
-	require.NoError(t, cliErr)
-	return cliPath
-}
+func TestMain(m *testing.M) { simrunbin.Main(m) }
 
 // interruptAfterProgress starts simrun with args, waits for its first
 // progress line on stderr (a pipe, not a terminal), sends SIGINT, and
 // returns the exit status, stdout and stderr.
 func interruptAfterProgress(t *testing.T, progressLabel string, args ...string) (int, string, string) {
-	cmd := exec.Command(buildCLI(t), args...)
+	cmd := exec.Command(simrunbin.Path(t), args...)
 	cmd.Env = append(os.Environ(), "FAULTLINE_PROGRESS_EVERY=300ms")
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout

@@ -3,7 +3,6 @@ package browsertest
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/faultline-sim/faultline/internal/ci"
+	"github.com/faultline-sim/faultline/internal/simrunbin"
 )
 
 const viewW, viewH = 1440, 900
@@ -68,45 +68,11 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
-// buildDir holds the simrun binary the tests build; TestMain makes it and
-// removes it after the tests, so no build is left in the temp dir.
-var buildDir string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "simrun-browsertest-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	buildDir = dir
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-var (
-	buildOnce sync.Once
-	simrun    string
-	buildErr  error
-)
-
-// build compiles simrun once for all tests of the package, the first time
-// one needs it (without Chromium none does).
-func build(t *testing.T) string {
-	buildOnce.Do(func() {
-		simrun = filepath.Join(buildDir, "simrun")
-		out, err := exec.Command("go", "build", "-o", simrun, "github.com/faultline-sim/faultline/cmd/simrun").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
-		}
-	})
-	require.NoError(t, buildErr)
-	return simrun
-}
+func TestMain(m *testing.M) { simrunbin.Main(m) }
 
 // sim runs simrun with args in dir and returns its exit status and output.
 func sim(t *testing.T, dir string, args ...string) (int, string) {
-	cmd := exec.Command(build(t), args...)
+	cmd := exec.Command(simrunbin.Path(t), args...)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	code := 0
