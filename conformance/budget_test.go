@@ -8,10 +8,11 @@ import (
 )
 
 func TestBudgetGrowsWithTheCountAskedForAndStaysBounded(t *testing.T) {
-	require.Equal(t, budget, budgetFor(5000, false), "the default count keeps the default budget")
-	require.Equal(t, budget, budgetFor(10, true))
-	require.Equal(t, 10*budget, budgetFor(500, true))
-	require.Equal(t, maxBudget, budgetFor(100000, true))
+	require.Equal(t, budget, budgetFor(5000, defaultChecks, false), "the default count keeps the default budget")
+	require.Equal(t, budget, budgetFor(10, defaultChecks, true))
+	require.Equal(t, 10*budget, budgetFor(500, defaultChecks, true))
+	require.Equal(t, 50*budget, budgetFor(500, 10, true), "a slow test (10 by default) gets time at its own pace")
+	require.Equal(t, maxBudget, budgetFor(500, 2, true))
 }
 
 func TestSkippedSequencesFailATestWhoseCountWasAskedFor(t *testing.T) {

@@ -32,16 +32,17 @@ const budget = 50 * time.Second
 // RAPID_CHECKS): its budget grows with the count, up to this; a sequence
 // asked for and not run then fails the test instead of passing unseen.
 // (go test's own -timeout, 10 minutes by default, may need raising.)
-const maxBudget = 20 * time.Minute
+const maxBudget = time.Hour
 
-// budgetFor is the time budget of a test that runs checks sequences: the
-// default budget per defaultChecks sequences asked for, at least the
-// default budget and at most maxBudget.
-func budgetFor(checks int, asked bool) time.Duration {
-	if !asked {
+// budgetFor is the time budget of a test that runs checks sequences where
+// by default it runs perDefault in the default budget: that budget for
+// each perDefault sequences asked for, at least the default budget and at
+// most maxBudget.
+func budgetFor(checks, perDefault int, asked bool) time.Duration {
+	if !asked || perDefault <= 0 {
 		return budget
 	}
-	b := budget * time.Duration((checks+defaultChecks-1)/defaultChecks)
+	b := budget * time.Duration((checks+perDefault-1)/perDefault)
 	return min(max(b, budget), maxBudget)
 }
 
@@ -87,9 +88,15 @@ func sharedZooKeeper(t *testing.T) *realserver.Server {
 	return shared.zk
 }
 
+// perTest is how many sequences the running test does by default (the
+// measure of its time budget when a count is asked for).
+var perTest = defaultChecks
+
 // fewerChecks lowers the default count for one slow test; a count asked
-// for is left alone.
+// for is left alone (and given the time it needs at this test's pace).
 func fewerChecks(t *testing.T, n int) {
+	perTest = n
+	t.Cleanup(func() { perTest = defaultChecks })
 	if asked {
 		return
 	}
@@ -113,7 +120,7 @@ type tally struct {
 
 func newTally(t *testing.T) *tally {
 	checks, _ := strconv.Atoi(flag.Lookup("rapid.checks").Value.String())
-	y := &tally{start: time.Now(), budget: budgetFor(checks, asked), asked: asked}
+	y := &tally{start: time.Now(), budget: budgetFor(checks, perTest, asked), asked: asked}
 	t.Cleanup(func() {
 		t.Logf("%d sequences run, %d not run for want of time (budget %v), %d replies compared (%d after a TTL ran out, %d with watch events), %d faults, %d sequences cut at an expiry boundary, %v",
 			y.sequences, y.late, y.budget, y.steps, y.expired, y.events, y.faults, y.boundary, time.Since(y.start).Round(time.Millisecond))
