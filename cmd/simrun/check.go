@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
-	"github.com/faultline-sim/faultline/internal/strictjson"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/spf13/cobra"
 )
@@ -129,32 +128,35 @@ func parseHistory(file string, data []byte, model string) ([]historyLine, error)
 		}
 		l, err := parseLine([]byte(text), model)
 		if err != nil {
-			return nil, fmt.Errorf("check: %s:%d: %w", file, n, err)
+			return nil, fmt.Errorf("check: %s:%d: %v", file, n, err)
 		}
 		out = append(out, l)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("check: %s:%d: %w", file, n+1, err)
+		return nil, fmt.Errorf("check: %s:%d: %v", file, n+1, err)
 	}
 	return out, nil
 }
 
 func parseLine(text []byte, model string) (historyLine, error) {
 	var l historyLine
-	if err := strictjson.Decode(text, &l); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(text))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&l); err != nil {
 		var te *json.UnmarshalTypeError
 		var se *json.SyntaxError
 		switch {
 		case errors.As(err, &te):
 			return l, fmt.Errorf("field %q: %s is not a valid %s", te.Field, te.Value, jsonKind(te.Type.String()))
 		case errors.As(err, &se):
-			return l, fmt.Errorf("not a JSON object: %w", err)
-		case errors.Is(err, strictjson.ErrTrailing):
-			return l, fmt.Errorf("more than one JSON value on the line")
+			return l, fmt.Errorf("not a JSON object: %v", err)
 		case strings.HasPrefix(err.Error(), "json: unknown field"):
 			return l, fmt.Errorf("%s (fields: client, key, op, value, expect, ok, call, return)", strings.TrimPrefix(err.Error(), "json: "))
 		}
-		return l, fmt.Errorf("not a JSON object: %w", err)
+		return l, fmt.Errorf("not a JSON object: %v", err)
+	}
+	if dec.More() {
+		return l, fmt.Errorf("more than one JSON value on the line")
 	}
 	ops := map[string][]string{"lock": {"acquire", "release"}, "register": {"read", "write", "cas"}}[model]
 	switch {
