@@ -123,7 +123,12 @@ func (o *Outcome) AsExpected() bool {
 func (s Spec) Plan(seed uint64) faults.Schedule {
 	plan := faults.Schedule{Actions: append([]faults.Action(nil), s.Faults.Actions...), Triggers: s.Faults.Triggers}
 	if s.Nemesis != nil {
-		plan.Actions = append(plan.Actions, s.Nemesis.Generate(sim.NewStream(seed, "faults")).Actions...)
+		drawn := s.Nemesis.Generate(sim.NewStream(seed, "faults"))
+		plan.Actions = append(plan.Actions, drawn.Actions...)
+		plan.Unsynced = drawn.Unsynced
+	}
+	if s.Faults.Unsynced != "" {
+		plan.Unsynced = s.Faults.Unsynced
 	}
 	if s.Liveness != nil {
 		plan.Actions = append(plan.Actions, faults.Action{At: faults.Duration(s.Liveness.At), Kind: faults.HealAll})

@@ -86,6 +86,10 @@ type World struct {
 	effectHooks []func(Effect)
 	crashes     []Crash
 	started     bool
+	// unsynced is what a crash does to writes not yet synced; tear draws
+	// which survive when some do (nil otherwise).
+	unsynced Unsynced
+	tear     *rand.Rand
 }
 
 // Crash records one node crash at a true time. Crashes are kept even
@@ -121,6 +125,7 @@ func (w *World) AddNode(name string, factory func() Node) NodeID {
 	}
 	id := NodeID(len(w.procs))
 	p := &proc{id: id, name: name, factory: factory, store: newStore(), rng: w.Stream("node/" + name)}
+	p.store.deferSync = w.unsynced != KeepUnsynced
 	w.procs = append(w.procs, p)
 	w.byName[name] = id
 	w.trace.names = append(w.trace.names, name)
@@ -275,7 +280,8 @@ func (w *World) Crash(id NodeID) {
 	p.timers = nil
 	p.pausedUntil = 0
 	p.inc++
-	p.store.loseUnsynced()
+	p.armed, p.armedFault = 0, nil
+	p.store.loseUnsynced(w.tear)
 	w.crashes = append(w.crashes, Crash{Time: w.now, Node: id})
 	w.record(Event{Kind: EvCrash, Node: id, Peer: None})
 }

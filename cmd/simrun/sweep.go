@@ -24,6 +24,7 @@ func newSweep() *cobra.Command {
 		bug     string
 		linTO   time.Duration
 	)
+	var unsynced string
 	c := &cobra.Command{
 		Use:   "sweep SCENARIO --seeds A-B",
 		Short: "Run a scenario over a range of seeds in parallel and count verdicts",
@@ -38,6 +39,9 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 			}
 			spec, err := scenarios.Get(args[0])
 			if err != nil {
+				return err
+			}
+			if err := withUnsynced("sweep", &spec, unsynced); err != nil {
 				return err
 			}
 			from, to, err := sweep.ParseRange(seeds)
@@ -87,6 +91,7 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 	f.IntVar(&workers, "workers", 0, "parallel worlds (default: one per CPU)")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object instead of text")
 	f.StringVar(&bug, "bug", "", "enable a planted bug of the protocol")
+	unsyncedFlag(f, &unsynced)
 	f.DurationVar(&linTO, "lin-timeout", 0, "bound on each linearizability search (default 5s); a search that runs out is unknown")
 	return c
 }

@@ -166,6 +166,7 @@ func (s *server) current(env *sim.Env, lock string) (lease, bool) {
 		delete(s.leases, lock)
 	} else {
 		env.Delete(leaseKey + lock)
+		env.Sync()
 	}
 	env.Observe(obs.LeaseExpired{Lock: lock, Client: l.Holder, Token: l.Token})
 	env.Observe(obs.Holder{Lock: lock, Durable: !s.volatile()})
@@ -203,6 +204,7 @@ func (s *server) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 		}
 		answers.Add(&w, client, m.Req, reply)
 		env.Write(&w)
+		env.Sync()
 		if ok {
 			env.Observe(obs.Holder{Lock: m.Lock, Durable: !s.volatile()})
 		}
@@ -228,6 +230,7 @@ func (s *server) grant(env *sim.Env, from sim.NodeID, client string, m Acquire) 
 	reply := Grant{Lock: m.Lock, Req: m.Req, Token: l.Token, TTL: s.cfg.TTL}
 	answers.Add(&w, client, m.Req, reply)
 	env.Write(&w)
+	env.Sync()
 	env.Observe(obs.LockGrant{Lock: m.Lock, Client: client, Req: m.Req.String(), Token: l.Token})
 	env.Observe(obs.Holder{Lock: m.Lock, Client: client, Token: l.Token, Durable: !s.volatile()})
 	env.Send(from, reply)
