@@ -75,7 +75,7 @@ func commitNemesis(b workload.Bank) *faults.Nemesis {
 		Others:  b.ClientNames(),
 		Start:   0, Stop: ms(1000),
 		CrashRate: 3, Downtime: ms(100), NoRestart: 0.2,
-		MidCrashRate: 3,
+		MidCrashRate:  3,
 		PartitionRate: 3, PartitionLength: ms(100),
 		SlowRate: 2, SlowLength: ms(100), SlowBy: ms(20),
 		LossRate: 2, LossLength: ms(100), Loss: 0.3, Duplicate: 0.2,

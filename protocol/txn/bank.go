@@ -20,8 +20,8 @@ type Bank struct {
 	// prepared record is not yet synced; it reaches the disk with the
 	// participant's next sync, and a crash before that forgets the vote.
 	VoteBeforeSync bool
-	locks    map[string]string   // account -> transaction holding it
-	held     map[string]Prepared // transaction voted yes for, not yet decided here
+	locks          map[string]string   // account -> transaction holding it
+	held           map[string]Prepared // transaction voted yes for, not yet decided here
 }
 
 const initKey = "bank/initialized"
