@@ -16,12 +16,13 @@ import (
 type Bank struct {
 	Accounts []string
 	Initial  int64
+	locks    map[string]string   // account -> transaction holding it
+	held     map[string]Prepared // transaction voted yes for, not yet decided here
+
 	// VoteBeforeSync is a planted bug: a yes vote goes out while its
 	// prepared record is not yet synced; it reaches the disk with the
 	// participant's next sync, and a crash before that forgets the vote.
 	VoteBeforeSync bool
-	locks          map[string]string   // account -> transaction holding it
-	held           map[string]Prepared // transaction voted yes for, not yet decided here
 }
 
 const initKey = "bank/initialized"
