@@ -181,6 +181,14 @@ func init() {
 			checker.OK, scripted(cfg, 250*time.Millisecond, ms1, 12*time.Millisecond), splitAndOnHolder(restartRedis3()...))
 	})
 	register(func() Spec {
+		cfg := redlockCfg(func(c *redlock.Config) { c.Work, c.Persistence = 40*time.Millisecond, redislock.PersistAOF })
+		cfg.Bugs, _ = redlock.Bugs.Of(redlock.BugAOFEverySec)
+		s := redisSpec("redlock-restart-everysec", "as redlock-restart-aof with appendfsync everysec (Redis's default) and a crash that loses unsynced writes: redis-3 acknowledged client-1's key before syncing it and forgets it; client-2 locks redis-3..5: two holders",
+			checker.Violation, scripted(cfg, 250*time.Millisecond, ms1, 12*time.Millisecond), splitAndOnHolder(restartRedis3()...))
+		s.Faults.Unsynced = "lose"
+		return s
+	})
+	register(func() Spec {
 		w := oneLock(3, 8, 50*time.Millisecond)
 		s := redisSpec("redlock-faults", "Redlock, 3 clients, unfenced storage, under random pauses, clock jumps, crashes with quick restarts (no persistence) and partitions; then heal",
 			checker.Violation, redisLocks(redlockCfg(nil), w, nil, 300*time.Millisecond), faults.Schedule{})

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
@@ -167,7 +168,10 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 		return nil, err
 	}
 	sys := s.System
-	if o.Bug != "" {
+	var kernelBugs []string
+	if strings.HasPrefix(o.Bug, "kernel/") {
+		kernelBugs = []string{o.Bug} // the simulator's own, not the protocol's
+	} else if o.Bug != "" {
 		if sys, err = sys.WithBug(o.Bug); err != nil {
 			return nil, err
 		}
@@ -181,9 +185,9 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 	out = &Outcome{Scenario: s.Name, Seed: o.Seed, Protocol: sys.Protocol(), Bug: o.Bug, Expect: s.Expect, BySweep: s.ExpectsBySweep(),
 		OwnFaults: o.Schedule != nil, Schedule: plan}
 
-	w, err := sim.New(sim.Config{Seed: o.Seed, Network: s.Network.Sim(), MaxTime: s.MaxTime, MaxEvents: s.MaxEvents, NoTrace: o.NoTrace})
+	w, err := sim.New(sim.Config{Seed: o.Seed, Network: s.Network.Sim(), MaxTime: s.MaxTime, MaxEvents: s.MaxEvents, NoTrace: o.NoTrace, Bugs: kernelBugs})
 	if err != nil {
-		return nil, fmt.Errorf("scenario %s: network: %v", s.Name, err)
+		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 	}
 	if err := sys.Build(w, o.Seed); err != nil {
 		return nil, fmt.Errorf("scenario %s: %v", s.Name, err)

@@ -38,6 +38,7 @@ type Config struct {
 	MaxTime   time.Duration // stop when the next event is later; 0 = no limit
 	MaxEvents int           // stop after this many events; 0 = no limit
 	NoTrace   bool          // skip recording the trace (sweeps that only need verdicts)
+	Bugs      []string      // planted kernel bugs (KernelBugs), for the bug catalog only
 }
 
 // StopReason says why a run ended.
@@ -90,6 +91,7 @@ type World struct {
 	// which survive when some do (nil otherwise).
 	unsynced Unsynced
 	tear     *rand.Rand
+	bugs     kernelBugs
 }
 
 // Crash records one node crash at a true time. Crashes are kept even
@@ -108,7 +110,11 @@ func New(cfg Config) (*World, error) {
 	if cfg.MaxTime < 0 || cfg.MaxEvents < 0 {
 		return nil, errors.New("negative run limit")
 	}
-	w := &World{cfg: cfg, byName: make(map[string]NodeID), def: cfg.Network}
+	bugs, err := parseKernelBugs(cfg.Bugs)
+	if err != nil {
+		return nil, err
+	}
+	w := &World{cfg: cfg, byName: make(map[string]NodeID), def: cfg.Network, bugs: bugs}
 	w.netRng = w.Stream("network")
 	return w, nil
 }
@@ -281,6 +287,9 @@ func (w *World) Crash(id NodeID) {
 	p.pausedUntil = 0
 	p.inc++
 	p.armed, p.armedFault = 0, nil
+	if w.bugs.keepUnsynced {
+		p.store.sync()
+	}
 	p.store.loseUnsynced(w.tear)
 	w.crashes = append(w.crashes, Crash{Time: w.now, Node: id})
 	w.record(Event{Kind: EvCrash, Node: id, Peer: None})
@@ -292,6 +301,9 @@ func (w *World) Restart(id NodeID) {
 	p := w.procs[id]
 	if p.up || !w.started {
 		return
+	}
+	if w.bugs.amnesia {
+		p.store.m = make(map[string]any)
 	}
 	w.start(p)
 }
@@ -314,7 +326,7 @@ func (w *World) Pause(id NodeID, d time.Duration) {
 
 // Cut cuts the directed link from→to: messages sent on it, or in flight on
 // it when they would be delivered, are dropped.
-func (w *World) Cut(from, to NodeID) { w.cut[from][to] = true }
+func (w *World) Cut(from, to NodeID) { w.cut[from][to] = !w.bugs.cutIgnored }
 
 // Mend restores one directed link.
 func (w *World) Mend(from, to NodeID) { w.cut[from][to] = false }
@@ -348,6 +360,9 @@ func (w *World) ResetLinks() {
 
 // JumpClock moves a node's local clock by d (forward or back) at once.
 func (w *World) JumpClock(id NodeID, d time.Duration) {
+	if w.bugs.jumpIgnored {
+		return
+	}
 	c := &w.procs[id].clock
 	c.base = c.read(w.now) + d
 	c.since = w.now
