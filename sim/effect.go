@@ -83,6 +83,7 @@ func (w *World) OnEffect(f func(Effect)) { w.effectHooks = append(w.effectHooks,
 func (p *proc) beginRun() {
 	p.runs++
 	p.effects = 0
+	p.store.beginRun()
 }
 
 // did counts an effect of the handler running on e and reports it. It is
@@ -103,6 +104,7 @@ func (e *Env) did(eff Effect) {
 
 // returned reports that the handler running on env has returned.
 func (w *World) returned(env *Env) {
+	env.p.store.endRun()
 	if len(w.effectHooks) == 0 || env.dead {
 		return
 	}

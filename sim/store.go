@@ -34,6 +34,10 @@ type Store struct {
 	// wrote (so a torn crash can keep it).
 	unsynced []undo
 	group    int // numbers the writes made at once (one batch, one Atomic step)
+	// inRun is set while a handler of the node runs; its writes are the
+	// groups from runFirst on.
+	inRun    bool
+	runFirst int
 }
 
 type undo struct {
@@ -125,6 +129,10 @@ func (s *Store) del(key string) {
 	s.writes++
 }
 
+// beginRun and endRun bracket a handler run (see loseUnsynced).
+func (s *Store) beginRun() { s.inRun, s.runFirst = true, s.group+1 }
+func (s *Store) endRun()   { s.inRun = false }
+
 // nextWrite starts a new group of writes that a torn crash keeps or loses
 // together.
 func (s *Store) nextWrite() { s.group++ }
@@ -137,9 +145,13 @@ func (s *Store) sync() { s.unsynced = s.unsynced[:0] }
 
 // loseUnsynced undoes the writes not yet synced, newest first, as a crash
 // does to a disk's volatile cache. With tear set, each group of writes
-// made at once survives on a coin from tear instead, and the survivors are
-// applied again in their order: the disk wrote back some dirty pages and
-// not others. With every write synced it does nothing.
+// made at once by an earlier handler run survives on a coin from tear
+// instead, and the survivors are applied again in their order: the disk
+// wrote back some dirty pages and not others. The writes of a handler the
+// crash interrupted are always lost: it had not reached its sync, and a
+// write surviving without the records and sends that follow it would be
+// an act no one could know of — not a disk's fault but a lost record.
+// With every write synced it does nothing.
 func (s *Store) loseUnsynced(tear *rand.Rand) {
 	if len(s.unsynced) == 0 {
 		return
@@ -157,6 +169,7 @@ func (s *Store) loseUnsynced(tear *rand.Rand) {
 		for _, u := range s.unsynced {
 			if u.group != group {
 				group, keep = u.group, tear.IntN(2) == 0
+				keep = keep && !(s.inRun && u.group >= s.runFirst)
 			}
 			switch {
 			case !keep:

@@ -50,7 +50,12 @@ func (s *Store) Start(env *sim.Env) {
 	for _, c := range s.initial {
 		env.Put(valueKey+c.key, Entry{Value: c.value})
 	}
+	// Synced before the marker that says they are there, and the marker
+	// too: a torn crash kept the marker without the stock (found with
+	// --unsynced torn).
+	env.Sync()
 	env.Put(initKey, true)
+	env.Sync()
 }
 
 // Timer is unused: the store only answers.
