@@ -148,6 +148,14 @@ func init() {
 			triggered(faults.Trigger{On: "cs-leave", Node: "client-1", Do: []faults.Action{{Kind: faults.Pause, Node: "client-1", Duration: ms(60)}}}))
 	})
 	register(func() Spec {
+		cfg := single(func(c *redislock.Config) {
+			c.Work, c.Extend, c.RetryDelay = 80*time.Millisecond, false, 10*time.Millisecond
+		})
+		return redisSpec("redis-lock-late-release", "as redis-lock-plain-del with the seed's check-and-delete: client-1's late release finds client-2's value under the key and deletes nothing; one holder at a time",
+			checker.OK, scripted(cfg, 200*time.Millisecond, ms1, 10*time.Millisecond, 130*time.Millisecond),
+			triggered(faults.Trigger{On: "cs-leave", Node: "client-1", Do: []faults.Action{{Kind: faults.Pause, Node: "client-1", Duration: ms(60)}}}))
+	})
+	register(func() Spec {
 		return redisSpec("redis-lock-crash", "the holder crashes inside its critical section; its key expires by TTL and client-2 acquires within TTL plus the retry bound",
 			checker.OK, scripted(single(nil), 150*time.Millisecond, ms1, ms5),
 			triggered(faults.Trigger{On: "cs-enter", Node: "client-1", Do: []faults.Action{{Kind: faults.Crash, Node: "client-1"}}}))
