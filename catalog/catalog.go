@@ -92,9 +92,11 @@ var catalogs = map[string]plant.Catalog{
 	"redlock": redlock.Bugs, "zklock": zklock.Bugs, "leasebox": kittest.Bugs,
 }
 
-func sweep(scenario string, seeds int) Means { return Means{Kind: Runs, Scenario: scenario, Budget: seeds} }
-func scripted(scenario string) Means      { return Means{Kind: Runs, Scenario: scenario, Budget: 1} }
-func lose(m Means) Means                  { m.Unsynced = "lose"; return m }
+func sweep(scenario string, seeds int) Means {
+	return Means{Kind: Runs, Scenario: scenario, Budget: seeds}
+}
+func scripted(scenario string) Means { return Means{Kind: Runs, Scenario: scenario, Budget: 1} }
+func lose(m Means) Means             { m.Unsynced = "lose"; return m }
 func points(scenario string, perKind int, restart time.Duration, nodes ...string) Means {
 	return Means{Kind: CrashPoints, Scenario: scenario, Budget: perKind, RestartAfter: restart, Nodes: nodes}
 }
