@@ -1,0 +1,67 @@
+package guided
+
+import (
+	"testing"
+
+	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/protocol/twopc"
+	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/faultline-sim/faultline/sim"
+	"github.com/stretchr/testify/require"
+)
+
+func spec(t *testing.T, name string) scenarios.Spec {
+	s, err := scenarios.Get(name)
+	require.NoError(t, err)
+	return s
+}
+
+func TestSearchFindsSendBeforeLogAndIsDeterministic(t *testing.T) {
+	s := spec(t, "2pc-bank-faults")
+	a, err := Search(s, Options{Bug: twopc.BugSendBeforeLog, Budget: 300, Seed: 3})
+	require.NoError(t, err)
+	require.True(t, a.Found, "send-before-log within 300 runs")
+	require.Equal(t, "atomicity", a.Outcome.Results[0].Checker)
+	b, err := Search(s, Options{Bug: twopc.BugSendBeforeLog, Budget: 300, Seed: 3})
+	require.NoError(t, err)
+	require.Equal(t, a.Runs, b.Runs)
+	require.Equal(t, a.Coverage, b.Coverage)
+	require.Equal(t, a.Outcome.Schedule, b.Outcome.Schedule)
+	t.Logf("found after %d runs; corpus %d, coverage %d", a.Runs, a.Corpus, a.Coverage)
+
+	// The correct protocol: nothing to find, and the corpus grows.
+	c, err := Search(s, Options{Budget: 40, Seed: 3})
+	require.NoError(t, err)
+	require.False(t, c.Found)
+	require.Equal(t, 40, c.Runs)
+	require.Greater(t, c.Corpus, 10)
+}
+
+func TestMutantsAreValidSchedulesKeepingTheHeal(t *testing.T) {
+	s := spec(t, "2pc-bank-faults")
+	w, err := sim.New(sim.Config{})
+	require.NoError(t, err)
+	require.NoError(t, s.System.Build(w, 1))
+	known := func(n string) bool { _, ok := w.Lookup(n); return ok }
+	r := newRand(7)
+	plan := s.Plan(1)
+	kinds := map[faults.Kind]bool{}
+	for i := 0; i < 500; i++ {
+		plan = mutate(r, s, plan)
+		require.NoError(t, plan.Validate(known), "mutant %d", i)
+		heal := 0
+		for _, a := range plan.Actions {
+			kinds[a.Kind] = true
+			if a.Kind == faults.HealAll {
+				heal++
+			}
+		}
+		require.Equal(t, 1, heal, "mutant %d", i)
+	}
+	require.True(t, kinds[faults.MidCrash], "mutation moves crashes inside handlers")
+}
+
+func TestSearchNeedsRandomFaults(t *testing.T) {
+	_, err := Search(spec(t, "2pc-bank"), Options{Budget: 5})
+	require.ErrorContains(t, err, "draws no random faults")
+}
