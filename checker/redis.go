@@ -243,7 +243,9 @@ func CheckRedis(ops []RedisOp, timeout time.Duration) Linearizability {
 		hist[i] = porcupine.Operation{ClientId: op.Client, Input: in, Output: out, Call: op.Call, Return: ret,
 			Metadata: opMeta{index: i, text: text, note: op.Note}}
 	}
-	return check(m, hist, func(op porcupine.Operation) string { return op.Input.(redisInput).Part }, timeout)
+	l := check(m, hist, func(op porcupine.Operation) string { return op.Input.(redisInput).Part }, timeout)
+	l.rowName = names
+	return l
 }
 
 // RedisLinearizable checks the Redis servers' history with porcupine:

@@ -369,7 +369,14 @@ func CheckZK(ops []ZKOp, timeout time.Duration) Linearizability {
 		hist[i] = porcupine.Operation{ClientId: op.Client, Input: in, Output: out, Call: op.Call, Return: retOf(op.Return, op.Pending),
 			Metadata: opMeta{index: i, text: text, note: who}}
 	}
-	return check(m, hist, func(op porcupine.Operation) string { return op.Input.(zkInput).Lock }, timeout)
+	l := check(m, hist, func(op porcupine.Operation) string { return op.Input.(zkInput).Lock }, timeout)
+	l.rowName = func(id int) string {
+		if _, client := byIndex[id]; !client {
+			return "session expiries"
+		}
+		return names(id)
+	}
+	return l
 }
 
 // ZKLinearizable checks the ZooKeeper server's history with porcupine,

@@ -51,6 +51,10 @@ type Options struct {
 	Verify int
 	// LinTimeout bounds each linearizability search (0: the default).
 	LinTimeout time.Duration
+	// Stop, if set, is polled before each seed: once it returns true no
+	// new seed starts, the ones in flight finish, and the result covers
+	// the seeds From..To that did (To lowered, Stopped set).
+	Stop func() bool
 }
 
 // Run is the per-seed summary a sweep keeps.
@@ -78,6 +82,7 @@ type Result struct {
 	Counts    map[checker.Verdict]int
 	ByChecker map[string]int // violations per checker
 	Checks    []Check
+	Stopped   bool // cut short by Options.Stop: only From..To ran
 }
 
 // Seeds returns the seeds with a verdict, ascending, at most limit (0 = all).
@@ -123,6 +128,9 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 		go func() {
 			defer wg.Done()
 			for {
+				if o.Stop != nil && o.Stop() {
+					return
+				}
 				i := int(next.Add(1) - 1)
 				if i >= n {
 					return
@@ -142,8 +150,17 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 		}()
 	}
 	wg.Wait()
+	// Seeds are handed out in order and every one handed out finished, so
+	// a stopped sweep covers a prefix of the range.
+	stopped := false
+	if started := int(min(next.Load(), int64(n))); started < n {
+		stopped, runs = true, runs[:started]
+		if started > 0 {
+			o.To = o.From + uint64(started) - 1
+		}
+	}
 
-	res := &Result{Scenario: spec.Name, Expect: spec.Expect, Bug: o.Bug, From: o.From, To: o.To, Runs: runs,
+	res := &Result{Stopped: stopped, Scenario: spec.Name, Expect: spec.Expect, Bug: o.Bug, From: o.From, To: o.To, Runs: runs,
 		Counts: map[checker.Verdict]int{}, ByChecker: map[string]int{}}
 	for _, r := range runs {
 		res.Counts[r.Verdict]++
@@ -157,7 +174,7 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 	if verify == 0 {
 		verify = 20
 	}
-	if verify > 0 {
+	if verify > 0 && !stopped {
 		for _, seed := range res.Seeds(checker.Violation, verify) {
 			res.Checks = append(res.Checks, recheck(spec, o, runs[seed-o.From]))
 		}

@@ -16,9 +16,15 @@ const (
 	OpChildren
 	OpExists
 	OpDelete
+	// OpClose ends the session, as ZooKeeper's closeSession: its ephemeral
+	// nodes go at once and their watchers hear of it. The recipe's client
+	// never closes; package conformance does.
+	OpClose
 )
 
-func (o Op) String() string { return [...]string{"ping", "create", "children", "exists", "delete"}[o] }
+func (o Op) String() string {
+	return [...]string{"ping", "create", "children", "exists", "delete", "close"}[o]
+}
 
 // Errors in replies, as ZooKeeper's error codes.
 const (
