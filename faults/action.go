@@ -336,11 +336,10 @@ func (r *EffectRef) UnmarshalJSON(b []byte) error {
 }
 
 func (a Action) validateEffectCrash(known func(string) bool) error {
+	if err := a.validateNode(known); err != nil {
+		return err
+	}
 	switch {
-	case a.Node == "":
-		return fmt.Errorf("%s: node is missing", a.Kind)
-	case !known(a.Node):
-		return fmt.Errorf("%s: unknown node %q", a.Kind, a.Node)
 	case a.At != 0:
 		return fmt.Errorf("%s %s: at must be 0: the point is named by run and effect, not by time", a.Kind, a.Node)
 	case a.Run < 1:

@@ -7,12 +7,22 @@ import (
 	"github.com/faultline-sim/faultline/sim"
 )
 
-func (a Action) validateMidCrash(known func(string) bool) error {
-	switch {
-	case a.Node == "":
+// validateNode checks the node a crash inside a handler names.
+func (a Action) validateNode(known func(string) bool) error {
+	if a.Node == "" {
 		return fmt.Errorf("%s: node is missing", a.Kind)
-	case !known(a.Node):
+	}
+	if !known(a.Node) {
 		return fmt.Errorf("%s: unknown node %q", a.Kind, a.Node)
+	}
+	return nil
+}
+
+func (a Action) validateMidCrash(known func(string) bool) error {
+	if err := a.validateNode(known); err != nil {
+		return err
+	}
+	switch {
 	case a.Run != 0:
 		return fmt.Errorf("%s %s: run belongs to %s (a mid-crash is named by its time and effect count)", a.Kind, a.Node, EffectCrash)
 	case a.Effect < 1:
