@@ -52,6 +52,7 @@ run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
 			if err := withUnsynced("run", &spec, unsynced); err != nil {
 				return err
 			}
+			p.epilogue = unsyncedNote(unsynced)
 			if linTO < 0 {
 				return fmt.Errorf("run: --lin-timeout must be positive, got %v", linTO)
 			}

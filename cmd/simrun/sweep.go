@@ -72,6 +72,9 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 				}
 			} else {
 				reports.SweepText(w, res, elapsed)
+				if note := unsyncedNote(unsynced); note != "" {
+					fmt.Fprintln(w, note)
+				}
 			}
 			if htmlOut != "" {
 				if err := writeFile(htmlOut, func(f io.Writer) error { return reports.SweepHTML(f, res, elapsed) }); err != nil {

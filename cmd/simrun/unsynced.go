@@ -26,3 +26,13 @@ func withUnsynced(cmd string, spec *scenarios.Spec, mode string) error {
 	spec.Faults.Unsynced = mode
 	return nil
 }
+
+// unsyncedNote is the line that says --unsynced was given, which the
+// reproducing command lines do not: they name the scenario, not the
+// options it ran with. "" without the flag.
+func unsyncedNote(mode string) string {
+	if mode == "" || mode == "keep" {
+		return ""
+	}
+	return fmt.Sprintf("unsynced   %s: a crash lost writes not yet synced (add --unsynced %s to reproduce)", mode, mode)
+}
