@@ -3,6 +3,8 @@ package scenarios
 import (
 	"fmt"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
@@ -36,6 +38,9 @@ type Spec struct {
 	MaxTime    time.Duration
 	MaxEvents  int
 	MinBlocked time.Duration // shorter uncertainty at the end is "in flight", not blocked
+	// Checks names the checkers to run, from those the system offers (a
+	// file's checkers section); nil runs them all.
+	Checks []string
 
 	linTimeout time.Duration // set per run from Options.LinTimeout
 }
@@ -107,6 +112,24 @@ type Outcome struct {
 	Messages  int        // sent by every node
 	Writes    int        // durable writes by every node
 	History   *checker.History
+
+	spec Spec // as run, without the bug: what a run file records
+}
+
+// Checkers are the system's checkers that Checks selects: what judges a
+// run of s.
+func (s *Spec) Checkers() []checker.Checker {
+	all := s.System.Checkers(s)
+	if s.Checks == nil {
+		return all
+	}
+	var out []checker.Checker
+	for _, c := range all {
+		if slices.Contains(s.Checks, c.Name()) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // ExpectsBySweep reports whether the expected verdict is one that random
@@ -123,7 +146,12 @@ func (o *Outcome) AsExpected() bool {
 func (s Spec) Plan(seed uint64) faults.Schedule {
 	plan := faults.Schedule{Actions: append([]faults.Action(nil), s.Faults.Actions...), Triggers: s.Faults.Triggers}
 	if s.Nemesis != nil {
-		plan.Actions = append(plan.Actions, s.Nemesis.Generate(sim.NewStream(seed, "faults")).Actions...)
+		drawn := s.Nemesis.Generate(sim.NewStream(seed, "faults"))
+		plan.Actions = append(plan.Actions, drawn.Actions...)
+		plan.Unsynced = drawn.Unsynced
+	}
+	if s.Faults.Unsynced != "" {
+		plan.Unsynced = s.Faults.Unsynced
 	}
 	if s.Liveness != nil {
 		plan.Actions = append(plan.Actions, faults.Action{At: faults.Duration(s.Liveness.At), Kind: faults.HealAll})
@@ -162,7 +190,10 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 		return nil, err
 	}
 	sys := s.System
-	if o.Bug != "" {
+	var kernelBugs []string
+	if strings.HasPrefix(o.Bug, "kernel/") {
+		kernelBugs = []string{o.Bug} // the simulator's own, not the protocol's
+	} else if o.Bug != "" {
 		if sys, err = sys.WithBug(o.Bug); err != nil {
 			return nil, err
 		}
@@ -173,12 +204,12 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 	} else {
 		plan = s.Plan(o.Seed)
 	}
-	out = &Outcome{Scenario: s.Name, Seed: o.Seed, Protocol: sys.Protocol(), Bug: o.Bug, Expect: s.Expect, BySweep: s.ExpectsBySweep(),
+	out = &Outcome{spec: s, Scenario: s.Name, Seed: o.Seed, Protocol: sys.Protocol(), Bug: o.Bug, Expect: s.Expect, BySweep: s.ExpectsBySweep(),
 		OwnFaults: o.Schedule != nil, Schedule: plan}
 
-	w, err := sim.New(sim.Config{Seed: o.Seed, Network: s.Network.Sim(), MaxTime: s.MaxTime, MaxEvents: s.MaxEvents, NoTrace: o.NoTrace})
+	w, err := sim.New(sim.Config{Seed: o.Seed, Network: s.Network.Sim(), MaxTime: s.MaxTime, MaxEvents: s.MaxEvents, NoTrace: o.NoTrace, Bugs: kernelBugs})
 	if err != nil {
-		return nil, fmt.Errorf("scenario %s: network: %v", s.Name, err)
+		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 	}
 	if err := sys.Build(w, o.Seed); err != nil {
 		return nil, fmt.Errorf("scenario %s: %v", s.Name, err)
@@ -205,7 +236,8 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 	h := checker.FromWorld(w)
 	out.History = h
 	s.linTimeout = o.LinTimeout
-	out.Results = checker.RunAll(h, sys.Checkers(&s))
+	s.System = sys
+	out.Results = checker.RunAll(h, s.Checkers())
 	out.Verdict = checker.Combine(out.Results)
 	for i := range w.Names() {
 		out.Messages += w.Sent(sim.NodeID(i))

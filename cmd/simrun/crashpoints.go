@@ -22,6 +22,7 @@ func newCrashPoints() *cobra.Command {
 		asJSON  bool
 		saveDir string
 	)
+	var unsynced string
 	c := &cobra.Command{
 		Use:   "crashpoints SCENARIO [--seed N]",
 		Short: "Crash each node between the effects of its handlers, one run per crash point",
@@ -40,7 +41,7 @@ boundaries exist, how many are distinct and how many were run, the verdict
 counts and the crash points that break a checker; --save-dir writes each of
 those as a run file for simrun replay. Exit status 1 if any crash point
 gives a violation.`,
-		Args: exactlyOne("scenario name"),
+		Args: exactlyOne("scenario name or file"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if o.PerKind < 0 {
 				return fmt.Errorf("crashpoints: --per-kind must be positive, got %d", o.PerKind)
@@ -48,8 +49,11 @@ gives a violation.`,
 			if o.RestartAfter < 0 {
 				return fmt.Errorf("crashpoints: --restart-after must not be negative, got %v", o.RestartAfter)
 			}
-			spec, err := scenarios.Get(args[0])
+			spec, err := loadScenario(args[0])
 			if err != nil {
+				return err
+			}
+			if err := withUnsynced("crashpoints", &spec, unsynced); err != nil {
 				return err
 			}
 			if nodes != "" {
@@ -142,6 +146,7 @@ gives a violation.`,
 	f := c.Flags()
 	f.Uint64Var(&o.Seed, "seed", 1, "seed of the runs (workload and network draws)")
 	f.StringVar(&o.Bug, "bug", "", "enable a planted bug of the protocol")
+	unsyncedFlag(f, &unsynced)
 	f.DurationVar(&o.RestartAfter, "restart-after", 0, "restart each crashed node after this long (default: never, but a liveness phase restarts it)")
 	f.IntVar(&o.PerKind, "per-kind", 25, "crash points per node and effect kind, spread over the run")
 	f.StringVar(&nodes, "nodes", "", "only crash these nodes (comma-separated; default every node)")

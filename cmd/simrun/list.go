@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/faultline-sim/faultline/catalog"
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/reports"
@@ -48,18 +49,20 @@ checkers (name, class, the fact kinds each needs), and the fact vocabulary
 				return nil
 			}
 			var out struct {
-				Scenarios []scenarioJSON `json:"scenarios"`
-				Facts     []obs.KindInfo `json:"facts"`
+				Scenarios []scenarioJSON  `json:"scenarios"`
+				Facts     []obs.KindInfo  `json:"facts"`
+				Bugs      []catalog.Entry `json:"planted_bugs"` // as simrun bugs --json
 			}
 			for _, s := range scenarios.All() {
 				j := scenarioJSON{Name: s.Name, Description: s.Description, Protocol: s.System.Protocol(), Expect: string(s.Expect),
 					BySweep: s.ExpectsBySweep(), PlantedBugs: append([]string{}, s.System.PlantedBugs()...), Checkers: []checkerJSON{}}
-				for _, ck := range s.System.Checkers(&s) {
+				for _, ck := range s.Checkers() {
 					j.Checkers = append(j.Checkers, checkerJSON{Name: ck.Name(), Class: ck.Class(), Needs: ck.Needs()})
 				}
 				out.Scenarios = append(out.Scenarios, j)
 			}
 			out.Facts = obs.Vocabulary()
+			out.Bugs = catalog.All()
 			return reports.WriteJSON(c.OutOrStdout(), out)
 		},
 	}

@@ -20,6 +20,7 @@ func newShrink() *cobra.Command {
 		maxRuns int
 		p       presentation
 	)
+	var unsynced string
 	c := &cobra.Command{
 		Use:   "shrink SCENARIO --seed N",
 		Short: "Shrink a failing run to the fewest faults that still make it fail",
@@ -29,7 +30,7 @@ reports a violation. Prints the minimal fault schedule and the run it
 gives; --save writes that run as a run file for simrun replay.
 Exit status 1 when the minimal run fails (the usual case), 2 when the seed
 has no violation to shrink.`,
-		Args: exactlyOne("scenario name"),
+		Args: exactlyOne("scenario name or file"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if !c.Flags().Changed("seed") {
 				return fmt.Errorf("shrink: --seed is required")
@@ -37,8 +38,11 @@ has no violation to shrink.`,
 			if maxRuns < 0 {
 				return fmt.Errorf("shrink: --max-runs must be positive, got %d", maxRuns)
 			}
-			spec, err := scenarios.Get(args[0])
+			spec, err := loadScenario(args[0])
 			if err != nil {
+				return err
+			}
+			if err := withUnsynced("shrink", &spec, unsynced); err != nil {
 				return err
 			}
 			res, err := shrink.Shrink(spec, seed, bug, maxRuns)
@@ -61,6 +65,7 @@ has no violation to shrink.`,
 	f := c.Flags()
 	f.Uint64Var(&seed, "seed", 0, "seed of the failing run (required)")
 	f.StringVar(&bug, "bug", "", "planted bug of the protocol, as in the failing run")
+	unsyncedFlag(f, &unsynced)
 	f.StringVar(&saveTo, "save", "", "write the minimal run as a run file for simrun replay")
 	f.IntVar(&maxRuns, "max-runs", 2000, "give up refining after this many runs")
 	addHTMLFlags(c, &p)

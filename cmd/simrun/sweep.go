@@ -7,7 +7,6 @@ import (
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/reports"
-	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/sweep"
 	"github.com/spf13/cobra"
 )
@@ -23,6 +22,7 @@ func newSweep() *cobra.Command {
 		linTO   time.Duration
 		htmlOut string
 	)
+	var unsynced string
 	c := &cobra.Command{
 		Use:   "sweep SCENARIO --seeds A-B",
 		Short: "Run a scenario over a range of seeds in parallel and count verdicts",
@@ -30,13 +30,16 @@ func newSweep() *cobra.Command {
 the first failing seeds, each with the simrun run command that reproduces it.
 Results are identical for any --workers. Each listed failure is re-run twice
 with its full trace to confirm it reproduces with the same trace hash.`,
-		Args: exactlyOne("scenario name"),
+		Args: exactlyOne("scenario name or file"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if !c.Flags().Changed("seeds") {
 				return fmt.Errorf("sweep: --seeds is required (e.g. --seeds 1-10000)")
 			}
-			spec, err := scenarios.Get(args[0])
+			spec, err := loadScenario(args[0])
 			if err != nil {
+				return err
+			}
+			if err := withUnsynced("sweep", &spec, unsynced); err != nil {
 				return err
 			}
 			from, to, err := sweep.ParseRange(seeds)
@@ -69,6 +72,9 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 				}
 			} else {
 				reports.SweepText(w, res, elapsed)
+				if note := unsyncedNote(unsynced); note != "" {
+					fmt.Fprintln(w, note)
+				}
 			}
 			if htmlOut != "" {
 				if err := writeFile(htmlOut, func(f io.Writer) error { return reports.SweepHTML(f, res, elapsed) }); err != nil {
@@ -94,6 +100,7 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 	f.IntVar(&workers, "workers", 0, "parallel worlds (default: one per CPU)")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object instead of text")
 	f.StringVar(&bug, "bug", "", "enable a planted bug of the protocol")
+	unsyncedFlag(f, &unsynced)
 	f.DurationVar(&linTO, "lin-timeout", 0, "bound on each linearizability search (default 5s); a search that runs out is unknown")
 	f.StringVar(&htmlOut, "html", "", "also write an HTML report with charts (verdicts, violations by checker, seeds to first detection) to this file")
 	return c
