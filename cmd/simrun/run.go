@@ -29,6 +29,7 @@ func newRun() *cobra.Command {
 		linTO      time.Duration
 		p          presentation
 	)
+	var unsynced string
 	c := &cobra.Command{
 		Use:   "run SCENARIO --seed N",
 		Short: "Run one scenario with one seed and print the checkers' verdicts",
@@ -48,6 +49,10 @@ run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
 			if err != nil {
 				return err
 			}
+			if err := withUnsynced("run", &spec, unsynced); err != nil {
+				return err
+			}
+			p.epilogue = unsyncedNote(unsynced)
 			if linTO < 0 {
 				return fmt.Errorf("run: --lin-timeout must be positive, got %v", linTO)
 			}
@@ -55,26 +60,31 @@ run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
 			if faultsIn != "" {
 				data, err := os.ReadFile(faultsIn)
 				if err != nil {
-					return fmt.Errorf("run: --faults: %v", err)
+					return fmt.Errorf("run: --faults: %w", err)
 				}
 				s, err := faults.Parse(data)
 				if err != nil {
-					return fmt.Errorf("run: %s: %v", faultsIn, err)
+					return fmt.Errorf("run: %s: %w", faultsIn, err)
 				}
 				opts.Schedule = &s
 			}
 			out, err := scenarios.Run(spec, opts)
+			if err != nil && faultsIn != "" {
+				// What only installing it can find (an unknown node, a
+				// negative time) is the file's mistake too: name it.
+				return fmt.Errorf("run: %s: %w", faultsIn, err)
+			}
 			if err != nil {
 				return err
 			}
 			if faultsOut != "" {
 				if err := os.WriteFile(faultsOut, out.Schedule.MarshalIndent(), 0o644); err != nil {
-					return fmt.Errorf("run: --save-faults: %v", err)
+					return fmt.Errorf("run: --save-faults: %w", err)
 				}
 			}
 			if saveTo != "" {
 				if err := os.WriteFile(saveTo, scenarios.Record(out).Marshal(), 0o644); err != nil {
-					return fmt.Errorf("run: --save: %v", err)
+					return fmt.Errorf("run: --save: %w", err)
 				}
 			}
 			p.json, p.trace, p.faults, p.vizDir = asJSON, trace, showFaults, vizDir
@@ -86,6 +96,7 @@ run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
 	f.BoolVar(&trace, "trace", false, "print every event of the run")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object instead of text")
 	f.StringVar(&bug, "bug", "", "enable a planted bug of the protocol (to see a checker catch it)")
+	unsyncedFlag(f, &unsynced)
 	f.StringVar(&faultsIn, "faults", "", "replay this saved fault schedule (JSON) instead of the scenario's")
 	f.StringVar(&faultsOut, "save-faults", "", "write the fault schedule of this run to a file (JSON)")
 	f.BoolVar(&showFaults, "print-faults", false, "print the fault schedule before the summary")
