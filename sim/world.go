@@ -37,7 +37,9 @@ type Config struct {
 	Network   Link          // every link starts with this setting
 	MaxTime   time.Duration // stop when the next event is later; 0 = no limit
 	MaxEvents int           // stop after this many events; 0 = no limit
-	NoTrace   bool          // skip recording the trace (sweeps that only need verdicts)
+	// NoTrace skips storing the trace (sweeps that only need verdicts);
+	// the run still hashes it as it goes (World.TraceHash).
+	NoTrace bool
 }
 
 // StopReason says why a run ended.
@@ -80,6 +82,7 @@ type World struct {
 	links    [][]Link
 	cut      [][]bool
 	trace    Trace
+	hash     traceHasher // the trace's hash, kept as events happen
 	obs      []Observation
 	hooks    []func(Observation)
 	// effectHooks see every effect (OnEffect); empty on the normal path.
@@ -106,6 +109,7 @@ func New(cfg Config) (*World, error) {
 	}
 	w := &World{cfg: cfg, byName: make(map[string]NodeID), def: cfg.Network}
 	w.netRng = w.Stream("network")
+	w.hash.reset()
 	return w, nil
 }
 
@@ -167,7 +171,8 @@ func (w *World) Sent(id NodeID) int { return w.procs[id].sent }
 // LocalTime reads a node's local clock at the current true time.
 func (w *World) LocalTime(id NodeID) time.Duration { return w.procs[id].clock.read(w.now) }
 
-// Trace is the record of the run so far (empty with Config.NoTrace).
+// Trace is the record of the run so far (empty with Config.NoTrace; its
+// hash is TraceHash either way).
 func (w *World) Trace() *Trace { return &w.trace }
 
 // Observations returns every observation so far, in order.
@@ -190,13 +195,20 @@ func (w *World) push(it item) {
 	w.q.push(it)
 }
 
+// record hashes an event into the run's trace hash, and stores it unless
+// the trace is off.
 func (w *World) record(e Event) {
-	if w.cfg.NoTrace {
-		return
-	}
 	e.Time = w.now
-	w.trace.add(e)
+	w.hash.add(&e, w.trace.names)
+	if !w.cfg.NoTrace {
+		w.trace.add(e)
+	}
 }
+
+// TraceHash is the hash of the run's trace so far, as Trace().Hash() gives
+// it when the trace is stored; with Config.NoTrace too. It is computed as
+// events happen, so reading it costs nothing but the final digest.
+func (w *World) TraceHash() string { return w.hash.sum() }
 
 // Apply applies a fault now, recording it in the trace first.
 func (w *World) Apply(f Fault) {
