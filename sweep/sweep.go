@@ -2,7 +2,9 @@ package sweep
 
 import (
 	"fmt"
+	"maps"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/faultline-sim/faultline/sim"
 )
 
 // MaxSeeds bounds one sweep, so a typo such as 1-1e12 is refused rather
@@ -80,20 +83,26 @@ type Options struct {
 	Keep int
 	// Rows, if set, receives every run, in seed order, from one goroutine.
 	Rows func(Run)
+	// CheckDeterminism is how many seeds of the sweep's share, chosen
+	// deterministically from the range (see DeterminismSeeds), are run
+	// again after the sweep with their trace stored, and their trace
+	// hashes compared with the sweep's (Result.Reruns).
+	CheckDeterminism int
 }
 
 // Run is the per-seed summary a sweep keeps.
 type Run struct {
-	Seed     uint64
-	Verdict  checker.Verdict
-	Failures []checker.Result // the non-ok results
+	Seed      uint64
+	Verdict   checker.Verdict
+	Failures  []checker.Result // the non-ok results
+	TraceHash string           // the run's trace hash: its fingerprint
 }
 
 // Check is the determinism re-run of one reported seed.
 type Check struct {
 	Seed          uint64 `json:"seed"`
 	Reproduced    bool   `json:"reproduced"`    // same verdict as in the sweep
-	Deterministic bool   `json:"deterministic"` // two traced runs, same trace hash
+	Deterministic bool   `json:"deterministic"` // two traced runs, the sweep's trace hash
 	TraceHash     string `json:"trace_hash"`
 }
 
@@ -108,6 +117,7 @@ type Result struct {
 	Counts        map[checker.Verdict]int
 	ByChecker     map[string]int // violations per checker
 	Checks        []Check
+	Reruns        []Rerun                   // Options.CheckDeterminism's seeds, ascending
 	first         map[checker.Verdict][]Run // the Keep lowest seeds of each verdict but ok
 }
 
@@ -136,6 +146,52 @@ func (r *Result) Run(seed uint64) (Run, bool) {
 	return Run{}, false
 }
 
+// Rerun is a seed of the sweep run again for Options.CheckDeterminism.
+type Rerun struct {
+	Seed      uint64 `json:"seed"`
+	SweepHash string `json:"sweep_hash"` // in the sweep, trace not stored
+	RerunHash string `json:"rerun_hash"` // run again, trace stored
+}
+
+// Same reports whether the rerun had the sweep's trace hash.
+func (r Rerun) Same() bool { return r.SweepHash == r.RerunHash }
+
+// Differing returns the first rerun whose hash differs, if any.
+func (r *Result) Differing() (Rerun, bool) {
+	for _, x := range r.Reruns {
+		if !x.Same() {
+			return x, true
+		}
+	}
+	return Rerun{}, false
+}
+
+// DeterminismSeeds picks k seeds of n (the seeds seedOf(0..n-1)) for a
+// determinism check: a stream seeded by the range draws them, so the same
+// range always picks the same seeds. Ascending; all n when k >= n.
+func DeterminismSeeds(from, to uint64, n, k int, seedOf func(int) uint64) []uint64 {
+	if k <= 0 || n <= 0 {
+		return nil
+	}
+	picked := map[int]bool{}
+	if k >= n {
+		for i := 0; i < n; i++ {
+			picked[i] = true
+		}
+	} else {
+		r := sim.NewStream(from, "check-determinism "+strconv.FormatUint(to, 10))
+		for len(picked) < k {
+			picked[r.IntN(n)] = true
+		}
+	}
+	out := make([]uint64, 0, len(picked))
+	for i := range picked {
+		out = append(out, seedOf(i))
+	}
+	slices.Sort(out)
+	return out
+}
+
 // tally is one worker's share of the result; the workers' tallies are
 // joined at the end, so they share nothing while they run.
 type tally struct {
@@ -143,10 +199,12 @@ type tally struct {
 	counts    map[checker.Verdict]int
 	byChecker map[string]int
 	first     map[checker.Verdict][]Run
+	hashes    map[uint64]string // of the seeds to check for determinism
 }
 
 func newTally() *tally {
-	return &tally{counts: map[checker.Verdict]int{}, byChecker: map[string]int{}, first: map[checker.Verdict][]Run{}}
+	return &tally{counts: map[checker.Verdict]int{}, byChecker: map[string]int{}, first: map[checker.Verdict][]Run{},
+		hashes: map[uint64]string{}}
 }
 
 // add counts a run. A worker's seeds come in increasing order, so its
@@ -198,6 +256,10 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 		workers = runtime.NumCPU()
 	}
 	workers = max(1, min(workers, n))
+	rerun := map[uint64]bool{} // read-only once the workers start
+	for _, s := range DeterminismSeeds(o.From, o.To, n, o.CheckDeterminism, seedOf) {
+		rerun[s] = true
+	}
 
 	var rows chan Run
 	var rowsDone chan struct{}
@@ -227,6 +289,9 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 					run = summarize(seed, out)
 				}
 				t.add(run, o.Keep)
+				if rerun[seed] {
+					t.hashes[seed] = run.TraceHash
+				}
 				if rows != nil {
 					rows <- run
 				}
@@ -259,6 +324,17 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 	for v, runs := range res.first {
 		sort.Slice(runs, func(i, j int) bool { return runs[i].Seed < runs[j].Seed })
 		res.first[v] = runs[:min(len(runs), o.Keep)]
+	}
+	hashes := map[uint64]string{}
+	for _, t := range tallies {
+		maps.Copy(hashes, t.hashes)
+	}
+	for _, seed := range slices.Sorted(maps.Keys(rerun)) {
+		x := Rerun{Seed: seed, SweepHash: hashes[seed]}
+		if out, err := scenarios.Run(spec, scenarios.Options{Seed: seed, Bug: o.Bug, LinTimeout: o.LinTimeout}); err == nil {
+			x.RerunHash = out.TraceHash
+		}
+		res.Reruns = append(res.Reruns, x)
 	}
 	verify := o.Verify
 	if verify == 0 {
@@ -294,7 +370,7 @@ func inOrder(rows <-chan Run, done chan<- struct{}, n int, seedOf func(int) uint
 }
 
 func summarize(seed uint64, out *scenarios.Outcome) Run {
-	r := Run{Seed: seed, Verdict: out.Verdict}
+	r := Run{Seed: seed, Verdict: out.Verdict, TraceHash: out.TraceHash}
 	for _, c := range out.Results {
 		if c.Verdict != checker.OK {
 			c.Stuck = nil     // keep sweeps small: the seed reproduces the details
@@ -313,7 +389,7 @@ func recheck(spec scenarios.Spec, o Options, run Run) Check {
 		return c
 	}
 	c.Reproduced = a.Verdict == run.Verdict && b.Verdict == run.Verdict
-	c.Deterministic = a.TraceHash == b.TraceHash
+	c.Deterministic = a.TraceHash == b.TraceHash && a.TraceHash == run.TraceHash
 	c.TraceHash = a.TraceHash
 	return c
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -25,6 +26,7 @@ func newSweep() *cobra.Command {
 		linTO   time.Duration
 		shard   string
 		rows    string
+		detK    int
 	)
 	c := &cobra.Command{
 		Use:   "sweep SCENARIO --seeds A-B",
@@ -52,7 +54,10 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 			if linTO < 0 {
 				return fmt.Errorf("sweep: --lin-timeout must be positive, got %v", linTO)
 			}
-			opts := sweep.Options{From: from, To: to, Workers: workers, Bug: bug, LinTimeout: linTO}
+			if detK < 0 {
+				return fmt.Errorf("sweep: --check-determinism must be positive, got %d", detK)
+			}
+			opts := sweep.Options{From: from, To: to, Workers: workers, Bug: bug, LinTimeout: linTO, CheckDeterminism: detK}
 			if shard != "" {
 				if opts.Shard, opts.Shards, err = sweep.ParseShard(shard); err != nil {
 					return err
@@ -96,6 +101,9 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 			} else {
 				reports.SweepText(w, res, elapsed)
 			}
+			if err := reportReruns(w, c.ErrOrStderr(), res, asJSON); err != nil {
+				return err
+			}
 			if res.Counts[checker.Violation] > 0 {
 				return exitCode(1)
 			}
@@ -109,6 +117,22 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 	f.StringVar(&bug, "bug", "", "enable a planted bug of the protocol")
 	f.DurationVar(&linTO, "lin-timeout", 0, "bound on each linearizability search (default 5s); a search that runs out is unknown")
 	f.StringVar(&shard, "shard", "", "run only shard i/n of the range: seeds A+i, A+i+n, ... (combine the shards' --json with simrun merge)")
+	f.IntVar(&detK, "check-determinism", 0, "run K seeds of the range again (chosen from the range, the same each time) and exit 1 naming the first whose trace hash differs")
 	f.StringVar(&rows, "rows", "", "write every seed's verdict to this file as JSON Lines, in seed order")
 	return c
+}
+
+// reportReruns says how --check-determinism went: exit status 1, naming
+// the seed and how to run it, if a seed's trace hash differed when it was
+// run again.
+func reportReruns(out, errOut io.Writer, res *sweep.Result, asJSON bool) error {
+	if x, differ := res.Differing(); differ {
+		fmt.Fprintf(errOut, "sweep: not deterministic: seed %d had trace hash %s in the sweep and %s when run again\n  %s\n",
+			x.Seed, x.SweepHash, x.RerunHash, reports.Reproduce(res.Scenario, x.Seed, res.Bug))
+		return exitCode(1)
+	}
+	if len(res.Reruns) > 0 && !asJSON {
+		fmt.Fprintf(out, "determinism: %d seeds run again with their trace stored, same trace hashes as in the sweep\n", len(res.Reruns))
+	}
+	return nil
 }
