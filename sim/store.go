@@ -22,7 +22,14 @@ import (
 // that a storage fault — a crash losing the writes not yet synced — can be
 // added without changing protocols: see deferSync and loseUnsynced.
 type Store struct {
-	m      map[string]any
+	// index maps a key to its value's slot in vals. Writing a key seen
+	// before or reading any key then never keeps the key string, so a
+	// key built by concatenation where it is used costs no allocation;
+	// only a new key is copied, once. A deleted key keeps its slot,
+	// holding deleted{}, until deleted slots outnumber live ones.
+	index  map[string]int32
+	vals   []any
+	dead   int // slots holding deleted{}
 	writes int
 	// deferSync makes writes wait for a sync; false (every write synced at
 	// once) until a storage fault turns it on.
@@ -38,7 +45,60 @@ type undo struct {
 	had bool
 }
 
-func newStore() *Store { return &Store{m: make(map[string]any)} }
+func newStore() *Store { return &Store{index: make(map[string]int32)} }
+
+// deleted marks the slot of a deleted key.
+type deleted struct{}
+
+func (s *Store) get(key string) (any, bool) {
+	if i, ok := s.index[key]; ok {
+		if _, gone := s.vals[i].(deleted); !gone {
+			return s.vals[i], true
+		}
+	}
+	return nil, false
+}
+
+// set stores v under key and returns what it replaced.
+func (s *Store) set(key string, v any) (old any, had bool) {
+	if i, ok := s.index[key]; ok {
+		old, s.vals[i] = s.vals[i], v
+		if _, gone := old.(deleted); gone {
+			s.dead--
+			return nil, false
+		}
+		return old, true
+	}
+	s.index[strings.Clone(key)] = int32(len(s.vals))
+	s.vals = append(s.vals, v)
+	return nil, false
+}
+
+// remove deletes key and returns what it held.
+func (s *Store) remove(key string) (old any, had bool) {
+	old, had = s.get(key)
+	if !had {
+		return nil, false
+	}
+	s.vals[s.index[key]] = deleted{}
+	if s.dead++; s.dead > 64 && s.dead > len(s.index)-s.dead {
+		s.compact()
+	}
+	return old, true
+}
+
+// compact drops the slots of deleted keys.
+func (s *Store) compact() {
+	index := make(map[string]int32, len(s.index)-s.dead)
+	vals := make([]any, 0, len(s.index)-s.dead)
+	for k, i := range s.index {
+		if _, gone := s.vals[i].(deleted); !gone {
+			index[k] = int32(len(vals))
+			vals = append(vals, s.vals[i])
+		}
+	}
+	s.index, s.vals, s.dead = index, vals, 0
+}
 
 // NewStore makes a store holding a copy of m, for checking a final state
 // that was not produced by a World (a saved run, a hand-made test case).
@@ -46,7 +106,7 @@ func newStore() *Store { return &Store{m: make(map[string]any)} }
 func NewStore(m map[string]any) *Store {
 	s := newStore()
 	for k, v := range m {
-		s.m[k] = copyIn(k, v)
+		s.set(k, copyIn(k, v))
 	}
 	return s
 }
@@ -56,7 +116,7 @@ func NewStore(m map[string]any) *Store {
 // Deprecated: use LoadFrom (or Load in node code), which checks the type
 // and names the key when it is wrong. Get stays while callers move over.
 func (s *Store) Get(key string) (any, bool) {
-	v, ok := s.m[key]
+	v, ok := s.get(key)
 	if !ok {
 		return nil, false
 	}
@@ -70,13 +130,15 @@ func (s *Store) Get(key string) (any, bool) {
 // *TypeError naming the key and both types (a run reports it as a crash,
 // with its seed).
 func LoadFrom[T any](s *Store, key string) (v T, ok bool) {
-	x, ok := s.m[key]
+	x, ok := s.get(key)
 	if !ok {
 		return v, false
 	}
 	v, isT := x.(T)
 	if !isT {
-		panic(&TypeError{Key: key, Stored: reflect.TypeOf(x), Want: reflect.TypeFor[T]()})
+		// A copy of the key, so that key never outlives the call and a
+		// caller's concatenated key can stay off the heap.
+		panic(&TypeError{Key: strings.Clone(key), Stored: reflect.TypeOf(x), Want: reflect.TypeFor[T]()})
 	}
 	if c, copied := copyOut(x); copied {
 		v = c.(T)
@@ -100,23 +162,21 @@ func (e *TypeError) Error() string {
 func (s *Store) put(key string, v any) { s.putCopied(key, copyIn(key, v)) }
 
 func (s *Store) putCopied(key string, v any) {
+	old, had := s.set(key, v)
 	if s.deferSync {
-		old, had := s.m[key]
-		s.unsynced = append(s.unsynced, undo{key: key, old: old, had: had})
+		s.unsynced = append(s.unsynced, undo{key: strings.Clone(key), old: old, had: had})
 	}
-	s.m[key] = v
 	s.writes++
 }
 
 func (s *Store) del(key string) {
-	old, had := s.m[key]
+	old, had := s.remove(key)
 	if !had {
 		return
 	}
 	if s.deferSync {
-		s.unsynced = append(s.unsynced, undo{key: key, old: old, had: true})
+		s.unsynced = append(s.unsynced, undo{key: strings.Clone(key), old: old, had: true})
 	}
-	delete(s.m, key)
 	s.writes++
 }
 
@@ -129,9 +189,9 @@ func (s *Store) loseUnsynced() {
 	for i := len(s.unsynced) - 1; i >= 0; i-- {
 		u := s.unsynced[i]
 		if u.had {
-			s.m[u.key] = u.old
+			s.set(u.key, u.old)
 		} else {
-			delete(s.m, u.key)
+			s.remove(u.key)
 		}
 	}
 	s.unsynced = s.unsynced[:0]
@@ -141,7 +201,10 @@ func (s *Store) loseUnsynced() {
 // recovery code iterating over them stays deterministic.
 func (s *Store) Keys(prefix string) []string {
 	var out []string
-	for k := range s.m {
+	for k, i := range s.index {
+		if _, gone := s.vals[i].(deleted); gone {
+			continue
+		}
 		if strings.HasPrefix(k, prefix) {
 			out = append(out, k)
 		}
@@ -154,7 +217,7 @@ func (s *Store) Keys(prefix string) []string {
 func (s *Store) Writes() int { return s.writes }
 
 // Len is the number of keys stored.
-func (s *Store) Len() int { return len(s.m) }
+func (s *Store) Len() int { return len(s.index) - s.dead }
 
 // Batch is durable writes made at once by Env.Write: a crash keeps all of
 // them or none, as a storage engine's write batch or a single log record

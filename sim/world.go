@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"time"
 )
 
@@ -89,6 +90,9 @@ type World struct {
 	effectHooks []func(Effect)
 	crashes     []Crash
 	started     bool
+	// arenas holds, per type, the messages and facts sent and recorded
+	// through Send and Observe (see arena).
+	arenas map[reflect.Type]any
 }
 
 // Crash records one node crash at a true time. Crashes are kept even

@@ -74,14 +74,14 @@ func (c *Coordinator) onSubmit(env *sim.Env, from sim.NodeID, m txn.Submit) {
 		return
 	}
 	if rec, ok := decisions.Read(env, m.Txn); ok {
-		env.Send(from, txn.Result{Txn: m.Txn, Commit: rec.Commit})
+		sim.Send(env, from, txn.Result{Txn: m.Txn, Commit: rec.Commit})
 		return
 	}
 	t := &ctxn{id: m.Txn, client: env.NameOf(from), ops: m.Ops, parts: txn.ParticipantsOf(m.Ops),
 		votes: map[string]bool{}, acked: map[string]bool{}}
 	c.txns[t.id] = t
 	txn.Begin(env, t.id, t.ops, t.parts)
-	t.timer = env.SetTimer(c.cfg.VoteTimeout, txn.VoteTimeout{Txn: t.id})
+	t.timer = sim.SetTimer(env, c.cfg.VoteTimeout, txn.VoteTimeout{Txn: t.id})
 }
 
 func (c *Coordinator) onVote(env *sim.Env, from sim.NodeID, m Vote) {
@@ -95,7 +95,7 @@ func (c *Coordinator) onVote(env *sim.Env, from sim.NodeID, m Vote) {
 	}
 	voter := env.NameOf(from)
 	if t.state == decided {
-		env.Send(from, Decision{Txn: t.id, Commit: t.commit})
+		sim.Send(env, from, Decision{Txn: t.id, Commit: t.commit})
 		return
 	}
 	t.votes[voter] = m.Yes
@@ -106,7 +106,7 @@ func (c *Coordinator) onVote(env *sim.Env, from sim.NodeID, m Vote) {
 	if len(t.votes) < len(t.parts) {
 		return
 	}
-	env.Observe(obs.VotesIn{Txn: t.id, AllYes: true})
+	sim.Observe(env, obs.VotesIn{Txn: t.id, AllYes: true})
 	c.decide(env, t, true)
 }
 
@@ -117,7 +117,7 @@ func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool) {
 	env.CancelTimer(t.timer)
 	t.state, t.commit = decided, commit
 	decisions.Write(env, t.id, txn.Record[coordState]{Phase: decided, Commit: commit, Participants: t.parts, Client: t.client})
-	env.Observe(obs.Decide{Txn: t.id, Commit: commit, Via: obs.ViaCoordinator})
+	sim.Observe(env, obs.Decide{Txn: t.id, Commit: commit, Via: obs.ViaCoordinator})
 	txn.TellClient(env, t.client, t.id, commit)
 	c.sendDecision(env, t)
 }
@@ -126,10 +126,10 @@ func (c *Coordinator) sendDecision(env *sim.Env, t *ctxn) {
 	for _, p := range t.parts {
 		if !t.acked[p] {
 			id, _ := env.Lookup(p)
-			env.Send(id, Decision{Txn: t.id, Commit: t.commit})
+			sim.Send(env, id, Decision{Txn: t.id, Commit: t.commit})
 		}
 	}
-	t.timer = env.SetTimer(c.cfg.ResendInterval, txn.ResendTimer{Txn: t.id})
+	t.timer = sim.SetTimer(env, c.cfg.ResendInterval, txn.ResendTimer{Txn: t.id})
 }
 
 func (c *Coordinator) onAck(env *sim.Env, from sim.NodeID, m Ack) {
@@ -153,17 +153,17 @@ func (c *Coordinator) onAck(env *sim.Env, from sim.NodeID, m Ack) {
 func (c *Coordinator) onInquiry(env *sim.Env, from sim.NodeID, id string) {
 	if t := c.txns[id]; t != nil {
 		if t.state == decided {
-			env.Send(from, Decision{Txn: id, Commit: t.commit})
+			sim.Send(env, from, Decision{Txn: id, Commit: t.commit})
 		}
 		return
 	}
 	if rec, ok := decisions.Read(env, id); ok {
-		env.Send(from, Decision{Txn: id, Commit: rec.Commit})
+		sim.Send(env, from, Decision{Txn: id, Commit: rec.Commit})
 		return
 	}
 	decisions.Write(env, id, txn.Record[coordState]{Phase: decided, Done: true})
-	env.Observe(obs.Decide{Txn: id, Commit: false, Via: obs.ViaPresumedAbort})
-	env.Send(from, Decision{Txn: id, Commit: false})
+	sim.Observe(env, obs.Decide{Txn: id, Commit: false, Via: obs.ViaPresumedAbort})
+	sim.Send(env, from, Decision{Txn: id, Commit: false})
 }
 
 // Timer handles the vote timeout and decision resends.

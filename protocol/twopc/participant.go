@@ -8,7 +8,8 @@ import (
 
 type inquiryTimer struct{ Txn string }
 
-func (t inquiryTimer) String() string { return "inquiry " + t.Txn }
+func (t inquiryTimer) String() string              { return "inquiry " + t.Txn }
+func (t inquiryTimer) AppendTrace(b []byte) []byte { return append(append(b, "inquiry "...), t.Txn...) }
 
 // inDoubt is a transaction this participant voted yes for and has no
 // decision on: it is uncertain and holds the transaction's locks.
@@ -46,7 +47,7 @@ func (p *Participant) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 		p.onPrepare(env, from, m)
 	case Decision:
 		p.finish(env, m.Txn, m.Commit, obs.ViaCoordinator)
-		env.Send(from, Ack{Txn: m.Txn})
+		sim.Send(env, from, Ack{Txn: m.Txn})
 	case PeerQuery:
 		p.onPeerQuery(env, from, m.Txn)
 	case PeerStatus:
@@ -58,22 +59,22 @@ func (p *Participant) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 
 func (p *Participant) onPrepare(env *sim.Env, from sim.NodeID, m Prepare) {
 	if commit, known := p.bank.Outcome(env, m.Txn); known {
-		env.Send(from, Vote{Txn: m.Txn, Yes: commit})
+		sim.Send(env, from, Vote{Txn: m.Txn, Yes: commit})
 		return
 	}
 	if p.inDoubt[m.Txn] != nil {
-		env.Send(from, Vote{Txn: m.Txn, Yes: true})
+		sim.Send(env, from, Vote{Txn: m.Txn, Yes: true})
 		return
 	}
 	rec := txn.Prepared{Txn: m.Txn, Coordinator: env.NameOf(from), Ops: m.Ops, Peers: m.Peers}
 	if !p.bank.Prepare(env, p.cfg.UnilateralAbort, rec) {
-		env.Send(from, Vote{Txn: m.Txn, Yes: false})
+		sim.Send(env, from, Vote{Txn: m.Txn, Yes: false})
 		return
 	}
 	d := &inDoubt{rec: rec}
 	p.inDoubt[m.Txn] = d
-	env.Send(from, Vote{Txn: m.Txn, Yes: true})
-	d.timer = env.SetTimer(p.cfg.InquiryInterval, inquiryTimer{m.Txn})
+	sim.Send(env, from, Vote{Txn: m.Txn, Yes: true})
+	d.timer = sim.SetTimer(env, p.cfg.InquiryInterval, inquiryTimer{m.Txn})
 }
 
 // finish applies or rolls back a transaction and releases its locks (the
@@ -97,19 +98,19 @@ func (p *Participant) onPeerQuery(env *sim.Env, from sim.NodeID, id string) {
 		p.finish(env, id, false, obs.ViaUnilateral)
 		state = PeerAborted
 	}
-	env.Send(from, PeerStatus{Txn: id, State: state})
+	sim.Send(env, from, PeerStatus{Txn: id, State: state})
 }
 
 // ask sends an inquiry to the coordinator (and, cooperatively, to the
 // peers) and re-arms the timer: an uncertain participant keeps asking.
 func (p *Participant) ask(env *sim.Env, d *inDoubt) {
 	if id, ok := env.Lookup(d.rec.Coordinator); ok {
-		env.Send(id, Inquiry{Txn: d.rec.Txn})
+		sim.Send(env, id, Inquiry{Txn: d.rec.Txn})
 	}
 	if p.cfg.Cooperative {
 		txn.SendEach(env, d.rec.Peers, PeerQuery{Txn: d.rec.Txn})
 	}
-	d.timer = env.SetTimer(p.cfg.InquiryInterval, inquiryTimer{d.rec.Txn})
+	d.timer = sim.SetTimer(env, p.cfg.InquiryInterval, inquiryTimer{d.rec.Txn})
 }
 
 // Timer: an uncertain participant asks again.

@@ -145,13 +145,13 @@ func (b *Bank) Prepare(env *sim.Env, unilateralAbort float64, rec Prepared) bool
 	}
 	if !yes {
 		env.Put(OutcomeKey+rec.Txn, false)
-		env.Observe(obs.Vote{Txn: rec.Txn, Yes: false})
-		env.Observe(obs.Decide{Txn: rec.Txn, Commit: false, Via: obs.ViaVoteNo})
+		sim.Observe(env, obs.Vote{Txn: rec.Txn, Yes: false})
+		sim.Observe(env, obs.Decide{Txn: rec.Txn, Commit: false, Via: obs.ViaVoteNo})
 		return false
 	}
 	env.Put(PreparedKey+rec.Txn, rec)
 	b.held[rec.Txn] = rec
-	env.Observe(obs.Vote{Txn: rec.Txn, Yes: true, Locks: locks, Delta: Net(rec.Ops)})
+	sim.Observe(env, obs.Vote{Txn: rec.Txn, Yes: true, Locks: locks, Delta: Net(rec.Ops)})
 	return true
 }
 
@@ -208,6 +208,6 @@ func (b *Bank) Finish(env *sim.Env, id string, commit bool, via obs.Via, drop ..
 		b.Unlock(id, rec.Ops)
 		delete(b.held, id)
 	}
-	env.Observe(obs.Decide{Txn: id, Commit: commit, Via: via})
+	sim.Observe(env, obs.Decide{Txn: id, Commit: commit, Via: via})
 	return true
 }

@@ -1,7 +1,5 @@
 package txn
 
-import "strings"
-
 // The messages every atomic-commit protocol here exchanges in the same
 // form. A protocol package names them again (type Prepare = txn.Prepare)
 // next to its own messages, so its messages.go still lists all it sends.
@@ -30,23 +28,45 @@ type Decision struct {
 // Ack acknowledges a Decision.
 type Ack struct{ Txn string }
 
-func (m Prepare) String() string {
-	parts := make([]string, len(m.Ops))
-	for i, o := range m.Ops {
-		parts[i] = o.String()
-	}
-	return "prepare " + m.Txn + " " + strings.Join(parts, " ")
+// The messages' AppendTrace methods write their String text into the
+// trace without allocating (sim.TraceAppender); String is built on them.
+
+func (m Prepare) String() string { return string(m.AppendTrace(nil)) }
+
+// AppendTrace appends String's text.
+func (m Prepare) AppendTrace(b []byte) []byte {
+	b = append(b, "prepare "...)
+	b = append(b, m.Txn...)
+	b = append(b, ' ')
+	return appendOps(b, m.Ops)
 }
 
-func (m Vote) String() string {
+func (m Vote) String() string { return string(m.AppendTrace(nil)) }
+
+// AppendTrace appends String's text.
+func (m Vote) AppendTrace(b []byte) []byte {
+	b = append(b, "vote "...)
+	b = append(b, m.Txn...)
 	if m.Yes {
-		return "vote " + m.Txn + " yes"
+		return append(b, " yes"...)
 	}
-	return "vote " + m.Txn + " no"
+	return append(b, " no"...)
 }
 
-func (m Decision) String() string { return "decision " + m.Txn + " " + verdict(m.Commit) }
-func (m Ack) String() string      { return "ack " + m.Txn }
+func (m Decision) String() string { return string(m.AppendTrace(nil)) }
+
+// AppendTrace appends String's text.
+func (m Decision) AppendTrace(b []byte) []byte {
+	b = append(b, "decision "...)
+	b = append(b, m.Txn...)
+	b = append(b, ' ')
+	return append(b, verdict(m.Commit)...)
+}
+
+func (m Ack) String() string { return string(m.AppendTrace(nil)) }
+
+// AppendTrace appends String's text.
+func (m Ack) AppendTrace(b []byte) []byte { return append(append(b, "ack "...), m.Txn...) }
 
 func verdict(commit bool) string {
 	if commit {
@@ -64,3 +84,11 @@ type ResendTimer struct{ Txn string }
 
 func (t VoteTimeout) String() string { return "vote-timeout " + t.Txn }
 func (t ResendTimer) String() string { return "resend " + t.Txn }
+
+// AppendTrace appends String's text.
+func (t VoteTimeout) AppendTrace(b []byte) []byte {
+	return append(append(b, "vote-timeout "...), t.Txn...)
+}
+
+// AppendTrace appends String's text.
+func (t ResendTimer) AppendTrace(b []byte) []byte { return append(append(b, "resend "...), t.Txn...) }

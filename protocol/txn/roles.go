@@ -37,10 +37,10 @@ func AddRoles(w *sim.World, p Protocol, t Topology, r Roles) error {
 // the transaction is recorded as begun for the checkers, and each
 // participant is sent its part.
 func Begin(env *sim.Env, id string, ops []Op, parts []string) {
-	env.Observe(obs.Begin{Txn: id, Participants: parts})
+	sim.Observe(env, obs.Begin{Txn: id, Participants: parts})
 	for _, p := range parts {
 		to, _ := env.Lookup(p)
-		env.Send(to, Prepare{Txn: id, Ops: OpsFor(ops, p), Peers: parts})
+		sim.Send(env, to, Prepare{Txn: id, Ops: OpsFor(ops, p), Peers: parts})
 	}
 }
 
@@ -48,7 +48,7 @@ func Begin(env *sim.Env, id string, ops []Op, parts []string) {
 // transaction.
 func TellClient(env *sim.Env, client, id string, commit bool) {
 	if to, ok := env.Lookup(client); ok {
-		env.Send(to, Result{Txn: id, Commit: commit})
+		sim.Send(env, to, Result{Txn: id, Commit: commit})
 	}
 }
 

@@ -1,8 +1,7 @@
 package txn
 
 import (
-	"fmt"
-	"strings"
+	"strconv"
 
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/protocol/plant"
@@ -17,7 +16,34 @@ type Op struct {
 	Delta       int64
 }
 
-func (o Op) String() string { return fmt.Sprintf("%s%+d@%s", o.Account, o.Delta, o.Participant) }
+func (o Op) String() string { return string(o.AppendTrace(nil)) }
+
+// AppendTrace appends String's text; the trace writes it with no
+// allocation (sim.TraceAppender).
+func (o Op) AppendTrace(b []byte) []byte {
+	b = append(b, o.Account...)
+	b = appendSigned(b, o.Delta)
+	b = append(b, '@')
+	return append(b, o.Participant...)
+}
+
+// appendSigned appends n as fmt's %+d does.
+func appendSigned(b []byte, n int64) []byte {
+	if n >= 0 {
+		b = append(b, '+')
+	}
+	return strconv.AppendInt(b, n, 10)
+}
+
+func appendOps(b []byte, ops []Op) []byte {
+	for i, o := range ops {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = o.AppendTrace(b)
+	}
+	return b
+}
 
 // Submit is a client's request to run a transaction.
 type Submit struct {
@@ -31,15 +57,25 @@ type Result struct {
 	Commit bool
 }
 
-func (m Submit) String() string {
-	parts := make([]string, len(m.Ops))
-	for i, o := range m.Ops {
-		parts[i] = o.String()
-	}
-	return "submit " + m.Txn + " " + strings.Join(parts, " ")
+func (m Submit) String() string { return string(m.AppendTrace(nil)) }
+
+// AppendTrace appends String's text (sim.TraceAppender).
+func (m Submit) AppendTrace(b []byte) []byte {
+	b = append(b, "submit "...)
+	b = append(b, m.Txn...)
+	b = append(b, ' ')
+	return appendOps(b, m.Ops)
 }
 
-func (m Result) String() string { return "result " + m.Txn + " " + verdict(m.Commit) }
+func (m Result) String() string { return string(m.AppendTrace(nil)) }
+
+// AppendTrace appends String's text (sim.TraceAppender).
+func (m Result) AppendTrace(b []byte) []byte {
+	b = append(b, "result "...)
+	b = append(b, m.Txn...)
+	b = append(b, ' ')
+	return append(b, verdict(m.Commit)...)
+}
 
 // Topology is what a commit protocol is built on: role names and the bank
 // each participant runs.
@@ -120,7 +156,8 @@ type Client struct {
 
 type submitTimer struct{}
 
-func (submitTimer) String() string { return "submit" }
+func (submitTimer) String() string              { return "submit" }
+func (submitTimer) AppendTrace(b []byte) []byte { return append(b, "submit"...) }
 
 // Start arms the timer for the first transfer.
 func (c *Client) Start(env *sim.Env) {
@@ -136,7 +173,7 @@ func (c *Client) Start(env *sim.Env) {
 
 func (c *Client) arm(env *sim.Env) {
 	if c.next < len(c.Transfers) {
-		env.SetTimer(c.Transfers[c.next].At-env.Now(), submitTimer{})
+		sim.SetTimer(env, c.Transfers[c.next].At-env.Now(), submitTimer{})
 	}
 }
 
@@ -144,8 +181,8 @@ func (c *Client) arm(env *sim.Env) {
 func (c *Client) Timer(env *sim.Env, _ any) {
 	t := c.Transfers[c.next]
 	c.next++
-	env.Observe(obs.Submit{Txn: t.Txn})
-	env.Send(c.coord, Submit{Txn: t.Txn, Ops: Ops(t)})
+	sim.Observe(env, obs.Submit{Txn: t.Txn})
+	sim.Send(env, c.coord, Submit{Txn: t.Txn, Ops: Ops(t)})
 	c.arm(env)
 }
 
@@ -153,7 +190,7 @@ func (c *Client) Timer(env *sim.Env, _ any) {
 func (c *Client) Receive(env *sim.Env, _ sim.NodeID, m sim.Message) {
 	if r, ok := m.(Result); ok && !c.seen[r.Txn] {
 		c.seen[r.Txn] = true
-		env.Observe(obs.Outcome{Txn: r.Txn, Commit: r.Commit})
+		sim.Observe(env, obs.Outcome{Txn: r.Txn, Commit: r.Commit})
 	}
 }
 

@@ -1,0 +1,118 @@
+package sim
+
+import (
+	"fmt"
+	"reflect"
+	"time"
+	"unsafe"
+)
+
+// Send is Env.Send for a message whose type is known where it is sent.
+// Env.Send takes the message as an interface, so the caller boxes it on
+// the heap, one allocation per send; Send instead copies it into the
+// world's arena for its type, a block of messages allocated at once. The
+// message stays immutable once sent, as with Env.Send: its arena slot is
+// written once, never reused, and lives while anything refers to it (a
+// second delivery, the trace, a checker).
+func Send[M Message](e *Env, to NodeID, m M) {
+	if e.dead {
+		return
+	}
+	e.Send(to, box(e.w, m).(Message))
+}
+
+// Observe is Env.Observe for a fact whose type is known where it is
+// recorded; like Send, it keeps the fact in the world's arena for its
+// type instead of boxing it by itself.
+func Observe[F fmt.Stringer](e *Env, f F) {
+	if e.dead {
+		return
+	}
+	e.Observe(box(e.w, f).(fmt.Stringer))
+}
+
+// SetTimer is Env.SetTimer for a tag whose type is known where the timer
+// is set; like Send, it keeps the tag in the world's arena for its type.
+func SetTimer[T any](e *Env, d time.Duration, tag T) TimerID {
+	if e.dead {
+		return 0
+	}
+	return e.SetTimer(d, box(e.w, tag))
+}
+
+// arenaChunk is how many values of one type an arena block holds.
+const arenaChunk = 128
+
+// arena keeps values of one type T for interface values that point into
+// it. An interface holding a T that is not pointer-shaped is a type word
+// and a pointer to a copy of the T that nothing ever writes again; box
+// makes exactly that, with the copy in the current block instead of an
+// allocation of its own.
+type arena[T any] struct {
+	block []T
+	typ   unsafe.Pointer // T's type word in an interface
+	// direct: T is pointer-shaped (held in the interface word itself) or
+	// of size 0; boxing it allocates nothing, so box does it plainly.
+	direct bool
+}
+
+// eface is the layout of an empty interface value.
+type eface struct {
+	typ, data unsafe.Pointer
+}
+
+func newArena[T any]() *arena[T] {
+	a := &arena[T]{}
+	t := reflect.TypeFor[T]()
+	if t.Size() == 0 || pointerShaped(t) {
+		a.direct = true
+		return a
+	}
+	var zero any = *new(T)
+	a.typ = (*eface)(unsafe.Pointer(&zero)).typ
+	return a
+}
+
+// pointerShaped reports whether an interface holds a t in its data word
+// itself rather than a pointer to it: the compiler's rule (a pointer, map,
+// channel, func or unsafe pointer, or a struct or array of one element
+// that is).
+func pointerShaped(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.UnsafePointer, reflect.Map, reflect.Chan, reflect.Func:
+		return true
+	case reflect.Struct:
+		return t.NumField() == 1 && pointerShaped(t.Field(0).Type)
+	case reflect.Array:
+		return t.Len() == 1 && pointerShaped(t.Elem())
+	}
+	return false
+}
+
+func (a *arena[T]) box(v T) any {
+	if a.direct {
+		return v
+	}
+	if len(a.block) == cap(a.block) {
+		a.block = make([]T, 0, arenaChunk)
+	}
+	a.block = append(a.block, v)
+	var x any
+	e := (*eface)(unsafe.Pointer(&x))
+	e.typ, e.data = a.typ, unsafe.Pointer(&a.block[len(a.block)-1])
+	return x
+}
+
+// box returns v as an interface value kept in w's arena for its type.
+func box[T any](w *World, v T) any {
+	t := reflect.TypeFor[T]()
+	a, ok := w.arenas[t].(*arena[T])
+	if !ok {
+		a = newArena[T]()
+		if w.arenas == nil {
+			w.arenas = map[reflect.Type]any{}
+		}
+		w.arenas[t] = a
+	}
+	return a.box(v)
+}
