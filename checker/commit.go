@@ -56,7 +56,7 @@ type decided struct {
 // few is a short list kept inline: a transaction has a handful of
 // participants, so its votes and decisions rarely need the heap.
 type few[T any] struct {
-	in   [4]T
+	in   [3]T
 	n    int
 	more []T
 }
@@ -113,7 +113,15 @@ func readCommit(h *History) *commitHistory {
 }
 
 func buildCommit(h *History) *commitHistory {
-	c := &commitHistory{index: map[string]int32{}}
+	begun := 0
+	for _, o := range h.Observations {
+		if _, ok := o.Data.(obs.Begin); ok {
+			begun++
+		}
+	}
+	// Room for every transaction begun, and a few more only voted on,
+	// so that the records are not copied as they grow.
+	c := &commitHistory{index: make(map[string]int32, begun+8), facts: make([]txnFacts, 0, begun+8)}
 	note := func(t string) *txnFacts {
 		i, ok := c.index[t]
 		if !ok {

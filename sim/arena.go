@@ -40,8 +40,45 @@ func SetTimer[T any](e *Env, d time.Duration, tag T) TimerID {
 	return e.SetTimer(d, box(e.w, tag))
 }
 
-// arenaChunk is how many values of one type an arena block holds.
-const arenaChunk = 128
+// Put is Env.Put for a value whose type is known where it is written:
+// the stored copy is made in the world's arena for its type rather than
+// boxed by itself, so a write of a flat value allocates nothing and a
+// record (see plan) only its slices. It copies, checks and panics as
+// Env.Put does.
+func Put[T any](e *Env, key string, v T) {
+	if e.dead {
+		return
+	}
+	e.p.store.putCopied(key, arenaFor[T](e.w).stored(key, v))
+	e.wrote(EffPut, key)
+}
+
+// stored is the copy of v a Put keeps (copyIn's, made in the arena).
+func (a *arena[T]) stored(key string, v T) any {
+	if a.plan == nil {
+		a.plan = planFor(reflect.TypeFor[T]())
+	}
+	p := a.plan
+	switch {
+	case p.err != "" || a.direct:
+		return copyIn(key, v)
+	case p.flat:
+		return a.box(v)
+	case p.slices != nil:
+		x := a.box(v) // a private copy of the struct, its slices still shared
+		p.copySlices((*eface)(unsafe.Pointer(&x)).data, reflect.ValueOf(x))
+		return x
+	}
+	return copyIn(key, v)
+}
+
+// arenaChunk is how many values of one type an arena block holds at
+// most; the first blocks are smaller, so a type used a few times in a run
+// costs little.
+const (
+	arenaChunk = 128
+	arenaFirst = 8
+)
 
 // arena keeps values of one type T for interface values that point into
 // it. An interface holding a T that is not pointer-shaped is a type word
@@ -54,6 +91,7 @@ type arena[T any] struct {
 	// direct: T is pointer-shaped (held in the interface word itself) or
 	// of size 0; boxing it allocates nothing, so box does it plainly.
 	direct bool
+	plan   *plan // T's, once a Put needs it
 }
 
 // eface is the layout of an empty interface value.
@@ -94,7 +132,7 @@ func (a *arena[T]) box(v T) any {
 		return v
 	}
 	if len(a.block) == cap(a.block) {
-		a.block = make([]T, 0, arenaChunk)
+		a.block = make([]T, 0, min(arenaChunk, max(arenaFirst, 2*cap(a.block))))
 	}
 	a.block = append(a.block, v)
 	var x any
@@ -104,7 +142,9 @@ func (a *arena[T]) box(v T) any {
 }
 
 // box returns v as an interface value kept in w's arena for its type.
-func box[T any](w *World, v T) any {
+func box[T any](w *World, v T) any { return arenaFor[T](w).box(v) }
+
+func arenaFor[T any](w *World) *arena[T] {
 	t := reflect.TypeFor[T]()
 	a, ok := w.arenas[t].(*arena[T])
 	if !ok {
@@ -114,5 +154,5 @@ func box[T any](w *World, v T) any {
 		}
 		w.arenas[t] = a
 	}
-	return a.box(v)
+	return a
 }

@@ -120,3 +120,40 @@ func (m quickMsg) String() string { return string(m.AppendTrace(nil)) }
 func (m quickMsg) AppendTrace(b []byte) []byte {
 	return strconv.AppendInt(append(append(b, m.Txn...), ' '), m.N, 10)
 }
+
+// sim.Put stores what Env.Put stores — a private copy — for flat values,
+// records and other values alike, and refuses what Env.Put refuses.
+func TestTypedPutCopiesAsPutDoes(t *testing.T) {
+	ops, peers := []logOp{{"a", -5}}, []string{"p1", "p2"}
+	w := storeWorld(t, func(env *Env) {
+		Put(env, "n", int64(1)<<40)
+		Put(env, "rec", logRec{Txn: "t1", Ops: ops, Peers: peers, Empty: []int{}})
+		Put(env, "map", map[string]int{"a": 1})
+		Put[any](env, "any", []string{"x"})
+		ops[0].Delta, peers[0] = 99, "changed"
+	})
+	s := w.Store(0)
+	n, _ := LoadFrom[int64](s, "n")
+	require.Equal(t, int64(1)<<40, n)
+	rec, _ := LoadFrom[logRec](s, "rec")
+	require.Equal(t, logRec{Txn: "t1", Ops: []logOp{{"a", -5}}, Peers: []string{"p1", "p2"}, Empty: []int{}}, rec)
+	m, _ := LoadFrom[map[string]int](s, "map")
+	require.Equal(t, map[string]int{"a": 1}, m)
+	x, _ := LoadFrom[[]string](s, "any")
+	require.Equal(t, []string{"x"}, x)
+	require.Equal(t, 4, s.Writes())
+
+	require.PanicsWithError(t, `sim: Put "p": a *int cannot be stored: *int is a ptr; durable values are plain data`, func() {
+		storeWorld(t, func(env *Env) { Put(env, "p", new(int)) })
+	})
+}
+
+func TestTypedPutAllocatesOnlyTheSlices(t *testing.T) {
+	w := storeWorld(t, func(env *Env) {})
+	env := w.procs[0].env
+	rec := logRec{Txn: "t1", Ops: []logOp{{"a", -5}}, Peers: []string{"p1"}}
+	Put(env, "rec", rec)
+	Put(env, "n", int64(1000))
+	require.Zero(t, testing.AllocsPerRun(100, func() { Put(env, "n", int64(1000)) }), "a flat value")
+	require.LessOrEqual(t, testing.AllocsPerRun(100, func() { Put(env, "rec", rec) }), 2.1, "a record: its two slices")
+}

@@ -109,6 +109,16 @@ func (p *plan) copyRecord(v any) any {
 	n := reflect.New(src.Type())
 	n.Elem().Set(src)
 	dst := n.UnsafePointer()
+	p.copySlices(dst, src)
+	var x any
+	e := (*eface)(unsafe.Pointer(&x))
+	e.typ, e.data = p.typ, dst
+	return x
+}
+
+// copySlices gives the record at dst, a private copy of src, slices of
+// its own: a new backing array for each of src's non-empty slices.
+func (p *plan) copySlices(dst unsafe.Pointer, src reflect.Value) {
 	for _, f := range p.slices {
 		sv := src.FieldByIndex(f.index)
 		h := (*sliceHeader)(unsafe.Add(dst, f.offset))
@@ -122,10 +132,6 @@ func (p *plan) copyRecord(v any) any {
 			h.data, h.len, h.cap = arr.UnsafePointer(), l, l
 		}
 	}
-	var x any
-	e := (*eface)(unsafe.Pointer(&x))
-	e.typ, e.data = p.typ, dst
-	return x
 }
 
 // plans caches plan by reflect.Type. Worlds run in parallel in sweeps, so

@@ -223,29 +223,60 @@ func (s *Store) Len() int { return len(s.index) - s.dead }
 // them or none, as a storage engine's write batch or a single log record
 // does. A commit that moves balances, logs its outcome and drops its
 // prepared record is one batch, so that no crash leaves it half done.
-type Batch struct{ ops []batchOp }
+//
+// The batch copies its keys' bytes into one buffer rather than keeping
+// the strings, so a key concatenated at the call costs no allocation.
+type Batch struct {
+	ops  []batchOp
+	keys []byte
+}
 
 type batchOp struct {
-	key string
+	end int // of the key in keys
 	v   any // copied at Put
 	del bool
 }
 
+// key is op i's key, as bytes.
+func (b *Batch) key(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = b.ops[i-1].end
+	}
+	return b.keys[start:b.ops[i].end]
+}
+
+// grow makes room for a typical batch at its first write, so that it is
+// not reallocated op by op.
+func (b *Batch) grow() {
+	if b.ops == nil {
+		b.ops, b.keys = make([]batchOp, 0, 8), make([]byte, 0, 256)
+	}
+}
+
 // Put adds a write of a copy of v (see Env.Put) to the batch.
-func (b *Batch) Put(key string, v any) { b.ops = append(b.ops, batchOp{key: key, v: copyIn(key, v)}) }
+func (b *Batch) Put(key string, v any) {
+	b.grow()
+	b.keys = append(b.keys, key...)
+	b.ops = append(b.ops, batchOp{end: len(b.keys), v: copyIn(key, v)})
+}
 
 // Delete adds a delete to the batch.
-func (b *Batch) Delete(key string) { b.ops = append(b.ops, batchOp{key: key, del: true}) }
+func (b *Batch) Delete(key string) {
+	b.grow()
+	b.keys = append(b.keys, key...)
+	b.ops = append(b.ops, batchOp{end: len(b.keys), del: true})
+}
 
 // Len is the number of writes in the batch.
 func (b *Batch) Len() int { return len(b.ops) }
 
 func (s *Store) write(b *Batch) {
-	for _, op := range b.ops {
+	for i, op := range b.ops {
 		if op.del {
-			s.del(op.key)
+			s.del(string(b.key(i)))
 		} else {
-			s.putCopied(op.key, op.v)
+			s.putCopied(string(b.key(i)), op.v)
 		}
 	}
 }

@@ -254,7 +254,7 @@ const hashFlush = 4096
 func (h *traceHasher) reset() {
 	if h.h == nil {
 		h.h = sha256.New()
-		h.buf = make([]byte, 0, 2*hashFlush)
+		h.buf = make([]byte, 0, hashFlush+512)
 	}
 	h.h.Reset()
 	h.buf = h.buf[:0]

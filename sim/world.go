@@ -141,7 +141,7 @@ func (w *World) AddNode(name string, factory func() Node) NodeID {
 	for j := range w.links[id] {
 		w.links[id][j] = w.def
 	}
-	w.push(item{at: 0, kind: itemStart, node: id})
+	w.push(item{at: 0, kind: itemStart, node: id}, nil)
 	return id
 }
 
@@ -190,13 +190,13 @@ func (w *World) OnObserve(f func(Observation)) { w.hooks = append(w.hooks, f) }
 
 // Schedule applies a fault at a true time.
 func (w *World) Schedule(at time.Duration, f Fault) {
-	w.push(item{at: at, kind: itemFault, node: None, payload: f})
+	w.push(item{at: at, kind: itemFault, node: None}, f)
 }
 
-func (w *World) push(it item) {
+func (w *World) push(it item, payload any) {
 	w.seq++
 	it.seq = w.seq
-	w.q.push(it)
+	w.q.push(it, payload)
 }
 
 // record hashes an event into the run's trace hash, and stores it unless
@@ -247,7 +247,7 @@ func (w *World) send(p *proc, to NodeID, m Message) {
 		if l.Jitter > 0 {
 			d += time.Duration(w.netRng.Int64N(int64(l.Jitter) + 1))
 		}
-		w.push(item{at: w.now + d, kind: itemDeliver, node: to, from: p.id, id: id, payload: m})
+		w.push(item{at: w.now + d, kind: itemDeliver, node: to, from: p.id, id: id}, m)
 	}
 }
 
@@ -318,7 +318,7 @@ func (w *World) Pause(id NodeID, d time.Duration) {
 	if until > p.pausedUntil {
 		p.pausedUntil = until
 		w.record(Event{Kind: EvPause, Node: id, Peer: None, Payload: d})
-		w.push(item{at: until, kind: itemResume, node: id, inc: p.inc})
+		w.push(item{at: until, kind: itemResume, node: id, inc: p.inc}, nil)
 	}
 }
 
@@ -390,10 +390,10 @@ func (w *World) Run() RunResult {
 		if w.cfg.MaxEvents > 0 && w.events >= w.cfg.MaxEvents {
 			return RunResult{Stop: StopEvents, Events: w.events, Time: w.now}
 		}
-		it := w.q.pop()
+		it, payload := w.q.pop()
 		w.now = it.at
 		w.events++
-		w.dispatch(&it)
+		w.dispatch(&it, payload)
 	}
 }
 
@@ -417,17 +417,17 @@ func (w *World) dropStaleTimers() {
 	}
 }
 
-func (w *World) dispatch(it *item) {
+func (w *World) dispatch(it *item, payload any) {
 	switch it.kind {
 	case itemFault:
-		w.Apply(it.payload.(Fault))
+		w.Apply(payload.(Fault))
 	case itemStart:
 		if p := w.procs[it.node]; !p.up && p.inc == 0 {
 			w.start(p)
 		}
 	case itemDeliver:
 		p := w.procs[it.node]
-		m := it.payload.(Message)
+		m := payload.(Message)
 		switch {
 		case !p.up || it.held && p.inc != it.inc:
 			// A message held back for a paused process had already reached
@@ -436,7 +436,7 @@ func (w *World) dispatch(it *item) {
 		case w.cut[it.from][it.node]:
 			w.record(Event{Kind: EvDrop, Node: it.from, Peer: it.node, ID: it.id, Payload: m, Drop: DropInFlight})
 		case p.pausedUntil > w.now:
-			w.defer_(p, it)
+			w.defer_(p, it, m)
 		default:
 			w.record(Event{Kind: EvDeliver, Node: it.from, Peer: it.node, ID: it.id, Payload: m})
 			env := p.env
@@ -453,14 +453,14 @@ func (w *World) dispatch(it *item) {
 			return
 		}
 		if p.pausedUntil > w.now {
-			w.defer_(p, it)
+			w.defer_(p, it, payload)
 			return
 		}
 		delete(p.timers, TimerID(it.id))
-		w.record(Event{Kind: EvTimer, Node: it.node, Peer: None, ID: it.id, Payload: it.payload})
+		w.record(Event{Kind: EvTimer, Node: it.node, Peer: None, ID: it.id, Payload: payload})
 		env := p.env
 		p.beginRun()
-		p.node.Timer(env, it.payload)
+		p.node.Timer(env, payload)
 		w.returned(env)
 	case itemResume:
 		p := w.procs[it.node]
@@ -474,11 +474,11 @@ func (w *World) dispatch(it *item) {
 // defer_ re-queues an event for a paused node at its resume time. The resume
 // item was queued when the pause began, so it runs first; deferred events
 // keep their relative order because they are re-queued in the order popped.
-func (w *World) defer_(p *proc, it *item) {
+func (w *World) defer_(p *proc, it *item, payload any) {
 	it2 := *it
 	it2.at = p.pausedUntil
 	if it2.kind == itemDeliver {
 		it2.held, it2.inc = true, p.inc
 	}
-	w.push(it2)
+	w.push(it2, payload)
 }

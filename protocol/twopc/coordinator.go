@@ -31,9 +31,37 @@ type ctxn struct {
 	parts  []string
 	state  coordState
 	commit bool
-	votes  map[string]bool
-	acked  map[string]bool
+	votes  []vote   // one per voter, a handful: no map
+	acked  []string // participants that acknowledged the decision
 	timer  sim.TimerID
+}
+
+type vote struct {
+	voter string
+	yes   bool
+}
+
+// vote records a participant's vote; a second vote replaces the first.
+func (t *ctxn) vote(voter string, yes bool) {
+	for i := range t.votes {
+		if t.votes[i].voter == voter {
+			t.votes[i].yes = yes
+			return
+		}
+	}
+	if t.votes == nil {
+		t.votes = make([]vote, 0, len(t.parts))
+	}
+	t.votes = append(t.votes, vote{voter, yes})
+}
+
+func (t *ctxn) hasAcked(p string) bool {
+	for _, a := range t.acked {
+		if a == p {
+			return true
+		}
+	}
+	return false
 }
 
 // Coordinator runs phase 1 and phase 2 for every transaction submitted.
@@ -49,7 +77,7 @@ func (c *Coordinator) Start(env *sim.Env) {
 	c.txns = map[string]*ctxn{}
 	for _, l := range decisions.Unfinished(env) {
 		t := &ctxn{id: l.Txn, client: l.Client, parts: l.Participants, state: decided,
-			commit: l.Commit, acked: map[string]bool{}}
+			commit: l.Commit}
 		c.txns[t.id] = t
 		c.sendDecision(env, t)
 	}
@@ -77,8 +105,7 @@ func (c *Coordinator) onSubmit(env *sim.Env, from sim.NodeID, m txn.Submit) {
 		sim.Send(env, from, txn.Result{Txn: m.Txn, Commit: rec.Commit})
 		return
 	}
-	t := &ctxn{id: m.Txn, client: env.NameOf(from), ops: m.Ops, parts: txn.ParticipantsOf(m.Ops),
-		votes: map[string]bool{}, acked: map[string]bool{}}
+	t := &ctxn{id: m.Txn, client: env.NameOf(from), ops: m.Ops, parts: txn.ParticipantsOf(m.Ops)}
 	c.txns[t.id] = t
 	txn.Begin(env, t.id, t.ops, t.parts)
 	t.timer = sim.SetTimer(env, c.cfg.VoteTimeout, txn.VoteTimeout{Txn: t.id})
@@ -98,7 +125,7 @@ func (c *Coordinator) onVote(env *sim.Env, from sim.NodeID, m Vote) {
 		sim.Send(env, from, Decision{Txn: t.id, Commit: t.commit})
 		return
 	}
-	t.votes[voter] = m.Yes
+	t.vote(voter, m.Yes)
 	if !m.Yes {
 		c.decide(env, t, false)
 		return
@@ -124,7 +151,7 @@ func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool) {
 
 func (c *Coordinator) sendDecision(env *sim.Env, t *ctxn) {
 	for _, p := range t.parts {
-		if !t.acked[p] {
+		if !t.hasAcked(p) {
 			id, _ := env.Lookup(p)
 			sim.Send(env, id, Decision{Txn: t.id, Commit: t.commit})
 		}
@@ -137,7 +164,9 @@ func (c *Coordinator) onAck(env *sim.Env, from sim.NodeID, m Ack) {
 	if t == nil || t.state != decided {
 		return
 	}
-	t.acked[env.NameOf(from)] = true
+	if p := env.NameOf(from); !t.hasAcked(p) {
+		t.acked = append(t.acked, p)
+	}
 	if len(t.acked) < len(t.parts) {
 		return
 	}
@@ -177,8 +206,8 @@ func (c *Coordinator) Timer(env *sim.Env, tag any) {
 		commit := false
 		if c.cfg.Bugs.On(BugCommitOnPartialVotes) && len(t.votes) > 0 {
 			commit = true
-			for _, yes := range t.votes {
-				commit = commit && yes
+			for _, v := range t.votes {
+				commit = commit && v.yes
 			}
 		}
 		c.decide(env, t, commit)

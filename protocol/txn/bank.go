@@ -87,13 +87,13 @@ func (b *Bank) Check(env *sim.Env, ops []Op) error {
 // Apply adds the new balances of ops to the batch w. The batch cannot be
 // read back, so an account two ops touch carries its running balance here.
 func (b *Bank) Apply(env *sim.Env, w *sim.Batch, ops []Op) {
-	after := map[string]int64{}
-	for _, o := range ops {
-		bal, seen := after[o.Account]
-		if !seen {
-			bal = b.Balance(env, o.Account)
+	for i, o := range ops {
+		bal := b.Balance(env, o.Account)
+		for _, earlier := range ops[:i] {
+			if earlier.Account == o.Account {
+				bal += earlier.Delta
+			}
 		}
-		after[o.Account] = bal + o.Delta
 		w.Put(workload.BalanceKey+o.Account, bal+o.Delta)
 	}
 }
@@ -149,7 +149,7 @@ func (b *Bank) Prepare(env *sim.Env, unilateralAbort float64, rec Prepared) bool
 		sim.Observe(env, obs.Decide{Txn: rec.Txn, Commit: false, Via: obs.ViaVoteNo})
 		return false
 	}
-	env.Put(PreparedKey+rec.Txn, rec)
+	sim.Put(env, PreparedKey+rec.Txn, rec)
 	b.held[rec.Txn] = rec
 	sim.Observe(env, obs.Vote{Txn: rec.Txn, Yes: true, Locks: locks, Delta: Net(rec.Ops)})
 	return true

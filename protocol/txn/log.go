@@ -25,7 +25,7 @@ func (l Log[P]) Read(env *sim.Env, id string) (Record[P], bool) {
 }
 
 // Write logs r for transaction id; it is durable when Write returns.
-func (l Log[P]) Write(env *sim.Env, id string, r Record[P]) { env.Put(l.Prefix+id, r) }
+func (l Log[P]) Write(env *sim.Env, id string, r Record[P]) { sim.Put(env, l.Prefix+id, r) }
 
 // Logged is one transaction's record, as a restarted coordinator finds it.
 type Logged[P any] struct {

@@ -131,9 +131,29 @@ func ParticipantsOf(ops []Op) []string {
 	return out
 }
 
-// OpsFor keeps the ops of one participant.
+// OpsFor keeps the ops of one participant. When they are next to each
+// other in ops (one op per participant, as in a transfer), it returns
+// that part of ops rather than a copy: ops come from a message, which is
+// immutable, and the part's capacity ends with it, so an append to it
+// cannot reach the rest.
 func OpsFor(ops []Op, participant string) []Op {
-	var out []Op
+	first, last, n := -1, -1, 0
+	for i, o := range ops {
+		if o.Participant == participant {
+			if first < 0 {
+				first = i
+			}
+			last = i
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		return nil
+	case last-first+1 == n:
+		return ops[first : last+1 : last+1]
+	}
+	out := make([]Op, 0, n)
 	for _, o := range ops {
 		if o.Participant == participant {
 			out = append(out, o)
