@@ -49,12 +49,12 @@ func Put[T any](e *Env, key string, v T) {
 	if e.dead {
 		return
 	}
-	e.p.store.putCopied(key, arenaFor[T](e.w).stored(key, v))
+	e.p.store.putCopied(key, arenaFor[T](e.w).stored(e.w, key, v))
 	e.wrote(EffPut, key)
 }
 
 // stored is the copy of v a Put keeps (copyIn's, made in the arena).
-func (a *arena[T]) stored(key string, v T) any {
+func (a *arena[T]) stored(w *World, key string, v T) any {
 	if a.plan == nil {
 		a.plan = planFor(reflect.TypeFor[T]())
 	}
@@ -66,7 +66,10 @@ func (a *arena[T]) stored(key string, v T) any {
 		return a.box(v)
 	case p.slices != nil:
 		x := a.box(v) // a private copy of the struct, its slices still shared
-		p.copySlices((*eface)(unsafe.Pointer(&x)).data, reflect.ValueOf(x))
+		if w.slices == nil {
+			w.slices = sliceCache{}
+		}
+		p.copySlices((*eface)(unsafe.Pointer(&x)).data, reflect.ValueOf(x), w.slices)
 		return x
 	}
 	return copyIn(key, v)

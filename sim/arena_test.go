@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 )
@@ -155,5 +156,31 @@ func TestTypedPutAllocatesOnlyTheSlices(t *testing.T) {
 	Put(env, "rec", rec)
 	Put(env, "n", int64(1000))
 	require.Zero(t, testing.AllocsPerRun(100, func() { Put(env, "n", int64(1000)) }), "a flat value")
-	require.LessOrEqual(t, testing.AllocsPerRun(100, func() { Put(env, "rec", rec) }), 2.1, "a record: its two slices")
+	require.Zero(t, testing.AllocsPerRun(100, func() { Put(env, "rec", rec) }), "a record written again: its slices shared")
+	i := int64(0)
+	require.LessOrEqual(t, testing.AllocsPerRun(100, func() {
+		i++
+		rec.Ops[0].Delta, rec.Peers[0] = i, "p1"
+		Put(env, "rec", rec)
+	}), 1.05, "a record with new ops: a copy of them only")
+}
+
+// Records sharing a stored slice copy keep their own content when the
+// slice they were written from changes.
+func TestSharedSliceCopiesStayPrivate(t *testing.T) {
+	peers := []string{"p1", "p2"}
+	w := storeWorld(t, func(env *Env) {
+		Put(env, "a", logRec{Txn: "a", Peers: peers})
+		Put(env, "b", logRec{Txn: "b", Peers: peers})
+		peers[0] = "changed"
+		Put(env, "c", logRec{Txn: "c", Peers: peers})
+	})
+	s := w.Store(0)
+	for k, want := range map[string][]string{"a": {"p1", "p2"}, "b": {"p1", "p2"}, "c": {"changed", "p2"}} {
+		r, _ := LoadFrom[logRec](s, k)
+		require.Equal(t, want, r.Peers, k)
+	}
+	a, _ := s.get("a")
+	b, _ := s.get("b")
+	require.Equal(t, unsafe.SliceData(a.(logRec).Peers), unsafe.SliceData(b.(logRec).Peers), "a and b share one stored copy")
 }

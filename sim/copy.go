@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"fmt"
 	"reflect"
 	"strings"
@@ -109,7 +110,7 @@ func (p *plan) copyRecord(v any) any {
 	n := reflect.New(src.Type())
 	n.Elem().Set(src)
 	dst := n.UnsafePointer()
-	p.copySlices(dst, src)
+	p.copySlices(dst, src, nil)
 	var x any
 	e := (*eface)(unsafe.Pointer(&x))
 	e.typ, e.data = p.typ, dst
@@ -117,8 +118,9 @@ func (p *plan) copyRecord(v any) any {
 }
 
 // copySlices gives the record at dst, a private copy of src, slices of
-// its own: a new backing array for each of src's non-empty slices.
-func (p *plan) copySlices(dst unsafe.Pointer, src reflect.Value) {
+// its own: a new backing array for each of src's non-empty slices, or one
+// the cache holds with the same content.
+func (p *plan) copySlices(dst unsafe.Pointer, src reflect.Value, cache sliceCache) {
 	for _, f := range p.slices {
 		sv := src.FieldByIndex(f.index)
 		h := (*sliceHeader)(unsafe.Add(dst, f.offset))
@@ -127,11 +129,62 @@ func (p *plan) copySlices(dst unsafe.Pointer, src reflect.Value) {
 		case l == 0:
 			h.cap = 0 // nothing of the original is reachable through it
 		default:
+			recent := cache[f.elem]
+			if data := recent.find(sv.UnsafePointer(), l, f.elem.Size()); data != nil {
+				h.data, h.len, h.cap = data, l, l
+				continue
+			}
 			arr := reflect.New(reflect.ArrayOf(l, f.elem))
 			reflect.Copy(arr.Elem(), sv)
 			h.data, h.len, h.cap = arr.UnsafePointer(), l, l
+			if cache != nil {
+				recent.add(sliceCopy{data: h.data, len: l})
+				cache[f.elem] = recent
+			}
 		}
 	}
+}
+
+// sliceCache holds, per element type, the last few slices a world's
+// records were given by copySlices. A record written again with the same slice
+// content — a log record rewritten, the list of participants every node
+// of a transaction stores — shares that stored copy, which nothing ever
+// changes (reads hand out copies), instead of making another.
+type sliceCache map[reflect.Type]recentCopies
+
+type sliceCopy struct {
+	data unsafe.Pointer
+	len  int
+}
+
+// recentCopies is a small ring: records of a few transactions in flight
+// at once take turns.
+type recentCopies struct {
+	c    [4]sliceCopy
+	next int
+}
+
+func (r *recentCopies) add(c sliceCopy) {
+	r.c[r.next] = c
+	r.next = (r.next + 1) % len(r.c)
+}
+
+// find returns a copy holding the n elements at src, or nil.
+func (r *recentCopies) find(src unsafe.Pointer, n int, elemSize uintptr) unsafe.Pointer {
+	for _, c := range r.c {
+		if c.data != nil && c.len == n && c.equal(src, elemSize) {
+			return c.data
+		}
+	}
+	return nil
+}
+
+// equal reports whether the len elements at src are bytewise those of
+// the copy. Equal bytes are equal content (a string's bytes are its
+// pointer and length); different bytes only cost a copy.
+func (c sliceCopy) equal(src unsafe.Pointer, elemSize uintptr) bool {
+	n := uintptr(c.len) * elemSize
+	return bytes.Equal(unsafe.Slice((*byte)(c.data), n), unsafe.Slice((*byte)(src), n))
 }
 
 // plans caches plan by reflect.Type. Worlds run in parallel in sweeps, so

@@ -198,7 +198,7 @@ func (e *Env) Put(key string, v any) {
 // Write makes a batch of durable writes at once: one effect, so no crash
 // falls between them. It leaves the batch as it was.
 func (e *Env) Write(b *Batch) {
-	if e.dead || len(b.ops) == 0 {
+	if e.dead || b.n == 0 {
 		return
 	}
 	e.p.store.write(b)

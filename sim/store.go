@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"unsafe"
 )
 
 // Store is a node's durable storage: a key-value map that survives crashes.
@@ -30,7 +31,10 @@ type Store struct {
 	index  map[string]int32
 	vals   []any
 	dead   int // slots holding deleted{}
-	writes int
+	// keyBytes is where new keys are copied, many to an allocation: a
+	// key is never changed, so a string may point into it.
+	keyBytes []byte
+	writes   int
 	// deferSync makes writes wait for a sync; false (every write synced at
 	// once) until a storage fault turns it on.
 	deferSync bool
@@ -69,9 +73,19 @@ func (s *Store) set(key string, v any) (old any, had bool) {
 		}
 		return old, true
 	}
-	s.index[strings.Clone(key)] = int32(len(s.vals))
+	s.index[s.keepKey(key)] = int32(len(s.vals))
 	s.vals = append(s.vals, v)
 	return nil, false
+}
+
+// keepKey copies a new key into keyBytes and returns the copy.
+func (s *Store) keepKey(key string) string {
+	if len(key) > cap(s.keyBytes)-len(s.keyBytes) {
+		s.keyBytes = make([]byte, 0, max(1024, len(key)))
+	}
+	start := len(s.keyBytes)
+	s.keyBytes = append(s.keyBytes, key...)
+	return unsafe.String(unsafe.SliceData(s.keyBytes[start:]), len(key))
 }
 
 // remove deletes key and returns what it held.
@@ -224,56 +238,74 @@ func (s *Store) Len() int { return len(s.index) - s.dead }
 // does. A commit that moves balances, logs its outcome and drops its
 // prepared record is one batch, so that no crash leaves it half done.
 //
-// The batch copies its keys' bytes into one buffer rather than keeping
-// the strings, so a key concatenated at the call costs no allocation.
+// A batch keeps its first few writes and their keys' bytes inside
+// itself, so a batch declared in a function and written there costs no
+// allocation but its values; a key concatenated at the call costs none.
 type Batch struct {
-	ops  []batchOp
-	keys []byte
+	n     int
+	small [6]batchOp
+	more  []batchOp
+	klen  int
+	kbuf  [192]byte
+	keys  []byte // all the keys once kbuf is too small
 }
 
 type batchOp struct {
-	end int // of the key in keys
+	end int // of the key in the key bytes
 	v   any // copied at Put
 	del bool
+}
+
+func (b *Batch) op(i int) *batchOp {
+	if i < len(b.small) {
+		return &b.small[i]
+	}
+	return &b.more[i-len(b.small)]
 }
 
 // key is op i's key, as bytes.
 func (b *Batch) key(i int) []byte {
 	start := 0
 	if i > 0 {
-		start = b.ops[i-1].end
+		start = b.op(i - 1).end
 	}
-	return b.keys[start:b.ops[i].end]
+	if b.keys != nil {
+		return b.keys[start:b.op(i).end]
+	}
+	return b.kbuf[start:b.op(i).end]
 }
 
-// grow makes room for a typical batch at its first write, so that it is
-// not reallocated op by op.
-func (b *Batch) grow() {
-	if b.ops == nil {
-		b.ops, b.keys = make([]batchOp, 0, 8), make([]byte, 0, 256)
+func (b *Batch) add(key string, op batchOp) {
+	if b.keys == nil && b.klen+len(key) > len(b.kbuf) {
+		b.keys = append(make([]byte, 0, 2*len(b.kbuf)+len(key)), b.kbuf[:b.klen]...)
 	}
+	if b.keys != nil {
+		b.keys = append(b.keys, key...)
+		b.klen = len(b.keys)
+	} else {
+		b.klen += copy(b.kbuf[b.klen:], key)
+	}
+	op.end = b.klen
+	if b.n < len(b.small) {
+		b.small[b.n] = op
+	} else {
+		b.more = append(b.more, op)
+	}
+	b.n++
 }
 
 // Put adds a write of a copy of v (see Env.Put) to the batch.
-func (b *Batch) Put(key string, v any) {
-	b.grow()
-	b.keys = append(b.keys, key...)
-	b.ops = append(b.ops, batchOp{end: len(b.keys), v: copyIn(key, v)})
-}
+func (b *Batch) Put(key string, v any) { b.add(key, batchOp{v: copyIn(key, v)}) }
 
 // Delete adds a delete to the batch.
-func (b *Batch) Delete(key string) {
-	b.grow()
-	b.keys = append(b.keys, key...)
-	b.ops = append(b.ops, batchOp{end: len(b.keys), del: true})
-}
+func (b *Batch) Delete(key string) { b.add(key, batchOp{del: true}) }
 
 // Len is the number of writes in the batch.
-func (b *Batch) Len() int { return len(b.ops) }
+func (b *Batch) Len() int { return b.n }
 
 func (s *Store) write(b *Batch) {
-	for i, op := range b.ops {
-		if op.del {
+	for i := 0; i < b.n; i++ {
+		if op := b.op(i); op.del {
 			s.del(string(b.key(i)))
 		} else {
 			s.putCopied(string(b.key(i)), op.v)

@@ -230,3 +230,37 @@ func TestKnownKeysCostNothing(t *testing.T) {
 	})
 	require.Zero(t, allocs)
 }
+
+// A batch keeps its first writes inside itself and moves to the heap
+// beyond them; either way it writes every key as given.
+func TestBatchesSmallAndLarge(t *testing.T) {
+	for _, n := range []int{1, 6, 7, 40} {
+		w := storeWorld(t, func(env *Env) {
+			var b Batch
+			for i := range n {
+				b.Put(fmt.Sprintf("a-rather-long-key-to-fill-the-buffer/%03d", i), i)
+			}
+			b.Delete("a-rather-long-key-to-fill-the-buffer/000")
+			require.Equal(t, n+1, b.Len())
+			env.Write(&b)
+		})
+		s := w.Store(0)
+		require.Len(t, s.Keys("a-rather"), n-1, "n=%d", n)
+		for i := 1; i < n; i++ {
+			v, ok := LoadFrom[int](s, fmt.Sprintf("a-rather-long-key-to-fill-the-buffer/%03d", i))
+			require.True(t, ok)
+			require.Equal(t, i, v)
+		}
+	}
+	w := storeWorld(t, func(env *Env) {})
+	env := w.procs[0].env
+	id := "t17"
+	allocs := testing.AllocsPerRun(100, func() {
+		var b Batch
+		b.Put("outcome/"+id, true)
+		b.Put("count", 1)
+		b.Delete("prepared/" + id)
+		env.Write(&b)
+	})
+	require.Zero(t, allocs, "a small batch of known keys and flat values")
+}

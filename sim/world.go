@@ -93,6 +93,7 @@ type World struct {
 	// arenas holds, per type, the messages and facts sent and recorded
 	// through Send and Observe (see arena).
 	arenas map[reflect.Type]any
+	slices sliceCache // see copySlices
 }
 
 // Crash records one node crash at a true time. Crashes are kept even

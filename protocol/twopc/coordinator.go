@@ -165,6 +165,9 @@ func (c *Coordinator) onAck(env *sim.Env, from sim.NodeID, m Ack) {
 		return
 	}
 	if p := env.NameOf(from); !t.hasAcked(p) {
+		if t.acked == nil {
+			t.acked = make([]string, 0, len(t.parts))
+		}
 		t.acked = append(t.acked, p)
 	}
 	if len(t.acked) < len(t.parts) {
