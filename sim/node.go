@@ -305,7 +305,6 @@ type deferredAct struct {
 	fact fmt.Stringer // set for a record, nil for a send
 }
 
-
 // Alive reports whether this incarnation is still up; handlers rarely need
 // it, since a dead Env ignores every action.
 func (e *Env) Alive() bool { return !e.dead }

@@ -28,9 +28,9 @@ type Store struct {
 	// key built by concatenation where it is used costs no allocation;
 	// only a new key is copied, once. A deleted key keeps its slot,
 	// holding deleted{}, until deleted slots outnumber live ones.
-	index  map[string]int32
-	vals   []any
-	dead   int // slots holding deleted{}
+	index map[string]int32
+	vals  []any
+	dead  int // slots holding deleted{}
 	// keyBytes is where new keys are copied, many to an allocation: a
 	// key is never changed, so a string may point into it.
 	keyBytes []byte
