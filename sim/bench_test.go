@@ -11,9 +11,12 @@ type pinger struct{ peer NodeID }
 
 type ping struct{ n int }
 
-func (p ping) String() string { return "ping" }
+func (p ping) String() string              { return "ping" }
+func (p ping) AppendTrace(b []byte) []byte { return append(b, "ping"...) }
 
 type tick struct{}
+
+func (tick) AppendTrace(b []byte) []byte { return append(b, "{}"...) }
 
 func (p *pinger) Start(env *Env) {
 	if env.ID() == 0 {
