@@ -163,9 +163,29 @@ func AppendValue(b []byte, v any) []byte {
 	return fmt.Append(b, v)
 }
 
-// appendEvent appends the canonical text of e, naming nodes from names.
-func appendEvent(b []byte, e *Event, names []string) []byte {
-	b = AppendTime(b, e.Time)
+// timeText remembers the text of the last time formatted: the events of
+// one handler run share their time, so most lines repeat it.
+type timeText struct {
+	t   time.Duration
+	n   int
+	buf [24]byte
+}
+
+func (c *timeText) append(b []byte, t time.Duration) []byte {
+	if c.n == 0 || c.t != t {
+		c.t, c.n = t, len(AppendTime(c.buf[:0], t))
+	}
+	return append(b, c.buf[:c.n]...)
+}
+
+// appendEvent appends the canonical text of e, naming nodes from names;
+// times may come from tc.
+func appendEvent(b []byte, e *Event, names []string, tc *timeText) []byte {
+	if tc != nil {
+		b = tc.append(b, e.Time)
+	} else {
+		b = AppendTime(b, e.Time)
+	}
 	b = append(b, ' ')
 	b = append(b, e.Kind.String()...)
 	b = append(b, ' ')
@@ -217,7 +237,7 @@ func appendName(b []byte, names []string, id NodeID) []byte {
 }
 
 // Format renders event i in its canonical text form.
-func (t *Trace) Format(i int) string { return string(appendEvent(nil, t.At(i), t.names)) }
+func (t *Trace) Format(i int) string { return string(appendEvent(nil, t.At(i), t.names, nil)) }
 
 // Lines returns every event in canonical text form.
 func (t *Trace) Lines() []string {
@@ -245,8 +265,9 @@ func (t *Trace) Hash() string {
 // gathered in a reused buffer and hashed a few kilobytes at a time, which
 // costs less than a hash write per event.
 type traceHasher struct {
-	h   hash.Hash
-	buf []byte
+	h    hash.Hash
+	buf  []byte
+	time timeText
 }
 
 const hashFlush = 4096
@@ -258,10 +279,11 @@ func (h *traceHasher) reset() {
 	}
 	h.h.Reset()
 	h.buf = h.buf[:0]
+	h.time = timeText{}
 }
 
 func (h *traceHasher) add(e *Event, names []string) {
-	h.buf = appendEvent(h.buf, e, names)
+	h.buf = appendEvent(h.buf, e, names, &h.time)
 	h.buf = append(h.buf, '\n')
 	if len(h.buf) >= hashFlush {
 		h.h.Write(h.buf)

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"testing"
@@ -18,6 +20,13 @@ func TestTraceHashIsKeptWithoutTheTrace(t *testing.T) {
 	require.Len(t, bare.TraceHash(), 16)
 	require.Equal(t, stored.Trace().Hash(), stored.TraceHash())
 	require.Equal(t, stored.Trace().Hash(), bare.TraceHash())
+
+	// And it is the hash of the lines as Format writes them, one by one.
+	sum := sha256.New()
+	for _, l := range stored.Trace().Lines() {
+		sum.Write([]byte(l + "\n"))
+	}
+	require.Equal(t, hex.EncodeToString(sum.Sum(nil))[:16], bare.TraceHash())
 
 	other := chattyWorldCfg(t, 8, true)
 	other.Run()
@@ -58,11 +67,11 @@ type plainTag struct{ N int }
 
 func TestEventTextAppendsPayloads(t *testing.T) {
 	e := Event{Kind: EvTimer, Node: 0, ID: 3, Time: 1500 * time.Millisecond, Payload: appending{}}
-	require.Equal(t, "   1.500000000 timer a t3 by-append", string(appendEvent(nil, &e, []string{"a"})))
+	require.Equal(t, "   1.500000000 timer a t3 by-append", string(appendEvent(nil, &e, []string{"a"}, nil)))
 	e.Payload = plainTag{4}
-	require.Equal(t, "   1.500000000 timer a t3 {4}", string(appendEvent(nil, &e, []string{"a"})))
+	require.Equal(t, "   1.500000000 timer a t3 {4}", string(appendEvent(nil, &e, []string{"a"}, nil)))
 	e = Event{Kind: EvDrop, Node: 0, Peer: 5, ID: 9, Drop: DropNoSuchNode, Payload: note{"x"}}
-	require.Equal(t, "   0.000000000 drop a->node(5) m9 (no such node) x", string(appendEvent(nil, &e, []string{"a"})))
+	require.Equal(t, "   0.000000000 drop a->node(5) m9 (no such node) x", string(appendEvent(nil, &e, []string{"a"}, nil)))
 }
 
 // BenchmarkTraceHash measures hashing one event line the way every run does.
@@ -70,7 +79,7 @@ func BenchmarkTraceHash(b *testing.B) {
 	var h traceHasher
 	h.reset()
 	names := []string{"coordinator", "bank-1"}
-	e := Event{Kind: EvDeliver, Node: 0, Peer: 1, ID: 1234, Time: 1234567890, Payload: note{"decision t17 commit"}}
+	e := Event{Kind: EvDeliver, Node: 0, Peer: 1, ID: 1234, Time: 1234567890, Payload: quickMsg{"decision c1-t17", 1}}
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		h.add(&e, names)
