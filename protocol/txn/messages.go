@@ -34,12 +34,7 @@ type Ack struct{ Txn string }
 func (m Prepare) String() string { return string(m.AppendTrace(nil)) }
 
 // AppendTrace appends String's text.
-func (m Prepare) AppendTrace(b []byte) []byte {
-	b = append(b, "prepare "...)
-	b = append(b, m.Txn...)
-	b = append(b, ' ')
-	return appendOps(b, m.Ops)
-}
+func (m Prepare) AppendTrace(b []byte) []byte { return appendOps(appendWords(b, "prepare", m.Txn), m.Ops) }
 
 func (m Vote) String() string { return string(m.AppendTrace(nil)) }
 
@@ -57,16 +52,19 @@ func (m Decision) String() string { return string(m.AppendTrace(nil)) }
 
 // AppendTrace appends String's text.
 func (m Decision) AppendTrace(b []byte) []byte {
-	b = append(b, "decision "...)
-	b = append(b, m.Txn...)
-	b = append(b, ' ')
-	return append(b, verdict(m.Commit)...)
+	return append(appendWords(b, "decision", m.Txn), verdict(m.Commit)...)
 }
 
 func (m Ack) String() string { return string(m.AppendTrace(nil)) }
 
 // AppendTrace appends String's text.
 func (m Ack) AppendTrace(b []byte) []byte { return append(append(b, "ack "...), m.Txn...) }
+
+// appendWords appends "kind txn ", the start of most messages' text.
+func appendWords(b []byte, kind, txn string) []byte {
+	b = append(append(b, kind...), ' ')
+	return append(append(b, txn...), ' ')
+}
 
 func verdict(commit bool) string {
 	if commit {

@@ -60,21 +60,13 @@ type Result struct {
 func (m Submit) String() string { return string(m.AppendTrace(nil)) }
 
 // AppendTrace appends String's text (sim.TraceAppender).
-func (m Submit) AppendTrace(b []byte) []byte {
-	b = append(b, "submit "...)
-	b = append(b, m.Txn...)
-	b = append(b, ' ')
-	return appendOps(b, m.Ops)
-}
+func (m Submit) AppendTrace(b []byte) []byte { return appendOps(appendWords(b, "submit", m.Txn), m.Ops) }
 
 func (m Result) String() string { return string(m.AppendTrace(nil)) }
 
 // AppendTrace appends String's text (sim.TraceAppender).
 func (m Result) AppendTrace(b []byte) []byte {
-	b = append(b, "result "...)
-	b = append(b, m.Txn...)
-	b = append(b, ' ')
-	return append(b, verdict(m.Commit)...)
+	return append(appendWords(b, "result", m.Txn), verdict(m.Commit)...)
 }
 
 // Topology is what a commit protocol is built on: role names and the bank
