@@ -34,7 +34,9 @@ type Ack struct{ Txn string }
 func (m Prepare) String() string { return string(m.AppendTrace(nil)) }
 
 // AppendTrace appends String's text.
-func (m Prepare) AppendTrace(b []byte) []byte { return appendOps(appendWords(b, "prepare", m.Txn), m.Ops) }
+func (m Prepare) AppendTrace(b []byte) []byte {
+	return appendOps(appendWords(b, "prepare", m.Txn), m.Ops)
+}
 
 func (m Vote) String() string { return string(m.AppendTrace(nil)) }
 

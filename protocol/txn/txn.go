@@ -60,7 +60,9 @@ type Result struct {
 func (m Submit) String() string { return string(m.AppendTrace(nil)) }
 
 // AppendTrace appends String's text (sim.TraceAppender).
-func (m Submit) AppendTrace(b []byte) []byte { return appendOps(appendWords(b, "submit", m.Txn), m.Ops) }
+func (m Submit) AppendTrace(b []byte) []byte {
+	return appendOps(appendWords(b, "submit", m.Txn), m.Ops)
+}
 
 func (m Result) String() string { return string(m.AppendTrace(nil)) }
 
