@@ -85,7 +85,7 @@ type Trace struct {
 	n      int
 }
 
-const traceChunk = 4096
+const traceChunk = 1024
 
 func (t *Trace) add(e Event) {
 	if t.n%traceChunk == 0 {
