@@ -23,6 +23,9 @@ func SweepText(w io.Writer, r *sweep.Result, elapsed time.Duration) {
 		fmt.Fprintf(w, " (planted bug %s)", r.Bug)
 	}
 	fmt.Fprintf(w, "\nseeds     %d-%d (%d runs", r.From, r.To, n)
+	if r.Shards > 1 {
+		fmt.Fprintf(w, " of shard %d/%d", r.Shard, r.Shards)
+	}
 	if elapsed > 0 {
 		fmt.Fprintf(w, " in %.1fs", elapsed.Seconds())
 	}

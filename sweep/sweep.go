@@ -236,6 +236,7 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 	if o.Keep <= 0 {
 		o.Keep = 20
 	}
+	o.Keep = max(o.Keep, o.Verify) // the runs to verify must be kept
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
