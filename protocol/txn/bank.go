@@ -2,6 +2,7 @@ package txn
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/faultline-sim/faultline/obs"
@@ -47,6 +48,18 @@ func (b *Bank) Balance(env *sim.Env, account string) int64 {
 // a conflict is reported so the participant can vote no, which keeps 2PC
 // free of distributed deadlock.
 func (b *Bank) Lock(txn string, ops []Op) ([]string, bool) {
+	if len(ops) == 1 {
+		// One account, as in a transfer: its name from the bank's list.
+		a := ops[0].Account
+		if h, held := b.locks[a]; held && h != txn {
+			return nil, false
+		}
+		b.locks[a] = txn
+		if i := slices.Index(b.Accounts, a); i >= 0 {
+			return b.Accounts[i : i+1 : i+1], true
+		}
+		return []string{a}, true
+	}
 	var names []string
 	for _, o := range ops {
 		if h, held := b.locks[o.Account]; held && h != txn {

@@ -166,6 +166,7 @@ type Client struct {
 	coord sim.NodeID
 	next  int
 	seen  map[string]bool
+	ops   []Op // the ops of the transfers submitted, one array for all
 }
 
 type submitTimer struct{}
@@ -196,7 +197,12 @@ func (c *Client) Timer(env *sim.Env, _ any) {
 	t := c.Transfers[c.next]
 	c.next++
 	sim.Observe(env, obs.Submit{Txn: t.Txn})
-	sim.Send(env, c.coord, Submit{Txn: t.Txn, Ops: Ops(t)})
+	if c.ops == nil {
+		c.ops = make([]Op, 0, 2*len(c.Transfers))
+	}
+	start := len(c.ops)
+	c.ops = append(c.ops, Ops(t)...)
+	sim.Send(env, c.coord, Submit{Txn: t.Txn, Ops: c.ops[start:len(c.ops):len(c.ops)]})
 	c.arm(env)
 }
 
