@@ -22,21 +22,19 @@ type inDoubt struct {
 type Participant struct {
 	cfg     Config
 	bank    txn.Bank
-	inDoubt map[string]*inDoubt
+	inDoubt map[string]inDoubt // by value: no allocation per transaction
 }
 
 // Start opens the bank and recovers every prepared record: the participant
 // is still uncertain about those, re-takes their locks and resumes asking.
 func (p *Participant) Start(env *sim.Env) {
-	p.inDoubt = map[string]*inDoubt{}
+	p.inDoubt = map[string]inDoubt{}
 	for _, rec := range p.bank.Recover(env) {
 		if p.cfg.Bugs.On(BugPresumeAbortOnRestart) {
 			p.bank.Finish(env, rec.Txn, false, obs.ViaRestart)
 			continue
 		}
-		d := &inDoubt{rec: rec}
-		p.inDoubt[rec.Txn] = d
-		p.ask(env, d)
+		p.inDoubt[rec.Txn] = p.ask(env, inDoubt{rec: rec})
 	}
 }
 
@@ -51,7 +49,7 @@ func (p *Participant) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 	case PeerQuery:
 		p.onPeerQuery(env, from, m.Txn)
 	case PeerStatus:
-		if m.State != PeerUncertain && p.inDoubt[m.Txn] != nil {
+		if _, in := p.inDoubt[m.Txn]; in && m.State != PeerUncertain {
 			p.finish(env, m.Txn, m.State == PeerCommitted, obs.ViaPeer)
 		}
 	}
@@ -62,7 +60,7 @@ func (p *Participant) onPrepare(env *sim.Env, from sim.NodeID, m Prepare) {
 		sim.Send(env, from, Vote{Txn: m.Txn, Yes: commit})
 		return
 	}
-	if p.inDoubt[m.Txn] != nil {
+	if _, in := p.inDoubt[m.Txn]; in {
 		sim.Send(env, from, Vote{Txn: m.Txn, Yes: true})
 		return
 	}
@@ -71,16 +69,16 @@ func (p *Participant) onPrepare(env *sim.Env, from sim.NodeID, m Prepare) {
 		sim.Send(env, from, Vote{Txn: m.Txn, Yes: false})
 		return
 	}
-	d := &inDoubt{rec: rec}
-	p.inDoubt[m.Txn] = d
+	d := inDoubt{rec: rec}
 	sim.Send(env, from, Vote{Txn: m.Txn, Yes: true})
 	d.timer = sim.SetTimer(env, p.cfg.InquiryInterval, inquiryTimer{m.Txn})
+	p.inDoubt[m.Txn] = d
 }
 
 // finish applies or rolls back a transaction and releases its locks (the
 // commit kit's Bank.Finish), then forgets it.
 func (p *Participant) finish(env *sim.Env, id string, commit bool, via obs.Via) {
-	if d := p.inDoubt[id]; p.bank.Finish(env, id, commit, via) && d != nil {
+	if d, in := p.inDoubt[id]; p.bank.Finish(env, id, commit, via) && in {
 		env.CancelTimer(d.timer)
 		delete(p.inDoubt, id)
 	}
@@ -93,7 +91,7 @@ func (p *Participant) onPeerQuery(env *sim.Env, from sim.NodeID, id string) {
 		if commit {
 			state = PeerCommitted
 		}
-	} else if p.inDoubt[id] == nil {
+	} else if _, in := p.inDoubt[id]; !in {
 		// Not voted: abort unilaterally, so the asking peer can abort too.
 		p.finish(env, id, false, obs.ViaUnilateral)
 		state = PeerAborted
@@ -102,8 +100,9 @@ func (p *Participant) onPeerQuery(env *sim.Env, from sim.NodeID, id string) {
 }
 
 // ask sends an inquiry to the coordinator (and, cooperatively, to the
-// peers) and re-arms the timer: an uncertain participant keeps asking.
-func (p *Participant) ask(env *sim.Env, d *inDoubt) {
+// peers) and re-arms the timer: an uncertain participant keeps asking. It
+// returns d with its new timer, for the caller to keep.
+func (p *Participant) ask(env *sim.Env, d inDoubt) inDoubt {
 	if id, ok := env.Lookup(d.rec.Coordinator); ok {
 		sim.Send(env, id, Inquiry{Txn: d.rec.Txn})
 	}
@@ -111,13 +110,14 @@ func (p *Participant) ask(env *sim.Env, d *inDoubt) {
 		txn.SendEach(env, d.rec.Peers, PeerQuery{Txn: d.rec.Txn})
 	}
 	d.timer = sim.SetTimer(env, p.cfg.InquiryInterval, inquiryTimer{d.rec.Txn})
+	return d
 }
 
 // Timer: an uncertain participant asks again.
 func (p *Participant) Timer(env *sim.Env, tag any) {
 	if t, ok := tag.(inquiryTimer); ok {
-		if d := p.inDoubt[t.Txn]; d != nil {
-			p.ask(env, d)
+		if d, in := p.inDoubt[t.Txn]; in {
+			p.inDoubt[t.Txn] = p.ask(env, d)
 		}
 	}
 }
