@@ -1,6 +1,8 @@
 package twopc
 
 import (
+	"slices"
+
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/protocol/txn"
 	"github.com/faultline-sim/faultline/sim"
@@ -33,7 +35,10 @@ type ctxn struct {
 	commit bool
 	votes  []vote   // one per voter, a handful: no map
 	acked  []string // participants that acknowledged the decision
-	timer  sim.TimerID
+	// ackedIn holds the first acknowledgements, so that acked needs no
+	// allocation of its own for a transaction of a few participants.
+	ackedIn [4]string
+	timer   sim.TimerID
 }
 
 type vote struct {
@@ -68,6 +73,41 @@ func (t *ctxn) hasAcked(p string) bool {
 type Coordinator struct {
 	cfg  Config
 	txns map[string]*ctxn
+	// partLists are participant lists handed out before (see partsOf).
+	partLists [][]string
+}
+
+// partsOf returns the participants of ops (txn.ParticipantsOf), the same
+// slice for every transaction over the same participants: nothing changes
+// a participant list once made (the messages, facts and records that hold
+// it are immutable), so sharing one saves an allocation per transaction.
+func (c *Coordinator) partsOf(ops []txn.Op) []string {
+	for _, l := range c.partLists {
+		if sameParticipants(l, ops) {
+			return l
+		}
+	}
+	l := txn.ParticipantsOf(ops)
+	if len(c.partLists) < 16 {
+		c.partLists = append(c.partLists, l)
+	}
+	return l
+}
+
+// sameParticipants reports whether list is ParticipantsOf(ops): the
+// distinct participants of ops in order of first appearance.
+func sameParticipants(list []string, ops []txn.Op) bool {
+	n := 0
+	for _, o := range ops {
+		if slices.Contains(list[:n], o.Participant) {
+			continue
+		}
+		if n == len(list) || list[n] != o.Participant {
+			return false
+		}
+		n++
+	}
+	return n == len(list)
 }
 
 // Start recovers: every logged decision not yet acknowledged by all is
@@ -105,7 +145,7 @@ func (c *Coordinator) onSubmit(env *sim.Env, from sim.NodeID, m txn.Submit) {
 		sim.Send(env, from, txn.Result{Txn: m.Txn, Commit: rec.Commit})
 		return
 	}
-	t := &ctxn{id: m.Txn, client: env.NameOf(from), ops: m.Ops, parts: txn.ParticipantsOf(m.Ops)}
+	t := &ctxn{id: m.Txn, client: env.NameOf(from), ops: m.Ops, parts: c.partsOf(m.Ops)}
 	c.txns[t.id] = t
 	txn.Begin(env, t.id, t.ops, t.parts)
 	t.timer = sim.SetTimer(env, c.cfg.VoteTimeout, txn.VoteTimeout{Txn: t.id})
@@ -166,7 +206,7 @@ func (c *Coordinator) onAck(env *sim.Env, from sim.NodeID, m Ack) {
 	}
 	if p := env.NameOf(from); !t.hasAcked(p) {
 		if t.acked == nil {
-			t.acked = make([]string, 0, len(t.parts))
+			t.acked = t.ackedIn[:0]
 		}
 		t.acked = append(t.acked, p)
 	}
