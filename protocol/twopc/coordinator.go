@@ -35,8 +35,10 @@ type ctxn struct {
 	commit bool
 	votes  []vote   // one per voter, a handful: no map
 	acked  []string // participants that acknowledged the decision
-	// ackedIn holds the first acknowledgements, so that acked needs no
-	// allocation of its own for a transaction of a few participants.
+	// votesIn and ackedIn hold the first votes and acknowledgements, so
+	// that votes and acked need no allocation of their own for a
+	// transaction of a few participants.
+	votesIn [4]vote
 	ackedIn [4]string
 	timer   sim.TimerID
 }
@@ -55,7 +57,7 @@ func (t *ctxn) vote(voter string, yes bool) {
 		}
 	}
 	if t.votes == nil {
-		t.votes = make([]vote, 0, len(t.parts))
+		t.votes = t.votesIn[:0]
 	}
 	t.votes = append(t.votes, vote{voter, yes})
 }
