@@ -69,6 +69,9 @@ type sliceField struct {
 	index  []int        // for reflect.Value.FieldByIndex
 	offset uintptr      // from the start of the struct
 	elem   reflect.Type // flat
+	// arrays[n] is [n]elem for the short lengths most slices have, made
+	// when the plan is, so a copy need not look the type up.
+	arrays [9]reflect.Type
 }
 
 // sliceHeader is the layout of a slice value.
@@ -88,7 +91,11 @@ func recordSlices(t reflect.Type, index []int, base uintptr, out []sliceField) (
 		at := append(append([]int(nil), index...), i)
 		switch {
 		case f.Type.Kind() == reflect.Slice && planFor(f.Type.Elem()).flat:
-			out = append(out, sliceField{index: at, offset: base + f.Offset, elem: f.Type.Elem()})
+			sf := sliceField{index: at, offset: base + f.Offset, elem: f.Type.Elem()}
+			for n := 1; n < len(sf.arrays); n++ {
+				sf.arrays[n] = reflect.ArrayOf(n, sf.elem)
+			}
+			out = append(out, sf)
 		case f.Type.Kind() == reflect.Struct:
 			var ok bool
 			if out, ok = recordSlices(f.Type, at, base+f.Offset, out); !ok {
@@ -121,7 +128,8 @@ func (p *plan) copyRecord(v any) any {
 // its own: a new backing array for each of src's non-empty slices, or one
 // the cache holds with the same content.
 func (p *plan) copySlices(dst unsafe.Pointer, src reflect.Value, cache sliceCache) {
-	for _, f := range p.slices {
+	for i := range p.slices {
+		f := &p.slices[i]
 		sv := src.FieldByIndex(f.index)
 		h := (*sliceHeader)(unsafe.Add(dst, f.offset))
 		switch l := sv.Len(); {
@@ -134,7 +142,13 @@ func (p *plan) copySlices(dst unsafe.Pointer, src reflect.Value, cache sliceCach
 				h.data, h.len, h.cap = data, l, l
 				continue
 			}
-			arr := reflect.New(reflect.ArrayOf(l, f.elem))
+			var at reflect.Type
+			if l < len(f.arrays) {
+				at = f.arrays[l]
+			} else {
+				at = reflect.ArrayOf(l, f.elem)
+			}
+			arr := reflect.New(at)
 			reflect.Copy(arr.Elem(), sv)
 			h.data, h.len, h.cap = arr.UnsafePointer(), l, l
 			if cache != nil {
