@@ -12,8 +12,14 @@ import (
 // down, across restarts included, and it never accepts below what it
 // promised; and at most one value is chosen per instance, a value being
 // chosen once a quorum of acceptors accepted it at one ballot. A history
-// without such facts passes with nothing checked.
+// without such facts has no evidence (RunAll: unknown).
 type Ballots struct{}
+
+func (Ballots) Name() string { return "ballots" }
+func (Ballots) Class() Class { return ClassSafety }
+func (Ballots) Needs() []string {
+	return []string{obs.KindOf[obs.Promise](), obs.KindOf[obs.Accept]()}
+}
 
 // Check runs the check.
 func (Ballots) Check(h *History) Result {
@@ -93,13 +99,5 @@ func (Ballots) Check(h *History) Result {
 			ev.add("instance %s/%s chose two values: %s", k.txn, k.inst, desc)
 		}
 	}
-	if ev.count == 0 {
-		msg := "no ballots recorded"
-		if facts > 0 {
-			msg = fmt.Sprintf("%d promises and acceptances, ballots monotonic, one value per instance", facts)
-		}
-		return Result{Checker: "ballots", Verdict: OK, Message: msg}
-	}
-	return Result{Checker: "ballots", Verdict: Violation, Evidence: ev.lines,
-		Message: fmt.Sprintf("%d ballot violations; first: %s", ev.count, ev.lines[0])}
+	return ev.judge("ballots", "ballot violations", fmt.Sprintf("%d promises and acceptances, ballots monotonic, one value per instance", facts))
 }

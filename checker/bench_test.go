@@ -40,12 +40,13 @@ func bigLockHistory(tb testing.TB) []checker.LockOp {
 
 // BenchmarkCheckLockHistory10k is the figure: checking a
 // 10,000-operation lock history must take well under a second.
-func BenchmarkCheckLockHistory10k(b *testing.B) {
-	ops := bigLockHistory(b)
+func BenchmarkCheckLockHistory10k(b *testing.B) { benchCheckLocks(b, bigLockHistory(b)) }
+
+func benchCheckLocks(b *testing.B, ops []checker.LockOp) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if l := checker.CheckLocks(ops, 10*time.Second); l.Verdict != checker.OK {
-			b.Fatalf("big history: %s", l.Summary())
+			b.Fatalf("%d operations: %s", len(ops), l.Summary())
 		}
 	}
 	b.ReportMetric(float64(len(ops)), "ops")
@@ -77,16 +78,7 @@ func sweepLockHistory(tb testing.TB) []checker.LockOp {
 
 // BenchmarkCheckSweepLockHistory10k checks the first whole seeds of a
 // lockmgr-contention sweep that add up to 10,000 operations or more.
-func BenchmarkCheckSweepLockHistory10k(b *testing.B) {
-	ops := sweepLockHistory(b)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if l := checker.CheckLocks(ops, 10*time.Second); l.Verdict != checker.OK {
-			b.Fatalf("sweep history: %s", l.Summary())
-		}
-	}
-	b.ReportMetric(float64(len(ops)), "ops")
-}
+func BenchmarkCheckSweepLockHistory10k(b *testing.B) { benchCheckLocks(b, sweepLockHistory(b)) }
 
 // BenchmarkConcurrent30Unknown: 29 fully concurrent writes and a read of a
 // value none of them wrote. Porcupine cannot settle it; the check must

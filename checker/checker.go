@@ -80,15 +80,6 @@ func (h *History) kinds() map[string]bool {
 	return seen
 }
 
-// Names lists the names of checkers, in order.
-func Names(cs []Checker) []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = c.Name()
-	}
-	return out
-}
-
 // The fact kinds each checker reads, named from the vocabulary so a
 // renamed kind breaks the build rather than silently starving a checker.
 var (
@@ -97,80 +88,3 @@ var (
 	storageFacts  = []string{obs.KindOf[obs.StorageWrite](), obs.KindOf[obs.StorageRead]()}
 	progressFacts = []string{obs.KindOf[obs.LockRequest](), obs.KindOf[obs.JobStart]()}
 )
-
-func (Atomicity) Name() string    { return "atomicity" }
-func (Atomicity) Class() Class    { return ClassSafety }
-func (Atomicity) Needs() []string { return commitFacts }
-
-func (Conservation) Name() string    { return "conservation" }
-func (Conservation) Class() Class    { return ClassSafety }
-func (Conservation) Needs() []string { return commitFacts }
-
-func (Blocking) Name() string    { return "blocking" }
-func (Blocking) Class() Class    { return ClassLiveness }
-func (Blocking) Needs() []string { return commitFacts }
-
-func (Liveness) Name() string    { return "liveness" }
-func (Liveness) Class() Class    { return ClassLiveness }
-func (Liveness) Needs() []string { return commitFacts }
-
-func (Ballots) Name() string { return "ballots" }
-func (Ballots) Class() Class { return ClassSafety }
-func (Ballots) Needs() []string {
-	return []string{obs.KindOf[obs.Promise](), obs.KindOf[obs.Accept]()}
-}
-
-func (LockLinearizable) Name() string    { return "lock-linear" }
-func (LockLinearizable) Class() Class    { return ClassSafety }
-func (LockLinearizable) Needs() []string { return lockOpFacts }
-
-// MutualExclusion needs critical sections: a client entering one is the
-// belief it judges.
-func (MutualExclusion) Name() string    { return "mutex" }
-func (MutualExclusion) Class() Class    { return ClassSafety }
-func (MutualExclusion) Needs() []string { return []string{obs.KindOf[obs.EnterCS]()} }
-
-func (LostUpdates) Name() string    { return "lost-updates" }
-func (LostUpdates) Class() Class    { return ClassSafety }
-func (LostUpdates) Needs() []string { return []string{obs.KindOf[obs.StorageWrite]()} }
-
-func (StorageSafety) Name() string    { return "storage" }
-func (StorageSafety) Class() Class    { return ClassSafety }
-func (StorageSafety) Needs() []string { return storageFacts }
-
-// Takeover needs grants: without a holder there is nothing a crash could
-// leave behind, and with grants "nobody crashed holding a lock" is a real
-// finding.
-func (Takeover) Name() string    { return "takeover" }
-func (Takeover) Class() Class    { return ClassLiveness }
-func (Takeover) Needs() []string { return []string{obs.KindOf[obs.LockGranted]()} }
-
-// ZKTakeover reads the server's holder record.
-func (ZKTakeover) Name() string    { return "takeover" }
-func (ZKTakeover) Class() Class    { return ClassLiveness }
-func (ZKTakeover) Needs() []string { return []string{obs.KindOf[obs.Holder]()} }
-
-func (Progress) Name() string    { return "progress" }
-func (Progress) Class() Class    { return ClassLiveness }
-func (Progress) Needs() []string { return progressFacts }
-
-func (Inventory) Name() string { return "inventory" }
-func (Inventory) Class() Class { return ClassSafety }
-func (Inventory) Needs() []string {
-	return []string{obs.KindOf[obs.Order](), obs.KindOf[obs.KVApplied]()}
-}
-
-func (RegisterLinearizable) Name() string    { return "kv-linear" }
-func (RegisterLinearizable) Class() Class    { return ClassSafety }
-func (RegisterLinearizable) Needs() []string { return []string{obs.KindOf[obs.KVCall]()} }
-
-func (RedisLinearizable) Name() string    { return "redis-linear" }
-func (RedisLinearizable) Class() Class    { return ClassSafety }
-func (RedisLinearizable) Needs() []string { return []string{obs.KindOf[obs.RedisCall]()} }
-
-func (ZKLinearizable) Name() string    { return "zk-linear" }
-func (ZKLinearizable) Class() Class    { return ClassSafety }
-func (ZKLinearizable) Needs() []string { return []string{obs.KindOf[obs.ZKCall]()} }
-
-var _ = []Checker{Atomicity{}, Conservation{}, Blocking{}, Liveness{}, Ballots{}, LockLinearizable{}, MutualExclusion{},
-	LostUpdates{}, StorageSafety{}, Takeover{}, ZKTakeover{}, Progress{}, Inventory{}, RegisterLinearizable{}, RedisLinearizable{}, ZKLinearizable{}}

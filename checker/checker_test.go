@@ -47,7 +47,8 @@ func TestCheckersDeclareClassAndNeeds(t *testing.T) {
 		require.Contains(t, []Class{ClassSafety, ClassLiveness, ClassInfo}, c.Class(), c.Name())
 		require.NotEmpty(t, c.Needs(), c.Name())
 		for _, k := range c.Needs() {
-			require.NotEmpty(t, k, c.Name())
+			_, err := obs.Lookup(k)
+			require.NoError(t, err, c.Name())
 		}
 	}
 }

@@ -184,6 +184,10 @@ func outcome(commit bool) string {
 // vote or decision ever changes.
 type Atomicity struct{}
 
+func (Atomicity) Name() string    { return "atomicity" }
+func (Atomicity) Class() Class    { return ClassSafety }
+func (Atomicity) Needs() []string { return commitFacts }
+
 // Check runs the check.
 func (Atomicity) Check(h *History) Result {
 
@@ -225,11 +229,7 @@ func (Atomicity) Check(h *History) Result {
 			}
 		}
 	}
-	if ev.count == 0 {
-		return Result{Checker: "atomicity", Verdict: OK, Message: fmt.Sprintf("%d transactions, no disagreement", len(c.txns))}
-	}
-	return Result{Checker: "atomicity", Verdict: Violation, Evidence: ev.lines,
-		Message: fmt.Sprintf("%d atomicity violations; first: %s", ev.count, ev.lines[0])}
+	return ev.judge("atomicity", "atomicity violations", fmt.Sprintf("%d transactions, no disagreement", len(c.txns)))
 }
 
 // decidedAt lists the nodes that decided commit (or abort) with the time
@@ -293,10 +293,13 @@ type Conservation struct {
 	Initial int64 // the bank's total before any transfer
 }
 
+func (Conservation) Name() string    { return "conservation" }
+func (Conservation) Class() Class    { return ClassSafety }
+func (Conservation) Needs() []string { return commitFacts }
+
 // Check runs the check.
 func (x Conservation) Check(h *History) Result {
 	initialTotal := x.Initial
-
 	c := readCommit(h)
 	var total int64
 	var ev evidence
@@ -333,16 +336,12 @@ func (x Conservation) Check(h *History) Result {
 	if len(doubts) > 0 {
 		msg += fmt.Sprintf(" (counting %+d pending at %d in-doubt participants)", pending, len(doubts))
 	}
-	switch {
-	case accounts == 0 && misread == 0:
+	if accounts == 0 && misread == 0 {
 		// Nothing to add up: a system without the bank's balances has not
 		// been shown to conserve them.
 		return Result{Checker: "conservation", Verdict: Unknown, Message: "no evidence: no node's durable state holds a balance (" + workload.BalanceKey + "...)"}
-	case ev.count == 0:
-		return Result{Checker: "conservation", Verdict: OK, Message: msg}
 	}
-	return Result{Checker: "conservation", Verdict: Violation, Evidence: ev.lines,
-		Message: fmt.Sprintf("%d conservation violations; first: %s", ev.count, ev.lines[0])}
+	return ev.judge("conservation", "conservation violations", msg)
 }
 
 // loadBalance reads one balance. A value of another type is a finding about
@@ -371,10 +370,13 @@ type Blocking struct {
 	MinFor time.Duration // shorter uncertainty at the end is in flight, not blocked
 }
 
+func (Blocking) Name() string    { return "blocking" }
+func (Blocking) Class() Class    { return ClassLiveness }
+func (Blocking) Needs() []string { return commitFacts }
+
 // Check runs the check.
 func (x Blocking) Check(h *History) Result {
 	minFor := x.MinFor
-
 	c := readCommit(h)
 	var stuck []Stuck
 	upStuck := 0
@@ -436,10 +438,13 @@ type Liveness struct {
 	Bound  time.Duration // how long after HealAt every transaction must be decided
 }
 
+func (Liveness) Name() string    { return "liveness" }
+func (Liveness) Class() Class    { return ClassLiveness }
+func (Liveness) Needs() []string { return commitFacts }
+
 // Check runs the check.
 func (x Liveness) Check(h *History) Result {
 	healAt, bound := x.HealAt, x.Bound
-
 	c := readCommit(h)
 	deadline := healAt + bound
 	var ev evidence
@@ -459,9 +464,6 @@ func (x Liveness) Check(h *History) Result {
 		// The run stopped early; with nothing left to happen that is final.
 		ev.lines = append(ev.lines, fmt.Sprintf("the run ended at %s, before the deadline, with nothing left to do", strings.TrimSpace(sim.FormatTime(h.End))))
 	}
-	if ev.count == 0 {
-		return Result{Checker: "liveness", Verdict: OK, Message: fmt.Sprintf("every transaction decided within %v of healing at %s", bound, strings.TrimSpace(sim.FormatTime(healAt)))}
-	}
-	return Result{Checker: "liveness", Verdict: Violation, Evidence: ev.lines,
-		Message: fmt.Sprintf("%d undecided after healing + %v; first: %s", ev.count, bound, ev.lines[0])}
+	return ev.judge("liveness", fmt.Sprintf("undecided after healing + %v", bound),
+		fmt.Sprintf("every transaction decided within %v of healing at %s", bound, strings.TrimSpace(sim.FormatTime(healAt))))
 }

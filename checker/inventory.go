@@ -48,11 +48,13 @@ type RegisterLinearizable struct {
 	Timeout time.Duration    // bound on each porcupine search
 }
 
+func (RegisterLinearizable) Name() string    { return "kv-linear" }
+func (RegisterLinearizable) Class() Class    { return ClassSafety }
+func (RegisterLinearizable) Needs() []string { return []string{obs.KindOf[obs.KVCall]()} }
+
 // Check runs the check.
 func (x RegisterLinearizable) Check(h *History) Result {
-	initial, timeout := x.Initial, x.Timeout
-
-	return linResult("kv-linear", "store", CheckRegister(RegisterOps(h), true, initial, timeout))
+	return linResult("kv-linear", "store", "key", CheckRegister(RegisterOps(h), true, x.Initial, x.Timeout))
 }
 
 // Inventory checks the seed's inventory invariants: stock is never
@@ -67,10 +69,15 @@ type Inventory struct {
 	Initial map[string]int64 // each item's stock before any order
 }
 
+func (Inventory) Name() string { return "inventory" }
+func (Inventory) Class() Class { return ClassSafety }
+func (Inventory) Needs() []string {
+	return []string{obs.KindOf[obs.Order](), obs.KindOf[obs.KVApplied]()}
+}
+
 // Check runs the check.
 func (x Inventory) Check(h *History) Result {
 	initial := x.Initial
-
 	type attempt struct {
 		item  string
 		units int64
@@ -135,13 +142,9 @@ func (x Inventory) Check(h *History) Result {
 			ev.add("%s: final stock %d is negative", it, remaining[it])
 		}
 	}
-	if ev.count > 0 {
-		return Result{Checker: "inventory", Verdict: Violation, Evidence: ev.lines,
-			Message: fmt.Sprintf("%d inventory violations; first: %s", ev.count, ev.lines[0])}
-	}
 	msg := fmt.Sprintf("%d orders on %d %s: %d units sold = initial - remaining, stock never negative", orders, len(items), plural(len(items), "item"), sold)
 	if inDoubt > 0 {
 		msg = fmt.Sprintf("%d orders on %d %s: %d units sold (%d confirmed, %d orders in doubt), stock never negative", orders, len(items), plural(len(items), "item"), sold, conf, inDoubt)
 	}
-	return Result{Checker: "inventory", Verdict: OK, Message: msg}
+	return ev.judge("inventory", "inventory violations", msg)
 }

@@ -90,6 +90,10 @@ type Linearizability struct {
 
 	model porcupine.Model
 	hist  []porcupine.Operation
+	// For the picture: the lock or key of an operation, and the name of
+	// a client row.
+	keyOf   func(porcupine.Operation) string
+	rowName func(int) string
 }
 
 // KeyFailure explains one key (or lock) whose operations have no legal
@@ -144,8 +148,49 @@ func (l Linearizability) Visualize(w io.Writer) error {
 	if l.model.Step == nil {
 		return fmt.Errorf("no history to visualize")
 	}
-	_, info := porcupine.CheckOperationsVerbose(l.model, l.hist, l.Timeout)
-	return porcupine.Visualize(l.model, info, w)
+	m := l.model
+	if describe := m.DescribeOperation; l.keyOf != nil && describe != nil {
+		// porcupine draws every lock or key on the same client rows:
+		// each operation names its own.
+		m.DescribeOperation = func(in, out any) string {
+			d := describe(in, out)
+			if k := l.keyOf(porcupine.Operation{Input: in}); k != "" && !strings.Contains(d, k) {
+				d = k + ": " + d
+			}
+			return d
+		}
+	}
+	_, info := porcupine.CheckOperationsVerbose(m, l.hist, l.Timeout)
+	if l.rowName != nil {
+		info.AddAnnotations(rowLabels(l.hist, l.rowName))
+	}
+	return porcupine.Visualize(m, info, w)
+}
+
+// rowLabels names each client row of porcupine's picture, which numbers
+// rows by client index: a label box at the start of every row, before the
+// first operation.
+func rowLabels(hist []porcupine.Operation, name func(int) string) []porcupine.Annotation {
+	if len(hist) == 0 {
+		return nil
+	}
+	first := hist[0].Call
+	rows := map[int]bool{}
+	for _, op := range hist {
+		first = min(first, op.Call)
+		rows[op.ClientId] = true
+	}
+	ids := make([]int, 0, len(rows))
+	for id := range rows {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	var out []porcupine.Annotation
+	for _, id := range ids {
+		out = append(out, porcupine.Annotation{ClientId: id, Start: first - 1, Description: name(id),
+			Details: fmt.Sprintf("row %d is %s", id, name(id)), BackgroundColor: "#ddf4ff"})
+	}
+	return out
 }
 
 // opMeta rides along each porcupine operation, so operations found in a
@@ -261,7 +306,7 @@ func check(m porcupine.Model, hist []porcupine.Operation, keyOf func(porcupine.O
 		}
 	}
 	keys := sortedOpKeys(byKey)
-	l := Linearizability{Ops: len(hist), Keys: len(keys), Pending: pending, Timeout: timeout, model: m, hist: hist}
+	l := Linearizability{Ops: len(hist), Keys: len(keys), Pending: pending, Timeout: timeout, model: m, hist: hist, keyOf: keyOf}
 	switch porcupine.CheckOperationsTimeout(m, hist, timeout) {
 	case porcupine.Ok:
 		l.Verdict = OK
@@ -545,6 +590,12 @@ func CheckLocks(ops []LockOp, timeout time.Duration) Linearizability {
 	})
 	l := check(m, hist, func(op porcupine.Operation) string { return op.Input.(lockInput).Lock }, timeout)
 	l.Ops, l.Pending = len(ops), pending
+	l.rowName = func(id int) string {
+		if id == lane {
+			return "lease expiries"
+		}
+		return names(id)
+	}
 	return l
 }
 
@@ -745,5 +796,6 @@ func CheckRegister(ops []RegisterOp, versioned bool, initial map[string]int64, t
 	})
 	l := check(m, hist, func(op porcupine.Operation) string { return op.Input.(regInput).Key }, timeout)
 	l.Ops, l.Pending = len(ops), pending
+	l.rowName = names
 	return l
 }

@@ -106,12 +106,13 @@ func LockOps(h *History) []LockOp {
 	return ops
 }
 
-// linResult turns a porcupine check into a checker result.
-func linResult(name, what string, l Linearizability) Result {
+// linResult turns a porcupine check into a checker result; unit names what
+// the history is partitioned by ("key", "lock").
+func linResult(name, what, unit string, l Linearizability) Result {
 	r := Result{Checker: name, Verdict: l.Verdict}
 	switch l.Verdict {
 	case OK:
-		r.Message = fmt.Sprintf("%s history linearizable: %d operations on %d %s", what, l.Ops, l.Keys, plural(l.Keys, "key"))
+		r.Message = fmt.Sprintf("%s history linearizable: %d operations on %d %s", what, l.Ops, l.Keys, plural(l.Keys, unit))
 		if l.Pending > 0 {
 			r.Message += fmt.Sprintf(" (%d never returned)", l.Pending)
 		}
@@ -144,16 +145,13 @@ type LockLinearizable struct {
 	Timeout time.Duration // bound on each porcupine search; running out is unknown
 }
 
+func (LockLinearizable) Name() string    { return "lock-linear" }
+func (LockLinearizable) Class() Class    { return ClassSafety }
+func (LockLinearizable) Needs() []string { return lockOpFacts }
+
 // Check runs the check.
 func (x LockLinearizable) Check(h *History) Result {
-	timeout := x.Timeout
-
-	l := CheckLocks(LockOps(h), timeout)
-	r := linResult("lock-linear", "lock", l)
-	if l.Verdict == OK {
-		r.Message = strings.Replace(r.Message, plural(l.Keys, "key"), plural(l.Keys, "lock"), 1)
-	}
-	return r
+	return linResult("lock-linear", "lock", "lock", CheckLocks(LockOps(h), x.Timeout))
 }
 
 // csInterval is the time a client believed it held a lock.
@@ -220,6 +218,12 @@ type MutualExclusion struct {
 	Fenced bool
 }
 
+func (MutualExclusion) Name() string { return "mutex" }
+func (MutualExclusion) Class() Class { return ClassSafety }
+
+// Needs critical sections: a client entering one is the belief judged.
+func (MutualExclusion) Needs() []string { return []string{obs.KindOf[obs.EnterCS]()} }
+
 // Check runs the check.
 func (m MutualExclusion) Check(h *History) Result {
 
@@ -255,16 +259,11 @@ func (m MutualExclusion) Check(h *History) Result {
 			inside = append(inside, iv)
 		}
 	}
-	if ev.count == 0 {
-		return Result{Checker: "mutex", Verdict: OK,
-			Message: fmt.Sprintf("%d critical sections on %d %s, never two holders at once", len(ivs), len(locks), plural(len(locks), "lock"))}
+	r := ev.judge("mutex", "overlapping critical sections", fmt.Sprintf("%d critical sections on %d %s, never two holders at once", len(ivs), len(locks), plural(len(locks), "lock")))
+	if m.Fenced && r.Verdict == Violation {
+		r.Verdict, r.Message = OK, "beliefs overlapped, harmless with fenced storage (see storage): "+r.Message
 	}
-	msg := fmt.Sprintf("%d overlapping critical sections; first: %s", ev.count, ev.lines[0])
-	if m.Fenced {
-		return Result{Checker: "mutex", Verdict: OK, Evidence: ev.lines,
-			Message: "beliefs overlapped, harmless with fenced storage (see storage): " + msg}
-	}
-	return Result{Checker: "mutex", Verdict: Violation, Evidence: ev.lines, Message: msg}
+	return r
 }
 
 // LostUpdates checks the protected resource: every accepted write must
@@ -273,6 +272,10 @@ func (m MutualExclusion) Check(h *History) Result {
 // accepted write of each key must also leave value == version, which holds
 // because every write adds one to what it read.
 type LostUpdates struct{}
+
+func (LostUpdates) Name() string    { return "lost-updates" }
+func (LostUpdates) Class() Class    { return ClassSafety }
+func (LostUpdates) Needs() []string { return []string{obs.KindOf[obs.StorageWrite]()} }
 
 // Check runs the check.
 func (LostUpdates) Check(h *History) Result {
@@ -318,12 +321,10 @@ func (LostUpdates) Check(h *History) Result {
 	if rejected > 0 {
 		msg += fmt.Sprintf(" (%d fenced off)", rejected)
 	}
-	if ev.count == 0 {
-		return Result{Checker: "lost-updates", Verdict: OK, Message: msg}
-	}
-	return Result{Checker: "lost-updates", Verdict: Violation, Evidence: ev.lines,
-		Message: fmt.Sprintf("%d lost updates; first: %s", ev.count, ev.lines[0])}
+	return ev.judge("lost-updates", "lost updates", msg)
 }
+
+const notTakenOver = "locks of crashed holders not taken over in time"
 
 // Takeover checks the lease's purpose: when a client crashes holding a
 // lock (granted and not released, by its own account) and another client
@@ -335,10 +336,16 @@ type Takeover struct {
 	Bound time.Duration // how soon another client must get a crashed holder's lock
 }
 
+func (Takeover) Name() string { return "takeover" }
+func (Takeover) Class() Class { return ClassLiveness }
+
+// Needs grants: without a holder there is nothing a crash could leave
+// behind, and with grants "nobody crashed holding a lock" is a finding.
+func (Takeover) Needs() []string { return []string{obs.KindOf[obs.LockGranted]()} }
+
 // Check runs the check.
 func (x Takeover) Check(h *History) Result {
 	from, bound := x.From, x.Bound
-
 	type holding struct {
 		node sim.NodeID
 		lock string
@@ -460,13 +467,9 @@ func (x Takeover) Check(h *History) Result {
 			worst = max(worst, got-want)
 		}
 	}
-	if ev.count > 0 {
-		return Result{Checker: "takeover", Verdict: Violation, Evidence: ev.lines,
-			Message: fmt.Sprintf("%d locks of crashed holders not taken over in time; first: %s", ev.count, ev.lines[0])}
+	msg := "no client crashed holding a lock someone else wanted"
+	if taken > 0 {
+		msg = fmt.Sprintf("%d %s of crashed holders taken over, the slowest after %v (bound %v)", taken, plural(taken, "lock"), worst, bound)
 	}
-	if taken == 0 {
-		return Result{Checker: "takeover", Verdict: OK, Message: "no client crashed holding a lock someone else wanted"}
-	}
-	return Result{Checker: "takeover", Verdict: OK,
-		Message: fmt.Sprintf("%d %s of crashed holders taken over, the slowest after %v (bound %v)", taken, plural(taken, "lock"), worst, bound)}
+	return ev.judge("takeover", notTakenOver, msg)
 }

@@ -26,6 +26,10 @@ type Progress struct {
 	Jobs map[string]int
 }
 
+func (Progress) Name() string    { return "progress" }
+func (Progress) Class() Class    { return ClassLiveness }
+func (Progress) Needs() []string { return progressFacts }
+
 type wait struct {
 	client    string
 	lock      string

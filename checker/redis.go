@@ -271,6 +271,7 @@ func CheckRedis(ops []RedisOp, timeout time.Duration) Linearizability {
 	})
 	l := check(m, hist, func(op porcupine.Operation) string { return op.Input.(redisInput).Part }, timeout)
 	l.Ops, l.Pending = len(ops), pending
+	l.rowName = names
 	return l
 }
 
@@ -284,9 +285,11 @@ type RedisLinearizable struct {
 	Timeout time.Duration // bound on each porcupine search
 }
 
+func (RedisLinearizable) Name() string    { return "redis-linear" }
+func (RedisLinearizable) Class() Class    { return ClassSafety }
+func (RedisLinearizable) Needs() []string { return []string{obs.KindOf[obs.RedisCall]()} }
+
 // Check runs the check.
 func (x RedisLinearizable) Check(h *History) Result {
-	timeout := x.Timeout
-
-	return linResult("redis-linear", "redis", CheckRedis(RedisOps(h), timeout))
+	return linResult("redis-linear", "redis", "key", CheckRedis(RedisOps(h), x.Timeout))
 }

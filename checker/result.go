@@ -131,6 +131,15 @@ type evidence struct {
 	count int
 }
 
+// judge is the result of a check that collected e: a violation saying how
+// many (what) it found and the first, or ok with okMsg.
+func (e *evidence) judge(name, what, okMsg string) Result {
+	if e.count == 0 {
+		return Result{Checker: name, Verdict: OK, Message: okMsg}
+	}
+	return Result{Checker: name, Verdict: Violation, Evidence: e.lines, Message: fmt.Sprintf("%d %s; first: %s", e.count, what, e.lines[0])}
+}
+
 func (e *evidence) add(format string, args ...any) {
 	e.count++
 	if len(e.lines) < maxEvidence {

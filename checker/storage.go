@@ -88,10 +88,13 @@ type StorageSafety struct {
 	Fenced bool // the storage refuses stale tokens
 }
 
+func (StorageSafety) Name() string    { return "storage" }
+func (StorageSafety) Class() Class    { return ClassSafety }
+func (StorageSafety) Needs() []string { return storageFacts }
+
 // Check runs the check.
 func (x StorageSafety) Check(h *History) Result {
 	quorum, fenced := x.Quorum, x.Fenced
-
 	if quorum < 1 {
 		quorum = 1
 	}
@@ -152,9 +155,5 @@ func (x StorageSafety) Check(h *History) Result {
 		mode = "fenced: no stale token accepted"
 	}
 	msg := fmt.Sprintf("%d writes accepted, %d operations fenced off; %s", accepted, refused, mode)
-	if ev.count == 0 {
-		return Result{Checker: "storage", Verdict: OK, Message: msg}
-	}
-	return Result{Checker: "storage", Verdict: Violation, Evidence: ev.lines,
-		Message: fmt.Sprintf("%d unsafe storage operations; first: %s", ev.count, ev.lines[0])}
+	return ev.judge("storage", "unsafe storage operations", msg)
 }

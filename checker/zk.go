@@ -377,6 +377,12 @@ func CheckZK(ops []ZKOp, timeout time.Duration) Linearizability {
 	}
 	l := check(m, hist, func(op porcupine.Operation) string { return op.Input.(zkInput).Lock }, timeout)
 	l.Ops, l.Pending = len(ops), pending
+	l.rowName = func(id int) string {
+		if _, client := byIndex[id]; !client {
+			return "session expiries"
+		}
+		return names(id)
+	}
 	return l
 }
 
@@ -388,14 +394,11 @@ type ZKLinearizable struct {
 	Timeout time.Duration // bound on each porcupine search
 }
 
+func (ZKLinearizable) Name() string    { return "zk-linear" }
+func (ZKLinearizable) Class() Class    { return ClassSafety }
+func (ZKLinearizable) Needs() []string { return []string{obs.KindOf[obs.ZKCall]()} }
+
 // Check runs the check.
 func (x ZKLinearizable) Check(h *History) Result {
-	timeout := x.Timeout
-
-	l := CheckZK(ZKOps(h), timeout)
-	r := linResult("zk-linear", "zookeeper", l)
-	if l.Verdict == OK {
-		r.Message = strings.Replace(r.Message, plural(l.Keys, "key"), plural(l.Keys, "lock"), 1)
-	}
-	return r
+	return linResult("zk-linear", "zookeeper", "lock", CheckZK(ZKOps(h), x.Timeout))
 }

@@ -23,10 +23,15 @@ type ZKTakeover struct {
 	Bound time.Duration // session timeout plus the retry bound
 }
 
+func (ZKTakeover) Name() string { return "takeover" }
+func (ZKTakeover) Class() Class { return ClassLiveness }
+
+// Needs the server's holder record, which it judges by.
+func (ZKTakeover) Needs() []string { return []string{obs.KindOf[obs.Holder]()} }
+
 // Check runs the check.
 func (x ZKTakeover) Check(h *History) Result {
 	from, bound := x.From, x.Bound
-
 	type holding struct {
 		client string
 		token  int64
@@ -113,15 +118,11 @@ func (x ZKTakeover) Check(h *History) Result {
 		}
 	}
 	n := len(done) + len(open)
-	if ev.count > 0 {
-		return Result{Checker: "takeover", Verdict: Violation, Evidence: ev.lines,
-			Message: fmt.Sprintf("%d locks of crashed holders not taken over in time; first: %s", ev.count, ev.lines[0])}
+	msg := "no client crashed while the server recorded it as a holder"
+	if n > 0 {
+		msg = fmt.Sprintf("%d %s of crashed holders handed on, the slowest %v after the crash or the heal (bound %v)", n, plural(n, "lock"), worst, bound)
 	}
-	if n == 0 {
-		return Result{Checker: "takeover", Verdict: OK, Message: "no client crashed while the server recorded it as a holder"}
-	}
-	return Result{Checker: "takeover", Verdict: OK,
-		Message: fmt.Sprintf("%d %s of crashed holders handed on, the slowest %v after the crash or the heal (bound %v)", n, plural(n, "lock"), worst, bound)}
+	return ev.judge("takeover", notTakenOver, msg)
 }
 
 func crashedAfter(h *History, client string, t time.Duration) bool {

@@ -3,6 +3,12 @@
 // that fire actions when a protocol records a matching observation, and the
 // nemesis, a seeded generator of random schedules.
 //
+// A trigger names a fact kind of package obs's vocabulary in "on" and
+// attributes of it in "where"; Parse and Validate refuse a kind, attribute
+// or value outside the vocabulary, naming the closest one, because a
+// misspelt trigger would never fire and the run would pass as if the fault
+// had been tried.
+//
 // Actions name nodes by role ("coordinator", "participant-2") rather than by
 // id, so one schedule can be run against every protocol that has those
 // roles. Schedules are plain structs with JSON tags: they print, save, load

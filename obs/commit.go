@@ -8,6 +8,8 @@ type Begin struct {
 	Participants []string
 }
 
+func (Begin) Kind() string { return "begin" }
+
 // Vote: a participant voted; a yes vote means it is prepared and holds Locks
 // until it learns the decision.
 type Vote struct {
@@ -17,6 +19,8 @@ type Vote struct {
 	Delta int64 // what a commit adds to this participant's balances
 }
 
+func (Vote) Kind() string { return "vote" }
+
 // VotesIn: the coordinator has every vote for Txn and is about to decide.
 // It is the crash point of the classic 2PC blocking case.
 type VotesIn struct {
@@ -24,12 +28,16 @@ type VotesIn struct {
 	AllYes bool
 }
 
+func (VotesIn) Kind() string { return "votes-in" }
+
 // PreCommit: a participant entered the pre-committed state (3PC), or a
 // coordinator has every pre-commit acknowledgement (Node is the coordinator).
 type PreCommit struct {
 	Txn   string
 	Acked bool // true: coordinator saw every acknowledgement
 }
+
+func (PreCommit) Kind() string { return "precommit" }
 
 // Decide: a node decided Txn. At a participant it means the outcome was
 // applied (commit) or rolled back (abort) and its locks released.
@@ -40,6 +48,8 @@ type Decide struct {
 	// judges by it).
 	Via Via
 }
+
+func (Decide) Kind() string { return "decide" }
 
 // Via is how a node learned a decision.
 type Via string
@@ -74,16 +84,12 @@ type Outcome struct {
 	Commit bool
 }
 
+func (Outcome) Kind() string { return "outcome" }
+
 // Submit: a client sent a transaction to the coordinator.
 type Submit struct{ Txn string }
 
-func (Begin) Kind() string     { return "begin" }
-func (Vote) Kind() string      { return "vote" }
-func (VotesIn) Kind() string   { return "votes-in" }
-func (PreCommit) Kind() string { return "precommit" }
-func (Decide) Kind() string    { return "decide" }
-func (Outcome) Kind() string   { return "outcome" }
-func (Submit) Kind() string    { return "submit" }
+func (Submit) Kind() string { return "submit" }
 
 // The commit facts write their String text into the trace without
 // allocating (AppendTrace, a sim.TraceAppender); String is built on it.
@@ -123,7 +129,7 @@ func (v VotesIn) AppendTrace(b []byte) []byte {
 // AppendTrace appends String's text.
 func (d Decide) AppendTrace(b []byte) []byte {
 	b = append(append(b, "decide "...), d.Txn...)
-	b = append(append(b, ' '), outcome(d.Commit)...)
+	b = append(append(b, ' '), CommitOrAbort(d.Commit)...)
 	if d.Via != "" {
 		b = append(append(b, " via="...), d.Via...)
 	}
@@ -133,7 +139,7 @@ func (d Decide) AppendTrace(b []byte) []byte {
 // AppendTrace appends String's text.
 func (o Outcome) AppendTrace(b []byte) []byte {
 	b = append(append(b, "outcome "...), o.Txn...)
-	return append(append(b, ' '), outcome(o.Commit)...)
+	return append(append(b, ' '), CommitOrAbort(o.Commit)...)
 }
 
 // AppendTrace appends String's text.
@@ -158,7 +164,9 @@ func (d Decide) String() string  { return string(d.AppendTrace(nil)) }
 func (o Outcome) String() string { return string(o.AppendTrace(nil)) }
 func (s Submit) String() string  { return string(s.AppendTrace(nil)) }
 
-func outcome(commit bool) string {
+// CommitOrAbort is how the trace writes an outcome: "commit" or "abort",
+// in facts and in the commit protocols' messages alike.
+func CommitOrAbort(commit bool) string {
 	if commit {
 		return "commit"
 	}

@@ -9,6 +9,20 @@
 // Every fact has a Kind and named attributes, so fault triggers can be
 // written as data ("when a votes-in fact with all-yes=true is observed,
 // crash the coordinator") and run against any protocol that records it.
+//
+// The vocabulary (vocab.go) is the schema of all this: each fact kind is
+// registered once (Register, in an init function next to its struct), and
+// its attributes are derived from the struct's fields by reflection at
+// registration — their names in kebab case, their types (string, bool,
+// int, duration, count of a slice, or an enum) from the fields' types.
+// Fields whose values are a closed set (how a decision was learned, why a
+// lock was refused or a critical section left) are typed strings whose
+// values are declared with Enum, so checkers match named constants
+// (LeaveLeaseEnding) rather than free text, and a trigger can only ask for
+// a value some protocol records. Fault schedules are validated against
+// the vocabulary, naming the closest kind, attribute or value on a typo;
+// `simrun facts` lists it. A fact's String is its canonical trace line and
+// is written by hand, so trace hashes do not depend on the vocabulary.
 package obs
 
 import "fmt"

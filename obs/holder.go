@@ -21,6 +21,8 @@ type Holder struct {
 	Durable bool
 }
 
+func (Holder) Kind() string { return "holder" }
+
 // StorageRead: the protected resource handled a read of Key by Client
 // holding Token. A fenced storage refuses (Rejected) a read whose token is
 // lower than the highest it has seen for Key, and raises that fence with
@@ -35,7 +37,6 @@ type StorageRead struct {
 	Rejected bool
 }
 
-func (Holder) Kind() string      { return "holder" }
 func (StorageRead) Kind() string { return "storage-read" }
 
 func (f Holder) String() string {

@@ -19,6 +19,8 @@ type KVCall struct {
 	Value  int64
 }
 
+func (KVCall) Kind() string { return "kv-call" }
+
 // KVReturn: the answer. A read returns Value at Version; a cas returns OK
 // (and the version it created) or a conflict (and the version it found).
 type KVReturn struct {
@@ -30,6 +32,8 @@ type KVReturn struct {
 	Version int64
 }
 
+func (KVReturn) Kind() string { return "kv-return" }
+
 // KVApplied: the store changed Key to Value at Version for Client.
 type KVApplied struct {
 	Key     string
@@ -38,12 +42,16 @@ type KVApplied struct {
 	Value   int64
 }
 
+func (KVApplied) Kind() string { return "kv-applied" }
+
 // Order: the client started an order for Units of Item.
 type Order struct {
 	Order string
 	Item  string
 	Units int64
 }
+
+func (Order) Kind() string { return "order" }
 
 // Sold: the client's order succeeded: Units of Item are sold.
 type Sold struct {
@@ -52,6 +60,8 @@ type Sold struct {
 	Units int64
 }
 
+func (Sold) Kind() string { return "sold" }
+
 // OutOfStock: the client found too few units left (Stock) and gave up.
 type OutOfStock struct {
 	Order string
@@ -59,11 +69,6 @@ type OutOfStock struct {
 	Stock int64
 }
 
-func (KVCall) Kind() string     { return "kv-call" }
-func (KVReturn) Kind() string   { return "kv-return" }
-func (KVApplied) Kind() string  { return "kv-applied" }
-func (Order) Kind() string      { return "order" }
-func (Sold) Kind() string       { return "sold" }
 func (OutOfStock) Kind() string { return "out-of-stock" }
 
 func (f KVCall) String() string {

@@ -19,6 +19,8 @@ type LockRequest struct {
 	Req  string
 }
 
+func (LockRequest) Kind() string { return "lock-request" }
+
 // LockGranted: the client learned it holds Lock with fencing token Token.
 type LockGranted struct {
 	Lock  string
@@ -26,12 +28,16 @@ type LockGranted struct {
 	Token int64
 }
 
+func (LockGranted) Kind() string { return "lock-granted" }
+
 // LockDenied: the client's request was refused, for Reason.
 type LockDenied struct {
 	Lock   string
 	Req    string
 	Reason DenyReason
 }
+
+func (LockDenied) Kind() string { return "lock-denied" }
 
 // DenyReason is why a lock request was refused.
 type DenyReason string
@@ -53,6 +59,8 @@ type LockRelease struct {
 	Token int64
 }
 
+func (LockRelease) Kind() string { return "lock-release" }
+
 // LockReleased: the release's answer; OK false means the manager did not
 // take the client for the holder (its lease had run out).
 type LockReleased struct {
@@ -62,6 +70,8 @@ type LockReleased struct {
 	OK    bool
 }
 
+func (LockReleased) Kind() string { return "lock-released" }
+
 // EnterCS: the client believes it holds Lock and starts working on the
 // resource Lock protects. From here to LeaveCS (or the client's crash) it
 // would act on the resource as the only holder.
@@ -70,12 +80,16 @@ type EnterCS struct {
 	Token int64
 }
 
+func (EnterCS) Kind() string { return "cs-enter" }
+
 // LeaveCS: the client no longer believes it holds Lock, for Why.
 type LeaveCS struct {
 	Lock  string
 	Token int64
 	Why   LeaveWhy
 }
+
+func (LeaveCS) Kind() string { return "cs-leave" }
 
 // LeaveWhy is why a client left its critical section.
 type LeaveWhy string
@@ -98,8 +112,12 @@ type JobStart struct {
 	Locks []string
 }
 
+func (JobStart) Kind() string { return "job-start" }
+
 // JobDone: the client finished the job.
 type JobDone struct{ Job string }
+
+func (JobDone) Kind() string { return "job-done" }
 
 // LockGrant: the manager granted Lock to Client (server side).
 type LockGrant struct {
@@ -109,6 +127,8 @@ type LockGrant struct {
 	Token  int64
 }
 
+func (LockGrant) Kind() string { return "grant" }
+
 // LeaseExpired: the manager freed Lock because Client's lease with Token
 // ran out. It is the server-side operation of the lock history.
 type LeaseExpired struct {
@@ -116,6 +136,8 @@ type LeaseExpired struct {
 	Client string
 	Token  int64
 }
+
+func (LeaseExpired) Kind() string { return "lease-expired" }
 
 // Deadlock: the manager found a wait-for cycle when Victim's request for
 // Lock was queued, and refused that request to break it. Cycle lists the
@@ -126,6 +148,8 @@ type Deadlock struct {
 	Victim string
 }
 
+func (Deadlock) Kind() string { return "deadlock" }
+
 // WaitTimeout: in timeout-only mode, the manager refused Client's request
 // for Lock after it had waited Waited in the queue.
 type WaitTimeout struct {
@@ -133,6 +157,8 @@ type WaitTimeout struct {
 	Client string
 	Waited time.Duration
 }
+
+func (WaitTimeout) Kind() string { return "wait-timeout" }
 
 // StorageWrite: the protected resource handled a write to Key from Client,
 // who read version ReadVersion and holds a lock with Token. PrevVersion is
@@ -150,19 +176,6 @@ type StorageWrite struct {
 	Rejected    bool
 }
 
-func (LockRequest) Kind() string  { return "lock-request" }
-func (LockGranted) Kind() string  { return "lock-granted" }
-func (LockDenied) Kind() string   { return "lock-denied" }
-func (LockRelease) Kind() string  { return "lock-release" }
-func (LockReleased) Kind() string { return "lock-released" }
-func (EnterCS) Kind() string      { return "cs-enter" }
-func (LeaveCS) Kind() string      { return "cs-leave" }
-func (JobStart) Kind() string     { return "job-start" }
-func (JobDone) Kind() string      { return "job-done" }
-func (LockGrant) Kind() string    { return "grant" }
-func (LeaseExpired) Kind() string { return "lease-expired" }
-func (Deadlock) Kind() string     { return "deadlock" }
-func (WaitTimeout) Kind() string  { return "wait-timeout" }
 func (StorageWrite) Kind() string { return "storage-write" }
 
 func (f LockRequest) String() string { return fmt.Sprintf("lock-request %s req=%s", f.Lock, f.Req) }

@@ -13,18 +13,19 @@ type Promise struct {
 	Ballot   int64
 }
 
+func (Promise) Kind() string { return "promise" }
+
 // Accept: an acceptor accepted Value at Ballot for one instance. A value is
 // chosen once Quorum acceptors accept it at the same ballot.
 type Accept struct {
 	Txn      string
 	Instance string
 	Ballot   int64
-	Value    string
+	Value    string `fact:",values=prepared|aborted"`
 	Quorum   int
 }
 
-func (Promise) Kind() string { return "promise" }
-func (Accept) Kind() string  { return "accept" }
+func (Accept) Kind() string { return "accept" }
 
 func (p Promise) String() string {
 	return fmt.Sprintf("promise %s/%s b%d", p.Txn, p.Instance, p.Ballot)

@@ -25,11 +25,13 @@ type RedisCall struct {
 	Service string
 	Server  string
 	Key     string `fact:",alias=lock"`
-	Op      string
+	Op      string `fact:",values=set-nx|set|get|del|pexpire|check-del|check-extend"`
 	Value   string
 	TTL     time.Duration
 	ID      string
 }
+
+func (RedisCall) Kind() string { return "redis-call" }
 
 // RedisReply: the answer to the client's call ID. OK is "OK" for a SET, a
 // count of 1 for DEL, PEXPIRE and the scripts; Value is what a GET
@@ -41,8 +43,10 @@ type RedisReply struct {
 	ID      string
 	OK      bool
 	Value   string
-	Err     string
+	Err     string `fact:",values=not-master"`
 }
+
+func (RedisReply) Kind() string { return "redis-reply" }
 
 // RedisServed: the server executed Client's command ID on Key and
 // answered OK/Value; recorded before the command's effects are applied.
@@ -59,6 +63,8 @@ type RedisServed struct {
 	Value   string
 }
 
+func (RedisServed) Kind() string { return "redis-served" }
+
 // RedisExpired: the server dropped Key, holding Value set by Client,
 // because its TTL ran out by the server's clock (or, on a restart with
 // append-only persistence, had run out while it was down).
@@ -69,30 +75,35 @@ type RedisExpired struct {
 	Client  string
 }
 
+func (RedisExpired) Kind() string { return "redis-expired" }
+
 // RedisRole: a Redis server became Role ("master", "replica") in
 // replication epoch Epoch: a replica promoted by failover, or a restarted
 // or outvoted master demoted.
 type RedisRole struct {
 	Service string
-	Role    string
+	Role    string `fact:",values=master|replica"`
 	Epoch   int
 }
 
-func (RedisCall) Kind() string    { return "redis-call" }
-func (RedisReply) Kind() string   { return "redis-reply" }
-func (RedisServed) Kind() string  { return "redis-served" }
-func (RedisExpired) Kind() string { return "redis-expired" }
-func (RedisRole) Kind() string    { return "redis-role" }
+func (RedisRole) Kind() string { return "redis-role" }
 
 func (f RedisCall) String() string {
-	s := fmt.Sprintf("redis-call %s@%s %s %s", f.Service, f.Server, f.Op, f.Key)
-	if f.Value != "" {
-		s += " " + f.Value
+	return fmt.Sprintf("redis-call %s@%s ", f.Service, f.Server) + RedisCommand(f.Op, f.Key, f.Value, f.TTL, f.ID)
+}
+
+// RedisCommand is how the trace writes a Redis command: op and key, the
+// value and expiry if any, and the client's id for it. The client's
+// message (redislock.Command) and its RedisCall fact say it alike.
+func RedisCommand(op, key, value string, ttl time.Duration, id string) string {
+	s := op + " " + key
+	if value != "" {
+		s += " " + value
 	}
-	if f.TTL > 0 {
-		s += fmt.Sprintf(" px=%v", f.TTL)
+	if ttl > 0 {
+		s += fmt.Sprintf(" px=%v", ttl)
 	}
-	return s + " id=" + f.ID
+	return s + " id=" + id
 }
 
 func (f RedisReply) String() string {
@@ -123,8 +134,8 @@ func (f RedisRole) String() string {
 }
 
 func init() {
-	Register[RedisCall]("a client sent a Redis command (op: set-nx, set, get, del, pexpire, check-del, check-extend)")
-	Register[RedisReply]("the answer to a client's Redis command (err not-master: a replica refused it)")
+	Register[RedisCall]("a client sent a Redis command")
+	Register[RedisReply]("the answer to a client's Redis command (err not-master: a replica refused it, without effect)")
 	Register[RedisServed]("a Redis server executed a client's command")
 	Register[RedisExpired]("a Redis server dropped a key whose TTL ran out by its own clock")
 	Register[RedisRole]("a Redis server became master or replica in a replication epoch")

@@ -3,6 +3,7 @@ package obs
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,13 +19,17 @@ import (
 // An attribute is named after its field in kebab case (AllYes: all-yes,
 // ReadVersion: read-version, OK: ok) unless a `fact` tag says otherwise:
 //
-//	fact:"name"          another name
-//	fact:",alias=lock"   a second name for the same attribute
-//	fact:"-"             not an attribute
+//	fact:"name"               another name
+//	fact:",alias=lock"        a second name for the same attribute
+//	fact:",values=get|set"    a string field with a closed set of values
+//	fact:"-"                  not an attribute
 //
 // Its type comes from the field's: string, bool, int (any integer),
 // duration (time.Duration, written as "150ms"), enum (a string type with
-// declared values, see Enum) or count (a slice: the number of elements).
+// declared values, see Enum, or a string field whose values the tag lists)
+// or count (a slice: the number of elements). The values= form is for
+// fields filled from a protocol's own names (a Redis command, a ZooKeeper
+// error), where a Go type of obs's would only add conversions.
 
 // AttrType is what values an attribute takes.
 type AttrType string
@@ -49,6 +54,7 @@ type Attr struct {
 	field  int
 	format func(reflect.Value) string
 	enum   reflect.Type
+	listed []string // values from the tag
 }
 
 // KindInfo is one registered fact kind.
@@ -92,13 +98,16 @@ func Register[F Fact](doc string) {
 		if opts[0] != "" {
 			a.Name = opts[0]
 		}
+		if err := a.setType(sf.Type); err != nil {
+			panic(fmt.Sprintf("obs: fact %s field %s: %v", name, sf.Name, err))
+		}
 		for _, o := range opts[1:] {
 			if al, ok := strings.CutPrefix(o, "alias="); ok {
 				a.Aliases = append(a.Aliases, al)
 			}
-		}
-		if err := a.setType(sf.Type); err != nil {
-			panic(fmt.Sprintf("obs: fact %s field %s: %v", name, sf.Name, err))
+			if vs, ok := strings.CutPrefix(o, "values="); ok && a.Type == String {
+				a.Type, a.listed = EnumType, strings.Split(vs, "|")
+			}
 		}
 		k.Attrs = append(k.Attrs, a)
 	}
@@ -141,7 +150,7 @@ func (a *Attr) setType(t reflect.Type) error {
 // values are the attribute's allowed values: an enum's, or nil for any.
 func (a Attr) values() []string {
 	if a.enum == nil {
-		return nil
+		return a.listed
 	}
 	return enums[a.enum]
 }
@@ -182,8 +191,10 @@ func (a Attr) CheckValue(v string) error {
 			return fmt.Errorf("attribute %s is a duration: %q is not one (e.g. 150ms)", a.Name, v)
 		}
 	case EnumType:
+		// "" matches a fact that leaves the field empty (a ZooKeeper
+		// answer without error, a decision recorded without via).
 		vals := a.values()
-		if !contains(vals, v) {
+		if v != "" && !slices.Contains(vals, v) {
 			return fmt.Errorf("attribute %s has no value %q (did you mean %q? values: %s)", a.Name, v, Closest(v, vals), strings.Join(vals, ", "))
 		}
 	}
@@ -313,20 +324,11 @@ func Conforms(f Fact) error {
 		if a.Type != EnumType {
 			continue
 		}
-		if s := v.Field(a.field).String(); s != "" && !contains(a.values(), s) {
+		if s := v.Field(a.field).String(); s != "" && !slices.Contains(a.values(), s) {
 			return fmt.Errorf("fact %s: %s=%q is not a declared value (%s)", k.Name, a.Name, s, strings.Join(a.values(), ", "))
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // kebab turns a Go field name into an attribute name: AllYes -> all-yes,
@@ -348,11 +350,17 @@ func kebab(s string) string {
 }
 
 // Closest is the candidate nearest to s by edit distance (ties: the first
-// in order), for "did you mean" suggestions; "" if there are none.
+// in order), for "did you mean" suggestions; "" if there are none. A
+// candidate that s abbreviates ("coord" for "coordinator") counts as one
+// edit away.
 func Closest(s string, candidates []string) string {
 	best, bestD := "", -1
 	for _, c := range candidates {
-		if d := editDistance(s, c); bestD < 0 || d < bestD {
+		d := editDistance(s, c)
+		if s != "" && strings.HasPrefix(c, s) {
+			d = min(d, 1)
+		}
+		if bestD < 0 || d < bestD {
 			best, bestD = c, d
 		}
 	}

@@ -67,10 +67,17 @@ func TestVocabularyListsEveryKindWithTypedAttributes(t *testing.T) {
 func TestConformsCatchesAnUndeclaredValue(t *testing.T) {
 	require.NoError(t, Conforms(Decide{Via: ViaPeer}))
 	require.ErrorContains(t, Conforms(Decide{Via: "gossip"}), `via="gossip" is not a declared value`)
+	// A plain string field whose values the tag lists.
+	require.NoError(t, Conforms(ZKReturn{Op: "exists", Err: "no-node"}))
+	require.ErrorContains(t, Conforms(ZKReturn{Op: "exists", Err: "nonode"}), `err="nonode" is not a declared value (no-node, session-expired)`)
+	k, err := Lookup("redis-call")
+	require.NoError(t, err)
+	require.ErrorContains(t, k.CheckWhere(map[string]string{"op": "setnx"}), `attribute op has no value "setnx" (did you mean "set-nx"?`)
 }
 
 func TestClosestPrefersTheNearestName(t *testing.T) {
 	require.Equal(t, "votes-in", Closest("votes-inn", KindNames()))
 	require.Equal(t, "all-yes", Closest("all_yes", []string{"txn", "all-yes"}))
 	require.Equal(t, "", Closest("x", nil))
+	require.Equal(t, "coordinator", Closest("coord", kinds["decide"].Attrs[2].values()))
 }

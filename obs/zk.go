@@ -26,11 +26,13 @@ type ZKChild struct {
 type ZKCall struct {
 	Session int64
 	Xid     int64
-	Op      string
+	Op      string `fact:",values=create|children|exists|delete"`
 	Lock    string
 	Node    string
 	Watch   bool
 }
+
+func (ZKCall) Kind() string { return "zk-call" }
 
 // ZKReturn: the answer to request Xid of Session. Err is "" (success),
 // "no-node" or "session-expired". A create returns Node and Czxid; exists
@@ -38,14 +40,16 @@ type ZKCall struct {
 type ZKReturn struct {
 	Session  int64
 	Xid      int64
-	Op       string
+	Op       string `fact:",values=create|children|exists|delete"`
 	Lock     string
-	Err      string
+	Err      string `fact:",values=no-node|session-expired"`
 	Node     string
 	Czxid    int64
 	Exists   bool
 	Children []ZKChild
 }
+
+func (ZKReturn) Kind() string { return "zk-return" }
 
 // ZKSessionExpired: the server expired Client's Session (no heartbeat
 // within the timeout) with transaction Zxid, deleting Deleted (lock/name)
@@ -57,6 +61,8 @@ type ZKSessionExpired struct {
 	Deleted []string
 }
 
+func (ZKSessionExpired) Kind() string { return "zk-session-expired" }
+
 // ZKCreated: the server created node Node under Lock for Client's Session,
 // with creation zxid Czxid. Triggers use it to lose the reply (Z2).
 type ZKCreated struct {
@@ -67,6 +73,8 @@ type ZKCreated struct {
 	Czxid   int64
 }
 
+func (ZKCreated) Kind() string { return "zk-created" }
+
 // ZKConn: the client's view of its connection changed: "connected" (a new
 // session), "suspended" (no heartbeat answer for a while: it cannot know
 // whether its session lives), "reconnected", or "lost" (it learned that its
@@ -75,6 +83,8 @@ type ZKConn struct {
 	Session int64
 	State   ConnState
 }
+
+func (ZKConn) Kind() string { return "zk-conn" }
 
 // ConnState is a ZooKeeper client's view of its session.
 type ConnState string
@@ -86,18 +96,20 @@ const (
 	ConnLost        ConnState = "lost"
 )
 
-func (ZKCall) Kind() string           { return "zk-call" }
-func (ZKReturn) Kind() string         { return "zk-return" }
-func (ZKSessionExpired) Kind() string { return "zk-session-expired" }
-func (ZKCreated) Kind() string        { return "zk-created" }
-func (ZKConn) Kind() string           { return "zk-conn" }
-
 func (f ZKCall) String() string {
-	s := fmt.Sprintf("zk-call s%d.%d %s %s", f.Session, f.Xid, f.Op, f.Lock)
-	if f.Node != "" {
-		s += "/" + f.Node
+	return "zk-call " + ZKRequest(f.Session, f.Xid, f.Op, f.Lock, f.Node, f.Watch)
+}
+
+// ZKRequest is how the trace writes a ZooKeeper request: session and xid,
+// op, the lock's directory with the node if one is named, and the watch if
+// one is set. The client's message (zklock.Request) and its ZKCall fact
+// say it alike.
+func ZKRequest(session, xid int64, op, lock, node string, watch bool) string {
+	s := fmt.Sprintf("s%d.%d %s %s", session, xid, op, lock)
+	if node != "" {
+		s += "/" + node
 	}
-	if f.Watch {
+	if watch {
 		s += " watch"
 	}
 	return s
@@ -140,8 +152,8 @@ func (f ZKConn) String() string { return fmt.Sprintf("zk-conn s%d %s", f.Session
 
 func init() {
 	Enum(ConnConnected, ConnSuspended, ConnReconnected, ConnLost)
-	Register[ZKCall]("a ZooKeeper client sent a request (op: create, children, exists, delete)")
-	Register[ZKReturn]("the answer to a ZooKeeper request (err: empty, no-node, session-expired)")
+	Register[ZKCall]("a ZooKeeper client sent a request")
+	Register[ZKReturn]("the answer to a ZooKeeper request (err empty: success)")
 	Register[ZKSessionExpired]("the ZooKeeper server expired a session, deleting its nodes")
 	Register[ZKCreated]("the ZooKeeper server created a lock node for a client's session")
 	Register[ZKConn]("a ZooKeeper client's view of its connection changed")

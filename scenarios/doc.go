@@ -3,9 +3,18 @@
 // triggers, and a nemesis that draws random faults per seed), an optional
 // liveness-after-healing phase, run limits, and the outcome expected.
 // Run builds a world from a Spec and a seed, runs it, and hands the
-// history to the checkers.
+// history to the checkers its System lists (System.Checkers: values with
+// their options — fencing, quorum, the liveness bounds of the Spec), all
+// run by checker.RunAll. Nothing here recognises a checker by its name.
 //
 // Every random choice comes from the seed through separate streams
 // ("workload", "faults", "network", one per node), so two specs that differ
 // only in protocol see the same transfers and the same faults.
+//
+// Systems come in families. The lock family is Locks: any lock service (a
+// lockkit.Protocol) with its judges, clients doing read-modify-write on
+// the storage its locks protect, and the family's checkers. A lock service
+// of one's own joins with RegisterLock, which gives it the family's
+// standard scenarios; Register adds any other Spec from outside the
+// package.
 package scenarios

@@ -52,28 +52,31 @@ func TestUnknownScenarioIsAnError(t *testing.T) {
 	require.ErrorContains(t, err, `unknown scenario "no-such-scenario"`)
 }
 
-// panicky is a system whose node panics, standing in for a protocol bug
-// that crashes the simulator.
-type panicky struct{}
+// oneNode is a system of one node "n" judged by the given checkers.
+type oneNode struct {
+	node     sim.Node
+	checkers []checker.Checker
+}
 
+func (oneNode) Protocol() string                   { return "one-node" }
+func (oneNode) PlantedBugs() []string              { return nil }
+func (oneNode) WithBug(string) (System, error)     { return nil, fmt.Errorf("none") }
+func (oneNode) Validate() error                    { return nil }
+func (o oneNode) Checkers(*Spec) []checker.Checker { return o.checkers }
+func (o oneNode) Build(w *sim.World, _ uint64) error {
+	w.AddNode("n", func() sim.Node { return o.node })
+	return nil
+}
+
+// boom panics, standing in for a protocol bug that crashes the simulator.
 type boom struct{}
 
 func (boom) Start(env *sim.Env)                        { env.SetTimer(time.Millisecond, nil) }
 func (boom) Receive(*sim.Env, sim.NodeID, sim.Message) {}
 func (boom) Timer(*sim.Env, any)                       { panic("protocol bug") }
 
-func (panicky) Protocol() string                 { return "boom" }
-func (panicky) PlantedBugs() []string            { return nil }
-func (panicky) WithBug(string) (System, error)   { return nil, fmt.Errorf("none") }
-func (panicky) Validate() error                  { return nil }
-func (panicky) Checkers(*Spec) []checker.Checker { return nil }
-func (panicky) Build(w *sim.World, _ uint64) error {
-	w.AddNode("n", func() sim.Node { return boom{} })
-	return nil
-}
-
 func TestAPanicInsideTheRunIsReportedNotSwallowed(t *testing.T) {
-	out, err := Run(Spec{Name: "boom", System: panicky{}, MaxTime: time.Second}, Options{Seed: 7})
+	out, err := Run(Spec{Name: "boom", System: oneNode{node: boom{}}, MaxTime: time.Second}, Options{Seed: 7})
 	require.NoError(t, err)
 	require.Equal(t, checker.Violation, out.Verdict)
 	require.Equal(t, "crash", out.Results[0].Checker)
@@ -100,10 +103,8 @@ func TestEveryScenarioIsDeterministic(t *testing.T) {
 	}
 }
 
-// lockless is a system under the lock checkers whose one node works
-// through a job without ever taking a lock or entering a critical section.
-type lockless struct{}
-
+// worker works through a job without ever taking a lock or entering a
+// critical section.
 type worker struct{}
 
 func (worker) Start(env *sim.Env) {
@@ -113,20 +114,9 @@ func (worker) Start(env *sim.Env) {
 func (worker) Receive(*sim.Env, sim.NodeID, sim.Message) {}
 func (worker) Timer(env *sim.Env, _ any)                 { env.Observe(obs.JobDone{Job: "job-1"}) }
 
-func (lockless) Protocol() string               { return "lockless" }
-func (lockless) PlantedBugs() []string          { return nil }
-func (lockless) WithBug(string) (System, error) { return nil, fmt.Errorf("none") }
-func (lockless) Validate() error                { return nil }
-func (lockless) Checkers(*Spec) []checker.Checker {
-	return []checker.Checker{checker.MutualExclusion{}, checker.Progress{Bound: time.Second, Jobs: map[string]int{"n": 1}}}
-}
-func (lockless) Build(w *sim.World, _ uint64) error {
-	w.AddNode("n", func() sim.Node { return worker{} })
-	return nil
-}
-
 func TestALocklessSystemIsNotShownMutuallyExclusive(t *testing.T) {
-	out, err := Run(Spec{Name: "lockless", System: lockless{}, MaxTime: time.Second}, Options{Seed: 1})
+	sys := oneNode{node: worker{}, checkers: []checker.Checker{checker.MutualExclusion{}, checker.Progress{Bound: time.Second, Jobs: map[string]int{"n": 1}}}}
+	out, err := Run(Spec{Name: "lockless", System: sys, MaxTime: time.Second}, Options{Seed: 1})
 	require.NoError(t, err)
 	require.Len(t, out.Results, 2)
 	mutex := out.Results[0]

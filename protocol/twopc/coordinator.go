@@ -33,33 +33,12 @@ type ctxn struct {
 	parts  []string
 	state  coordState
 	commit bool
-	votes  []vote   // one per voter, a handful: no map
+	votes  txn.Votes
 	acked  []string // participants that acknowledged the decision
-	// votesIn and ackedIn hold the first votes and acknowledgements, so
-	// that votes and acked need no allocation of their own for a
-	// transaction of a few participants.
-	votesIn [4]vote
+	// ackedIn holds the first acknowledgements, so that acked needs no
+	// allocation of its own for a transaction of a few participants.
 	ackedIn [4]string
 	timer   sim.TimerID
-}
-
-type vote struct {
-	voter string
-	yes   bool
-}
-
-// vote records a participant's vote; a second vote replaces the first.
-func (t *ctxn) vote(voter string, yes bool) {
-	for i := range t.votes {
-		if t.votes[i].voter == voter {
-			t.votes[i].yes = yes
-			return
-		}
-	}
-	if t.votes == nil {
-		t.votes = t.votesIn[:0]
-	}
-	t.votes = append(t.votes, vote{voter, yes})
 }
 
 func (t *ctxn) hasAcked(p string) bool {
@@ -167,16 +146,12 @@ func (c *Coordinator) onVote(env *sim.Env, from sim.NodeID, m Vote) {
 		sim.Send(env, from, Decision{Txn: t.id, Commit: t.commit})
 		return
 	}
-	t.vote(voter, m.Yes)
-	if !m.Yes {
+	switch txn.CountVote(env, t.id, t.parts, &t.votes, voter, m.Yes) {
+	case txn.VotedNo:
 		c.decide(env, t, false)
-		return
+	case txn.AllYes:
+		c.decide(env, t, true)
 	}
-	if len(t.votes) < len(t.parts) {
-		return
-	}
-	sim.Observe(env, obs.VotesIn{Txn: t.id, AllYes: true})
-	c.decide(env, t, true)
 }
 
 // decide logs the decision durably before anyone hears of it: once a single
@@ -249,11 +224,8 @@ func (c *Coordinator) Timer(env *sim.Env, tag any) {
 			return
 		}
 		commit := false
-		if c.cfg.Bugs.On(BugCommitOnPartialVotes) && len(t.votes) > 0 {
-			commit = true
-			for _, v := range t.votes {
-				commit = commit && v.yes
-			}
+		if c.cfg.Bugs.On(BugCommitOnPartialVotes) && t.votes.Len() > 0 {
+			commit = t.votes.AllYes()
 		}
 		c.decide(env, t, commit)
 	case txn.ResendTimer:

@@ -9,7 +9,8 @@ import (
 type testConfig struct {
 	Common
 	ResendInterval time.Duration
-	Rounds         int // not a duration: not checked
+	Backoff        time.Duration `commit:"optional"`
+	Rounds         int           // not a duration: not checked
 }
 
 func good() testConfig {
@@ -25,6 +26,7 @@ func TestValidateConfigNamesTheBadField(t *testing.T) {
 		"x: ResendInterval must be positive, got -1ms":         func(c *testConfig) { c.ResendInterval = -time.Millisecond },
 		"x: UnilateralAbort 1.5 is not a probability (0 to 1)": func(c *testConfig) { c.UnilateralAbort = 1.5 },
 		"x: UnilateralAbort -0.1 is not a probability":         func(c *testConfig) { c.UnilateralAbort = -0.1 },
+		"x: Backoff must be positive, got -1ns":                func(c *testConfig) { c.Backoff = -1 },
 	}
 	for want, spoil := range cases {
 		c := good()

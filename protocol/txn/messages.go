@@ -1,5 +1,7 @@
 package txn
 
+import "github.com/faultline-sim/faultline/obs"
+
 // The messages every atomic-commit protocol here exchanges in the same
 // form. A protocol package names them again (type Prepare = txn.Prepare)
 // next to its own messages, so its messages.go still lists all it sends.
@@ -54,7 +56,7 @@ func (m Decision) String() string { return string(m.AppendTrace(nil)) }
 
 // AppendTrace appends String's text.
 func (m Decision) AppendTrace(b []byte) []byte {
-	return append(appendWords(b, "decision", m.Txn), verdict(m.Commit)...)
+	return append(appendWords(b, "decision", m.Txn), obs.CommitOrAbort(m.Commit)...)
 }
 
 func (m Ack) String() string { return string(m.AppendTrace(nil)) }
@@ -66,13 +68,6 @@ func (m Ack) AppendTrace(b []byte) []byte { return append(append(b, "ack "...), 
 func appendWords(b []byte, kind, txn string) []byte {
 	b = append(append(b, kind...), ' ')
 	return append(append(b, txn...), ' ')
-}
-
-func verdict(commit bool) string {
-	if commit {
-		return "commit"
-	}
-	return "abort"
 }
 
 // VoteTimeout is the coordinator's timer for a transaction's votes.

@@ -72,3 +72,78 @@ func Announce(env *sim.Env, rec Prepared, commit bool) {
 		env.Send(to, d)
 	}
 }
+
+// Phase1 is where a coordinator's collection of votes stands.
+type Phase1 int
+
+const (
+	Waiting Phase1 = iota // some participant has not voted yet
+	VotedNo               // a participant voted no: the transaction aborts
+	AllYes                // every participant voted yes
+)
+
+// CountVote is phase 1's rule at the coordinator, the same in 2PC and 3PC:
+// the vote of voter joins votes; a no ends phase 1 at once, and once every
+// participant of parts has voted yes the votes are in — recorded as the
+// VotesIn fact, the moment the article's blocking case crashes the
+// coordinator at.
+func CountVote(env *sim.Env, id string, parts []string, votes *Votes, voter string, yes bool) Phase1 {
+	votes.set(voter, yes)
+	switch {
+	case !yes:
+		return VotedNo
+	case votes.Len() < len(parts):
+		return Waiting
+	}
+	sim.Observe(env, obs.VotesIn{Txn: id, AllYes: true})
+	return AllYes
+}
+
+// Votes is a coordinator's tally of phase 1: each voter's latest vote. A
+// transaction has a handful of participants, so the tally is a short list
+// kept inside the value, not a map: counting a vote allocates nothing.
+type Votes struct {
+	in   [4]voted
+	n    int
+	more []voted
+}
+
+type voted struct {
+	voter string
+	yes   bool
+}
+
+func (v *Votes) at(i int) *voted {
+	if i < len(v.in) {
+		return &v.in[i]
+	}
+	return &v.more[i-len(v.in)]
+}
+
+func (v *Votes) set(voter string, yes bool) {
+	for i := 0; i < v.n; i++ {
+		if x := v.at(i); x.voter == voter {
+			x.yes = yes
+			return
+		}
+	}
+	if v.n < len(v.in) {
+		v.in[v.n] = voted{voter, yes}
+	} else {
+		v.more = append(v.more, voted{voter, yes})
+	}
+	v.n++
+}
+
+// Len is the number of voters.
+func (v *Votes) Len() int { return v.n }
+
+// AllYes reports whether every vote counted is yes.
+func (v *Votes) AllYes() bool {
+	for i := 0; i < v.n; i++ {
+		if !v.at(i).yes {
+			return false
+		}
+	}
+	return true
+}

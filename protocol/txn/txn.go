@@ -68,7 +68,7 @@ func (m Result) String() string { return string(m.AppendTrace(nil)) }
 
 // AppendTrace appends String's text (sim.TraceAppender).
 func (m Result) AppendTrace(b []byte) []byte {
-	return append(appendWords(b, "result", m.Txn), verdict(m.Commit)...)
+	return append(appendWords(b, "result", m.Txn), obs.CommitOrAbort(m.Commit)...)
 }
 
 // Topology is what a commit protocol is built on: role names and the bank
@@ -216,10 +216,7 @@ func (c *Client) Receive(env *sim.Env, _ sim.NodeID, m sim.Message) {
 
 // AddClients adds one client node per client of the workload.
 func AddClients(w *sim.World, coordinator string, transfers []workload.Transfer, clients []string) {
-	byClient := map[string][]workload.Transfer{}
-	for _, t := range transfers {
-		byClient[t.Client] = append(byClient[t.Client], t)
-	}
+	byClient, _ := workload.PerClient(transfers, func(t workload.Transfer) string { return t.Client })
 	for _, name := range clients {
 		ts := byClient[name]
 		w.AddNode(name, func() sim.Node { return &Client{Coordinator: coordinator, Transfers: ts} })

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/faultline-sim/faultline/fields"
 	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/sim"
@@ -35,10 +36,10 @@ type Config struct {
 	lockkit.Common
 }
 
-// BugNoGUID is the planted bug's name (`simrun --bug`).
+// BugNoGUID shows why the recipe names each node with a GUID (Z2).
 const BugNoGUID = "no-guid"
 
-// Bugs is the catalog of planted bugs.
+// Bugs lists what `simrun --bug` can switch on in the recipe's client.
 var Bugs = plant.Catalog{
 	{Name: BugNoGUID, Description: "after a create whose answer was lost, the client creates again instead of looking for its node by GUID, and waits for its own orphan node to go — which it never does while its session lives"},
 }
@@ -53,12 +54,13 @@ func Default() Config {
 
 // Validate reports an impossible setting, naming the field.
 func (c Config) Validate() error {
-	f := &lockkit.Fields{Proto: "zklock"}
+	f := &fields.Check{Of: "zklock"}
 	f.Positive("session timeout", c.SessionTimeout)
-	f.Check(c.Heartbeat > 0 && c.Heartbeat < c.SessionTimeout, "heartbeat must be in (0, session timeout %v), got %v", c.SessionTimeout, c.Heartbeat)
-	f.Check(c.SuspendAfter > c.Heartbeat, "suspend-after %v must exceed the heartbeat %v", c.SuspendAfter, c.Heartbeat)
+	f.That(c.Heartbeat > 0 && c.Heartbeat < c.SessionTimeout, "heartbeat must be in (0, session timeout %v), got %v", c.SessionTimeout, c.Heartbeat)
+	f.That(c.SuspendAfter > c.Heartbeat, "suspend-after %v must exceed the heartbeat %v", c.SuspendAfter, c.Heartbeat)
 	f.Positive("request timeout", c.RequestTimeout).Positive("resend interval", c.ResendInterval)
-	f.NotNegative("work", c.Work).Backoff(c.BackoffBase, c.BackoffMax)
+	f.NotNegative("work", c.Work).Positive("backoff base", c.BackoffBase)
+	f.NotBelow("backoff max", c.BackoffMax, "backoff base", c.BackoffBase)
 	return f.Err()
 }
 
@@ -76,19 +78,20 @@ func (c Config) Planted() plant.Catalog { return Bugs }
 // WithBugs is the configuration with exactly the bugs s on.
 func (c Config) WithBugs(s plant.Set) lockkit.Protocol { c.Bugs = s; return c }
 
+// Servers is the ZooKeeper server.
+func (c Config) Servers() []string { return []string{ServerName} }
+
 // AddNodes adds the server, the storage and one client per name, each
 // running its jobs (one lock each) in order.
 func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
 	for _, j := range jobs {
 		if len(j.Locks) != 1 {
 			return fmt.Errorf("zklock: job %s needs %d locks; the recipe client takes one lock per job", j.ID, len(j.Locks))
 		}
 	}
-	w.AddNode(ServerName, func() sim.Node { return &Server{cfg: c} })
-	opt := lockkit.Options{Backoff: lockkit.Doubling(c.BackoffBase, c.BackoffMax), ResendInterval: c.ResendInterval, WorkBetween: c.Work}
-	lockkit.AddClients(w, c.FencedStorage, clients, jobs, opt, func() lockkit.Service { return &Client{cfg: c} })
-	return nil
+	return lockkit.AddRoles(w, c, clients, jobs, lockkit.Roles{
+		Server:  func(int) sim.Node { return &Server{cfg: c} },
+		Options: lockkit.Options{Backoff: lockkit.Doubling(c.BackoffBase, c.BackoffMax), ResendInterval: c.ResendInterval, WorkBetween: c.Work},
+		Service: func() lockkit.Service { return &Client{cfg: c} },
+	})
 }
