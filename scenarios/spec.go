@@ -230,7 +230,7 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 	s.System = sys
 	out.Results = checker.RunAll(h, s.Checkers())
 	out.Verdict = checker.Combine(out.Results)
-	for i := range w.Names() {
+	for i := range h.Names {
 		out.Messages += w.Sent(sim.NodeID(i))
 		out.Writes += w.Store(sim.NodeID(i)).Writes()
 	}

@@ -49,7 +49,11 @@ type undo struct {
 	had bool
 }
 
-func newStore() *Store { return &Store{index: make(map[string]int32)} }
+// newStore makes an empty store with room for a few dozen keys, which a
+// protocol node's store soon holds, so that it is not regrown key by key.
+func newStore() *Store {
+	return &Store{index: make(map[string]int32, 32), vals: make([]any, 0, 32)}
+}
 
 // deleted marks the slot of a deleted key.
 type deleted struct{}

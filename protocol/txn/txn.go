@@ -177,7 +177,7 @@ func (submitTimer) AppendTrace(b []byte) []byte { return append(b, "submit"...) 
 // Start arms the timer for the first transfer.
 func (c *Client) Start(env *sim.Env) {
 	c.coord, _ = env.Lookup(c.Coordinator)
-	c.seen = map[string]bool{}
+	c.seen = make(map[string]bool, len(c.Transfers))
 	if env.Incarnation() > 0 {
 		// A restarted client does not resubmit: it cannot know what was sent.
 		c.next = len(c.Transfers)
