@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"time"
 
 	"github.com/faultline-sim/faultline/fields"
@@ -32,8 +33,10 @@ type Config struct {
 	Network   Link          // every link starts with this setting
 	MaxTime   time.Duration // stop when the next event is later; 0 = no limit
 	MaxEvents int           // stop after this many events; 0 = no limit
-	NoTrace   bool          // skip recording the trace (sweeps that only need verdicts)
-	Bugs      []string      // planted kernel bugs (KernelBugs), for the bug catalog only
+	// NoTrace skips storing the trace (sweeps that only need verdicts);
+	// the run still hashes it as it goes (World.TraceHash).
+	NoTrace bool
+	Bugs    []string // planted kernel bugs (KernelBugs), for the bug catalog only
 }
 
 // StopReason says why a run ended.
@@ -76,6 +79,7 @@ type World struct {
 	links    [][]Link
 	cut      [][]bool
 	trace    Trace
+	hash     traceHasher // the trace's hash, kept as events happen
 	obs      []Observation
 	hooks    []func(Observation)
 	// effectHooks see every effect (OnEffect); empty on the normal path.
@@ -87,6 +91,10 @@ type World struct {
 	unsynced Unsynced
 	tear     *rand.Rand
 	bugs     kernelBugs
+	// arenas holds, per type, the messages and facts sent and recorded
+	// through Send and Observe (see arena).
+	arenas map[reflect.Type]any
+	slices sliceCache // see copySlices
 }
 
 // Crash records one node crash at a true time. Crashes are kept even
@@ -111,6 +119,7 @@ func New(cfg Config) (*World, error) {
 	}
 	w := &World{cfg: cfg, byName: make(map[string]NodeID), def: cfg.Network, bugs: bugs}
 	w.netRng = w.Stream("network")
+	w.hash.reset()
 	return w, nil
 }
 
@@ -139,7 +148,7 @@ func (w *World) AddNode(name string, factory func() Node) NodeID {
 	for j := range w.links[id] {
 		w.links[id][j] = w.def
 	}
-	w.push(item{at: 0, kind: itemStart, node: id})
+	w.push(item{at: 0, kind: itemStart, node: id}, nil)
 	return id
 }
 
@@ -173,7 +182,8 @@ func (w *World) Sent(id NodeID) int { return w.procs[id].sent }
 // LocalTime reads a node's local clock at the current true time.
 func (w *World) LocalTime(id NodeID) time.Duration { return w.procs[id].clock.read(w.now) }
 
-// Trace is the record of the run so far (empty with Config.NoTrace).
+// Trace is the record of the run so far (empty with Config.NoTrace; its
+// hash is TraceHash either way).
 func (w *World) Trace() *Trace { return &w.trace }
 
 // Observations returns every observation so far, in order.
@@ -187,22 +197,29 @@ func (w *World) OnObserve(f func(Observation)) { w.hooks = append(w.hooks, f) }
 
 // Schedule applies a fault at a true time.
 func (w *World) Schedule(at time.Duration, f Fault) {
-	w.push(item{at: at, kind: itemFault, node: None, payload: f})
+	w.push(item{at: at, kind: itemFault, node: None}, f)
 }
 
-func (w *World) push(it item) {
+func (w *World) push(it item, payload any) {
 	w.seq++
 	it.seq = w.seq
-	w.q.push(it)
+	w.q.push(it, payload)
 }
 
+// record hashes an event into the run's trace hash, and stores it unless
+// the trace is off.
 func (w *World) record(e Event) {
-	if w.cfg.NoTrace {
-		return
-	}
 	e.Time = w.now
-	w.trace.add(e)
+	w.hash.add(&e, w.trace.names)
+	if !w.cfg.NoTrace {
+		w.trace.add(e)
+	}
 }
+
+// TraceHash is the hash of the run's trace so far, as Trace().Hash() gives
+// it when the trace is stored; with Config.NoTrace too. It is computed as
+// events happen, so reading it costs nothing but the final digest.
+func (w *World) TraceHash() string { return w.hash.sum() }
 
 // Apply applies a fault now, recording it in the trace first.
 func (w *World) Apply(f Fault) {
@@ -237,7 +254,7 @@ func (w *World) send(p *proc, to NodeID, m Message) {
 		if l.Jitter > 0 {
 			d += time.Duration(w.netRng.Int64N(int64(l.Jitter) + 1))
 		}
-		w.push(item{at: w.now + d, kind: itemDeliver, node: to, from: p.id, id: id, payload: m})
+		w.push(item{at: w.now + d, kind: itemDeliver, node: to, from: p.id, id: id}, m)
 	}
 }
 
@@ -298,7 +315,7 @@ func (w *World) Restart(id NodeID) {
 		return
 	}
 	if w.bugs.amnesia {
-		p.store.m = make(map[string]any)
+		p.store.wipe()
 	}
 	w.start(p)
 }
@@ -315,7 +332,7 @@ func (w *World) Pause(id NodeID, d time.Duration) {
 	if until > p.pausedUntil {
 		p.pausedUntil = until
 		w.record(Event{Kind: EvPause, Node: id, Peer: None, Payload: d})
-		w.push(item{at: until, kind: itemResume, node: id, inc: p.inc})
+		w.push(item{at: until, kind: itemResume, node: id, inc: p.inc}, nil)
 	}
 }
 
@@ -390,10 +407,10 @@ func (w *World) Run() RunResult {
 		if w.cfg.MaxEvents > 0 && w.events >= w.cfg.MaxEvents {
 			return RunResult{Stop: StopEvents, Events: w.events, Time: w.now}
 		}
-		it := w.q.pop()
+		it, payload := w.q.pop()
 		w.now = it.at
 		w.events++
-		w.dispatch(&it)
+		w.dispatch(&it, payload)
 	}
 }
 
@@ -417,17 +434,17 @@ func (w *World) dropStaleTimers() {
 	}
 }
 
-func (w *World) dispatch(it *item) {
+func (w *World) dispatch(it *item, payload any) {
 	switch it.kind {
 	case itemFault:
-		w.Apply(it.payload.(Fault))
+		w.Apply(payload.(Fault))
 	case itemStart:
 		if p := w.procs[it.node]; !p.up && p.inc == 0 {
 			w.start(p)
 		}
 	case itemDeliver:
 		p := w.procs[it.node]
-		m := it.payload.(Message)
+		m := payload.(Message)
 		switch {
 		case !p.up || it.held && p.inc != it.inc:
 			// A message held back for a paused process had already reached
@@ -436,7 +453,7 @@ func (w *World) dispatch(it *item) {
 		case w.cut[it.from][it.node]:
 			w.record(Event{Kind: EvDrop, Node: it.from, Peer: it.node, ID: it.id, Payload: m, Drop: DropInFlight})
 		case p.pausedUntil > w.now:
-			w.defer_(p, it)
+			w.defer_(p, it, m)
 		default:
 			w.record(Event{Kind: EvDeliver, Node: it.from, Peer: it.node, ID: it.id, Payload: m})
 			env := p.env
@@ -453,14 +470,14 @@ func (w *World) dispatch(it *item) {
 			return
 		}
 		if p.pausedUntil > w.now {
-			w.defer_(p, it)
+			w.defer_(p, it, payload)
 			return
 		}
 		delete(p.timers, TimerID(it.id))
-		w.record(Event{Kind: EvTimer, Node: it.node, Peer: None, ID: it.id, Payload: it.payload})
+		w.record(Event{Kind: EvTimer, Node: it.node, Peer: None, ID: it.id, Payload: payload})
 		env := p.env
 		p.beginRun()
-		p.node.Timer(env, it.payload)
+		p.node.Timer(env, payload)
 		w.returned(env)
 	case itemResume:
 		p := w.procs[it.node]
@@ -474,11 +491,11 @@ func (w *World) dispatch(it *item) {
 // defer_ re-queues an event for a paused node at its resume time. The resume
 // item was queued when the pause began, so it runs first; deferred events
 // keep their relative order because they are re-queued in the order popped.
-func (w *World) defer_(p *proc, it *item) {
+func (w *World) defer_(p *proc, it *item, payload any) {
 	it2 := *it
 	it2.at = p.pausedUntil
 	if it2.kind == itemDeliver {
 		it2.held, it2.inc = true, p.inc
 	}
-	w.push(it2)
+	w.push(it2, payload)
 }

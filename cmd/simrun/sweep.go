@@ -23,6 +23,7 @@ func newSweep() *cobra.Command {
 		htmlOut string
 		shard   string
 		rows    string
+		detK    int
 	)
 	var unsynced string
 	c := &cobra.Command{
@@ -54,7 +55,10 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 			if linTO < 0 {
 				return fmt.Errorf("sweep: --lin-timeout must be positive, got %v", linTO)
 			}
-			opts := sweep.Options{From: from, To: to, Workers: workers, Bug: bug, LinTimeout: linTO}
+			if detK < 0 {
+				return fmt.Errorf("sweep: --check-determinism must be positive, got %d", detK)
+			}
+			opts := sweep.Options{From: from, To: to, Workers: workers, Bug: bug, LinTimeout: linTO, CheckDeterminism: detK}
 			if shard != "" {
 				if opts.Shard, opts.Shards, err = sweep.ParseShard(shard); err != nil {
 					return err
@@ -101,6 +105,9 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 					return fmt.Errorf("sweep: --html: %w", err)
 				}
 			}
+			if err := reportReruns(w, c.ErrOrStderr(), res, asJSON); err != nil {
+				return err
+			}
 			if res.Stopped {
 				note := c.ErrOrStderr() // keep stdout one JSON object
 				if !asJSON {
@@ -124,8 +131,24 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 	f.DurationVar(&linTO, "lin-timeout", 0, "bound on each linearizability search (default 5s); a search that runs out is unknown")
 	f.StringVar(&htmlOut, "html", "", "also write an HTML report with charts (verdicts, violations by checker, seeds to first detection) to this file")
 	f.StringVar(&shard, "shard", "", "run only shard i/n of the range: seeds A+i, A+i+n, ... (combine the shards' --json with simrun merge)")
+	f.IntVar(&detK, "check-determinism", 0, "run K seeds of the range again (chosen from the range, the same each time) and exit 1 naming the first whose trace hash differs")
 	f.StringVar(&rows, "rows", "", "write every seed's verdict to this file as JSON Lines, in seed order")
 	return c
+}
+
+// reportReruns says how --check-determinism went: exit status 1, naming
+// the seed and how to run it, if a seed's trace hash differed when it was
+// run again.
+func reportReruns(out, errOut io.Writer, res *sweep.Result, asJSON bool) error {
+	if x, differ := res.Differing(); differ {
+		fmt.Fprintf(errOut, "sweep: not deterministic: seed %d had trace hash %s in the sweep and %s when run again\n  %s\n",
+			x.Seed, x.SweepHash, x.RerunHash, reports.Reproduce(res.Scenario, x.Seed, res.Bug))
+		return exitCode(1)
+	}
+	if len(res.Reruns) > 0 && !asJSON {
+		fmt.Fprintf(out, "determinism: %d seeds run again with their trace stored, same trace hashes as in the sweep\n", len(res.Reruns))
+	}
+	return nil
 }
 
 // stoppedSweep says which seeds an interrupted sweep covered.
