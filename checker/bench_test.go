@@ -20,7 +20,7 @@ import (
 func bigLockHistory(tb testing.TB) []checker.LockOp {
 	tb.Helper()
 	work := workload.Locks{Clients: 60, Locks: 30, JobsPerClient: 60, MaxLocksPerJob: 2, Interval: 30 * time.Millisecond, Start: time.Millisecond}
-	sys := scenarios.LockSystem{Manager: lockmgr.Default(), Work: work, WaitBound: time.Second, TakeoverBound: time.Second}
+	sys := scenarios.Locks{Lock: lockmgr.Default(), Judges: scenarios.LeaseJudges, Work: work, WaitBound: time.Second, TakeoverBound: time.Second}
 	ms := func(n int) faults.Duration { return faults.Duration(time.Duration(n) * time.Millisecond) }
 	base := faults.LinkSpec{Latency: ms(1), Jitter: ms(2)}
 	spec := scenarios.Spec{Name: "bench-locks", System: sys, Network: base, MaxTime: 10 * time.Second,

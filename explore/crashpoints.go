@@ -2,34 +2,51 @@ package explore
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/faults"
-	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/faultline-sim/faultline/sim"
 )
 
-// Point is one crash point.
+// Point is one crash point: a node right after one effect of one of its
+// handler runs in the fault-free run.
 type Point struct {
-	Node  string `json:"node"`
-	Kind  string `json:"kind"`  // observation kind, e.g. "vote"
-	Index int    `json:"index"` // 0 for the node's first observation of that kind
-	At    string `json:"at"`    // when the base run reached it (true time)
+	Node string `json:"node"`
+	// Kind is the effect's kind as sampled: "put <key prefix>", "delete
+	// <key prefix>", "send <message type>", "observe <fact kind>",
+	// "timer-set" or "timer-cancel".
+	Kind   string `json:"kind"`
+	Index  int    `json:"index"`  // 0 for the node's first effect of that kind
+	Run    int    `json:"run"`    // the node's handler run, from 1
+	Effect int    `json:"effect"` // the effect within the run after which it crashes, from 1
+	// Records are the kinds of the facts the node recorded after the
+	// effect and before the crash (see Result.Distinct).
+	Records []string `json:"records,omitempty"`
+	At      string   `json:"at"` // when the base run reached it (true time)
 }
 
 func (p Point) String() string {
-	return fmt.Sprintf("crash %s after its %s #%d (at %s in the fault-free run)", p.Node, p.Kind, p.Index+1, p.At)
+	recorded := ""
+	if len(p.Records) > 0 {
+		recorded = "recorded " + strings.Join(p.Records, ", ") + "; "
+	}
+	return fmt.Sprintf("crash %s after its %s #%d (%srun %d effect %d, at %s in the fault-free run)",
+		p.Node, p.Kind, p.Index+1, recorded, p.Run, p.Effect, p.At)
 }
 
-// Trigger is the fault that realizes the point.
-func (p Point) Trigger(restartAfter time.Duration) faults.Trigger {
-	do := []faults.Action{{Kind: faults.Crash, Node: p.Node}}
+// Action is the fault that realizes the point.
+func (p Point) Action(restartAfter time.Duration) faults.Action {
+	a := faults.Action{Kind: faults.EffectCrash, Node: p.Node, Run: p.Run, Effect: faults.EffectRef(p.Effect)}
 	if restartAfter > 0 {
-		do = append(do, faults.Action{At: faults.Duration(restartAfter), Kind: faults.Restart, Node: p.Node})
+		d := faults.Duration(restartAfter)
+		a.RestartAfter = &d
 	}
-	return faults.Trigger{On: p.Kind, Node: p.Node, Skip: p.Index, Do: do}
+	return a
 }
 
 // Options bound an exploration.
@@ -37,8 +54,8 @@ type Options struct {
 	Seed         uint64
 	Bug          string
 	RestartAfter time.Duration // 0: no restart (a liveness phase's heal-all still restarts)
-	PerKind      int           // at most this many points per node and kind (0: 10)
-	Nodes        []string      // only these nodes (empty: every node that records observations)
+	PerKind      int           // at most this many points per node and effect kind (0: 10)
+	Nodes        []string      // only these nodes (empty: every node)
 }
 
 // Outcome is one crash point's run.
@@ -52,14 +69,75 @@ type Outcome struct {
 // Result is a whole exploration.
 type Result struct {
 	Scenario string
-	Points   int
+	// Boundaries counts the effect boundaries of the fault-free run (of the
+	// chosen nodes, before any liveness phase): one after every effect.
+	Boundaries int
+	// Distinct counts the boundaries that leave a state of their own. Only
+	// durable writes and sends change what survives a crash or what others
+	// see; a timer dies with the node and an observation is the test's
+	// record of what the node just did. So the effects from one write or
+	// send up to the next are one crash point, crashed after the last of
+	// them: a crash never falls between an act and its record, and a
+	// protocol records an act after doing it, wherever that is.
+	Distinct int
+	Points   int // crash points run: Distinct after per-kind sampling
 	Counts   map[checker.Verdict]int
 	Runs     []Outcome // in point order
 	Base     faults.Schedule
 }
 
-// CrashPoints runs the scenario once without its random faults, lists its
-// crash points, and runs the scenario once per point.
+// boundary is one effect of the fault-free run.
+type boundary struct {
+	node     sim.NodeID
+	run, eff int
+	real     bool
+	kind     string
+	at       time.Duration
+}
+
+// segment is the effects of one handler run from one real effect (or the
+// run's start) up to the next: one distinct crash point, after its last.
+type segment struct {
+	node    sim.NodeID
+	run     int
+	kind    string // the real effect's kind, else the first observation's
+	named   bool   // kind is final: a real effect's or an observation's
+	records []string
+	eff     int // the last effect
+	at      time.Duration
+}
+
+// segments cuts the fault-free run's effects into distinct crash points,
+// in the order they happened.
+func segments(found []boundary) []segment {
+	type nodeRun struct {
+		node sim.NodeID
+		run  int
+	}
+	var segs []segment
+	open := map[nodeRun]int{} // each run's current segment
+	for _, b := range found {
+		k := nodeRun{b.node, b.run}
+		fact, observed := strings.CutPrefix(b.kind, "observe ")
+		i, ok := open[k]
+		switch {
+		case !ok || b.real:
+			segs = append(segs, segment{node: b.node, run: b.run, kind: b.kind, named: b.real || observed})
+			i = len(segs) - 1
+			open[k] = i
+		case observed && !segs[i].named:
+			segs[i].kind, segs[i].named = b.kind, true // a run that sets a timer, then records
+		case observed:
+			segs[i].records = append(segs[i].records, fact)
+		}
+		segs[i].eff, segs[i].at = b.eff, b.at
+	}
+	return segs
+}
+
+// CrashPoints runs the scenario once without its random faults, lists the
+// effect boundaries of its handlers, samples them per node and effect
+// kind, and runs the scenario once per sampled point with a crash there.
 func CrashPoints(spec scenarios.Spec, o Options) (*Result, error) {
 	if o.PerKind <= 0 {
 		o.PerKind = 10
@@ -69,14 +147,23 @@ func CrashPoints(spec scenarios.Spec, o Options) (*Result, error) {
 	}
 	spec.Nemesis = nil // systematic, not random: only the scenario's own faults stay
 	base := spec.Plan(o.Seed)
-	first, err := scenarios.Run(spec, scenarios.Options{Seed: o.Seed, Bug: o.Bug, Schedule: &base, NoTrace: true})
+	var found []boundary
+	watch := func(w *sim.World) {
+		w.OnEffect(func(e sim.Effect) {
+			if e.Kind != sim.EffReturn {
+				found = append(found, boundary{node: e.Node, run: e.Run, eff: e.Index, real: e.Kind.Real(), kind: effectKind(e), at: w.Now()})
+			}
+		})
+	}
+	first, err := scenarios.Run(spec, scenarios.Options{Seed: o.Seed, Bug: o.Bug, Schedule: &base, NoTrace: true, Watch: watch})
 	if err != nil {
 		return nil, err
 	}
+	names := first.History.Names
 	only := map[string]bool{}
 	for _, n := range o.Nodes {
 		known := false
-		for _, m := range first.History.Names {
+		for _, m := range names {
 			known = known || m == n
 		}
 		if !known {
@@ -84,36 +171,40 @@ func CrashPoints(spec scenarios.Spec, o Options) (*Result, error) {
 		}
 		only[n] = true
 	}
-	var points []Point
-	seen := map[string]int{}
-	for _, ob := range first.History.Observations {
-		f, ok := ob.Data.(obs.Fact)
-		if !ok {
-			continue
-		}
-		node := first.History.Names[ob.Node]
-		if len(only) > 0 && !only[node] {
-			continue
-		}
-		key := node + "\x00" + f.Kind()
-		i := seen[key]
-		seen[key]++
-		if i < o.PerKind {
-			points = append(points, Point{Node: node, Kind: f.Kind(), Index: i, At: fmt.Sprintf("%.6fs", ob.Time.Seconds())})
+	res := &Result{Scenario: spec.Name, Counts: map[checker.Verdict]int{}, Base: base}
+	healAt, healed := base.LivenessStart()
+	chosen := func(node sim.NodeID, at time.Duration) bool {
+		return (len(only) == 0 || only[names[node]]) && !(healed && at >= healAt)
+	}
+	for _, b := range found {
+		if chosen(b.node, b.at) {
+			res.Boundaries++
 		}
 	}
-	sort.SliceStable(points, func(i, j int) bool {
-		if points[i].Node != points[j].Node {
-			return points[i].Node < points[j].Node
+	byKind := map[string][]Point{}
+	var keys []string
+	for _, sg := range segments(found) {
+		if !chosen(sg.node, sg.at) {
+			continue
 		}
-		if points[i].Kind != points[j].Kind {
-			return points[i].Kind < points[j].Kind
+		res.Distinct++
+		node := names[sg.node]
+		key := node + "\x00" + sg.kind
+		if _, ok := byKind[key]; !ok {
+			keys = append(keys, key)
 		}
-		return points[i].Index < points[j].Index
-	})
-	res := &Result{Scenario: spec.Name, Points: len(points), Counts: map[checker.Verdict]int{}, Base: base}
+		byKind[key] = append(byKind[key], Point{Node: node, Kind: sg.kind, Index: len(byKind[key]), Run: sg.run, Effect: sg.eff,
+			Records: sg.records, At: fmt.Sprintf("%.6fs", sg.at.Seconds())})
+	}
+	sort.Strings(keys) // node, then kind
+	var points []Point
+	for _, k := range keys {
+		points = append(points, sample(byKind[k], o.PerKind)...)
+	}
+	res.Points = len(points)
 	for _, p := range points {
-		plan := faults.Schedule{Actions: base.Actions, Triggers: append(append([]faults.Trigger(nil), base.Triggers...), p.Trigger(o.RestartAfter))}
+		plan := faults.Schedule{Actions: append(append([]faults.Action(nil), base.Actions...), p.Action(o.RestartAfter)), Triggers: base.Triggers}
+		faults.SortActions(plan.Actions)
 		out, err := scenarios.Run(spec, scenarios.Options{Seed: o.Seed, Bug: o.Bug, Schedule: &plan, NoTrace: true})
 		if err != nil {
 			return nil, err
@@ -129,4 +220,57 @@ func CrashPoints(spec scenarios.Spec, o Options) (*Result, error) {
 		res.Runs = append(res.Runs, run)
 	}
 	return res, nil
+}
+
+// sample keeps at most n of a kind's points, spread evenly over the run
+// from the first to the last, so that late phases (recovery, the last
+// transactions) are crashed as well as the first.
+func sample(ps []Point, n int) []Point {
+	if len(ps) <= n {
+		return ps
+	}
+	if n == 1 {
+		return ps[:1]
+	}
+	out := make([]Point, n)
+	for i := range out {
+		out[i] = ps[i*(len(ps)-1)/(n-1)]
+	}
+	return out
+}
+
+// effectKind is the kind a boundary is sampled by: durable writes by key
+// prefix (a log record is not a balance), sends by message type,
+// observations by fact kind.
+func effectKind(e sim.Effect) string {
+	switch e.Kind {
+	case sim.EffPut, sim.EffDelete, sim.EffWrite:
+		prefix := e.Key
+		if i := strings.IndexByte(prefix, '/'); i >= 0 {
+			prefix = prefix[:i+1]
+		}
+		return e.Kind.String() + " " + prefix
+	case sim.EffSend:
+		return "send " + typeName(e.Msg)
+	case sim.EffObserve:
+		if f, ok := e.Fact.(interface{ Kind() string }); ok {
+			return "observe " + f.Kind()
+		}
+		return "observe " + typeName(e.Fact)
+	}
+	return e.Kind.String()
+}
+
+func typeName(v any) string {
+	t := reflect.TypeOf(v)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil {
+		return "nil"
+	}
+	if t.Name() != "" {
+		return t.Name()
+	}
+	return t.String()
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/protocol/txn"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
@@ -24,22 +25,25 @@ type CommitBank struct {
 func (c CommitBank) Protocol() string { return c.Commit.Name() }
 
 // PlantedBugs lists the commit protocol's planted bugs.
-func (c CommitBank) PlantedBugs() []string { return c.Commit.PlantedBugs() }
+func (c CommitBank) PlantedBugs() []string { return c.Commit.Planted().Names() }
 
 // WithBug enables one of them.
 func (c CommitBank) WithBug(name string) (System, error) {
-	p, err := c.Commit.WithBug(name)
+	p, err := plant.With(c.Commit, name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s has %w", c.Commit.Name(), err)
 	}
 	c.Commit = p
 	return c, nil
 }
 
-// Validate checks the workload; the protocol checks itself in AddNodes.
+// Validate checks the protocol's configuration and the workload.
 func (c CommitBank) Validate() error {
 	if c.Commit == nil {
 		return fmt.Errorf("no commit protocol")
+	}
+	if err := c.Commit.Validate(); err != nil {
+		return err
 	}
 	return c.Bank.Validate()
 }
@@ -58,7 +62,8 @@ func (c CommitBank) Build(w *sim.World, seed uint64) error {
 	return nil
 }
 
-// Checkers are the commit checkers.
+// Checkers are the commit family's checkers and those the protocol
+// registered besides them (RegisterCommit).
 func (c CommitBank) Checkers(s *Spec) []checker.Checker {
 	cs := []checker.Checker{
 		checker.Atomicity{},
@@ -68,5 +73,5 @@ func (c CommitBank) Checkers(s *Spec) []checker.Checker {
 	if s.Liveness != nil {
 		cs = append(cs, checker.Liveness{HealAt: s.Liveness.At, Bound: s.Liveness.Bound})
 	}
-	return cs
+	return append(cs, extraCheckers(c.Commit)...)
 }

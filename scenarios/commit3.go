@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -25,31 +24,8 @@ func commitSpec(p txn.Protocol, name, desc string, expect checker.Verdict) Spec 
 		Network: defaultNetwork, MaxTime: 3 * time.Second, MinBlocked: 100 * time.Millisecond}
 }
 
-// systemFor wraps a commit protocol and the bank workload; protocols built
-// on consensus are also judged by the ballot checker.
-func systemFor(p txn.Protocol, b workload.Bank) System {
-	if _, ok := p.(paxoscommit.Config); ok {
-		return consensusBank{CommitBank{Commit: p, Bank: b}}
-	}
-	return CommitBank{Commit: p, Bank: b}
-}
-
-// consensusBank is CommitBank plus checker.Ballots.
-type consensusBank struct{ CommitBank }
-
-// WithBug enables a planted bug, keeping the ballot checker.
-func (c consensusBank) WithBug(name string) (System, error) {
-	s, err := c.CommitBank.WithBug(name)
-	if err != nil {
-		return nil, err
-	}
-	return consensusBank{s.(CommitBank)}, nil
-}
-
-// Checkers are the commit checkers and the ballot checker.
-func (c consensusBank) Checkers(s *Spec) []checker.Checker {
-	return append(c.CommitBank.Checkers(s), checker.Ballots{})
-}
+// systemFor wraps a commit protocol and the bank workload.
+func systemFor(p txn.Protocol, b workload.Bank) System { return CommitBank{Commit: p, Bank: b} }
 
 var healPhase = &Liveness{At: 1500 * time.Millisecond, Bound: time.Second}
 
@@ -90,6 +66,11 @@ func crashAfterFirstDecision(b workload.Bank) faults.Schedule {
 }
 
 func init() {
+	RegisterCommit(twopc.Default())
+	RegisterCommit(twopc.Cooperative())
+	RegisterCommit(threepc.Default())
+	RegisterCommit(paxoscommit.Default(), checker.Ballots{})
+
 	bank := workload.DefaultBank()
 	tp := threepc.Default()
 	register(func() Spec {
@@ -115,8 +96,7 @@ func init() {
 		s.Liveness = healPhase
 		return s
 	})
-	coop := twopc.Default()
-	coop.Cooperative = true
+	coop := twopc.Cooperative()
 	register(func() Spec {
 		s := commitSpec(coop, "2pc-cooperative-resolved", "cooperative termination resolves what plain 2PC cannot: the coordinator crashes after one participant applied the commit, the others ask it and commit (a single transfer, so no other transaction is caught in flight)", checker.OK)
 		s.Faults = crashAfterFirstDecision(bank)
@@ -208,35 +188,12 @@ func FaultClassNames() []string {
 	return out
 }
 
-// commitProtocols maps each comparable commit protocol's name to its
-// default configuration.
-func commitProtocols() map[string]txn.Protocol {
-	coop := twopc.Default()
-	coop.Cooperative = true
-	ps := []txn.Protocol{twopc.Default(), coop, threepc.Default(), paxoscommit.Default()}
-	out := map[string]txn.Protocol{}
-	for _, p := range ps {
-		out[p.Name()] = p
-	}
-	return out
-}
-
-// CommitProtocolNames lists the protocols `simrun compare` can run, sorted.
-func CommitProtocolNames() []string {
-	var out []string
-	for n := range commitProtocols() {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // CompareSpec is the scenario of one cell of the comparison grid: the bank
 // workload under protocol, with the fault class's schedule.
 func CompareSpec(protocol, class string) (Spec, error) {
-	p, ok := commitProtocols()[protocol]
-	if !ok {
-		return Spec{}, fmt.Errorf("unknown protocol %q (have: %s)", protocol, strings.Join(CommitProtocolNames(), ", "))
+	p, err := CommitProtocol(protocol)
+	if err != nil {
+		return Spec{}, err
 	}
 	for _, c := range FaultClasses() {
 		if c.Name == class {

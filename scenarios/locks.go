@@ -18,15 +18,18 @@ import (
 // write land after its lease (Kleppmann's counterexamples), which is the
 // subject of the fencing scenarios, not a bug of this protocol.
 func lockNemesis(targets []string) *faults.Nemesis {
-	return &faults.Nemesis{
-		Targets: targets,
-		Start:   0, Stop: ms(1000),
-		CrashRate: 4, Downtime: ms(80), NoRestart: 0.2,
-		PartitionRate: 3, PartitionLength: ms(80),
-		LossRate: 2, LossLength: ms(100), Loss: 0.3, Duplicate: 0.2,
-		Base:  defaultNetwork,
-		Swarm: true,
-	}
+	n := swarm(targets)
+	n.CrashRate, n.Downtime, n.NoRestart = 4, ms(80), 0.2
+	n.PartitionRate, n.PartitionLength = 3, ms(80)
+	n.LossRate, n.LossLength, n.Loss, n.Duplicate = 2, ms(100), 0.3, 0.2
+	return n
+}
+
+// swarm is a random-fault plan over the first second of a run on the
+// default network, faults striking targets; swarm mode lets each seed
+// pick its own mix of the kinds given rates.
+func swarm(targets []string) *faults.Nemesis {
+	return &faults.Nemesis{Targets: targets, Start: 0, Stop: ms(1000), Base: defaultNetwork, Swarm: true}
 }
 
 // inventoryNemesis adds slow links to the lock mix: optimistic locking
@@ -43,7 +46,12 @@ func contentionWork() workload.Locks {
 	return w
 }
 
-func lockSpec(name, desc string, expect checker.Verdict, sys LockSystem) Spec {
+// managerLocks is the lock manager as a lock system.
+func managerLocks(m lockmgr.Config, work workload.Locks, jobs []workload.LockJob, wait, takeover time.Duration) Locks {
+	return Locks{Lock: m, Judges: LeaseJudges, Work: work, Jobs: jobs, WaitBound: wait, TakeoverBound: takeover}
+}
+
+func lockSpec(name, desc string, expect checker.Verdict, sys Locks) Spec {
 	return Spec{Name: name, Description: desc, Expect: expect, System: sys, Network: defaultNetwork, MaxTime: 3 * time.Second}
 }
 
@@ -59,7 +67,7 @@ func deadlockJobs() []workload.LockJob {
 
 func init() {
 	register(func() Spec {
-		sys := LockSystem{Manager: lockmgr.Default(), Work: contentionWork(), WaitBound: 500 * time.Millisecond, TakeoverBound: 300 * time.Millisecond}
+		sys := managerLocks(lockmgr.Default(), contentionWork(), nil, 500*time.Millisecond, 300*time.Millisecond)
 		s := lockSpec("lockmgr-contention", "lock manager: 8 clients, 3 locks, jobs needing 1-2 locks in random order, under random crashes, partitions, loss and duplication; then heal", checker.OK, sys)
 		s.Nemesis = lockNemesis(append([]string{lockmgr.ManagerName, lockmgr.StorageName}, sys.Work.ClientNames()...))
 		s.Liveness = &Liveness{At: 1200 * time.Millisecond, Bound: time.Second}
@@ -74,7 +82,7 @@ func init() {
 					At: time.Duration(c+10*(j-1)) * time.Millisecond, Locks: []string{"lock-1"}})
 			}
 		}
-		sys := LockSystem{Manager: lockmgr.Default(), Jobs: jobs, WaitBound: time.Second, TakeoverBound: 200 * time.Millisecond}
+		sys := managerLocks(lockmgr.Default(), workload.Locks{}, jobs, time.Second, 200*time.Millisecond)
 		s := lockSpec("lockmgr-crash", "the holder crashes inside its critical section and stays down; its lease frees the lock and the next client proceeds", checker.OK, sys)
 		s.Faults = faults.Schedule{Triggers: []faults.Trigger{{On: "cs-enter", Node: workload.ClientName(1), Do: []faults.Action{{Kind: faults.Crash, Node: workload.ClientName(1)}}}}}
 		return s
@@ -82,13 +90,13 @@ func init() {
 	register(func() Spec {
 		m := lockmgr.Default()
 		m.Think = 10 * time.Millisecond
-		sys := LockSystem{Manager: m, Jobs: deadlockJobs(), WaitBound: 500 * time.Millisecond, TakeoverBound: time.Second}
+		sys := managerLocks(m, workload.Locks{}, deadlockJobs(), 500*time.Millisecond, time.Second)
 		return lockSpec("lockmgr-deadlock", "two clients take two locks in opposite order; the manager finds the wait-for cycle, refuses the victim, and both finish", checker.OK, sys)
 	})
 	register(func() Spec {
 		m := lockmgr.TimeoutOnly(60 * time.Millisecond)
 		m.Think = 10 * time.Millisecond
-		sys := LockSystem{Manager: m, Jobs: deadlockJobs(), WaitBound: 500 * time.Millisecond, TakeoverBound: time.Second}
+		sys := managerLocks(m, workload.Locks{}, deadlockJobs(), 500*time.Millisecond, time.Second)
 		return lockSpec("lockmgr-deadlock-timeout", "as lockmgr-deadlock without cycle detection: only the 60ms wait timeout ends the deadlock, later and often for both clients", checker.OK, sys)
 	})
 	register(func() Spec {

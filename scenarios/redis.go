@@ -5,6 +5,7 @@ import (
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/protocol/redislock"
 	"github.com/faultline-sim/faultline/protocol/redlock"
 	"github.com/faultline-sim/faultline/workload"
@@ -25,24 +26,30 @@ func oneJobEach(starts ...time.Duration) []workload.LockJob {
 	return out
 }
 
-func redisSpec(name, desc string, expect checker.Verdict, sys RedisSystem) Spec {
-	return Spec{Name: name, Description: desc, Expect: expect, System: sys, Network: defaultNetwork, MaxTime: 2 * time.Second}
+// redisLocks is a Redis lock (one Redis or Redlock) as a lock system:
+// progress is not judged, since a client may give up.
+func redisLocks(p lockkit.Protocol, work workload.Locks, jobs []workload.LockJob, takeover time.Duration) Locks {
+	return Locks{Lock: p, Judges: RedisJudges, Work: work, Jobs: jobs, TakeoverBound: takeover}
 }
 
-func single(edit func(*redislock.Config)) *redislock.Config {
+func redisSpec(name, desc string, expect checker.Verdict, sys Locks, plan faults.Schedule) Spec {
+	return Spec{Name: name, Description: desc, Expect: expect, System: sys, Faults: plan, Network: defaultNetwork, MaxTime: 2 * time.Second}
+}
+
+func single(edit func(*redislock.Config)) redislock.Config {
 	c := redislock.Default()
 	if edit != nil {
 		edit(&c)
 	}
-	return &c
+	return c
 }
 
-func redlockCfg(edit func(*redlock.Config)) *redlock.Config {
+func redlockCfg(edit func(*redlock.Config)) redlock.Config {
 	c := redlock.Default()
 	if edit != nil {
 		edit(&c)
 	}
-	return &c
+	return c
 }
 
 // pauseClientAtRead pauses client-1 the moment the storage handles its
@@ -74,118 +81,104 @@ func onClient1Holder(do ...faults.Action) faults.Trigger {
 // TTL, crashes with quick restarts (no persistence), every partition
 // shape. Swarm mode lets each seed pick its own mix.
 func redlockNemesis(clients []string) *faults.Nemesis {
-	targets := append(redlock.Default().Names(), clients...)
-	return &faults.Nemesis{
-		Targets: targets,
-		Others:  []string{redlock.StorageName},
-		Start:   0, Stop: ms(1000),
-		CrashRate: 3, Downtime: ms(5), NoRestart: 0,
-		PartitionRate: 3, PartitionLength: ms(60),
-		PauseRate: 4, PauseLength: ms(100),
-		ClockRate: 4, ClockJump: ms(100),
-		Base:  defaultNetwork,
-		Swarm: true,
-	}
+	n := swarm(append(redlock.Default().Names(), clients...))
+	n.Others = []string{redlock.StorageName}
+	n.CrashRate, n.Downtime, n.PartitionRate, n.PartitionLength = 3, ms(5), 3, ms(60)
+	n.PauseRate, n.PauseLength, n.ClockRate, n.ClockJump = 4, ms(100), 4, ms(100)
+	return n
+}
+
+// scripted is a Redis lock system whose clients have one job each on
+// lock-1, starting at starts.
+func scripted(p lockkit.Protocol, takeover time.Duration, starts ...time.Duration) Locks {
+	return redisLocks(p, workload.Locks{}, oneJobEach(starts...), takeover)
+}
+
+// triggered is a fault plan of triggers only.
+func triggered(ts ...faults.Trigger) faults.Schedule { return faults.Schedule{Triggers: ts} }
+
+// splitAndOnHolder splits the majorities (splitMajorities) and does do as
+// soon as redis-3 records client-1 as holder.
+func splitAndOnHolder(do ...faults.Action) faults.Schedule {
+	return faults.Schedule{Actions: splitMajorities(), Triggers: []faults.Trigger{onClient1Holder(do...)}}
+}
+
+// restartRedis3 crashes redis-3 and restarts it at once.
+func restartRedis3() []faults.Action {
+	return []faults.Action{{At: ms(1), Kind: faults.Crash, Node: "redis-3"}, {At: ms(1), Kind: faults.Restart, Node: "redis-3"}}
+}
+
+func redlockWork(d time.Duration) redlock.Config {
+	return redlockCfg(func(c *redlock.Config) { c.Work = d })
 }
 
 func init() {
+	const ms1, ms5 = time.Millisecond, 5 * time.Millisecond
 	register(func() Spec {
 		w := workload.Locks{Clients: 4, Locks: 1, JobsPerClient: 5, MaxLocksPerJob: 1, Interval: 30 * time.Millisecond, Start: time.Millisecond}
-		sys := RedisSystem{Single: single(nil), Work: w, TakeoverBound: 200 * time.Millisecond}
 		return redisSpec("redis-lock", "single Redis lock (SET NX PX, check-and-extend, check-and-delete): 4 clients, 1 lock, no faults; one holder at a time, storage intact",
-			checker.OK, sys)
+			checker.OK, redisLocks(single(nil), w, nil, 200*time.Millisecond), faults.Schedule{})
 	})
 	register(func() Spec {
-		sys := RedisSystem{Single: single(nil), Jobs: oneJobEach(time.Millisecond, 5*time.Millisecond), TakeoverBound: 200 * time.Millisecond}
-		s := redisSpec("redis-lock-pause", "the holder pauses 200ms (TTL 100ms) with its storage read in flight; its key expires, client-2 acquires and writes; client-1 resumes and writes over it: unfenced storage corrupted",
-			checker.Violation, sys)
-		s.Faults = faults.Schedule{Triggers: []faults.Trigger{pauseClientAtRead(200 * time.Millisecond)}}
-		return s
+		return redisSpec("redis-lock-pause", "the holder pauses 200ms (TTL 100ms) with its storage read in flight; its key expires, client-2 acquires and writes; client-1 resumes and writes over it: unfenced storage corrupted",
+			checker.Violation, scripted(single(nil), 200*time.Millisecond, ms1, ms5), triggered(pauseClientAtRead(200*time.Millisecond)))
 	})
 	register(func() Spec {
 		cfg := single(func(c *redislock.Config) {
 			c.Replica, c.TTL, c.Work = true, 200*time.Millisecond, 80*time.Millisecond
 		})
-		sys := RedisSystem{Single: cfg, Jobs: oneJobEach(time.Millisecond, 5*time.Millisecond), TakeoverBound: 400 * time.Millisecond}
-		s := redisSpec("redis-failover", "the master acknowledges client-1's lock and crashes before streaming it; the replica is promoted without the key and grants it to client-2: two holders",
-			checker.Violation, sys)
-		s.Faults = faults.Schedule{Triggers: []faults.Trigger{{On: "holder", Node: redislock.MasterName, Where: map[string]string{"client": "client-1"},
-			Do: []faults.Action{{At: ms(1), Kind: faults.Crash, Node: redislock.MasterName}}}}}
-		return s
+		return redisSpec("redis-failover", "the master acknowledges client-1's lock and crashes before streaming it; the replica is promoted without the key and grants it to client-2: two holders",
+			checker.Violation, scripted(cfg, 400*time.Millisecond, ms1, ms5),
+			triggered(faults.Trigger{On: "holder", Node: redislock.MasterName, Where: map[string]string{"client": "client-1"},
+				Do: []faults.Action{{At: ms(1), Kind: faults.Crash, Node: redislock.MasterName}}}))
 	})
 	register(func() Spec {
 		cfg := single(func(c *redislock.Config) {
 			c.Work, c.Extend, c.RetryDelay = 80*time.Millisecond, false, 10*time.Millisecond
 		})
-		cfg.Bugs.PlainDel = true
-		sys := RedisSystem{Single: cfg, Jobs: oneJobEach(time.Millisecond, 10*time.Millisecond, 130*time.Millisecond), TakeoverBound: 200 * time.Millisecond}
-		s := redisSpec("redis-lock-plain-del", "release with a plain DEL: client-1 pauses 60ms before releasing, its key has expired and client-2 holds the lock; the DEL deletes client-2's key and client-3 acquires: two holders",
-			checker.Violation, sys)
-		s.Faults = faults.Schedule{Triggers: []faults.Trigger{{On: "cs-leave", Node: "client-1",
-			Do: []faults.Action{{Kind: faults.Pause, Node: "client-1", Duration: ms(60)}}}}}
-		return s
+		cfg.Bugs, _ = redislock.Bugs.Of(redislock.BugPlainDel)
+		return redisSpec("redis-lock-plain-del", "release with a plain DEL: client-1 pauses 60ms before releasing, its key has expired and client-2 holds the lock; the DEL deletes client-2's key and client-3 acquires: two holders",
+			checker.Violation, scripted(cfg, 200*time.Millisecond, ms1, 10*time.Millisecond, 130*time.Millisecond),
+			triggered(faults.Trigger{On: "cs-leave", Node: "client-1", Do: []faults.Action{{Kind: faults.Pause, Node: "client-1", Duration: ms(60)}}}))
 	})
 	register(func() Spec {
-		sys := RedisSystem{Single: single(nil), Jobs: oneJobEach(time.Millisecond, 5*time.Millisecond), TakeoverBound: 150 * time.Millisecond}
-		s := redisSpec("redis-lock-crash", "the holder crashes inside its critical section; its key expires by TTL and client-2 acquires within TTL plus the retry bound",
-			checker.OK, sys)
-		s.Faults = faults.Schedule{Triggers: []faults.Trigger{{On: "cs-enter", Node: "client-1", Do: []faults.Action{{Kind: faults.Crash, Node: "client-1"}}}}}
-		return s
+		return redisSpec("redis-lock-crash", "the holder crashes inside its critical section; its key expires by TTL and client-2 acquires within TTL plus the retry bound",
+			checker.OK, scripted(single(nil), 150*time.Millisecond, ms1, ms5),
+			triggered(faults.Trigger{On: "cs-enter", Node: "client-1", Do: []faults.Action{{Kind: faults.Crash, Node: "client-1"}}}))
 	})
 	register(func() Spec {
 		w := workload.Locks{Clients: 4, Locks: 1, JobsPerClient: 5, MaxLocksPerJob: 1, Interval: 40 * time.Millisecond, Start: time.Millisecond}
-		sys := RedisSystem{Redlock: redlockCfg(nil), Work: w, TakeoverBound: 250 * time.Millisecond}
 		return redisSpec("redlock", "Redlock over 5 instances: 4 clients, 1 lock, no faults; one holder at a time, storage intact",
-			checker.OK, sys)
+			checker.OK, redisLocks(redlockCfg(nil), w, nil, 250*time.Millisecond), faults.Schedule{})
 	})
 	register(func() Spec {
-		sys := RedisSystem{Redlock: redlockCfg(func(c *redlock.Config) { c.Work = 40 * time.Millisecond }),
-			Jobs: oneJobEach(time.Millisecond, 12*time.Millisecond), TakeoverBound: 250 * time.Millisecond}
-		s := redisSpec("redlock-clock-jump", "Kleppmann's K1: client-1 locks redis-1..3 (4, 5 unreachable); redis-3's clock jumps 150ms and the key expires; client-2 locks redis-3..5 (1, 2 unreachable): two holders, no token to stop client-1's write",
-			checker.Violation, sys)
-		s.Faults = faults.Schedule{Actions: splitMajorities(),
-			Triggers: []faults.Trigger{onClient1Holder(faults.Action{Kind: faults.ClockJump, Node: "redis-3", Duration: ms(150)})}}
-		return s
+		return redisSpec("redlock-clock-jump", "Kleppmann's K1: client-1 locks redis-1..3 (4, 5 unreachable); redis-3's clock jumps 150ms and the key expires; client-2 locks redis-3..5 (1, 2 unreachable): two holders, no token to stop client-1's write",
+			checker.Violation, scripted(redlockWork(40*time.Millisecond), 250*time.Millisecond, ms1, 12*time.Millisecond),
+			splitAndOnHolder(faults.Action{Kind: faults.ClockJump, Node: "redis-3", Duration: ms(150)}))
 	})
 	register(func() Spec {
-		sys := RedisSystem{Redlock: redlockCfg(nil), Jobs: oneJobEach(time.Millisecond, 5*time.Millisecond), TakeoverBound: 250 * time.Millisecond}
-		s := redisSpec("redlock-pause", "Kleppmann's K2: client-1 holds a majority, passes the validity check, and pauses 200ms with its storage read in flight; the keys expire, client-2 acquires and writes; client-1 resumes and writes: two holders, storage corrupted",
-			checker.Violation, sys)
-		s.Faults = faults.Schedule{Triggers: []faults.Trigger{pauseClientAtRead(200 * time.Millisecond)}}
-		return s
+		return redisSpec("redlock-pause", "Kleppmann's K2: client-1 holds a majority, passes the validity check, and pauses 200ms with its storage read in flight; the keys expire, client-2 acquires and writes; client-1 resumes and writes: two holders, storage corrupted",
+			checker.Violation, scripted(redlockCfg(nil), 250*time.Millisecond, ms1, ms5), triggered(pauseClientAtRead(200*time.Millisecond)))
 	})
 	register(func() Spec {
-		sys := RedisSystem{Redlock: redlockCfg(func(c *redlock.Config) { c.Work = 60 * time.Millisecond }),
-			Jobs: oneJobEach(time.Millisecond, 5*time.Millisecond), TakeoverBound: 250 * time.Millisecond}
-		s := redisSpec("redlock-pause-before-check", "as redlock-pause, but the 150ms pause comes while client-1 still acquires (SET to redis-5 in flight): the elapsed-time check finds no validity left and client-1 does not enter",
-			checker.OK, sys)
-		s.Faults = faults.Schedule{Triggers: []faults.Trigger{{On: "redis-call", Node: "client-1", Where: map[string]string{"server": "redis-5", "op": "set-nx"},
-			Do: []faults.Action{{Kind: faults.Pause, Node: "client-1", Duration: ms(150)}}}}}
-		return s
+		return redisSpec("redlock-pause-before-check", "as redlock-pause, but the 150ms pause comes while client-1 still acquires (SET to redis-5 in flight): the elapsed-time check finds no validity left and client-1 does not enter",
+			checker.OK, scripted(redlockWork(60*time.Millisecond), 250*time.Millisecond, ms1, ms5),
+			triggered(faults.Trigger{On: "redis-call", Node: "client-1", Where: map[string]string{"server": "redis-5", "op": "set-nx"},
+				Do: []faults.Action{{Kind: faults.Pause, Node: "client-1", Duration: ms(150)}}}))
 	})
 	register(func() Spec {
-		sys := RedisSystem{Redlock: redlockCfg(func(c *redlock.Config) { c.Work = 40 * time.Millisecond }),
-			Jobs: oneJobEach(time.Millisecond, 12*time.Millisecond), TakeoverBound: 250 * time.Millisecond}
-		s := redisSpec("redlock-restart", "client-1 locks redis-1..3 (4, 5 unreachable); redis-3 crashes without persistence and restarts at once, empty; client-2 locks redis-3..5: two holders",
-			checker.Violation, sys)
-		s.Faults = faults.Schedule{Actions: splitMajorities(), Triggers: []faults.Trigger{onClient1Holder(
-			faults.Action{At: ms(1), Kind: faults.Crash, Node: "redis-3"}, faults.Action{At: ms(1), Kind: faults.Restart, Node: "redis-3"})}}
-		return s
+		return redisSpec("redlock-restart", "client-1 locks redis-1..3 (4, 5 unreachable); redis-3 crashes without persistence and restarts at once, empty; client-2 locks redis-3..5: two holders",
+			checker.Violation, scripted(redlockWork(40*time.Millisecond), 250*time.Millisecond, ms1, 12*time.Millisecond), splitAndOnHolder(restartRedis3()...))
 	})
 	register(func() Spec {
-		sys := RedisSystem{Redlock: redlockCfg(func(c *redlock.Config) { c.Work, c.Persistence = 40*time.Millisecond, redislock.PersistAOF }),
-			Jobs: oneJobEach(time.Millisecond, 12*time.Millisecond), TakeoverBound: 250 * time.Millisecond}
-		s := redisSpec("redlock-restart-aof", "as redlock-restart with append-only persistence (fsync always): redis-3 reloads client-1's key, client-2 gets only 2 of 5, one holder",
-			checker.OK, sys)
-		s.Faults = faults.Schedule{Actions: splitMajorities(), Triggers: []faults.Trigger{onClient1Holder(
-			faults.Action{At: ms(1), Kind: faults.Crash, Node: "redis-3"}, faults.Action{At: ms(1), Kind: faults.Restart, Node: "redis-3"})}}
-		return s
+		cfg := redlockCfg(func(c *redlock.Config) { c.Work, c.Persistence = 40*time.Millisecond, redislock.PersistAOF })
+		return redisSpec("redlock-restart-aof", "as redlock-restart with append-only persistence (fsync always): redis-3 reloads client-1's key, client-2 gets only 2 of 5, one holder",
+			checker.OK, scripted(cfg, 250*time.Millisecond, ms1, 12*time.Millisecond), splitAndOnHolder(restartRedis3()...))
 	})
 	register(func() Spec {
 		w := workload.Locks{Clients: 3, Locks: 1, JobsPerClient: 8, MaxLocksPerJob: 1, Interval: 50 * time.Millisecond, Start: time.Millisecond}
-		sys := RedisSystem{Redlock: redlockCfg(nil), Work: w, TakeoverBound: 300 * time.Millisecond}
 		s := redisSpec("redlock-faults", "Redlock, 3 clients, unfenced storage, under random pauses, clock jumps, crashes with quick restarts (no persistence) and partitions; then heal",
-			checker.Violation, sys)
+			checker.Violation, redisLocks(redlockCfg(nil), w, nil, 300*time.Millisecond), faults.Schedule{})
 		s.Nemesis = redlockNemesis(w.ClientNames())
 		s.Liveness = &Liveness{At: 1200 * time.Millisecond, Bound: time.Second}
 		s.MaxTime = 3 * time.Second

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/protocol/plant"
+	"github.com/faultline-sim/faultline/protocol/redislock"
 	"github.com/faultline-sim/faultline/protocol/redlock"
 )
 
@@ -96,10 +98,10 @@ func TestRedisSafeVariantsAndTheirPlantedBugs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sys := s.System.(RedisSystem)
-	fixed := *sys.Single
-	fixed.Bugs.PlainDel = false
-	sys.Single = &fixed
+	sys := s.System.(Locks)
+	fixed := sys.Lock.(redislock.Config)
+	fixed.Bugs = plant.Set{}
+	sys.Lock = fixed
 	s.System = sys
 	for seed := uint64(1); seed <= 20; seed++ {
 		out, err := Run(s, Options{Seed: seed, NoTrace: true})

@@ -78,6 +78,10 @@ type Options struct {
 	// LinTimeout bounds each linearizability search (0: the checker's
 	// default). A search that runs out is "unknown", never ok.
 	LinTimeout time.Duration
+	// Watch, if set, sees the world once it is built and its faults are
+	// installed, before it runs: how a tool watches a run (explore lists
+	// the effect boundaries of a fault-free run with it).
+	Watch func(w *sim.World)
 }
 
 // Outcome is everything a run produced.
@@ -181,6 +185,9 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 	}
 	if err := plan.Install(w); err != nil {
 		return nil, fmt.Errorf("scenario %s: %v", s.Name, err)
+	}
+	if o.Watch != nil {
+		o.Watch(w)
 	}
 
 	defer func() {

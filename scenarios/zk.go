@@ -26,11 +26,19 @@ func oneLockJobs() []workload.LockJob {
 // Its work (250ms between read and write) outlasts its session (150ms):
 // the session expires, client-2's watch fires, client-2 holds the lock,
 // and client-1, still believing, writes.
-func zkPartition(fenced bool) ZKSystem {
+func zkPartition(fenced bool) Locks {
 	c := zklock.Default()
 	c.Work = 250 * time.Millisecond
 	c.FencedStorage = fenced
-	return ZKSystem{ZK: c, Jobs: oneLockJobs(), WaitBound: 2 * time.Second, RetryBound: 200 * time.Millisecond}
+	return zkLocks(c, workload.Locks{}, oneLockJobs(), 2*time.Second)
+}
+
+// zkLocks is the ZooKeeper recipe as a lock system. A crashed holder's
+// lock must reach the next client within the session timeout and a retry
+// bound: the expiry's notification, a getChildren, or a lost session of
+// its own and a new node.
+func zkLocks(c zklock.Config, work workload.Locks, jobs []workload.LockJob, wait time.Duration) Locks {
+	return Locks{Lock: c, Judges: ZKJudges, Work: work, Jobs: jobs, WaitBound: wait, TakeoverBound: c.SessionTimeout + 200*time.Millisecond}
 }
 
 func zkPartitionFaults() faults.Schedule {
@@ -58,22 +66,17 @@ func zkWork() workload.Locks {
 // clients. Clock jumps change nothing: ZooKeeper, like this simulation of
 // it, times sessions on monotonic clocks.
 func zkNemesis(targets []string) *faults.Nemesis {
-	return &faults.Nemesis{
-		Targets: targets,
-		Start:   0, Stop: ms(1000),
-		CrashRate: 2, Downtime: ms(100), NoRestart: 0.2,
-		PartitionRate: 2, PartitionLength: ms(150),
-		PauseRate: 3, PauseLength: ms(150),
-		ClockRate: 2, ClockJump: ms(200),
-		Base:  defaultNetwork,
-		Swarm: true,
-	}
+	n := swarm(targets)
+	n.CrashRate, n.Downtime, n.NoRestart = 2, ms(100), 0.2
+	n.PartitionRate, n.PartitionLength = 2, ms(150)
+	n.PauseRate, n.PauseLength, n.ClockRate, n.ClockJump = 3, ms(150), 2, ms(200)
+	return n
 }
 
 func zkFaults(name, desc string, expect checker.Verdict, fenced bool) Spec {
 	c := zklock.Default()
 	c.FencedStorage = fenced
-	sys := ZKSystem{ZK: c, Work: zkWork(), WaitBound: time.Second, RetryBound: 200 * time.Millisecond}
+	sys := zkLocks(c, zkWork(), nil, time.Second)
 	s := Spec{Name: name, Description: desc, Expect: expect, System: sys, Network: defaultNetwork, MaxTime: 4 * time.Second}
 	s.Nemesis = zkNemesis(append([]string{zklock.ServerName, zklock.StorageName}, sys.Work.ClientNames()...))
 	s.Liveness = &Liveness{At: 1200 * time.Millisecond, Bound: time.Second}
@@ -96,7 +99,7 @@ func init() {
 		return zkFaults("zk-lock-fenced-faults", "as zk-lock-faults against fenced storage (czxid tokens): no stale token ever accepted", checker.OK, true)
 	})
 	register(func() Spec {
-		sys := LockSystem{Manager: lockmgr.Default(), Jobs: oneLockJobs(), WaitBound: time.Second, TakeoverBound: time.Second}
+		sys := managerLocks(lockmgr.Default(), workload.Locks{}, oneLockJobs(), time.Second, time.Second)
 		s := lockSpec("lockmgr-pause", "lock manager, Kleppmann's pause: the holder pauses 300ms inside its critical section, past its 150ms lease; the next client gets the lock; the stale holder resumes and writes: unfenced storage corrupted", checker.Violation, sys)
 		s.Faults = pauseHolder()
 		return s
@@ -104,7 +107,7 @@ func init() {
 	register(func() Spec {
 		m := lockmgr.Default()
 		m.FencedStorage = true
-		sys := LockSystem{Manager: m, Jobs: oneLockJobs(), WaitBound: time.Second, TakeoverBound: time.Second}
+		sys := managerLocks(m, workload.Locks{}, oneLockJobs(), time.Second, time.Second)
 		s := lockSpec("lockmgr-fenced", "as lockmgr-pause against fenced storage, tokens from the manager's counter: the stale holder's write is rejected", checker.OK, sys)
 		s.Faults = pauseHolder()
 		return s

@@ -93,7 +93,7 @@ func TestZKFencedStorageNeverTakesAStaleToken(t *testing.T) {
 	c.FencedStorage = true
 	w := zkWork()
 	w.JobsPerClient = 3
-	sys := ZKSystem{ZK: c, Work: w, WaitBound: time.Second, RetryBound: 200 * time.Millisecond}
+	sys := zkLocks(c, w, nil, time.Second)
 	fencedNeverStale(t, sys, append([]string{zklock.ServerName, zklock.StorageName}, w.ClientNames()...), w.ClientNames())
 }
 
@@ -101,6 +101,6 @@ func TestLockManagerFencedStorageNeverTakesAStaleToken(t *testing.T) {
 	m := lockmgr.Default()
 	m.FencedStorage = true
 	w := workload.Locks{Clients: 5, Locks: 2, JobsPerClient: 3, MaxLocksPerJob: 1, Interval: 80 * time.Millisecond, Start: time.Millisecond}
-	sys := LockSystem{Manager: m, Work: w, WaitBound: time.Second, TakeoverBound: time.Second}
+	sys := managerLocks(m, w, nil, time.Second, time.Second)
 	fencedNeverStale(t, sys, append([]string{lockmgr.ManagerName, lockmgr.StorageName}, w.ClientNames()...), w.ClientNames())
 }

@@ -114,7 +114,9 @@ func TestZKScenariosAreDeterministic(t *testing.T) {
 // meantime it still believes it holds the lock.
 func TestLeaveOnSuspendHelpsWithPartitionsNotPauses(t *testing.T) {
 	sys := zkPartition(false)
-	sys.ZK.LeaveOnSuspend = true
+	c := sys.Lock.(zklock.Config)
+	c.LeaveOnSuspend = true
+	sys.Lock = c
 	s, _ := Get("zk-lock-partition")
 	s.System = sys
 	out, err := Run(s, Options{Seed: 1})

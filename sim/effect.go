@@ -12,6 +12,7 @@ const (
 	EffTimerSet                          // a timer set
 	EffTimerCancel                       // a timer cancelled
 	EffObserve                           // a fact recorded for the checkers
+	EffWrite                             // a batch of durable writes made at once (Env.Write)
 	// EffReturn is not an effect: the handler returned, after its last
 	// effect. It lets a hook act "after the last one" without knowing how
 	// many there will be.
@@ -20,7 +21,7 @@ const (
 
 var effectKindNames = [...]string{
 	EffPut: "put", EffDelete: "delete", EffSend: "send", EffTimerSet: "timer-set",
-	EffTimerCancel: "timer-cancel", EffObserve: "observe", EffReturn: "return",
+	EffTimerCancel: "timer-cancel", EffObserve: "observe", EffWrite: "write", EffReturn: "return",
 }
 
 func (k EffectKind) String() string {
@@ -28,6 +29,13 @@ func (k EffectKind) String() string {
 		return effectKindNames[k]
 	}
 	return fmt.Sprintf("effect(%d)", k)
+}
+
+// Real reports whether the effect changes what survives a crash or what
+// other nodes see (a durable write or a send). Timers die with the node
+// and observations are the test's records, not the system's acts.
+func (k EffectKind) Real() bool {
+	return k == EffPut || k == EffDelete || k == EffWrite || k == EffSend
 }
 
 // Effect is one effect a handler performed, reported to effect hooks right
@@ -44,7 +52,7 @@ type Effect struct {
 	// number of effects the run had.
 	Index int
 	Kind  EffectKind
-	Key   string       // put, delete: the key
+	Key   string       // put, delete: the key; write: the batch's first key
 	Peer  NodeID       // send: the receiver
 	Msg   Message      // send: the message
 	Fact  fmt.Stringer // observe: the fact
@@ -53,7 +61,7 @@ type Effect struct {
 func (e Effect) String() string {
 	s := fmt.Sprintf("node %d run %d effect %d: %s", e.Node, e.Run, e.Index, e.Kind)
 	switch e.Kind {
-	case EffPut, EffDelete:
+	case EffPut, EffDelete, EffWrite:
 		s += " " + e.Key
 	case EffSend:
 		s += fmt.Sprintf(" %v to %d", e.Msg, e.Peer)

@@ -77,3 +77,97 @@ func TestEffectsDoNotAllocateWithoutHooks(t *testing.T) {
 	})
 	require.Zero(t, allocs)
 }
+
+// A batch is one effect: a crash comes before all of its writes or after
+// all of them, never between.
+func TestBatchIsOneEffect(t *testing.T) {
+	for _, crashAfter := range []int{1, 2} {
+		w := newWorld(t, Config{})
+		w.AddNode("n", func() Node {
+			return &recorder{onStart: func(env *Env) {
+				var b Batch
+				parts := []string{"a"}
+				b.Put("balance/a", int64(5))
+				b.Put("parts", parts)
+				b.Delete("prepared/t1")
+				parts[0] = "changed after the batch Put"
+				env.Put("prepared/t1", true)
+				env.Write(&b) // effect 3 (1 is the recorder's observation)
+			}}
+		})
+		var kinds []string
+		w.OnEffect(func(e Effect) {
+			kinds = append(kinds, e.Kind.String())
+			if e.Index == crashAfter+1 {
+				w.Crash(0)
+			}
+		})
+		w.Run()
+		s := w.Store(0)
+		_, prepared := LoadFrom[bool](s, "prepared/t1")
+		parts, wrote := LoadFrom[[]string](s, "parts")
+		if crashAfter == 1 {
+			require.Equal(t, []string{"observe", "put"}, kinds)
+			require.True(t, prepared)
+			require.False(t, wrote)
+		} else {
+			require.Equal(t, []string{"observe", "put", "write"}, kinds)
+			require.False(t, prepared, "the batch's delete is made with its puts")
+			require.Equal(t, []string{"a"}, parts)
+		}
+	}
+}
+
+// Atomic is one step: the writes inside are one effect that reads inside
+// already see; the records inside follow it, then the sends.
+func TestAtomicWritesThenSendsAndRecords(t *testing.T) {
+	for _, crashAfter := range []int{0, 2, 3} {
+		w := newWorld(t, Config{Network: Link{Latency: time.Millisecond}})
+		var seen []string
+		w.AddNode("n", func() Node {
+			return &recorder{onStart: func(env *Env) {
+				if env.Incarnation() > 0 {
+					return
+				}
+				env.Atomic(func() {
+					env.Put("node/1", "x")
+					env.Send(1, note{"created"})
+					n, _ := Load[string](env, "node/1") // reads see the write at once
+					env.Put("zxid", 7)
+					env.Observe(note{"created " + n})
+					env.SetTimer(time.Millisecond, "t")
+				})
+			}}
+		})
+		w.AddNode("peer", func() Node { return &recorder{} })
+		w.OnEffect(func(e Effect) {
+			if e.Node != 0 || e.Kind == EffReturn {
+				return
+			}
+			seen = append(seen, e.String())
+			if e.Index == crashAfter {
+				w.Crash(0)
+			}
+		})
+		w.Run()
+		_, wrote := LoadFrom[int](w.Store(0), "zxid")
+		switch crashAfter {
+		case 0:
+			require.Equal(t, []string{
+				"node 0 run 1 effect 1: observe start inc=0",
+				"node 0 run 1 effect 2: write node/1",
+				"node 0 run 1 effect 3: observe created x",
+				"node 0 run 1 effect 4: send created to 1",
+				"node 0 run 2 effect 1: observe timer t",
+			}, seen)
+		case 2: // after the write, before anything went out
+			require.True(t, wrote)
+			require.Zero(t, w.Sent(0))
+			require.Equal(t, []string{"start inc=0"}, observed(w, "n"))
+		case 3: // after the write and its record, before the send
+			require.True(t, wrote)
+			require.Zero(t, w.Sent(0))
+			require.Equal(t, []string{"start inc=0", "created x"}, observed(w, "n"))
+		}
+	}
+}

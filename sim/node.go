@@ -85,6 +85,7 @@ type Env struct {
 	w    *World
 	p    *proc
 	dead bool
+	tx   *atomicStep // while Atomic runs
 }
 
 // ID is this node's id.
@@ -114,6 +115,10 @@ func (e *Env) Send(to NodeID, m Message) {
 	if e.dead {
 		return
 	}
+	if e.tx != nil {
+		e.tx.acts = append(e.tx.acts, deferredAct{to: to, msg: m})
+		return
+	}
 	e.w.send(e.p, to, m)
 	e.p.effects++
 	if len(e.w.effectHooks) != 0 {
@@ -138,6 +143,9 @@ func (e *Env) SetTimer(d time.Duration, tag any) TimerID {
 	id := TimerID(w.timerSeq)
 	e.p.timers[id] = struct{}{}
 	w.push(item{at: w.now + d, kind: itemTimer, node: e.p.id, inc: e.p.inc, id: uint64(id), payload: tag})
+	if e.tx != nil {
+		return id
+	}
 	e.p.effects++
 	if len(w.effectHooks) != 0 {
 		e.did(Effect{Kind: EffTimerSet})
@@ -152,6 +160,9 @@ func (e *Env) CancelTimer(id TimerID) {
 		return
 	}
 	delete(e.p.timers, id)
+	if e.tx != nil {
+		return
+	}
 	e.p.effects++
 	if len(e.w.effectHooks) != 0 {
 		e.did(Effect{Kind: EffTimerCancel})
@@ -179,9 +190,30 @@ func (e *Env) Put(key string, v any) {
 		return
 	}
 	e.p.store.put(key, v)
+	if e.tx != nil {
+		e.tx.wrote(key)
+		return
+	}
 	e.p.effects++
 	if len(e.w.effectHooks) != 0 {
 		e.did(Effect{Kind: EffPut, Key: key})
+	}
+}
+
+// Write makes a batch of durable writes at once: one effect, so no crash
+// falls between them. It leaves the batch as it was.
+func (e *Env) Write(b *Batch) {
+	if e.dead || len(b.ops) == 0 {
+		return
+	}
+	e.p.store.write(b)
+	if e.tx != nil {
+		e.tx.wrote(b.ops[0].key)
+		return
+	}
+	e.p.effects++
+	if len(e.w.effectHooks) != 0 {
+		e.did(Effect{Kind: EffWrite, Key: b.ops[0].key})
 	}
 }
 
@@ -191,6 +223,10 @@ func (e *Env) Delete(key string) {
 		return
 	}
 	e.p.store.del(key)
+	if e.tx != nil {
+		e.tx.wrote(key)
+		return
+	}
 	e.p.effects++
 	if len(e.w.effectHooks) != 0 {
 		e.did(Effect{Kind: EffDelete, Key: key})
@@ -204,11 +240,74 @@ func (e *Env) Observe(data fmt.Stringer) {
 	if e.dead {
 		return
 	}
+	if e.tx != nil {
+		e.tx.acts = append(e.tx.acts, deferredAct{fact: data})
+		return
+	}
 	e.w.observe(e.p, data)
 	e.p.effects++
 	if len(e.w.effectHooks) != 0 {
 		e.did(Effect{Kind: EffObserve, Fact: data})
 	}
+}
+
+// Atomic runs f as one step, as a database applies a transaction and then
+// replies. f's durable writes (Put, Delete, Write) are one atomic write:
+// each is visible to reads inside f as it is made, and no crash falls
+// among them. The facts f records describe that write, so they are
+// recorded right after it, and the messages f sends go out after them;
+// each kind in the order f made them, each an effect of its own. Timers
+// set or cancelled inside f take effect at once. An Atomic inside f joins
+// the outer one.
+func (e *Env) Atomic(f func()) {
+	if e.dead {
+		return
+	}
+	if e.tx != nil {
+		f()
+		return
+	}
+	tx := &atomicStep{}
+	e.tx = tx
+	f()
+	e.tx = nil
+	if tx.writes > 0 {
+		e.p.effects++
+		if len(e.w.effectHooks) != 0 {
+			e.did(Effect{Kind: EffWrite, Key: tx.first})
+		}
+	}
+	for _, a := range tx.acts {
+		if a.fact != nil {
+			e.Observe(a.fact)
+		}
+	}
+	for _, a := range tx.acts {
+		if a.fact == nil {
+			e.Send(a.to, a.msg)
+		}
+	}
+}
+
+// atomicStep is what Atomic holds back: whether f wrote (and its first
+// key, which names the write), and the sends and records to make after.
+type atomicStep struct {
+	writes int
+	first  string
+	acts   []deferredAct
+}
+
+type deferredAct struct {
+	to   NodeID
+	msg  Message
+	fact fmt.Stringer // set for a record, nil for a send
+}
+
+func (t *atomicStep) wrote(key string) {
+	if t.writes == 0 {
+		t.first = key
+	}
+	t.writes++
 }
 
 // Alive reports whether this incarnation is still up; handlers rarely need

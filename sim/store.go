@@ -97,8 +97,9 @@ func (e *TypeError) Error() string {
 	return fmt.Sprintf("sim: durable key %q holds a %v, read as %v", e.Key, e.Stored, e.Want)
 }
 
-func (s *Store) put(key string, v any) {
-	v = copyIn(key, v)
+func (s *Store) put(key string, v any) { s.putCopied(key, copyIn(key, v)) }
+
+func (s *Store) putCopied(key string, v any) {
 	if s.deferSync {
 		old, had := s.m[key]
 		s.unsynced = append(s.unsynced, undo{key: key, old: old, had: had})
@@ -154,3 +155,34 @@ func (s *Store) Writes() int { return s.writes }
 
 // Len is the number of keys stored.
 func (s *Store) Len() int { return len(s.m) }
+
+// Batch is durable writes made at once by Env.Write: a crash keeps all of
+// them or none, as a storage engine's write batch or a single log record
+// does. A commit that moves balances, logs its outcome and drops its
+// prepared record is one batch, so that no crash leaves it half done.
+type Batch struct{ ops []batchOp }
+
+type batchOp struct {
+	key string
+	v   any // copied at Put
+	del bool
+}
+
+// Put adds a write of a copy of v (see Env.Put) to the batch.
+func (b *Batch) Put(key string, v any) { b.ops = append(b.ops, batchOp{key: key, v: copyIn(key, v)}) }
+
+// Delete adds a delete to the batch.
+func (b *Batch) Delete(key string) { b.ops = append(b.ops, batchOp{key: key, del: true}) }
+
+// Len is the number of writes in the batch.
+func (b *Batch) Len() int { return len(b.ops) }
+
+func (s *Store) write(b *Batch) {
+	for _, op := range b.ops {
+		if op.del {
+			s.del(op.key)
+		} else {
+			s.putCopied(op.key, op.v)
+		}
+	}
+}

@@ -24,15 +24,22 @@ func newCrashPoints() *cobra.Command {
 	)
 	c := &cobra.Command{
 		Use:   "crashpoints SCENARIO [--seed N]",
-		Short: "Crash each node at each step it records, one run per crash point",
-		Long: `Systematic crash-point enumeration. One run of the scenario without its
-random faults lists every crash point: a node right after it records its
-k-th observation of a kind (a vote, a decision, a grant, ...). Then every
-point gets a run of its own with exactly that crash — inside the node's
-handler, so what it would have done next in that step is lost — and,
-with --restart-after, a restart. Prints verdict counts and the crash points
-that break a checker; --save-dir writes each of those as a run file for
-simrun replay. Exit status 1 if any crash point gives a violation.`,
+		Short: "Crash each node between the effects of its handlers, one run per crash point",
+		Long: `Systematic crash-point enumeration at effect boundaries. One run of the
+scenario without its random faults lists every effect each node's handlers
+perform: durable writes, sends, timers set or cancelled, facts recorded.
+A crash point is a node right after one of its writes or sends (with the
+timers and records that follow it, which no crash can separate from it),
+named by the node's handler run and the effect within it — whether or not
+an observation sits there. Points are sampled per node and effect kind
+("put prepared/", "send Vote", "observe votes-in"; --per-kind each, spread
+over the run), and every sampled point gets a run of its own with exactly
+that crash — inside the handler, so what the node would have done next in
+that step is lost — and, with --restart-after, a restart. Prints how many
+boundaries exist, how many are distinct and how many were run, the verdict
+counts and the crash points that break a checker; --save-dir writes each of
+those as a run file for simrun replay. Exit status 1 if any crash point
+gives a violation.`,
 		Args: exactlyOne("scenario name"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if o.PerKind < 0 {
@@ -80,6 +87,7 @@ simrun replay. Exit status 1 if any crash point gives a violation.`,
 			if asJSON {
 				if err := reports.WriteJSON(w, map[string]any{
 					"scenario": res.Scenario, "seed": o.Seed, "bug": o.Bug, "points": res.Points,
+					"boundaries": res.Boundaries, "distinct": res.Distinct,
 					"ok": res.Counts[checker.OK], "blocked": res.Counts[checker.Blocked],
 					"violation": res.Counts[checker.Violation], "unknown": res.Counts[checker.Unknown],
 					"failing": failing,
@@ -91,7 +99,8 @@ simrun replay. Exit status 1 if any crash point gives a violation.`,
 				if o.Bug != "" {
 					fmt.Fprintf(w, ", planted bug %s", o.Bug)
 				}
-				fmt.Fprintf(w, "\npoints    %d crash points", res.Points)
+				fmt.Fprintf(w, "\nboundaries %d effect boundaries, %d distinct", res.Boundaries, res.Distinct)
+				fmt.Fprintf(w, "\npoints    %d crash points run", res.Points)
 				if o.RestartAfter > 0 {
 					fmt.Fprintf(w, ", each crashed node restarted after %v", o.RestartAfter)
 				}
@@ -118,8 +127,8 @@ simrun replay. Exit status 1 if any crash point gives a violation.`,
 	f.Uint64Var(&o.Seed, "seed", 1, "seed of the runs (workload and network draws)")
 	f.StringVar(&o.Bug, "bug", "", "enable a planted bug of the protocol")
 	f.DurationVar(&o.RestartAfter, "restart-after", 0, "restart each crashed node after this long (default: never, but a liveness phase restarts it)")
-	f.IntVar(&o.PerKind, "per-kind", 25, "crash points per node and observation kind")
-	f.StringVar(&nodes, "nodes", "", "only crash these nodes (comma-separated; default every node that records observations)")
+	f.IntVar(&o.PerKind, "per-kind", 25, "crash points per node and effect kind, spread over the run")
+	f.StringVar(&nodes, "nodes", "", "only crash these nodes (comma-separated; default every node)")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object instead of text")
 	f.StringVar(&saveDir, "save-dir", "", "write a run file per failing crash point (first 20) to this directory")
 	return c

@@ -1,10 +1,10 @@
 package lockmgr
 
 import (
-	"fmt"
 	"time"
 
-	"github.com/faultline-sim/faultline/protocol/resource"
+	"github.com/faultline-sim/faultline/protocol/lockkit"
+	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 )
@@ -27,32 +27,26 @@ type Config struct {
 	BackoffBase time.Duration // first retry delay after a refusal; doubles per failed try
 	BackoffMax  time.Duration
 	Think       time.Duration // a client's pause between getting one lock and asking for the next
-	// FencedStorage makes the protected storage refuse tokens lower than
-	// the highest it has seen for a cell (Kleppmann's fencing).
-	FencedStorage bool
-	Bugs          Bugs
+	lockkit.Fencing
+	lockkit.Common
 }
 
-// Bugs are planted mistakes, each off by default.
-type Bugs struct {
-	// GrantHeld: the manager grants a request for a lock someone else
-	// holds, instead of queueing or refusing it.
-	GrantHeld bool
-	// ReleaseNonHolder: the manager frees a held lock on any release,
-	// without checking who sends it or which grant it names.
-	ReleaseNonHolder bool
-}
-
-// Bug names, as used by WithBug and `simrun --bug`.
+// Planted bugs, each off unless a test or `simrun --bug` turns it on.
 const (
 	BugGrantHeld        = "grant-held"
 	BugReleaseNonHolder = "release-non-holder"
 )
 
+// Bugs is the catalog of planted bugs.
+var Bugs = plant.Catalog{
+	{Name: BugGrantHeld, Description: "the manager grants a request for a lock someone else holds, instead of queueing or refusing it"},
+	{Name: BugReleaseNonHolder, Description: "the manager frees a held lock on any release, without checking who sends it or which grant it names"},
+}
+
 // Role names.
 const (
 	ManagerName = "lock-manager"
-	StorageName = resource.NodeName
+	StorageName = lockkit.NodeName
 )
 
 // Default is the configuration of the scenarios: leases of 150ms, deadlock
@@ -72,25 +66,11 @@ func TimeoutOnly(wait time.Duration) Config {
 
 // Validate reports an impossible setting, naming the field.
 func (c Config) Validate() error {
-	switch {
-	case c.TTL <= 0:
-		return fmt.Errorf("lockmgr: TTL must be positive, got %v", c.TTL)
-	case c.Margin < 0 || c.Margin >= c.TTL:
-		return fmt.Errorf("lockmgr: margin must be in [0, TTL %v), got %v", c.TTL, c.Margin)
-	case c.ResendInterval <= 0:
-		return fmt.Errorf("lockmgr: resend interval must be positive, got %v", c.ResendInterval)
-	case c.QueueLimit < 0:
-		return fmt.Errorf("lockmgr: queue limit %d is negative", c.QueueLimit)
-	case c.WaitTimeout < 0:
-		return fmt.Errorf("lockmgr: wait timeout %v is negative", c.WaitTimeout)
-	case c.BackoffBase <= 0:
-		return fmt.Errorf("lockmgr: backoff base must be positive, got %v", c.BackoffBase)
-	case c.BackoffMax < c.BackoffBase:
-		return fmt.Errorf("lockmgr: backoff max %v is below backoff base %v", c.BackoffMax, c.BackoffBase)
-	case c.Think < 0:
-		return fmt.Errorf("lockmgr: think time %v is negative", c.Think)
-	}
-	return nil
+	f := &lockkit.Fields{Proto: "lockmgr"}
+	f.Positive("TTL", c.TTL).Check(c.Margin >= 0 && c.Margin < c.TTL, "margin must be in [0, TTL %v), got %v", c.TTL, c.Margin)
+	f.Positive("resend interval", c.ResendInterval).Count("queue limit", c.QueueLimit)
+	f.NotNegative("wait timeout", c.WaitTimeout).Backoff(c.BackoffBase, c.BackoffMax).NotNegative("think time", c.Think)
+	return f.Err()
 }
 
 // Name is "lockmgr", or "lockmgr-timeout" in timeout-only mode.
@@ -101,21 +81,11 @@ func (c Config) Name() string {
 	return "lockmgr"
 }
 
-// PlantedBugs lists the planted bugs.
-func (c Config) PlantedBugs() []string { return []string{BugGrantHeld, BugReleaseNonHolder} }
+// Planted is the catalog of planted bugs.
+func (c Config) Planted() plant.Catalog { return Bugs }
 
-// WithBug enables a planted bug by name.
-func (c Config) WithBug(name string) (Config, error) {
-	switch name {
-	case BugGrantHeld:
-		c.Bugs.GrantHeld = true
-	case BugReleaseNonHolder:
-		c.Bugs.ReleaseNonHolder = true
-	default:
-		return c, fmt.Errorf("lockmgr has no planted bug %q (have: %s, %s)", name, BugGrantHeld, BugReleaseNonHolder)
-	}
-	return c, nil
-}
+// WithBugs is the configuration with exactly the bugs s on.
+func (c Config) WithBugs(s plant.Set) lockkit.Protocol { c.Bugs = s; return c }
 
 // AddNodes adds the manager, the storage and one client per name, each
 // running its jobs in order.
@@ -123,15 +93,8 @@ func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	byClient := map[string][]workload.LockJob{}
-	for _, j := range jobs {
-		byClient[j.Client] = append(byClient[j.Client], j)
-	}
 	w.AddNode(ManagerName, func() sim.Node { return &Manager{cfg: c} })
-	w.AddNode(StorageName, func() sim.Node { return &resource.Storage{Fenced: c.FencedStorage} })
-	for _, name := range clients {
-		js := byClient[name]
-		w.AddNode(name, func() sim.Node { return &Client{cfg: c, jobs: resource.Jobs{List: js}} })
-	}
+	opt := lockkit.Options{Backoff: lockkit.Doubling(c.BackoffBase, c.BackoffMax), ResendInterval: c.ResendInterval, Think: c.Think, KeepHeld: true}
+	lockkit.AddClients(w, c.FencedStorage, clients, jobs, opt, func() lockkit.Service { return &Client{cfg: c} })
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/protocol/lockkit"
+	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 )
@@ -232,7 +234,7 @@ func TestConfigValidationNamesTheField(t *testing.T) {
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "margin") {
 		t.Fatalf("margin = TTL: %v", err)
 	}
-	if _, err := Default().WithBug("no-such-bug"); err == nil {
+	if _, err := plant.With[lockkit.Protocol](Default(), "no-such-bug"); err == nil {
 		t.Fatal("unknown bug accepted")
 	}
 }

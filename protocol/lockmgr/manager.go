@@ -6,37 +6,29 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/obs"
-	"github.com/faultline-sim/faultline/protocol/resource"
+	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/sim"
 )
 
 // Durable keys of the manager.
 const (
-	tokenKey  = "token"   // int64: the last token issued
-	leaseKey  = "lease/"  // lease of a held lock; absent = free
-	answerKey = "answer/" // answer: the last answer sent to a client
+	tokenKey = "token"  // int64: the last token issued
+	leaseKey = "lease/" // lease of a held lock; absent = free
 )
+
+// answers keeps the last answer sent to each client: every resend or
+// duplicate gets the same reply and older ones are dropped — a request
+// that was refused must never be granted later.
+var answers = lockkit.Replies[sim.Message]{Prefix: "answer/"}
 
 // lease is a held lock, kept durably: a manager that forgot its leases in
 // a crash would hand a held lock to someone else.
 type lease struct {
 	Holder  string
-	Req     resource.Req
+	Req     lockkit.Req
 	Token   int64
 	Attempt int
 	Expires time.Duration // on the manager's clock
-}
-
-// answer is the last reply the manager sent a client. A client has one
-// request outstanding at a time, so one record per client turns every
-// resend or duplicate into the same reply and lets older ones be dropped —
-// a request that was refused must never be granted later.
-type answer struct {
-	Req resource.Req
-	Msg sim.Message
-	// Token is the lease an OK release dropped: a restart that finds the
-	// answer logged and that lease still there finishes the release.
-	Token int64
 }
 
 // lockState is what the manager knows of one lock.
@@ -52,7 +44,7 @@ func (s lockState) String() string { return [...]string{"free", "held", "contend
 
 type waiter struct {
 	client  string
-	req     resource.Req
+	req     lockkit.Req
 	attempt int
 	since   time.Duration // local time the request was queued
 	timer   sim.TimerID
@@ -65,7 +57,7 @@ type expiryTimer struct {
 type waitTimer struct {
 	Lock   string
 	Client string
-	Req    resource.Req
+	Req    lockkit.Req
 }
 
 func (t expiryTimer) String() string { return "lease-expiry " + t.Lock }
@@ -83,11 +75,12 @@ type Manager struct {
 func (m *Manager) Start(env *sim.Env) {
 	m.queues = map[string][]*waiter{}
 	m.expiry = map[string]sim.TimerID{}
-	for _, k := range env.Keys(answerKey) {
-		v, _ := env.Get(k)
-		a := v.(answer)
-		if rr, ok := a.Msg.(ReleaseReply); ok && rr.OK {
-			if l, held := m.lease(env, rr.Lock); held && l.Token == a.Token {
+	for _, a := range answers.All(env) {
+		// A lease of the releasing client granted before its release is
+		// the one the release dropped: a later grant to it would answer a
+		// later request.
+		if rr, ok := a.Reply.(ReleaseReply); ok && rr.OK {
+			if l, held := m.lease(env, rr.Lock); held && l.Holder == a.Client && l.Req.Less(a.Req) {
 				m.drop(env, rr.Lock)
 			}
 		}
@@ -103,11 +96,7 @@ func (m *Manager) Start(env *sim.Env) {
 }
 
 func (m *Manager) lease(env *sim.Env, lock string) (lease, bool) {
-	v, ok := env.Get(leaseKey + lock)
-	if !ok {
-		return lease{}, false
-	}
-	return v.(lease), true
+	return sim.Load[lease](env, leaseKey+lock)
 }
 
 func (m *Manager) state(env *sim.Env, lock string) lockState {
@@ -153,25 +142,10 @@ func (m *Manager) Receive(env *sim.Env, from sim.NodeID, msg sim.Message) {
 	}
 }
 
-// answered resends the stored answer to a repeated request and reports
-// whether the request was already dealt with (repeated or stale).
-func (m *Manager) answered(env *sim.Env, from sim.NodeID, client string, req resource.Req) bool {
-	v, ok := env.Get(answerKey + client)
-	if !ok {
-		return false
-	}
-	a := v.(answer)
-	if req == a.Req {
-		env.Send(from, a.Msg)
-		return true
-	}
-	return req.Less(a.Req)
-}
-
 // reply records the answer durably before sending it: after a crash the
 // manager must give a resent request the same answer.
-func (m *Manager) reply(env *sim.Env, client string, req resource.Req, msg sim.Message) {
-	env.Put(answerKey+client, answer{Req: req, Msg: msg})
+func (m *Manager) reply(env *sim.Env, client string, req lockkit.Req, msg sim.Message) {
+	answers.Record(env, client, req, msg)
 	if id, ok := env.Lookup(client); ok {
 		env.Send(id, msg)
 	}
@@ -179,7 +153,7 @@ func (m *Manager) reply(env *sim.Env, client string, req resource.Req, msg sim.M
 
 func (m *Manager) onAcquire(env *sim.Env, from sim.NodeID, a Acquire) {
 	client := env.NameOf(from)
-	if m.answered(env, from, client, a.Req) {
+	if answers.Answered(env, from, a.Req) {
 		return
 	}
 	m.expireIfDue(env, a.Lock)
@@ -201,7 +175,7 @@ func (m *Manager) onAcquire(env *sim.Env, from sim.NodeID, a Acquire) {
 	switch st := m.state(env, a.Lock); {
 	case st == free:
 		m.grant(env, a.Lock, client, a.Req, a.Attempt)
-	case m.cfg.Bugs.GrantHeld && m.holder(env, a.Lock) != client:
+	case m.cfg.Bugs.On(BugGrantHeld) && m.holder(env, a.Lock) != client:
 		m.grant(env, a.Lock, client, a.Req, a.Attempt)
 	case len(m.queues[a.Lock]) < m.cfg.QueueLimit:
 		m.enqueue(env, a.Lock, client, a)
@@ -218,7 +192,7 @@ func (m *Manager) holder(env *sim.Env, lock string) string {
 // dropSuperseded removes a client's waiting requests older than req: the
 // client restarted or gave them up, and granting one now would hand a lock
 // to nobody — and overwrite the client's last answer with an older one.
-func (m *Manager) dropSuperseded(env *sim.Env, client string, req resource.Req) {
+func (m *Manager) dropSuperseded(env *sim.Env, client string, req lockkit.Req) {
 	for lock, q := range m.queues {
 		for i := len(q) - 1; i >= 0; i-- {
 			if q[i].client == client && q[i].req.Less(req) {
@@ -228,11 +202,8 @@ func (m *Manager) dropSuperseded(env *sim.Env, client string, req resource.Req) 
 	}
 }
 
-func (m *Manager) grant(env *sim.Env, lock, client string, req resource.Req, attempt int) {
-	var token int64
-	if v, ok := env.Get(tokenKey); ok {
-		token = v.(int64)
-	}
+func (m *Manager) grant(env *sim.Env, lock, client string, req lockkit.Req, attempt int) {
+	token, _ := sim.Load[int64](env, tokenKey)
 	token++
 	env.Put(tokenKey, token)
 	l := lease{Holder: client, Req: req, Token: token, Attempt: attempt, Expires: env.Now() + m.cfg.TTL}
@@ -341,14 +312,14 @@ func (m *Manager) findCycle(env *sim.Env, start string) []string {
 
 func (m *Manager) onRelease(env *sim.Env, from sim.NodeID, r Release) {
 	client := env.NameOf(from)
-	if m.answered(env, from, client, r.Req) {
+	if answers.Answered(env, from, r.Req) {
 		return
 	}
 	m.dropSuperseded(env, client, r.Req)
 	m.expireIfDue(env, r.Lock)
 	l, isHeld := m.lease(env, r.Lock)
 	ok := isHeld && l.Holder == client && l.Token == r.Token
-	if m.cfg.Bugs.ReleaseNonHolder {
+	if m.cfg.Bugs.On(BugReleaseNonHolder) {
 		ok = isHeld
 	}
 	if !ok {
@@ -361,7 +332,7 @@ func (m *Manager) onRelease(env *sim.Env, from sim.NodeID, r Release) {
 	// of a lease that still holds, nor a dropped lease whose release a
 	// resend would then be refused.
 	msg := ReleaseReply{Lock: r.Lock, Req: r.Req, OK: true}
-	env.Put(answerKey+client, answer{Req: r.Req, Msg: msg, Token: l.Token})
+	answers.Record(env, client, r.Req, msg)
 	m.drop(env, r.Lock)
 	env.Send(from, msg)
 	m.grantNext(env, r.Lock)

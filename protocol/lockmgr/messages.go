@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/faultline-sim/faultline/protocol/resource"
+	"github.com/faultline-sim/faultline/protocol/lockkit"
 )
 
 // Acquire asks for a lock. A client resends the same request (same Req)
@@ -12,7 +12,7 @@ import (
 // which send it answered and the client can date its lease from that send.
 type Acquire struct {
 	Lock    string
-	Req     resource.Req
+	Req     lockkit.Req
 	Attempt int
 }
 
@@ -20,7 +20,7 @@ type Acquire struct {
 // decision, which came after the client sent attempt Attempt.
 type Grant struct {
 	Lock    string
-	Req     resource.Req
+	Req     lockkit.Req
 	Token   int64
 	Attempt int
 	TTL     time.Duration
@@ -29,14 +29,14 @@ type Grant struct {
 // Queued: the request waits in the lock's queue at Position (1 = next).
 type Queued struct {
 	Lock     string
-	Req      resource.Req
+	Req      lockkit.Req
 	Position int
 }
 
 // Deny refuses a request; Reason is one of the Reason constants.
 type Deny struct {
 	Lock   string
-	Req    resource.Req
+	Req    lockkit.Req
 	Reason string
 }
 
@@ -44,7 +44,7 @@ type Deny struct {
 // a stale release cannot free a later holder's lock.
 type Release struct {
 	Lock  string
-	Req   resource.Req
+	Req   lockkit.Req
 	Token int64
 }
 
@@ -52,7 +52,7 @@ type Release struct {
 // grant any more (its lease had run out).
 type ReleaseReply struct {
 	Lock string
-	Req  resource.Req
+	Req  lockkit.Req
 	OK   bool
 }
 

@@ -2,7 +2,7 @@ package optimistic
 
 import (
 	"github.com/faultline-sim/faultline/obs"
-	"github.com/faultline-sim/faultline/protocol/resource"
+	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 )
@@ -23,23 +23,20 @@ func (s clientState) String() string {
 }
 
 type orderTimer struct{}
-type resendTimer struct{ Req resource.Req }
 
-func (orderTimer) String() string    { return "order" }
-func (t resendTimer) String() string { return "resend " + t.Req.String() }
+func (orderTimer) String() string { return "order" }
 
 // Client places its orders one after another.
 type Client struct {
 	cfg    Config
 	orders []workload.OrderSpec
 
-	store    sim.NodeID
-	state    clientState
-	inc, seq int
-	order    int
-	op       resource.Req
-	pending  sim.Message
-	resend   sim.TimerID
+	store sim.NodeID
+	state clientState
+	reqs  lockkit.Reqs
+	order int
+	op    lockkit.Req
+	out   lockkit.Pending // the outstanding request, resent until answered
 }
 
 // Start resumes at the first order not known to be finished. An order
@@ -47,11 +44,10 @@ type Client struct {
 // the old attempt sold anything is exactly what the checkers then count as
 // in doubt.
 func (c *Client) Start(env *sim.Env) {
-	c.inc = env.Incarnation()
+	c.reqs.Reset(env)
+	c.out.Every = c.cfg.ResendInterval
 	c.store, _ = env.Lookup(StoreName)
-	if v, ok := env.Get(ordersDoneKey); ok {
-		c.order = v.(int)
-	}
+	c.order, _ = sim.Load[int](env, ordersDoneKey)
 	c.schedule(env)
 }
 
@@ -65,20 +61,13 @@ func (c *Client) schedule(env *sim.Env) {
 }
 
 func (c *Client) send(env *sim.Env, m sim.Message) {
-	c.pending = m
-	env.Send(c.store, m)
-	c.resend = env.SetTimer(c.cfg.ResendInterval, resendTimer{c.op})
-}
-
-func (c *Client) newReq() resource.Req {
-	c.seq++
-	return resource.Req{Inc: c.inc, Seq: c.seq}
+	c.out.Send(env, c.store, c.op, func(int) sim.Message { return m })
 }
 
 func (c *Client) read(env *sim.Env) {
 	o := c.orders[c.order]
 	c.state = reading
-	c.op = c.newReq()
+	c.op = c.reqs.Next()
 	env.Observe(obs.KVCall{Req: c.op.String(), Key: o.Item, Op: "read"})
 	c.send(env, Read{Key: o.Item, Req: c.op})
 }
@@ -87,14 +76,12 @@ func (c *Client) read(env *sim.Env) {
 func (c *Client) Receive(env *sim.Env, _ sim.NodeID, m sim.Message) {
 	switch m := m.(type) {
 	case ReadReply:
-		if c.state == reading && m.Req == c.op {
-			env.CancelTimer(c.resend)
+		if c.state == reading && c.out.Answer(env, m.Req) {
 			env.Observe(obs.KVReturn{Req: m.Req.String(), Key: m.Key, Op: "read", OK: true, Value: m.Value, Version: m.Version})
 			c.onStock(env, m.Value, m.Version)
 		}
 	case CASReply:
-		if c.state == updating && m.Req == c.op {
-			env.CancelTimer(c.resend)
+		if c.state == updating && c.out.Answer(env, m.Req) {
 			env.Observe(obs.KVReturn{Req: m.Req.String(), Key: m.Key, Op: "cas", OK: m.OK, Value: m.Value, Version: m.Version})
 			o := c.orders[c.order]
 			if m.OK {
@@ -117,7 +104,7 @@ func (c *Client) onStock(env *sim.Env, stock, version int64) {
 		return
 	}
 	c.state = updating
-	c.op = c.newReq()
+	c.op = c.reqs.Next()
 	env.Observe(obs.KVCall{Req: c.op.String(), Key: o.Item, Op: "cas", Expect: version, Value: stock - o.Units})
 	c.send(env, CAS{Key: o.Item, Req: c.op, Expect: version, Value: stock - o.Units})
 }
@@ -131,7 +118,7 @@ func (c *Client) done(env *sim.Env) {
 
 // Timer starts orders and resends unanswered requests.
 func (c *Client) Timer(env *sim.Env, tag any) {
-	switch t := tag.(type) {
+	switch tag.(type) {
 	case orderTimer:
 		if c.state == idle {
 			o := c.orders[c.order]
@@ -139,10 +126,7 @@ func (c *Client) Timer(env *sim.Env, tag any) {
 			env.Observe(obs.Order{Order: o.ID, Item: o.Item, Units: o.Units})
 			c.read(env)
 		}
-	case resendTimer:
-		if t.Req == c.op && c.pending != nil && c.state != idle && c.state != finished {
-			env.Send(c.store, c.pending)
-			c.resend = env.SetTimer(c.cfg.ResendInterval, resendTimer{c.op})
-		}
+	default:
+		c.out.Timer(env, tag)
 	}
 }

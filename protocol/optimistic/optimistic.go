@@ -2,10 +2,12 @@ package optimistic
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"time"
 
-	"github.com/faultline-sim/faultline/protocol/resource"
+	"github.com/faultline-sim/faultline/protocol/lockkit"
+	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 )
@@ -13,18 +15,16 @@ import (
 // Config sets the protocol's options.
 type Config struct {
 	ResendInterval time.Duration // a client resends an unanswered request
-	Bugs           Bugs
+	Bugs           plant.Set
 }
 
-// Bugs are planted mistakes, each off by default.
-type Bugs struct {
-	// IgnoreVersion: the store applies a compare-and-set even when the
-	// version it names is not the current one.
-	IgnoreVersion bool
-}
-
-// BugIgnoreVersion is the planted bug's name for WithBug and `simrun --bug`.
+// BugIgnoreVersion is the planted bug's name (`simrun --bug`).
 const BugIgnoreVersion = "ignore-version"
+
+// Bugs is the catalog of planted bugs.
+var Bugs = plant.Catalog{
+	{Name: BugIgnoreVersion, Description: "the store applies a compare-and-set even when the version it names is not the current one"},
+}
 
 // StoreName is the store's role name.
 const StoreName = "store"
@@ -43,17 +43,12 @@ func (c Config) Validate() error {
 // Name is the protocol's short name.
 func (c Config) Name() string { return "optimistic" }
 
-// PlantedBugs lists the planted bugs.
-func (c Config) PlantedBugs() []string { return []string{BugIgnoreVersion} }
+// Planted is the catalog of planted bugs, Enabled those switched on.
+func (c Config) Planted() plant.Catalog { return Bugs }
+func (c Config) Enabled() plant.Set     { return c.Bugs }
 
-// WithBug enables a planted bug by name.
-func (c Config) WithBug(name string) (Config, error) {
-	if name != BugIgnoreVersion {
-		return c, fmt.Errorf("optimistic has no planted bug %q (have: %s)", name, BugIgnoreVersion)
-	}
-	c.Bugs.IgnoreVersion = true
-	return c, nil
-}
+// WithBugs is the configuration with exactly the bugs s on.
+func (c Config) WithBugs(s plant.Set) Config { c.Bugs = s; return c }
 
 // AddNodes adds the store, holding initial (key -> value, at version 0),
 // and one client per name running its orders.
@@ -61,14 +56,9 @@ func (c Config) AddNodes(w *sim.World, initial map[string]int64, clients []strin
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	keys := make([]string, 0, len(initial))
-	for k := range initial {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	cells := make([]cell, len(keys))
-	for i, k := range keys {
-		cells[i] = cell{key: k, value: initial[k]}
+	var cells []cell
+	for _, k := range slices.Sorted(maps.Keys(initial)) {
+		cells = append(cells, cell{key: k, value: initial[k]})
 	}
 	w.AddNode(StoreName, func() sim.Node { return &Store{cfg: c, initial: cells} })
 	byClient := map[string][]workload.OrderSpec{}
@@ -90,13 +80,13 @@ type cell struct {
 // Read asks for a key's value and version.
 type Read struct {
 	Key string
-	Req resource.Req
+	Req lockkit.Req
 }
 
 // ReadReply answers a Read.
 type ReadReply struct {
 	Key     string
-	Req     resource.Req
+	Req     lockkit.Req
 	Value   int64
 	Version int64
 }
@@ -104,7 +94,7 @@ type ReadReply struct {
 // CAS sets Key to Value if its version is still Expect.
 type CAS struct {
 	Key    string
-	Req    resource.Req
+	Req    lockkit.Req
 	Expect int64
 	Value  int64
 }
@@ -113,7 +103,7 @@ type CAS struct {
 // with the value and version the store holds.
 type CASReply struct {
 	Key     string
-	Req     resource.Req
+	Req     lockkit.Req
 	OK      bool
 	Value   int64
 	Version int64

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 )
@@ -75,7 +76,7 @@ func TestOverSellingIsPrevented(t *testing.T) {
 }
 
 func TestUpdateIgnoringTheVersionLosesUpdates(t *testing.T) {
-	cfg, err := Default().WithBug(BugIgnoreVersion)
+	cfg, err := plant.With(Default(), BugIgnoreVersion)
 	if err != nil {
 		t.Fatal(err)
 	}

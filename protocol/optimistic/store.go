@@ -2,14 +2,13 @@ package optimistic
 
 import (
 	"github.com/faultline-sim/faultline/obs"
-	"github.com/faultline-sim/faultline/protocol/resource"
+	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/sim"
 )
 
 // Durable keys of the store.
 const (
-	valueKey = "kv/"       // Entry of a key
-	lastKey  = "last-cas/" // lastCAS of a client
+	valueKey = "kv/" // Entry of a key
 	initKey  = "initialized"
 )
 
@@ -19,15 +18,11 @@ type Entry struct {
 	Version int64
 }
 
-// lastCAS is the answer to a client's latest compare-and-set. Clients have
-// one request outstanding at a time, so this is enough to answer a resent
-// one without applying it twice: a second application would be judged
-// against a newer version and wrongly refused — or, worse, the client
-// would retry an order that had in fact gone through.
-type lastCAS struct {
-	Req   resource.Req
-	Reply CASReply
-}
+// cases answers a resent compare-and-set without applying it twice: a
+// second application would be judged against a newer version and wrongly
+// refused — or, worse, the client would retry an order that had in fact
+// gone through.
+var cases = lockkit.Replies[CASReply]{Prefix: "last-cas/"}
 
 // Store is the versioned key-value store.
 type Store struct {
@@ -39,11 +34,14 @@ type Store struct {
 // restart it re-applies any compare-and-set whose answer was logged but
 // whose write a crash cut off (see onCAS).
 func (s *Store) Start(env *sim.Env) {
-	if _, ok := env.Get(initKey); ok {
-		for _, k := range env.Keys(lastKey) {
-			v, _ := env.Get(k)
-			if r := v.(lastCAS).Reply; r.OK && s.entry(env, r.Key).Version < r.Version {
+	if _, ok := sim.Load[bool](env, initKey); ok {
+		for _, a := range cases.All(env) {
+			if r := a.Reply; r.OK && s.entry(env, r.Key).Version < r.Version {
 				env.Put(valueKey+r.Key, Entry{Value: r.Value, Version: r.Version})
+				// Recorded like any write: unrecorded, the checkers would
+				// judge the stock by the write before it (found by crash
+				// points at effect boundaries).
+				env.Observe(obs.KVApplied{Key: r.Key, Client: a.Client, Version: r.Version, Value: r.Value})
 			}
 		}
 		return
@@ -58,8 +56,7 @@ func (s *Store) Start(env *sim.Env) {
 func (s *Store) Timer(env *sim.Env, tag any) {}
 
 func (s *Store) entry(env *sim.Env, key string) Entry {
-	v, _ := env.Get(valueKey + key)
-	e, _ := v.(Entry)
+	e, _ := sim.Load[Entry](env, valueKey+key)
 	return e
 }
 
@@ -75,33 +72,24 @@ func (s *Store) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 }
 
 func (s *Store) onCAS(env *sim.Env, from sim.NodeID, m CAS) {
-	client := env.NameOf(from)
-	if v, ok := env.Get(lastKey + client); ok {
-		last := v.(lastCAS)
-		if last.Req == m.Req {
-			env.Send(from, last.Reply)
-			return
-		}
-		if m.Req.Less(last.Req) {
-			// A delayed duplicate of an older request: answering it anew
-			// would overwrite the record of the latest one.
-			return
-		}
+	if cases.Answered(env, from, m.Req) {
+		return
 	}
+	client := env.NameOf(from)
 	e := s.entry(env, m.Key)
 	reply := CASReply{Key: m.Key, Req: m.Req, Value: e.Value, Version: e.Version}
-	if e.Version == m.Expect || s.cfg.Bugs.IgnoreVersion {
+	if e.Version == m.Expect || s.cfg.Bugs.On(BugIgnoreVersion) {
 		e = Entry{Value: m.Value, Version: e.Version + 1}
 		reply = CASReply{Key: m.Key, Req: m.Req, OK: true, Value: e.Value, Version: e.Version}
 		// The answer is logged before the write, and Start re-applies a
 		// logged answer whose write is missing: a crash between the two
 		// must not leave a resend told "version mismatch" about its own
 		// write (found by simrun crashpoints).
-		env.Put(lastKey+client, lastCAS{Req: m.Req, Reply: reply})
+		cases.Record(env, client, m.Req, reply)
 		env.Put(valueKey+m.Key, e)
 		env.Observe(obs.KVApplied{Key: m.Key, Client: client, Version: e.Version, Value: e.Value})
 	} else {
-		env.Put(lastKey+client, lastCAS{Req: m.Req, Reply: reply})
+		cases.Record(env, client, m.Req, reply)
 	}
 	env.Send(from, reply)
 }

@@ -34,18 +34,15 @@ func (a *Acceptor) get(env *sim.Env, key string) accState {
 	if s, ok := a.mem[key]; ok {
 		return s
 	}
-	v, ok := env.Get(key)
-	if !ok {
-		return accState{}
-	}
-	return v.(accState)
+	s, _ := sim.Load[accState](env, key)
+	return s
 }
 
 func (a *Acceptor) set(env *sim.Env, key string, s accState, promiseOnly bool) {
 	a.mem[key] = s
 	switch {
-	case promiseOnly && a.cfg.Bugs.ForgetPromise:
-	case !promiseOnly && a.cfg.Bugs.ForgetAccepted:
+	case promiseOnly && a.cfg.Bugs.On(BugForgetPromise):
+	case !promiseOnly && a.cfg.Bugs.On(BugForgetAccepted):
 	default:
 		env.Put(key, s)
 	}

@@ -17,10 +17,6 @@ type ctxn struct {
 	timer   sim.TimerID
 }
 
-type voteTimeout struct{ Txn string }
-
-func (t voteTimeout) String() string { return "vote-timeout " + t.Txn }
-
 // Coordinator is the transaction manager and the leader of ballot 0: it
 // asks for votes and learns the instances' values from the acceptors. It
 // keeps nothing durable: what was decided lives in the acceptors, which is
@@ -44,7 +40,7 @@ func (c *Coordinator) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 		if t := c.txns[m.Txn]; t != nil && !t.decided {
 			t.learn.add(env.NameOf(from), m)
 			if commit, done := t.learn.outcome(t.parts); done {
-				c.decide(env, t, commit, "coordinator")
+				c.decide(env, t, commit, obs.ViaCoordinator)
 			}
 		}
 	case Phase1b:
@@ -57,7 +53,7 @@ func (c *Coordinator) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 		}
 	case Decision:
 		if t := c.txns[m.Txn]; t != nil && !t.decided {
-			c.decide(env, t, m.Commit, "leader")
+			c.decide(env, t, m.Commit, obs.ViaLeader)
 		}
 	}
 }
@@ -71,30 +67,22 @@ func (c *Coordinator) onSubmit(env *sim.Env, from sim.NodeID, m txn.Submit) {
 	}
 	t := &ctxn{id: m.Txn, client: env.NameOf(from), parts: txn.ParticipantsOf(m.Ops), learn: newLearner(c.cfg.quorum())}
 	c.txns[t.id] = t
-	env.Observe(obs.Begin{Txn: t.id, Participants: t.parts})
-	for _, p := range t.parts {
-		id, _ := env.Lookup(p)
-		env.Send(id, Prepare{Txn: t.id, Ops: txn.OpsFor(m.Ops, p), Peers: t.parts})
-	}
-	t.timer = env.SetTimer(c.cfg.VoteTimeout, voteTimeout{t.id})
+	txn.Begin(env, t.id, m.Ops, t.parts)
+	t.timer = env.SetTimer(c.cfg.VoteTimeout, txn.VoteTimeout{Txn: t.id})
 }
 
 // decide tells the client and the participants. Nothing is logged: the
 // outcome is already fixed by the acceptors' quorums.
-func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool, via string) {
-	if commit && via == "coordinator" {
+func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool, via obs.Via) {
+	if commit && via == obs.ViaCoordinator {
 		// The crash point of paxoscommit-coordinator-crash, as of 2PC's.
 		env.Observe(obs.VotesIn{Txn: t.id, AllYes: true})
 	}
 	env.CancelTimer(t.timer)
-	if t.lead != nil {
-		t.lead.stop(env)
-	}
+	t.lead.stop(env)
 	t.decided, t.commit = true, commit
-	env.Observe(obs.Decide{Txn: t.id, Commit: commit, Via: obs.Via(via)})
-	if id, ok := env.Lookup(t.client); ok {
-		env.Send(id, txn.Result{Txn: t.id, Commit: commit})
-	}
+	env.Observe(obs.Decide{Txn: t.id, Commit: commit, Via: via})
+	txn.TellClient(env, t.client, t.id, commit)
 	for _, p := range t.parts {
 		id, _ := env.Lookup(p)
 		env.Send(id, Decision{Txn: t.id, Commit: commit})
@@ -104,13 +92,8 @@ func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool, via string) {
 // Timer: at the vote timeout the coordinator leads a higher ballot, which
 // turns every missing vote into "aborted"; its rounds retry until decided.
 func (c *Coordinator) Timer(env *sim.Env, tag any) {
-	var id string
-	switch tag := tag.(type) {
-	case voteTimeout:
-		id = tag.Txn
-	case roundTimer:
-		id = tag.Txn
-	default:
+	id, ok := leaderTimer(tag)
+	if !ok {
 		return
 	}
 	t := c.txns[id]

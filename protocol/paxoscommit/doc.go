@@ -31,4 +31,7 @@
 //
 // With F = 0 that is 2PC's 4N+2 (2PC spends on acknowledgements what Paxos
 // Commit spends on the acceptors' relay).
+//
+// Configuration, bank, recovery shape, Prepare and Decision are the commit
+// kit's (package txn); planted bugs are the catalog Bugs (package plant).
 package paxoscommit

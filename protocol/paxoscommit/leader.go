@@ -3,6 +3,7 @@ package paxoscommit
 import (
 	"time"
 
+	"github.com/faultline-sim/faultline/protocol/txn"
 	"github.com/faultline-sim/faultline/sim"
 )
 
@@ -73,6 +74,21 @@ type roundTimer struct{ Txn string }
 
 func (t roundTimer) String() string { return "round " + t.Txn }
 
+// leaderTimer is the transaction of a timer that makes its node lead a
+// ballot: the coordinator's vote timeout, a participant's decision
+// timeout, or a round timer retrying higher.
+func leaderTimer(tag any) (string, bool) {
+	switch tag := tag.(type) {
+	case txn.VoteTimeout:
+		return tag.Txn, true
+	case decisionTimer:
+		return tag.Txn, true
+	case roundTimer:
+		return tag.Txn, true
+	}
+	return "", false
+}
+
 // leader runs higher ballots for every instance of one transaction. The
 // coordinator and each participant embed one per transaction they take
 // over.
@@ -95,8 +111,8 @@ type leader struct {
 // ballot could propose a second value under it.
 func (l *leader) start(env *sim.Env, cfg Config) {
 	round := l.seen
-	if v, ok := env.Get(roundKey + l.txn); ok {
-		round = max(round, v.(int64))
+	if r, ok := sim.Load[int64](env, roundKey+l.txn); ok {
+		round = max(round, r)
 	}
 	round++
 	l.attempts++
@@ -121,7 +137,11 @@ func (l *leader) arm(env *sim.Env, cfg Config) {
 	l.timer = env.SetTimer(d, roundTimer{l.txn})
 }
 
+// stop ends the leader's rounds; a nil leader (none was needed) has none.
 func (l *leader) stop(env *sim.Env) {
+	if l == nil {
+		return
+	}
 	env.CancelTimer(l.timer)
 	l.phase = idle
 }

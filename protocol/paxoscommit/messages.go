@@ -39,12 +39,14 @@ func (b Ballot) Round() int64 { return int64(b) >> 8 }
 
 func (b Ballot) String() string { return fmt.Sprintf("%d.%d", int64(b)>>8, int64(b)&0xff) }
 
-// Prepare asks a participant to vote.
-type Prepare struct {
-	Txn   string
-	Ops   []txn.Op
-	Peers []string
-}
+// Prepare asks a participant to vote; the outcome goes out as a Decision.
+// Both are the commit kit's, shared with 2PC and 3PC. There is no Vote
+// message to the coordinator: a participant's vote is its phase-2a
+// proposal to the acceptors.
+type (
+	Prepare  = txn.Prepare
+	Decision = txn.Decision
+)
 
 // Entry is one instance's value in a phase-2 message.
 type Entry struct {
@@ -96,19 +98,6 @@ type Nack struct {
 	Promised Ballot
 }
 
-// Decision is the outcome, from whoever learned it.
-type Decision struct {
-	Txn    string
-	Commit bool
-}
-
-func (m Prepare) String() string {
-	parts := make([]string, len(m.Ops))
-	for i, o := range m.Ops {
-		parts[i] = o.String()
-	}
-	return "prepare " + m.Txn + " " + strings.Join(parts, " ")
-}
 func entries(es []Entry) string {
 	parts := make([]string, len(es))
 	for i, e := range es {
@@ -134,10 +123,4 @@ func (m Phase2b) String() string {
 }
 func (m Nack) String() string {
 	return fmt.Sprintf("nack %s b%s promised b%s", m.Txn, m.Ballot, m.Promised)
-}
-func (m Decision) String() string {
-	if m.Commit {
-		return "decision " + m.Txn + " commit"
-	}
-	return "decision " + m.Txn + " abort"
 }

@@ -42,12 +42,8 @@ func sortedCopy(s []string) []string {
 // the participant re-takes the locks and soon leads a ballot to learn the
 // outcome from the acceptors.
 func (p *Participant) Start(env *sim.Env) {
-	p.bank.Open(env)
 	p.inDoubt = map[string]*inDoubt{}
-	for _, k := range env.Keys(txn.PreparedKey) {
-		v, _ := env.Get(k)
-		rec := v.(txn.Prepared)
-		p.bank.Lock(rec.Txn, rec.Ops)
+	for _, rec := range p.bank.Recover(env) {
 		d := &inDoubt{rec: rec, learn: newLearner(p.cfg.quorum())}
 		p.inDoubt[rec.Txn] = d
 		d.timer = env.SetTimer(p.cfg.RoundTimeout, decisionTimer{rec.Txn})
@@ -60,9 +56,9 @@ func (p *Participant) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 	case Prepare:
 		p.onPrepare(env, from, m)
 	case Decision:
-		via := "leader"
+		via := obs.ViaLeader
 		if d := p.inDoubt[m.Txn]; d != nil && env.NameOf(from) == d.rec.Coordinator {
-			via = "coordinator"
+			via = obs.ViaCoordinator
 		}
 		p.finish(env, m.Txn, m.Commit, via)
 	case Phase2b:
@@ -83,14 +79,6 @@ func (p *Participant) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 	}
 }
 
-func (p *Participant) outcome(env *sim.Env, id string) (commit, known bool) {
-	v, ok := env.Get(txn.OutcomeKey + id)
-	if !ok {
-		return false, false
-	}
-	return v.(bool), true
-}
-
 // propose sends this participant's vote to the acceptors as phase 2a of
 // ballot 0; their phase-2b replies go to the coordinator.
 func (p *Participant) propose(env *sim.Env, id, coordinator string, v Value) {
@@ -102,7 +90,7 @@ func (p *Participant) propose(env *sim.Env, id, coordinator string, v Value) {
 }
 
 func (p *Participant) onPrepare(env *sim.Env, from sim.NodeID, m Prepare) {
-	if commit, known := p.outcome(env, m.Txn); known {
+	if commit, known := p.bank.Outcome(env, m.Txn); known {
 		env.Send(from, Decision{Txn: m.Txn, Commit: commit})
 		return
 	}
@@ -134,50 +122,25 @@ func (p *Participant) wait(env *sim.Env, d *inDoubt) {
 // the others.
 func (p *Participant) lead(env *sim.Env, d *inDoubt, commit bool) {
 	rec := d.rec
-	p.finish(env, rec.Txn, commit, "recovery")
-	for _, peer := range rec.Peers {
-		if peer != env.Name() {
-			id, _ := env.Lookup(peer)
-			env.Send(id, Decision{Txn: rec.Txn, Commit: commit})
-		}
-	}
-	if id, ok := env.Lookup(rec.Coordinator); ok {
-		env.Send(id, Decision{Txn: rec.Txn, Commit: commit})
-	}
+	p.finish(env, rec.Txn, commit, obs.ViaRecovery)
+	txn.Announce(env, rec, commit)
 }
 
-// finish applies or rolls back a transaction and releases its locks.
-func (p *Participant) finish(env *sim.Env, id string, commit bool, via string) {
-	if _, known := p.outcome(env, id); known {
-		return
-	}
-	d := p.inDoubt[id]
-	if d != nil && commit {
-		p.bank.Apply(env, d.rec.Ops)
-	}
-	env.Put(txn.OutcomeKey+id, commit)
-	if d != nil {
-		env.Delete(txn.PreparedKey + id)
-		p.bank.Unlock(id, d.rec.Ops)
+// finish applies or rolls back a transaction and releases its locks (the
+// commit kit's Bank.Finish), then forgets it.
+func (p *Participant) finish(env *sim.Env, id string, commit bool, via obs.Via) {
+	if d := p.inDoubt[id]; p.bank.Finish(env, id, commit, via) && d != nil {
 		env.CancelTimer(d.timer)
-		if d.lead != nil {
-			d.lead.stop(env)
-		}
+		d.lead.stop(env)
 		delete(p.inDoubt, id)
 	}
-	env.Observe(obs.Decide{Txn: id, Commit: commit, Via: obs.Via(via)})
 }
 
 // Timer: in doubt too long, take over with a higher ballot; a round that
 // stalls is retried higher.
 func (p *Participant) Timer(env *sim.Env, tag any) {
-	var id string
-	switch tag := tag.(type) {
-	case decisionTimer:
-		id = tag.Txn
-	case roundTimer:
-		id = tag.Txn
-	default:
+	id, ok := leaderTimer(tag)
+	if !ok {
 		return
 	}
 	d := p.inDoubt[id]

@@ -2,7 +2,6 @@ package redislock
 
 import (
 	"github.com/faultline-sim/faultline/obs"
-	"github.com/faultline-sim/faultline/protocol/resource"
 	"github.com/faultline-sim/faultline/sim"
 )
 
@@ -46,48 +45,4 @@ func (c *Calls) Reply(env *sim.Env, r Reply) bool {
 	}
 	env.Observe(f)
 	return true
-}
-
-// Update is one unfenced read-modify-write of a storage cell: read it,
-// write back value+1 naming the version read. Redis has no fencing token,
-// so both carry token 0 and the storage cannot tell a stale holder from
-// the current one.
-type Update struct {
-	Storage sim.NodeID
-	key     string
-	req     resource.Req
-	reading bool
-	active  bool
-}
-
-// Begin sends the read.
-func (u *Update) Begin(env *sim.Env, key string, req resource.Req) {
-	u.key, u.req, u.reading, u.active = key, req, true, true
-	env.Send(u.Storage, resource.Read{Key: key, Req: req})
-}
-
-// Stop abandons the update: replies still on their way are ignored.
-func (u *Update) Stop() { u.active = false }
-
-// Handle takes a storage reply and reports whether the write has been
-// acknowledged. next is the write's request id. The reply to the read is
-// acted on whenever it comes: a client paused after sending the read
-// writes as soon as it resumes, before anything tells it time has passed.
-func (u *Update) Handle(env *sim.Env, m sim.Message, next func() resource.Req) bool {
-	if !u.active {
-		return false
-	}
-	switch m := m.(type) {
-	case resource.ReadReply:
-		if u.reading && m.Req == u.req && m.OK {
-			u.reading, u.req = false, next()
-			env.Send(u.Storage, resource.Write{Key: u.key, Req: u.req, ReadVersion: m.Version, Value: m.Value + 1})
-		}
-	case resource.WriteReply:
-		if !u.reading && m.Req == u.req {
-			u.active = false
-			return true
-		}
-	}
-	return false
 }

@@ -1,10 +1,10 @@
 package redislock
 
 import (
-	"fmt"
 	"time"
 
-	"github.com/faultline-sim/faultline/protocol/resource"
+	"github.com/faultline-sim/faultline/protocol/lockkit"
+	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 )
@@ -14,7 +14,7 @@ const (
 	Service     = "redis"         // the logical Redis of the single-instance lock
 	MasterName  = "redis"         // the master at the start
 	ReplicaName = "redis-replica" // its replica, when there is one
-	StorageName = resource.NodeName
+	StorageName = lockkit.NodeName
 )
 
 // Config sets the single-instance lock: the server's persistence and
@@ -35,18 +35,16 @@ type Config struct {
 	ReplicationInterval time.Duration
 	FailoverAfter       time.Duration
 
-	Bugs Bugs
+	lockkit.Common
 }
 
-// Bugs are planted mistakes, each off by default.
-type Bugs struct {
-	// PlainDel: release with a plain DEL instead of the check-and-delete
-	// script, deleting the key whoever holds it now.
-	PlainDel bool
-}
-
-// BugPlainDel is the planted bug's name (WithBug, `simrun --bug`).
+// BugPlainDel is the planted bug's name (`simrun --bug`).
 const BugPlainDel = "plain-del"
+
+// Bugs is the catalog of planted bugs.
+var Bugs = plant.Catalog{
+	{Name: BugPlainDel, Description: "release with a plain DEL instead of the check-and-delete script, deleting the key whoever holds it now"},
+}
 
 // Default is the configuration of the scenarios: a 100ms lock, one
 // server without persistence or replica.
@@ -68,26 +66,14 @@ func (c Config) drift() time.Duration {
 
 // Validate reports an impossible setting, naming the field.
 func (c Config) Validate() error {
-	switch {
-	case c.TTL <= 0:
-		return fmt.Errorf("redislock: TTL must be positive, got %v", c.TTL)
-	case c.Drift < 0 || c.drift() >= c.TTL:
-		return fmt.Errorf("redislock: drift must be in [0, TTL %v), got %v", c.TTL, c.drift())
-	case c.CommandTimeout <= 0:
-		return fmt.Errorf("redislock: command timeout must be positive, got %v", c.CommandTimeout)
-	case c.RetryDelay <= 0:
-		return fmt.Errorf("redislock: retry delay must be positive, got %v", c.RetryDelay)
-	case c.MaxRetries < 0:
-		return fmt.Errorf("redislock: max retries %d is negative", c.MaxRetries)
-	case c.Work < 0:
-		return fmt.Errorf("redislock: work %v is negative", c.Work)
-	case c.Persistence > PersistAOF:
-		return fmt.Errorf("redislock: unknown persistence %d", c.Persistence)
-	case c.Replica && (c.ReplicationInterval <= 0 || c.FailoverAfter < c.ReplicationInterval):
-		return fmt.Errorf("redislock: with a replica, replication interval must be positive and failover-after at least one interval, got %v and %v",
-			c.ReplicationInterval, c.FailoverAfter)
-	}
-	return nil
+	f := &lockkit.Fields{Proto: "redislock"}
+	f.Positive("TTL", c.TTL).Check(c.Drift >= 0 && c.drift() < c.TTL, "drift must be in [0, TTL %v), got %v", c.TTL, c.drift())
+	f.Positive("command timeout", c.CommandTimeout).Positive("retry delay", c.RetryDelay)
+	f.Count("max retries", c.MaxRetries).NotNegative("work", c.Work)
+	f.Check(c.Persistence <= PersistAOF, "unknown persistence %d", c.Persistence)
+	f.Check(!c.Replica || (c.ReplicationInterval > 0 && c.FailoverAfter >= c.ReplicationInterval),
+		"with a replica, replication interval must be positive and failover-after at least one interval, got %v and %v", c.ReplicationInterval, c.FailoverAfter)
+	return f.Err()
 }
 
 // Name is "redis-lock", with the persistence and replica if any.
@@ -102,17 +88,14 @@ func (c Config) Name() string {
 	return n
 }
 
-// PlantedBugs lists the planted bugs.
-func (c Config) PlantedBugs() []string { return []string{BugPlainDel} }
+// Planted is the catalog of planted bugs.
+func (c Config) Planted() plant.Catalog { return Bugs }
 
-// WithBug enables a planted bug by name.
-func (c Config) WithBug(name string) (Config, error) {
-	if name != BugPlainDel {
-		return c, fmt.Errorf("redis-lock has no planted bug %q (have: %s)", name, BugPlainDel)
-	}
-	c.Bugs.PlainDel = true
-	return c, nil
-}
+// WithBugs is the configuration with exactly the bugs s on.
+func (c Config) WithBugs(s plant.Set) lockkit.Protocol { c.Bugs = s; return c }
+
+// Fenced is false: Redis issues no fencing token.
+func (c Config) Fenced() bool { return false }
 
 // Servers are the server nodes, master first.
 func (c Config) Servers() []string {
@@ -143,14 +126,8 @@ func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob
 	for i, sc := range c.ServerConfigs() {
 		w.AddNode(c.Servers()[i], func() sim.Node { return NewServer(sc) })
 	}
-	w.AddNode(StorageName, func() sim.Node { return &resource.Storage{} })
-	byClient := map[string][]workload.LockJob{}
-	for _, j := range jobs {
-		byClient[j.Client] = append(byClient[j.Client], j)
-	}
-	for _, name := range clients {
-		js := byClient[name]
-		w.AddNode(name, func() sim.Node { return &Client{cfg: c, jobs: resource.Jobs{List: js}} })
-	}
+	opt := lockkit.Options{Backoff: lockkit.Jittered(4 * c.RetryDelay), RetryDelay: lockkit.Jittered(c.RetryDelay), MaxTries: c.MaxRetries,
+		WorkBefore: c.Work, FirstLockOnly: true, ReleaseLater: true}
+	lockkit.AddClients(w, false, clients, jobs, opt, func() lockkit.Service { return &Client{cfg: c} })
 	return nil
 }

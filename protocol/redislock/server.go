@@ -102,9 +102,7 @@ func NewServer(cfg ServerConfig) *Server { return &Server{cfg: cfg} }
 func (s *Server) Start(env *sim.Env) {
 	s.keys = map[string]entry{}
 	s.expiry = map[string]sim.TimerID{}
-	if v, ok := env.Get(epochKey); ok {
-		s.epoch = v.(int)
-	}
+	s.epoch, _ = sim.Load[int](env, epochKey)
 	if s.cfg.Peer != "" {
 		s.peer, s.hasPeer = env.Lookup(s.cfg.Peer)
 	}
@@ -116,8 +114,8 @@ func (s *Server) Start(env *sim.Env) {
 		env.Observe(obs.RedisRole{Service: s.cfg.Service, Role: s.role.String(), Epoch: s.epoch})
 	}
 	for _, k := range env.Keys(aofKey) {
-		v, _ := env.Get(k)
-		key, e := strings.TrimPrefix(k, aofKey), v.(entry)
+		e, _ := sim.Load[entry](env, k)
+		key := strings.TrimPrefix(k, aofKey)
 		if s.role == replica {
 			// It held this key as master before its crash; a resync replaces
 			// its data, so that authority is gone.

@@ -4,14 +4,15 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/faultline-sim/faultline/protocol/lockkit"
+	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/protocol/redislock"
-	"github.com/faultline-sim/faultline/protocol/resource"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 )
 
 // StorageName is the protected storage node.
-const StorageName = resource.NodeName
+const StorageName = lockkit.NodeName
 
 // InstanceName is the name of instance i (from 1): "redis-1".
 func InstanceName(i int) string { return fmt.Sprintf("redis-%d", i) }
@@ -25,19 +26,16 @@ type Config struct {
 	MaxRetries      int           // attempts per acquisition before giving up (0: no limit)
 	Work            time.Duration // time in the critical section before the read-modify-write
 	Persistence     redislock.Persistence
-	Bugs            Bugs
+	lockkit.Common
 }
 
-// Bugs are planted mistakes, each off by default.
-type Bugs struct {
-	// NoElapsedCheck: the client dates the lock's validity from when the
-	// last instance answered instead of from when it began, so time spent
-	// acquiring (a pause among others) is not taken off.
-	NoElapsedCheck bool
-}
-
-// BugNoElapsedCheck is the planted bug's name.
+// BugNoElapsedCheck is the planted bug's name (`simrun --bug`).
 const BugNoElapsedCheck = "no-elapsed-check"
+
+// Bugs is the catalog of planted bugs.
+var Bugs = plant.Catalog{
+	{Name: BugNoElapsedCheck, Description: "the client does not take the time spent acquiring (a pause among others) off the lock's validity"},
+}
 
 // Default is the configuration of the scenarios: 5 instances without
 // persistence, a 100ms lock, 10ms per instance.
@@ -64,23 +62,13 @@ func (c Config) Names() []string {
 
 // Validate reports an impossible setting, naming the field.
 func (c Config) Validate() error {
-	switch {
-	case c.Instances < 1:
-		return fmt.Errorf("redlock: instances must be at least 1, got %d", c.Instances)
-	case c.TTL <= c.Drift():
-		return fmt.Errorf("redlock: TTL %v must exceed the drift allowance %v", c.TTL, c.Drift())
-	case c.InstanceTimeout <= 0:
-		return fmt.Errorf("redlock: instance timeout must be positive, got %v", c.InstanceTimeout)
-	case c.RetryDelay <= 0:
-		return fmt.Errorf("redlock: retry delay must be positive, got %v", c.RetryDelay)
-	case c.MaxRetries < 0:
-		return fmt.Errorf("redlock: max retries %d is negative", c.MaxRetries)
-	case c.Work < 0:
-		return fmt.Errorf("redlock: work %v is negative", c.Work)
-	case c.Persistence > redislock.PersistAOF:
-		return fmt.Errorf("redlock: unknown persistence %d", c.Persistence)
-	}
-	return nil
+	f := &lockkit.Fields{Proto: "redlock"}
+	f.Check(c.Instances >= 1, "instances must be at least 1, got %d", c.Instances)
+	f.Check(c.TTL > c.Drift(), "TTL %v must exceed the drift allowance %v", c.TTL, c.Drift())
+	f.Positive("instance timeout", c.InstanceTimeout).Positive("retry delay", c.RetryDelay)
+	f.Count("max retries", c.MaxRetries).NotNegative("work", c.Work)
+	f.Check(c.Persistence <= redislock.PersistAOF, "unknown persistence %d", c.Persistence)
+	return f.Err()
 }
 
 // Name is "redlock", or "redlock-aof" with append-only persistence.
@@ -91,17 +79,14 @@ func (c Config) Name() string {
 	return "redlock"
 }
 
-// PlantedBugs lists the planted bugs.
-func (c Config) PlantedBugs() []string { return []string{BugNoElapsedCheck} }
+// Planted is the catalog of planted bugs.
+func (c Config) Planted() plant.Catalog { return Bugs }
 
-// WithBug enables a planted bug by name.
-func (c Config) WithBug(name string) (Config, error) {
-	if name != BugNoElapsedCheck {
-		return c, fmt.Errorf("redlock has no planted bug %q (have: %s)", name, BugNoElapsedCheck)
-	}
-	c.Bugs.NoElapsedCheck = true
-	return c, nil
-}
+// WithBugs is the configuration with exactly the bugs s on.
+func (c Config) WithBugs(s plant.Set) lockkit.Protocol { c.Bugs = s; return c }
+
+// Fenced is false: Redlock issues no fencing token.
+func (c Config) Fenced() bool { return false }
 
 // AddNodes adds the instances, the storage and one client per name, each
 // running its jobs (the first lock of each job) in order.
@@ -113,14 +98,8 @@ func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob
 		sc := redislock.ServerConfig{Service: n, Persistence: c.Persistence}
 		w.AddNode(n, func() sim.Node { return redislock.NewServer(sc) })
 	}
-	w.AddNode(StorageName, func() sim.Node { return &resource.Storage{} })
-	byClient := map[string][]workload.LockJob{}
-	for _, j := range jobs {
-		byClient[j.Client] = append(byClient[j.Client], j)
-	}
-	for _, name := range clients {
-		js := byClient[name]
-		w.AddNode(name, func() sim.Node { return &Client{cfg: c, jobs: resource.Jobs{List: js}} })
-	}
+	opt := lockkit.Options{Backoff: lockkit.Uniform(c.RetryDelay), RetryDelay: lockkit.Uniform(c.RetryDelay), MaxTries: c.MaxRetries,
+		WorkBefore: c.Work, FirstLockOnly: true, ReleaseLater: true}
+	lockkit.AddClients(w, false, clients, jobs, opt, func() lockkit.Service { return &Client{cfg: c} })
 	return nil
 }

@@ -6,9 +6,6 @@ import (
 	"github.com/faultline-sim/faultline/sim"
 )
 
-// coordKey prefixes the coordinator's durable log records.
-const coordKey = "3pc/coord/"
-
 // phase is the coordinator's state of one transaction; it is also what
 // the coordinator logs.
 type phase int
@@ -34,18 +31,12 @@ func (p phase) String() string {
 	return "phase?"
 }
 
-// coordRecord is the coordinator's log entry. It is written when the
-// transaction begins: a restarted coordinator that finds a record still
-// collecting knows nobody can have pre-committed and aborts, instead of
-// re-running a duplicated Submit whose first run a termination may have
-// decided.
-type coordRecord struct {
-	Phase        phase
-	Commit       bool
-	Participants []string
-	Client       string
-	Done         bool // every participant acknowledged the decision
-}
+// coordLog is the coordinator's durable log (the commit kit's txn.Log). A
+// record is written when the transaction begins: a restarted coordinator
+// that finds one still collecting knows nobody can have pre-committed and
+// aborts, instead of re-running a duplicated Submit whose first run a
+// termination may have decided.
+var coordLog = txn.Log[phase]{Prefix: "3pc/coord/"}
 
 type ctxn struct {
 	id     string
@@ -61,12 +52,6 @@ type ctxn struct {
 	states map[string]bool
 }
 
-type voteTimeout struct{ Txn string }
-type resendTimer struct{ Txn string }
-
-func (t voteTimeout) String() string { return "vote-timeout " + t.Txn }
-func (t resendTimer) String() string { return "resend " + t.Txn }
-
 // Coordinator runs the three phases for every transaction submitted.
 type Coordinator struct {
 	cfg  Config
@@ -79,18 +64,13 @@ type Coordinator struct {
 // decided one is resent.
 func (c *Coordinator) Start(env *sim.Env) {
 	c.txns = map[string]*ctxn{}
-	for _, k := range env.Keys(coordKey) {
-		v, _ := env.Get(k)
-		rec := v.(coordRecord)
-		if rec.Done {
-			continue
-		}
-		t := &ctxn{id: k[len(coordKey):], client: rec.Client, parts: rec.Participants, phase: rec.Phase,
-			commit: rec.Commit, votes: map[string]bool{}, acked: map[string]bool{}}
+	for _, l := range coordLog.Unfinished(env) {
+		t := &ctxn{id: l.Txn, client: l.Client, parts: l.Participants, phase: l.Phase,
+			commit: l.Commit, votes: map[string]bool{}, acked: map[string]bool{}}
 		c.txns[t.id] = t
-		switch rec.Phase {
+		switch l.Phase {
 		case collecting:
-			c.decide(env, t, false, "recovery")
+			c.decide(env, t, false, obs.ViaRecovery)
 		case preCommitting:
 			t.phase = learning
 			c.resend(env, t)
@@ -121,12 +101,12 @@ func (c *Coordinator) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 	case Decision:
 		// A termination leader decided while this coordinator was silent.
 		if t := c.txns[m.Txn]; t != nil && t.phase != decided {
-			c.decide(env, t, m.Commit, "termination")
+			c.decide(env, t, m.Commit, obs.ViaTermination)
 		}
 	case StateReply:
 		if t := c.txns[m.Txn]; t != nil && t.phase != decided && t.phase != collecting {
 			if m.State.decided() {
-				c.decide(env, t, m.State == Committed, "termination")
+				c.decide(env, t, m.State == Committed, obs.ViaTermination)
 				return
 			}
 			if t.phase == learning {
@@ -158,15 +138,15 @@ func (c *Coordinator) log(env *sim.Env, t *ctxn, done bool) {
 	if ph == learning {
 		ph = preCommitting
 	}
-	env.Put(coordKey+t.id, coordRecord{Phase: ph, Commit: t.commit, Participants: t.parts, Client: t.client, Done: done})
+	coordLog.Write(env, t.id, txn.Record[phase]{Phase: ph, Commit: t.commit, Participants: t.parts, Client: t.client, Done: done})
 }
 
 func (c *Coordinator) onSubmit(env *sim.Env, from sim.NodeID, m txn.Submit) {
 	if _, active := c.txns[m.Txn]; active {
 		return
 	}
-	if v, ok := env.Get(coordKey + m.Txn); ok {
-		if rec := v.(coordRecord); rec.Phase == decided {
+	if rec, ok := coordLog.Read(env, m.Txn); ok {
+		if rec.Phase == decided {
 			env.Send(from, txn.Result{Txn: m.Txn, Commit: rec.Commit})
 		}
 		return
@@ -175,12 +155,8 @@ func (c *Coordinator) onSubmit(env *sim.Env, from sim.NodeID, m txn.Submit) {
 		votes: map[string]bool{}, acked: map[string]bool{}}
 	c.txns[t.id] = t
 	c.log(env, t, false)
-	env.Observe(obs.Begin{Txn: t.id, Participants: t.parts})
-	for _, p := range t.parts {
-		id, _ := env.Lookup(p)
-		env.Send(id, Prepare{Txn: t.id, Ops: txn.OpsFor(m.Ops, p), Peers: t.parts})
-	}
-	t.timer = env.SetTimer(c.cfg.VoteTimeout, voteTimeout{t.id})
+	txn.Begin(env, t.id, m.Ops, t.parts)
+	t.timer = env.SetTimer(c.cfg.VoteTimeout, txn.VoteTimeout{Txn: t.id})
 }
 
 func (c *Coordinator) onVote(env *sim.Env, from sim.NodeID, m Vote) {
@@ -188,15 +164,13 @@ func (c *Coordinator) onVote(env *sim.Env, from sim.NodeID, m Vote) {
 	if t == nil || t.phase != collecting {
 		return
 	}
-	t.votes[env.NameOf(from)] = m.Yes
-	if !m.Yes {
-		c.decide(env, t, false, "coordinator")
+	switch txn.CountVote(env, t.id, t.parts, t.votes, env.NameOf(from), m.Yes) {
+	case txn.VotedNo:
+		c.decide(env, t, false, obs.ViaCoordinator)
+		return
+	case txn.Waiting:
 		return
 	}
-	if len(t.votes) < len(t.parts) {
-		return
-	}
-	env.Observe(obs.VotesIn{Txn: t.id, AllYes: true})
 	env.CancelTimer(t.timer)
 	// Logged before any PreCommit leaves: from now on a participant may
 	// commit through a termination, so a restarted coordinator must not
@@ -218,20 +192,18 @@ func (c *Coordinator) onPreAck(env *sim.Env, from sim.NodeID, m PreAck) {
 	// The crash point of 3pc-coordinator-crash: everyone is pre-committed
 	// and nothing is decided yet.
 	env.Observe(obs.PreCommit{Txn: t.id, Acked: true})
-	c.decide(env, t, true, "coordinator")
+	c.decide(env, t, true, obs.ViaCoordinator)
 }
 
 // decide logs the outcome before anyone hears of it, then tells the client
 // and the participants.
-func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool, via string) {
+func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool, via obs.Via) {
 	env.CancelTimer(t.timer)
 	t.phase, t.commit = decided, commit
 	t.acked = map[string]bool{}
 	c.log(env, t, false)
-	env.Observe(obs.Decide{Txn: t.id, Commit: commit, Via: obs.Via(via)})
-	if id, ok := env.Lookup(t.client); ok {
-		env.Send(id, txn.Result{Txn: t.id, Commit: commit})
-	}
+	env.Observe(obs.Decide{Txn: t.id, Commit: commit, Via: via})
+	txn.TellClient(env, t.client, t.id, commit)
 	c.resend(env, t)
 }
 
@@ -255,17 +227,17 @@ func (c *Coordinator) resend(env *sim.Env, t *ctxn) {
 			env.Send(id, StateReq{Txn: t.id})
 		}
 	}
-	t.timer = env.SetTimer(c.cfg.ResendInterval, resendTimer{t.id})
+	t.timer = env.SetTimer(c.cfg.ResendInterval, txn.ResendTimer{Txn: t.id})
 }
 
 // Timer handles the vote timeout and resends.
 func (c *Coordinator) Timer(env *sim.Env, tag any) {
 	switch tag := tag.(type) {
-	case voteTimeout:
+	case txn.VoteTimeout:
 		if t := c.txns[tag.Txn]; t != nil && t.phase == collecting {
-			c.decide(env, t, false, "timeout")
+			c.decide(env, t, false, obs.ViaTimeout)
 		}
-	case resendTimer:
+	case txn.ResendTimer:
 		if t := c.txns[tag.Txn]; t != nil && t.phase != collecting {
 			c.resend(env, t)
 		}

@@ -30,5 +30,7 @@
 //	6N + 2 messages: submit, N prepare, N vote, N pre-commit, N pre-commit
 //	ack, N commit, N ack, and the result to the client.
 //
-// Planted bugs (Config.Bugs) are wrong termination rules, off by default.
+// Configuration, bank, recovery shape and the messages 3PC shares with 2PC
+// are the commit kit's (package txn). Planted bugs (the catalog Bugs,
+// package plant) are wrong termination rules, off by default.
 package threepc

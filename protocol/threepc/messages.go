@@ -1,39 +1,27 @@
 package threepc
 
-import (
-	"strings"
+import "github.com/faultline-sim/faultline/protocol/txn"
 
-	"github.com/faultline-sim/faultline/protocol/txn"
+// Phase 1 is 2PC's, in the commit kit's messages: Prepare, then each
+// participant's Vote.
+type (
+	Prepare = txn.Prepare
+	Vote    = txn.Vote
 )
 
-// Prepare asks a participant to prepare its part of a transaction.
-type Prepare struct {
-	Txn   string
-	Ops   []txn.Op
-	Peers []string
-}
-
-// Vote is a participant's answer to Prepare.
-type Vote struct {
-	Txn string
-	Yes bool
-}
-
-// PreCommit tells a participant every vote was yes (from the coordinator)
-// or that a termination leader is about to commit.
+// Phase 2: PreCommit tells a participant every vote was yes (from the
+// coordinator) or that a termination leader is about to commit.
 type PreCommit struct{ Txn string }
 
 // PreAck acknowledges a PreCommit.
 type PreAck struct{ Txn string }
 
-// Decision is the outcome, from the coordinator or a termination leader.
-type Decision struct {
-	Txn    string
-	Commit bool
-}
-
-// Ack acknowledges a Decision.
-type Ack struct{ Txn string }
+// Phase 3: the outcome goes out as the kit's Decision, from the coordinator
+// or a termination leader, and each participant sends its Ack.
+type (
+	Decision = txn.Decision
+	Ack      = txn.Ack
+)
 
 // StateReq asks a peer for its state of a transaction: the first step of the
 // termination protocol, which doubles as the election (whoever answers is
@@ -48,29 +36,9 @@ type StateReply struct {
 	Recovered bool // restarted since voting: may not lead a termination
 }
 
-func (m Prepare) String() string {
-	parts := make([]string, len(m.Ops))
-	for i, o := range m.Ops {
-		parts[i] = o.String()
-	}
-	return "prepare " + m.Txn + " " + strings.Join(parts, " ")
-}
-func (m Vote) String() string {
-	if m.Yes {
-		return "vote " + m.Txn + " yes"
-	}
-	return "vote " + m.Txn + " no"
-}
 func (m PreCommit) String() string { return "precommit " + m.Txn }
 func (m PreAck) String() string    { return "precommit-ack " + m.Txn }
-func (m Decision) String() string {
-	if m.Commit {
-		return "decision " + m.Txn + " commit"
-	}
-	return "decision " + m.Txn + " abort"
-}
-func (m Ack) String() string      { return "ack " + m.Txn }
-func (m StateReq) String() string { return "state-req " + m.Txn }
+func (m StateReq) String() string  { return "state-req " + m.Txn }
 func (m StateReply) String() string {
 	s := "state " + m.Txn + " " + m.State.String()
 	if m.Recovered {

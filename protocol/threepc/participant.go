@@ -46,16 +46,12 @@ type Participant struct {
 // is uncertain or pre-committed about those, re-takes their locks and asks
 // its peers at once.
 func (p *Participant) Start(env *sim.Env) {
-	p.bank.Open(env)
 	p.txns = map[string]*ptxn{}
-	for _, k := range env.Keys(txn.PreparedKey) {
-		v, _ := env.Get(k)
-		rec := v.(txn.Prepared)
+	for _, rec := range p.bank.Recover(env) {
 		t := &ptxn{rec: rec, state: Uncertain, recovered: true}
-		if _, ok := env.Get(preCommitKey + rec.Txn); ok {
+		if _, ok := sim.Load[bool](env, preCommitKey+rec.Txn); ok {
 			t.state = PreCommitted
 		}
-		p.bank.Lock(rec.Txn, rec.Ops)
 		p.txns[rec.Txn] = t
 		p.startRound(env, t)
 	}
@@ -69,9 +65,9 @@ func (p *Participant) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 	case PreCommit:
 		p.onPreCommit(env, from, m.Txn)
 	case Decision:
-		via := "termination"
+		via := obs.ViaTermination
 		if name := env.NameOf(from); p.txns[m.Txn] != nil && name == p.txns[m.Txn].rec.Coordinator {
-			via = "coordinator"
+			via = obs.ViaCoordinator
 		}
 		p.finish(env, m.Txn, m.Commit, via)
 		env.Send(from, Ack{Txn: m.Txn})
@@ -100,8 +96,8 @@ func allTrue(m map[string]bool) bool {
 
 // state is what this participant knows of a transaction.
 func (p *Participant) state(env *sim.Env, id string) State {
-	if v, ok := env.Get(txn.OutcomeKey + id); ok {
-		if v.(bool) {
+	if commit, known := p.bank.Outcome(env, id); known {
+		if commit {
 			return Committed
 		}
 		return Aborted
@@ -160,7 +156,7 @@ func (p *Participant) onStateReq(env *sim.Env, from sim.NodeID, id string) {
 	s := p.state(env, id)
 	if s == Initial {
 		// Not voted: abort unilaterally, so the asking peer can abort too.
-		p.finish(env, id, false, "unilateral")
+		p.finish(env, id, false, obs.ViaUnilateral)
 		s = Aborted
 	}
 	r := StateReply{Txn: id, State: s}
@@ -176,7 +172,7 @@ func (p *Participant) onStateReply(env *sim.Env, from sim.NodeID, m StateReply) 
 		return
 	}
 	if m.State.decided() {
-		p.finish(env, m.Txn, m.State == Committed, "peer")
+		p.finish(env, m.Txn, m.State == Committed, obs.ViaPeer)
 		return
 	}
 	if t.replies != nil && !t.leading {
@@ -196,12 +192,7 @@ func (p *Participant) wait(env *sim.Env, t *ptxn) {
 func (p *Participant) startRound(env *sim.Env, t *ptxn) {
 	env.CancelTimer(t.timer)
 	t.replies, t.leading, t.acks = map[string]StateReply{}, false, nil
-	for _, peer := range t.rec.Peers {
-		if peer != env.Name() {
-			id, _ := env.Lookup(peer)
-			env.Send(id, StateReq{Txn: t.rec.Txn})
-		}
-	}
+	txn.SendEach(env, t.rec.Peers, StateReq{Txn: t.rec.Txn})
 	t.timer = env.SetTimer(p.cfg.CollectWindow, collectTimer{t.rec.Txn})
 }
 
@@ -237,11 +228,11 @@ func (p *Participant) collected(env *sim.Env, t *ptxn) {
 		anyPre = anyPre || r.State == PreCommitted
 	}
 	switch {
-	case !anyPre && p.cfg.Bugs.AllUncertainCommits:
+	case !anyPre && p.cfg.Bugs.On(BugAllUncertainCommits):
 		p.lead(env, t, true)
 	case !anyPre:
 		p.lead(env, t, false)
-	case p.cfg.Bugs.PreCommittedAborts:
+	case p.cfg.Bugs.On(BugPreCommittedAborts):
 		p.lead(env, t, false)
 	default:
 		// Some participant is pre-committed, so the coordinator may have
@@ -277,36 +268,17 @@ func (p *Participant) collected(env *sim.Env, t *ptxn) {
 // coordinator.
 func (p *Participant) lead(env *sim.Env, t *ptxn, commit bool) {
 	rec := t.rec
-	p.finish(env, rec.Txn, commit, "termination")
-	for _, peer := range rec.Peers {
-		if peer != env.Name() {
-			id, _ := env.Lookup(peer)
-			env.Send(id, Decision{Txn: rec.Txn, Commit: commit})
-		}
-	}
-	if id, ok := env.Lookup(rec.Coordinator); ok {
-		env.Send(id, Decision{Txn: rec.Txn, Commit: commit})
-	}
+	p.finish(env, rec.Txn, commit, obs.ViaTermination)
+	txn.Announce(env, rec, commit)
 }
 
-// finish applies or rolls back a transaction and releases its locks.
-func (p *Participant) finish(env *sim.Env, id string, commit bool, via string) {
-	if p.state(env, id).decided() {
-		return
-	}
-	t := p.txns[id]
-	if t != nil && commit {
-		p.bank.Apply(env, t.rec.Ops)
-	}
-	env.Put(txn.OutcomeKey+id, commit)
-	if t != nil {
-		env.Delete(txn.PreparedKey + id)
-		env.Delete(preCommitKey + id)
-		p.bank.Unlock(id, t.rec.Ops)
+// finish applies or rolls back a transaction and releases its locks (the
+// commit kit's Bank.Finish), then forgets it.
+func (p *Participant) finish(env *sim.Env, id string, commit bool, via obs.Via) {
+	if t := p.txns[id]; p.bank.Finish(env, id, commit, via, preCommitKey+id) && t != nil {
 		env.CancelTimer(t.timer)
 		delete(p.txns, id)
 	}
-	env.Observe(obs.Decide{Txn: id, Commit: commit, Via: obs.Via(via)})
 }
 
 // Timer drives the termination protocol.

@@ -6,19 +6,9 @@ import (
 	"github.com/faultline-sim/faultline/sim"
 )
 
-// decisionKey prefixes the coordinator's durable decision records.
-const decisionKey = "decision/"
-
-// decisionRecord is the coordinator's log entry for a transaction. It is
-// kept after every acknowledgement arrives (Done), as a tombstone: a
-// duplicated or late Submit for a finished transaction must not run it a
-// second time.
-type decisionRecord struct {
-	Commit       bool
-	Participants []string
-	Client       string
-	Done         bool
-}
+// decisions is the coordinator's durable log: a record per transaction
+// once it is decided (the commit kit's txn.Log).
+var decisions = txn.Log[coordState]{Prefix: "decision/"}
 
 type coordState int
 
@@ -46,12 +36,6 @@ type ctxn struct {
 	timer  sim.TimerID
 }
 
-type voteTimeout struct{ Txn string }
-type resendTimer struct{ Txn string }
-
-func (t voteTimeout) String() string { return "vote-timeout " + t.Txn }
-func (t resendTimer) String() string { return "resend " + t.Txn }
-
 // Coordinator runs phase 1 and phase 2 for every transaction submitted.
 type Coordinator struct {
 	cfg  Config
@@ -63,14 +47,9 @@ type Coordinator struct {
 // presumed abort, a participant asking about one is told "abort".
 func (c *Coordinator) Start(env *sim.Env) {
 	c.txns = map[string]*ctxn{}
-	for _, k := range env.Keys(decisionKey) {
-		v, _ := env.Get(k)
-		rec := v.(decisionRecord)
-		if rec.Done {
-			continue
-		}
-		t := &ctxn{id: k[len(decisionKey):], client: rec.Client, parts: rec.Participants, state: decided,
-			commit: rec.Commit, acked: map[string]bool{}}
+	for _, l := range decisions.Unfinished(env) {
+		t := &ctxn{id: l.Txn, client: l.Client, parts: l.Participants, state: decided,
+			commit: l.Commit, acked: map[string]bool{}}
 		c.txns[t.id] = t
 		c.sendDecision(env, t)
 	}
@@ -90,31 +69,19 @@ func (c *Coordinator) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 	}
 }
 
-func (c *Coordinator) record(env *sim.Env, id string) (decisionRecord, bool) {
-	v, ok := env.Get(decisionKey + id)
-	if !ok {
-		return decisionRecord{}, false
-	}
-	return v.(decisionRecord), true
-}
-
 func (c *Coordinator) onSubmit(env *sim.Env, from sim.NodeID, m txn.Submit) {
 	if _, active := c.txns[m.Txn]; active {
 		return
 	}
-	if rec, ok := c.record(env, m.Txn); ok {
+	if rec, ok := decisions.Read(env, m.Txn); ok {
 		env.Send(from, txn.Result{Txn: m.Txn, Commit: rec.Commit})
 		return
 	}
 	t := &ctxn{id: m.Txn, client: env.NameOf(from), ops: m.Ops, parts: txn.ParticipantsOf(m.Ops),
 		votes: map[string]bool{}, acked: map[string]bool{}}
 	c.txns[t.id] = t
-	env.Observe(obs.Begin{Txn: t.id, Participants: t.parts})
-	for _, p := range t.parts {
-		id, _ := env.Lookup(p)
-		env.Send(id, Prepare{Txn: t.id, Ops: txn.OpsFor(t.ops, p), Peers: t.parts})
-	}
-	t.timer = env.SetTimer(c.cfg.VoteTimeout, voteTimeout{t.id})
+	txn.Begin(env, t.id, t.ops, t.parts)
+	t.timer = env.SetTimer(c.cfg.VoteTimeout, txn.VoteTimeout{Txn: t.id})
 }
 
 func (c *Coordinator) onVote(env *sim.Env, from sim.NodeID, m Vote) {
@@ -131,16 +98,12 @@ func (c *Coordinator) onVote(env *sim.Env, from sim.NodeID, m Vote) {
 		env.Send(from, Decision{Txn: t.id, Commit: t.commit})
 		return
 	}
-	t.votes[voter] = m.Yes
-	if !m.Yes {
+	switch txn.CountVote(env, t.id, t.parts, t.votes, voter, m.Yes) {
+	case txn.VotedNo:
 		c.decide(env, t, false)
-		return
+	case txn.AllYes:
+		c.decide(env, t, true)
 	}
-	if len(t.votes) < len(t.parts) {
-		return
-	}
-	env.Observe(obs.VotesIn{Txn: t.id, AllYes: true})
-	c.decide(env, t, true)
 }
 
 // decide logs the decision durably before anyone hears of it: once a single
@@ -149,11 +112,9 @@ func (c *Coordinator) onVote(env *sim.Env, from sim.NodeID, m Vote) {
 func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool) {
 	env.CancelTimer(t.timer)
 	t.state, t.commit = decided, commit
-	env.Put(decisionKey+t.id, decisionRecord{Commit: commit, Participants: t.parts, Client: t.client})
-	env.Observe(obs.Decide{Txn: t.id, Commit: commit, Via: "coordinator"})
-	if id, ok := env.Lookup(t.client); ok {
-		env.Send(id, txn.Result{Txn: t.id, Commit: commit})
-	}
+	decisions.Write(env, t.id, txn.Record[coordState]{Phase: decided, Commit: commit, Participants: t.parts, Client: t.client})
+	env.Observe(obs.Decide{Txn: t.id, Commit: commit, Via: obs.ViaCoordinator})
+	txn.TellClient(env, t.client, t.id, commit)
 	c.sendDecision(env, t)
 }
 
@@ -164,7 +125,7 @@ func (c *Coordinator) sendDecision(env *sim.Env, t *ctxn) {
 			env.Send(id, Decision{Txn: t.id, Commit: t.commit})
 		}
 	}
-	t.timer = env.SetTimer(c.cfg.ResendInterval, resendTimer{t.id})
+	t.timer = env.SetTimer(c.cfg.ResendInterval, txn.ResendTimer{Txn: t.id})
 }
 
 func (c *Coordinator) onAck(env *sim.Env, from sim.NodeID, m Ack) {
@@ -177,7 +138,7 @@ func (c *Coordinator) onAck(env *sim.Env, from sim.NodeID, m Ack) {
 		return
 	}
 	env.CancelTimer(t.timer)
-	env.Put(decisionKey+t.id, decisionRecord{Commit: t.commit, Participants: t.parts, Client: t.client, Done: true})
+	decisions.Write(env, t.id, txn.Record[coordState]{Phase: decided, Commit: t.commit, Participants: t.parts, Client: t.client, Done: true})
 	delete(c.txns, t.id)
 }
 
@@ -192,32 +153,32 @@ func (c *Coordinator) onInquiry(env *sim.Env, from sim.NodeID, id string) {
 		}
 		return
 	}
-	if rec, ok := c.record(env, id); ok {
+	if rec, ok := decisions.Read(env, id); ok {
 		env.Send(from, Decision{Txn: id, Commit: rec.Commit})
 		return
 	}
-	env.Put(decisionKey+id, decisionRecord{Commit: false, Done: true})
-	env.Observe(obs.Decide{Txn: id, Commit: false, Via: "presumed-abort"})
+	decisions.Write(env, id, txn.Record[coordState]{Phase: decided, Done: true})
+	env.Observe(obs.Decide{Txn: id, Commit: false, Via: obs.ViaPresumedAbort})
 	env.Send(from, Decision{Txn: id, Commit: false})
 }
 
 // Timer handles the vote timeout and decision resends.
 func (c *Coordinator) Timer(env *sim.Env, tag any) {
 	switch tag := tag.(type) {
-	case voteTimeout:
+	case txn.VoteTimeout:
 		t := c.txns[tag.Txn]
 		if t == nil || t.state != collecting {
 			return
 		}
 		commit := false
-		if c.cfg.Bugs.CommitOnPartialVotes && len(t.votes) > 0 {
+		if c.cfg.Bugs.On(BugCommitOnPartialVotes) && len(t.votes) > 0 {
 			commit = true
 			for _, yes := range t.votes {
 				commit = commit && yes
 			}
 		}
 		c.decide(env, t, commit)
-	case resendTimer:
+	case txn.ResendTimer:
 		if t := c.txns[tag.Txn]; t != nil && t.state == decided {
 			c.sendDecision(env, t)
 		}

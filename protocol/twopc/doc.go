@@ -14,6 +14,10 @@
 // messages: N prepares, N votes, N decisions, N acknowledgements, and the
 // client's submit and result (tested in scenarios/formula_test.go).
 //
-// Planted bugs (Config.Bugs) exist to prove the checkers catch them; they
-// are off unless a test or `simrun --bug` turns them on.
+// What every commit protocol shares — configuration, bank, recovery shape,
+// phase-1 and decision messages — is the commit kit's (package txn); this
+// package is the coordinator (states collecting and decided) and the
+// participant (in doubt until it finishes). Planted bugs (the catalog Bugs,
+// package plant) exist to prove the checkers catch them; they are off
+// unless a test or `simrun --bug` turns them on.
 package twopc

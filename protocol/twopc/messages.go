@@ -1,56 +1,22 @@
 package twopc
 
-import (
-	"strings"
+import "github.com/faultline-sim/faultline/protocol/txn"
 
-	"github.com/faultline-sim/faultline/protocol/txn"
+// Phase 1: the coordinator sends Prepare, each participant answers with its
+// Vote. Phase 2: the coordinator sends the Decision until each participant
+// sends its Ack. These four are the commit kit's, shared with 3PC and Paxos
+// Commit.
+type (
+	Prepare  = txn.Prepare
+	Vote     = txn.Vote
+	Decision = txn.Decision
+	Ack      = txn.Ack
 )
 
-// Prepare asks a participant to prepare its part of a transaction.
-type Prepare struct {
-	Txn   string
-	Ops   []txn.Op
-	Peers []string
-}
-
-// Vote is a participant's answer to Prepare.
-type Vote struct {
-	Txn string
-	Yes bool
-}
-
-// Decision is the coordinator's outcome.
-type Decision struct {
-	Txn    string
-	Commit bool
-}
-
-// Ack acknowledges a Decision.
-type Ack struct{ Txn string }
-
-// Inquiry is an uncertain participant asking for the outcome.
+// Inquiry is an uncertain participant asking the coordinator for the
+// outcome.
 type Inquiry struct{ Txn string }
 
-func (m Prepare) String() string {
-	parts := make([]string, len(m.Ops))
-	for i, o := range m.Ops {
-		parts[i] = o.String()
-	}
-	return "prepare " + m.Txn + " " + strings.Join(parts, " ")
-}
-func (m Vote) String() string {
-	if m.Yes {
-		return "vote " + m.Txn + " yes"
-	}
-	return "vote " + m.Txn + " no"
-}
-func (m Decision) String() string {
-	if m.Commit {
-		return "decision " + m.Txn + " commit"
-	}
-	return "decision " + m.Txn + " abort"
-}
-func (m Ack) String() string     { return "ack " + m.Txn }
 func (m Inquiry) String() string { return "inquiry " + m.Txn }
 
 // PeerQuery is an uncertain participant asking a peer what it knows

@@ -27,18 +27,12 @@ type Participant struct {
 // Start opens the bank and recovers every prepared record: the participant
 // is still uncertain about those, re-takes their locks and resumes asking.
 func (p *Participant) Start(env *sim.Env) {
-	p.bank.Open(env)
 	p.inDoubt = map[string]*inDoubt{}
-	for _, k := range env.Keys(txn.PreparedKey) {
-		v, _ := env.Get(k)
-		rec := v.(txn.Prepared)
-		if p.cfg.Bugs.PresumeAbortOnRestart {
-			env.Delete(k)
-			env.Put(txn.OutcomeKey+rec.Txn, false)
-			env.Observe(obs.Decide{Txn: rec.Txn, Commit: false, Via: "restart"})
+	for _, rec := range p.bank.Recover(env) {
+		if p.cfg.Bugs.On(BugPresumeAbortOnRestart) {
+			p.bank.Finish(env, rec.Txn, false, obs.ViaRestart)
 			continue
 		}
-		p.bank.Lock(rec.Txn, rec.Ops)
 		d := &inDoubt{rec: rec}
 		p.inDoubt[rec.Txn] = d
 		p.ask(env, d)
@@ -51,27 +45,19 @@ func (p *Participant) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 	case Prepare:
 		p.onPrepare(env, from, m)
 	case Decision:
-		p.finish(env, m.Txn, m.Commit, "coordinator")
+		p.finish(env, m.Txn, m.Commit, obs.ViaCoordinator)
 		env.Send(from, Ack{Txn: m.Txn})
 	case PeerQuery:
 		p.onPeerQuery(env, from, m.Txn)
 	case PeerStatus:
 		if m.State != PeerUncertain && p.inDoubt[m.Txn] != nil {
-			p.finish(env, m.Txn, m.State == PeerCommitted, "peer")
+			p.finish(env, m.Txn, m.State == PeerCommitted, obs.ViaPeer)
 		}
 	}
 }
 
-func (p *Participant) outcome(env *sim.Env, id string) (commit, known bool) {
-	v, ok := env.Get(txn.OutcomeKey + id)
-	if !ok {
-		return false, false
-	}
-	return v.(bool), true
-}
-
 func (p *Participant) onPrepare(env *sim.Env, from sim.NodeID, m Prepare) {
-	if commit, known := p.outcome(env, m.Txn); known {
+	if commit, known := p.bank.Outcome(env, m.Txn); known {
 		env.Send(from, Vote{Txn: m.Txn, Yes: commit})
 		return
 	}
@@ -90,35 +76,25 @@ func (p *Participant) onPrepare(env *sim.Env, from sim.NodeID, m Prepare) {
 	d.timer = env.SetTimer(p.cfg.InquiryInterval, inquiryTimer{m.Txn})
 }
 
-// finish applies or rolls back a transaction and releases its locks.
-func (p *Participant) finish(env *sim.Env, id string, commit bool, via string) {
-	if _, known := p.outcome(env, id); known {
-		return
-	}
-	d := p.inDoubt[id]
-	if d != nil && commit {
-		p.bank.Apply(env, d.rec.Ops)
-	}
-	env.Put(txn.OutcomeKey+id, commit)
-	if d != nil {
-		env.Delete(txn.PreparedKey + id)
-		p.bank.Unlock(id, d.rec.Ops)
+// finish applies or rolls back a transaction and releases its locks (the
+// commit kit's Bank.Finish), then forgets it.
+func (p *Participant) finish(env *sim.Env, id string, commit bool, via obs.Via) {
+	if d := p.inDoubt[id]; p.bank.Finish(env, id, commit, via) && d != nil {
 		env.CancelTimer(d.timer)
 		delete(p.inDoubt, id)
 	}
-	env.Observe(obs.Decide{Txn: id, Commit: commit, Via: obs.Via(via)})
 }
 
 func (p *Participant) onPeerQuery(env *sim.Env, from sim.NodeID, id string) {
 	state := PeerUncertain
-	if commit, known := p.outcome(env, id); known {
+	if commit, known := p.bank.Outcome(env, id); known {
 		state = PeerAborted
 		if commit {
 			state = PeerCommitted
 		}
 	} else if p.inDoubt[id] == nil {
 		// Not voted: abort unilaterally, so the asking peer can abort too.
-		p.finish(env, id, false, "unilateral")
+		p.finish(env, id, false, obs.ViaUnilateral)
 		state = PeerAborted
 	}
 	env.Send(from, PeerStatus{Txn: id, State: state})
@@ -131,12 +107,7 @@ func (p *Participant) ask(env *sim.Env, d *inDoubt) {
 		env.Send(id, Inquiry{Txn: d.rec.Txn})
 	}
 	if p.cfg.Cooperative {
-		for _, peer := range d.rec.Peers {
-			if peer != env.Name() {
-				id, _ := env.Lookup(peer)
-				env.Send(id, PeerQuery{Txn: d.rec.Txn})
-			}
-		}
+		txn.SendEach(env, d.rec.Peers, PeerQuery{Txn: d.rec.Txn})
 	}
 	d.timer = env.SetTimer(p.cfg.InquiryInterval, inquiryTimer{d.rec.Txn})
 }

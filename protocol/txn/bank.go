@@ -10,13 +10,14 @@ import (
 )
 
 // Bank is one participant's bank: committed balances in the durable store
-// (under workload.BalanceKey), account locks in volatile memory. Locks are
-// lost in a crash; recovery code re-takes them for every transaction it
-// still holds a prepared record for.
+// (under workload.BalanceKey), account locks and the transactions in doubt
+// in volatile memory. Both are lost in a crash; Recover rebuilds them from
+// the prepared records.
 type Bank struct {
 	Accounts []string
 	Initial  int64
-	locks    map[string]string // account -> transaction holding it
+	locks    map[string]string   // account -> transaction holding it
+	held     map[string]Prepared // transaction voted yes for, not yet decided here
 }
 
 const initKey = "bank/initialized"
@@ -24,20 +25,21 @@ const initKey = "bank/initialized"
 // Open prepares the bank after a start: on the very first start it writes
 // the initial balances; after a restart the balances are already durable.
 func (b *Bank) Open(env *sim.Env) {
-	b.locks = map[string]string{}
-	if _, ok := env.Get(initKey); ok {
+	b.locks, b.held = map[string]string{}, map[string]Prepared{}
+	if _, ok := sim.Load[bool](env, initKey); ok {
 		return
 	}
+	var w sim.Batch
 	for _, a := range b.Accounts {
-		env.Put(workload.BalanceKey+a, b.Initial)
+		w.Put(workload.BalanceKey+a, b.Initial)
 	}
-	env.Put(initKey, true)
+	w.Put(initKey, true)
+	env.Write(&w)
 }
 
 // Balance is an account's committed balance.
 func (b *Bank) Balance(env *sim.Env, account string) int64 {
-	v, _ := env.Get(workload.BalanceKey + account)
-	n, _ := v.(int64)
+	n, _ := sim.Load[int64](env, workload.BalanceKey+account)
 	return n
 }
 
@@ -72,7 +74,7 @@ func (b *Bank) Unlock(txn string, ops []Op) {
 // balance would go negative.
 func (b *Bank) Check(env *sim.Env, ops []Op) error {
 	for _, o := range ops {
-		if _, ok := env.Get(workload.BalanceKey + o.Account); !ok {
+		if _, ok := sim.Load[int64](env, workload.BalanceKey+o.Account); !ok {
 			return fmt.Errorf("no account %s", o.Account)
 		}
 		if b.Balance(env, o.Account)+o.Delta < 0 {
@@ -82,10 +84,17 @@ func (b *Bank) Check(env *sim.Env, ops []Op) error {
 	return nil
 }
 
-// Apply makes ops durable in the balances.
-func (b *Bank) Apply(env *sim.Env, ops []Op) {
+// Apply adds the new balances of ops to the batch w. The batch cannot be
+// read back, so an account two ops touch carries its running balance here.
+func (b *Bank) Apply(env *sim.Env, w *sim.Batch, ops []Op) {
+	after := map[string]int64{}
 	for _, o := range ops {
-		env.Put(workload.BalanceKey+o.Account, b.Balance(env, o.Account)+o.Delta)
+		bal, seen := after[o.Account]
+		if !seen {
+			bal = b.Balance(env, o.Account)
+		}
+		after[o.Account] = bal + o.Delta
+		w.Put(workload.BalanceKey+o.Account, bal+o.Delta)
 	}
 }
 
@@ -137,10 +146,68 @@ func (b *Bank) Prepare(env *sim.Env, unilateralAbort float64, rec Prepared) bool
 	if !yes {
 		env.Put(OutcomeKey+rec.Txn, false)
 		env.Observe(obs.Vote{Txn: rec.Txn, Yes: false})
-		env.Observe(obs.Decide{Txn: rec.Txn, Commit: false, Via: "vote-no"})
+		env.Observe(obs.Decide{Txn: rec.Txn, Commit: false, Via: obs.ViaVoteNo})
 		return false
 	}
 	env.Put(PreparedKey+rec.Txn, rec)
+	b.held[rec.Txn] = rec
 	env.Observe(obs.Vote{Txn: rec.Txn, Yes: true, Locks: locks, Delta: Net(rec.Ops)})
+	return true
+}
+
+// Outcome is what this bank logged about a transaction: known is false
+// while it is undecided here.
+func (b *Bank) Outcome(env *sim.Env, id string) (commit, known bool) {
+	return sim.Load[bool](env, OutcomeKey+id)
+}
+
+// Recover is the first step of every participant's restart: the bank is
+// opened and every prepared record found is in doubt again, its accounts
+// locked as they were before the crash. The records come in key order.
+func (b *Bank) Recover(env *sim.Env) []Prepared {
+	b.Open(env)
+	var out []Prepared
+	for _, k := range env.Keys(PreparedKey) {
+		rec, _ := sim.Load[Prepared](env, k)
+		b.Lock(rec.Txn, rec.Ops)
+		b.held[rec.Txn] = rec
+		out = append(out, rec)
+	}
+	return out
+}
+
+// Finish ends a transaction at this bank, the same in every commit
+// protocol: a commit applies the ops of the transaction's prepared record
+// (if this bank voted yes), the outcome is logged, the prepared record and
+// the protocol's own keys in drop are removed — all in one atomic write —,
+// the locks are released, and the decision is recorded for the checkers.
+// One write, because crash points at effect boundaries found both splits:
+// a crash between the new balances and the outcome left the prepared
+// record to be applied a second time after the restart, and one between
+// the outcome and the prepared record's removal left the participant in
+// doubt about a transaction it had decided. It reports false, doing
+// nothing, if the transaction was already decided here.
+func (b *Bank) Finish(env *sim.Env, id string, commit bool, via obs.Via, drop ...string) bool {
+	if _, known := b.Outcome(env, id); known {
+		return false
+	}
+	rec, voted := b.held[id]
+	var w sim.Batch
+	if voted && commit {
+		b.Apply(env, &w, rec.Ops)
+	}
+	w.Put(OutcomeKey+id, commit)
+	if voted {
+		w.Delete(PreparedKey + id)
+		for _, k := range drop {
+			w.Delete(k)
+		}
+	}
+	env.Write(&w)
+	if voted {
+		b.Unlock(id, rec.Ops)
+		delete(b.held, id)
+	}
+	env.Observe(obs.Decide{Txn: id, Commit: commit, Via: via})
 	return true
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 )
@@ -38,12 +39,7 @@ func (m Submit) String() string {
 	return "submit " + m.Txn + " " + strings.Join(parts, " ")
 }
 
-func (m Result) String() string {
-	if m.Commit {
-		return "result " + m.Txn + " commit"
-	}
-	return "result " + m.Txn + " abort"
-}
+func (m Result) String() string { return "result " + m.Txn + " " + verdict(m.Commit) }
 
 // Topology is what a commit protocol is built on: role names and the bank
 // each participant runs.
@@ -63,13 +59,17 @@ func BankTopology(b workload.Bank) Topology {
 type Protocol interface {
 	// Name is the protocol's short name, e.g. "2pc".
 	Name() string
+	// Validate reports an impossible setting, naming the field.
+	Validate() error
 	// AddNodes adds the protocol's nodes (coordinator, participants, and
 	// any of its own, such as acceptors) to the world.
 	AddNodes(w *sim.World, t Topology) error
-	// PlantedBugs lists the planted bugs the protocol can enable.
-	PlantedBugs() []string
-	// WithBug returns the protocol with a planted bug enabled.
-	WithBug(name string) (Protocol, error)
+	// Planted is the protocol's catalog of planted bugs, Enabled the ones
+	// switched on (txn.Common gives it), and WithBugs the protocol with
+	// exactly the given ones on: plant.With turns these into WithBug.
+	Planted() plant.Catalog
+	Enabled() plant.Set
+	WithBugs(plant.Set) Protocol
 }
 
 // Ops turns a transfer into its two operations.

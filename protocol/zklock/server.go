@@ -70,8 +70,8 @@ func (s *Server) Start(env *sim.Env) {
 	s.timers = map[int64]sim.TimerID{}
 	s.lowest = map[string]string{}
 	for _, k := range env.Keys(sessionKey) {
-		v, _ := env.Get(k)
-		s.touch(env, v.(session).ID)
+		sess, _ := sim.Load[session](env, k)
+		s.touch(env, sess.ID)
 	}
 	seen := map[string]bool{}
 	for _, k := range env.Keys(nodeKey) {
@@ -84,10 +84,7 @@ func (s *Server) Start(env *sim.Env) {
 }
 
 func (s *Server) nextZxid(env *sim.Env) int64 {
-	var z int64
-	if v, ok := env.Get(zxidKey); ok {
-		z = v.(int64)
-	}
+	z, _ := sim.Load[int64](env, zxidKey)
 	z++
 	env.Put(zxidKey, z)
 	return z
@@ -96,11 +93,7 @@ func (s *Server) nextZxid(env *sim.Env) int64 {
 func sessKey(id int64) string { return fmt.Sprintf("%s%08d", sessionKey, id) }
 
 func (s *Server) session(env *sim.Env, id int64) (session, bool) {
-	v, ok := env.Get(sessKey(id))
-	if !ok {
-		return session{}, false
-	}
-	return v.(session), true
+	return sim.Load[session](env, sessKey(id))
 }
 
 // touch restarts a session's timeout. It is a timer, not a comparison of
@@ -110,20 +103,25 @@ func (s *Server) touch(env *sim.Env, id int64) {
 	s.timers[id] = env.SetTimer(s.cfg.SessionTimeout, sessionTimer{Session: id})
 }
 
-// Receive dispatches on the message type.
+// Receive dispatches on the message type. ZooKeeper logs a request's
+// transaction as one record and answers after it, so each request is one
+// atomic step: a crash between its writes (the sequence counter and the
+// node it names, the zxid and the node it stamps) cannot happen (found by
+// crash points at effect boundaries).
 func (s *Server) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
-	switch m := m.(type) {
-	case Connect:
-		s.onConnect(env, from, m)
-	case Request:
-		s.onRequest(env, from, m)
-	}
+	env.Atomic(func() {
+		switch m := m.(type) {
+		case Connect:
+			s.onConnect(env, from, m)
+		case Request:
+			s.onRequest(env, from, m)
+		}
+	})
 }
 
 func (s *Server) onConnect(env *sim.Env, from sim.NodeID, m Connect) {
 	client := env.NameOf(from)
-	if v, ok := env.Get(connectKey + client); ok {
-		last := v.(lastConnect)
+	if last, ok := sim.Load[lastConnect](env, connectKey+client); ok {
 		if last.Req == m.Req {
 			if _, live := s.session(env, last.Session); live {
 				s.touch(env, last.Session)
@@ -159,7 +157,7 @@ func (s *Server) onRequest(env *sim.Env, from sim.NodeID, m Request) {
 		// paused) was given up by its client and is dropped, or a create
 		// the client has already retried could make an orphan node.
 		k := fmt.Sprintf("%s%08d", xidKey, m.Session)
-		if v, ok := env.Get(k); ok && m.Xid <= v.(int64) {
+		if last, ok := sim.Load[int64](env, k); ok && m.Xid <= last {
 			return
 		}
 		env.Put(k, m.Xid)
@@ -196,10 +194,7 @@ func (s *Server) onRequest(env *sim.Env, from sim.NodeID, m Request) {
 }
 
 func (s *Server) create(env *sim.Env, m Request, r *Reply) {
-	var seq int64
-	if v, ok := env.Get(seqKey + m.Lock); ok {
-		seq = v.(int64)
-	}
+	seq, _ := sim.Load[int64](env, seqKey+m.Lock)
 	env.Put(seqKey+m.Lock, seq+1)
 	sess, _ := s.session(env, m.Session)
 	n := znode{Lock: m.Lock, Name: fmt.Sprintf("%s-lock-%010d", m.Name, seq), Seq: seq, Czxid: s.nextZxid(env), Session: m.Session, Client: sess.Client}
@@ -224,18 +219,18 @@ func (s *Server) node(env *sim.Env, lock, name string) (znode, bool) {
 	if !ok {
 		return znode{}, false
 	}
-	v, ok := env.Get(fmt.Sprintf("%s%s/%010d", nodeKey, lock, seq))
-	if !ok || v.(znode).Name != name {
+	n, ok := sim.Load[znode](env, fmt.Sprintf("%s%s/%010d", nodeKey, lock, seq))
+	if !ok || n.Name != name {
 		return znode{}, false
 	}
-	return v.(znode), true
+	return n, true
 }
 
 func (s *Server) nodes(env *sim.Env, lock string) []znode {
 	var out []znode
 	for _, k := range env.Keys(nodeKey + lock + "/") {
-		v, _ := env.Get(k)
-		out = append(out, v.(znode))
+		n, _ := sim.Load[znode](env, k)
+		out = append(out, n)
 	}
 	return out
 }
@@ -263,9 +258,9 @@ func (s *Server) deleteNode(env *sim.Env, n znode) {
 	env.Delete(fmt.Sprintf("%s%s/%010d", nodeKey, n.Lock, n.Seq))
 	prefix := fmt.Sprintf("%s%s/%010d/", watchKey, n.Lock, n.Seq)
 	for _, k := range env.Keys(prefix) {
-		v, _ := env.Get(k)
+		id, _ := sim.Load[int64](env, k)
 		env.Delete(k)
-		if w, live := s.session(env, v.(int64)); live {
+		if w, live := s.session(env, id); live {
 			if id, ok := env.Lookup(w.Client); ok {
 				env.Send(id, WatchEvent{Session: w.ID, Lock: n.Lock, Name: n.Name})
 			}
@@ -298,20 +293,23 @@ func (s *Server) Timer(env *sim.Env, tag any) {
 	if !ok {
 		return
 	}
+	env.Atomic(func() { s.expire(env, t) }) // closeSession is one transaction too
+}
+
+func (s *Server) expire(env *sim.Env, t sessionTimer) {
 	sess, live := s.session(env, t.Session)
 	if !live {
 		return
 	}
 	delete(s.timers, t.Session)
-	zxid := s.nextZxid(env) // closeSession is a transaction too
+	zxid := s.nextZxid(env)
 	env.Delete(sessKey(t.Session))
 	env.Delete(fmt.Sprintf("%s%08d", xidKey, t.Session))
 	var deleted []string
 	touched := map[string]bool{}
 	var locks []string
 	for _, k := range env.Keys(nodeKey) {
-		v, _ := env.Get(k)
-		if n := v.(znode); n.Session == t.Session {
+		if n, _ := sim.Load[znode](env, k); n.Session == t.Session {
 			s.deleteNode(env, n)
 			deleted = append(deleted, n.Lock+"/"+n.Name)
 			if !touched[n.Lock] {

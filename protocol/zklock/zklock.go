@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/faultline-sim/faultline/protocol/resource"
+	"github.com/faultline-sim/faultline/protocol/lockkit"
+	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 )
@@ -12,7 +13,7 @@ import (
 // Role names.
 const (
 	ServerName  = "zookeeper"
-	StorageName = resource.NodeName
+	StorageName = lockkit.NodeName
 )
 
 // Config sets the server's and the clients' timing and policy.
@@ -28,24 +29,19 @@ type Config struct {
 	// LeaveOnSuspend is Curator's advice: leave the critical section as
 	// soon as the connection is suspended, and give the lock up.
 	LeaveOnSuspend bool
-	// FencedStorage makes the storage refuse tokens lower than the highest
-	// it has seen for a cell.
-	FencedStorage bool
-	BackoffBase   time.Duration // first retry delay after losing a session or being fenced
-	BackoffMax    time.Duration
-	Bugs          Bugs
+	lockkit.Fencing
+	BackoffBase time.Duration // first retry delay after losing a session or being fenced
+	BackoffMax  time.Duration
+	lockkit.Common
 }
 
-// Bugs are planted mistakes, each off by default.
-type Bugs struct {
-	// NoGUID: after a create whose answer was lost, the client creates
-	// again instead of looking for its node by GUID, and then waits for its
-	// own orphan node to go — which it never does while its session lives.
-	NoGUID bool
-}
-
-// BugNoGUID is the planted bug's name (simrun --bug).
+// BugNoGUID is the planted bug's name (`simrun --bug`).
 const BugNoGUID = "no-guid"
+
+// Bugs is the catalog of planted bugs.
+var Bugs = plant.Catalog{
+	{Name: BugNoGUID, Description: "after a create whose answer was lost, the client creates again instead of looking for its node by GUID, and waits for its own orphan node to go — which it never does while its session lives"},
+}
 
 // Default is the configuration of the scenarios: a 150ms session timeout
 // (ZooKeeper's ratios for heartbeat and disconnect), 10ms of work.
@@ -57,25 +53,13 @@ func Default() Config {
 
 // Validate reports an impossible setting, naming the field.
 func (c Config) Validate() error {
-	switch {
-	case c.SessionTimeout <= 0:
-		return fmt.Errorf("zklock: session timeout must be positive, got %v", c.SessionTimeout)
-	case c.Heartbeat <= 0 || c.Heartbeat >= c.SessionTimeout:
-		return fmt.Errorf("zklock: heartbeat must be in (0, session timeout %v), got %v", c.SessionTimeout, c.Heartbeat)
-	case c.SuspendAfter <= c.Heartbeat:
-		return fmt.Errorf("zklock: suspend-after %v must exceed the heartbeat %v", c.SuspendAfter, c.Heartbeat)
-	case c.RequestTimeout <= 0:
-		return fmt.Errorf("zklock: request timeout must be positive, got %v", c.RequestTimeout)
-	case c.ResendInterval <= 0:
-		return fmt.Errorf("zklock: resend interval must be positive, got %v", c.ResendInterval)
-	case c.Work < 0:
-		return fmt.Errorf("zklock: work %v is negative", c.Work)
-	case c.BackoffBase <= 0:
-		return fmt.Errorf("zklock: backoff base must be positive, got %v", c.BackoffBase)
-	case c.BackoffMax < c.BackoffBase:
-		return fmt.Errorf("zklock: backoff max %v is below backoff base %v", c.BackoffMax, c.BackoffBase)
-	}
-	return nil
+	f := &lockkit.Fields{Proto: "zklock"}
+	f.Positive("session timeout", c.SessionTimeout)
+	f.Check(c.Heartbeat > 0 && c.Heartbeat < c.SessionTimeout, "heartbeat must be in (0, session timeout %v), got %v", c.SessionTimeout, c.Heartbeat)
+	f.Check(c.SuspendAfter > c.Heartbeat, "suspend-after %v must exceed the heartbeat %v", c.SuspendAfter, c.Heartbeat)
+	f.Positive("request timeout", c.RequestTimeout).Positive("resend interval", c.ResendInterval)
+	f.NotNegative("work", c.Work).Backoff(c.BackoffBase, c.BackoffMax)
+	return f.Err()
 }
 
 // Name is "zklock", with "-fenced" against fenced storage.
@@ -86,17 +70,11 @@ func (c Config) Name() string {
 	return "zklock"
 }
 
-// PlantedBugs lists the planted bugs.
-func (c Config) PlantedBugs() []string { return []string{BugNoGUID} }
+// Planted is the catalog of planted bugs.
+func (c Config) Planted() plant.Catalog { return Bugs }
 
-// WithBug enables a planted bug by name.
-func (c Config) WithBug(name string) (Config, error) {
-	if name != BugNoGUID {
-		return c, fmt.Errorf("zklock has no planted bug %q (have: %s)", name, BugNoGUID)
-	}
-	c.Bugs.NoGUID = true
-	return c, nil
-}
+// WithBugs is the configuration with exactly the bugs s on.
+func (c Config) WithBugs(s plant.Set) lockkit.Protocol { c.Bugs = s; return c }
 
 // AddNodes adds the server, the storage and one client per name, each
 // running its jobs (one lock each) in order.
@@ -104,18 +82,13 @@ func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	byClient := map[string][]workload.LockJob{}
 	for _, j := range jobs {
 		if len(j.Locks) != 1 {
 			return fmt.Errorf("zklock: job %s needs %d locks; the recipe client takes one lock per job", j.ID, len(j.Locks))
 		}
-		byClient[j.Client] = append(byClient[j.Client], j)
 	}
 	w.AddNode(ServerName, func() sim.Node { return &Server{cfg: c} })
-	w.AddNode(StorageName, func() sim.Node { return &resource.Storage{Fenced: c.FencedStorage} })
-	for _, name := range clients {
-		js := byClient[name]
-		w.AddNode(name, func() sim.Node { return &Client{cfg: c, jobs: resource.Jobs{List: js}} })
-	}
+	opt := lockkit.Options{Backoff: lockkit.Doubling(c.BackoffBase, c.BackoffMax), ResendInterval: c.ResendInterval, WorkBetween: c.Work}
+	lockkit.AddClients(w, c.FencedStorage, clients, jobs, opt, func() lockkit.Service { return &Client{cfg: c} })
 	return nil
 }

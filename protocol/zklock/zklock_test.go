@@ -6,6 +6,8 @@ import (
 
 	"github.com/faultline-sim/faultline/faults"
 	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/protocol/lockkit"
+	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/faultline-sim/faultline/workload"
 	"github.com/stretchr/testify/require"
@@ -94,9 +96,9 @@ func TestLostCreateReplyTheGUIDFindsTheNode(t *testing.T) {
 // Without the GUID check the client creates a second node and waits for
 // its own orphan, which lives as long as its session: for ever.
 func TestLostCreateReplyWithoutGUIDWaitsOnItself(t *testing.T) {
-	cfg, err := Default().WithBug(BugNoGUID)
+	p, err := plant.With[lockkit.Protocol](Default(), BugNoGUID)
 	require.NoError(t, err)
-	r := simulate(t, cfg, oneJob(), loseFirstCreateReply(), time.Second)
+	r := simulate(t, p.(Config), oneJob(), loseFirstCreateReply(), time.Second)
 	created := r.facts("", "zk-created")
 	require.Len(t, created, 2)
 	orphan := created[0].Data.(obs.ZKCreated).Node

@@ -1,4 +1,4 @@
-package resource
+package lockkit
 
 import (
 	"fmt"
@@ -6,25 +6,6 @@ import (
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/sim"
 )
-
-// Req identifies one operation of one client: the client's incarnation and
-// a sequence number within it. Requests of a restarted client never collide
-// with its earlier ones, and a delayed duplicate is recognisably older than
-// the client's latest request.
-type Req struct {
-	Inc int
-	Seq int
-}
-
-// Less orders requests of the same client.
-func (r Req) Less(o Req) bool {
-	if r.Inc != o.Inc {
-		return r.Inc < o.Inc
-	}
-	return r.Seq < o.Seq
-}
-
-func (r Req) String() string { return fmt.Sprintf("%d.%d", r.Inc, r.Seq) }
 
 // Read asks for a cell's value and version. Token is the reader's fencing
 // token: a fenced storage checks and raises its fence on reads too.
@@ -80,19 +61,14 @@ type Cell struct {
 	MaxToken int64 // highest token of an accepted write
 }
 
-// lastWrite is the answer to a client's latest write, kept durably so a
-// resent write is answered without being applied twice.
-type lastWrite struct {
-	Req   Req
-	Reply WriteReply
-}
-
-// Durable key prefixes.
+// Durable key prefixes and the node's name.
 const (
 	CellKey  = "cell/"
-	lastKey  = "last-write/"
 	NodeName = "storage"
 )
+
+// writes answers a resent write without applying it twice.
+var writes = Replies[WriteReply]{Prefix: "last-write/"}
 
 // Storage is the protected resource's node.
 type Storage struct {
@@ -117,8 +93,7 @@ func (s *Storage) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 }
 
 func (s *Storage) cell(env *sim.Env, key string) Cell {
-	v, _ := env.Get(CellKey + key)
-	c, _ := v.(Cell)
+	c, _ := sim.Load[Cell](env, CellKey+key)
 	return c
 }
 
@@ -144,20 +119,17 @@ func (s *Storage) onRead(env *sim.Env, from sim.NodeID, m Read) {
 }
 
 func (s *Storage) onWrite(env *sim.Env, from sim.NodeID, m Write) {
-	client := env.NameOf(from)
-	if v, ok := env.Get(lastKey + client); ok {
-		last := v.(lastWrite)
-		if m.Req == last.Req {
-			env.Send(from, last.Reply)
-			return
-		}
-		if m.Req.Less(last.Req) {
-			return // a stale duplicate of an older write
-		}
+	if writes.Answered(env, from, m.Req) {
+		return
 	}
+	client := env.NameOf(from)
 	c := s.cell(env, m.Key)
 	f := obs.StorageWrite{Key: m.Key, Client: client, Token: m.Token, ReadVersion: m.ReadVersion, PrevVersion: c.Version}
 	reply := WriteReply{Key: m.Key, Req: m.Req}
+	// The write and its logged answer are one atomic write: a crash
+	// between them would apply a resent write twice (found by crash points
+	// at effect boundaries).
+	var w sim.Batch
 	if s.Fenced && m.Token < c.MaxToken {
 		f.Rejected = true
 		reply.Version = c.Version
@@ -167,9 +139,10 @@ func (s *Storage) onWrite(env *sim.Env, from sim.NodeID, m Write) {
 		c.MaxToken = max(c.MaxToken, m.Token)
 		f.Version, f.Value = c.Version, c.Value
 		reply.OK, reply.Version = true, c.Version
-		env.Put(CellKey+m.Key, c)
+		w.Put(CellKey+m.Key, c)
 	}
-	env.Put(lastKey+client, lastWrite{Req: m.Req, Reply: reply})
+	writes.Add(&w, client, m.Req, reply)
+	env.Write(&w)
 	env.Observe(f)
 	env.Send(from, reply)
 }

@@ -16,4 +16,4 @@
 //
 // It also holds what every lock client shares with the storage and with
 // each other: request ids (Req) and the jittered back-off after a refusal.
-package resource
+package lockkit
