@@ -33,6 +33,9 @@ func (p *Participant) Start(env *sim.Env) {
 			p.bank.Finish(env, rec.Txn, false, obs.ViaRestart)
 			continue
 		}
+		if p.cfg.Bugs.On(BugRecoverWithoutLocks) {
+			p.bank.Unlock(rec.Txn, rec.Ops)
+		}
 		d := &inDoubt{rec: rec}
 		p.inDoubt[rec.Txn] = d
 		p.ask(env, d)
@@ -69,6 +72,9 @@ func (p *Participant) onPrepare(env *sim.Env, from sim.NodeID, m Prepare) {
 	if !p.bank.Prepare(env, p.cfg.UnilateralAbort, rec) {
 		env.Send(from, Vote{Txn: m.Txn, Yes: false})
 		return
+	}
+	if p.cfg.Bugs.On(BugReleaseLocksAtVote) {
+		p.bank.Unlock(m.Txn, m.Ops)
 	}
 	d := &inDoubt{rec: rec}
 	p.inDoubt[m.Txn] = d

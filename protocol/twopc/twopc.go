@@ -25,12 +25,16 @@ type Config struct {
 const (
 	BugCommitOnPartialVotes  = "commit-on-partial-votes"
 	BugPresumeAbortOnRestart = "presume-abort-on-restart"
+	BugReleaseLocksAtVote    = "release-locks-at-vote"
+	BugRecoverWithoutLocks   = "recover-without-locks"
 )
 
 // Bugs are 2PC's planted bugs.
 var Bugs = plant.Catalog{
 	{Name: BugCommitOnPartialVotes, Description: "at the vote timeout the coordinator commits if every vote it did receive was yes, instead of aborting"},
 	{Name: BugPresumeAbortOnRestart, Description: "a restarted participant forgets its prepared records and takes its in-doubt transactions for aborted"},
+	{Name: BugReleaseLocksAtVote, Description: "a participant releases its account locks as soon as its yes vote is out, before the decision: a second transaction can prepare against the same balance and both commit"},
+	{Name: BugRecoverWithoutLocks, Description: "a restarted participant is in doubt again about its prepared transactions but does not re-take their locks"},
 }
 
 // Default is the configuration the scenarios use.
