@@ -13,4 +13,11 @@
 // id, so one schedule can be run against every protocol that has those
 // roles. Schedules are plain structs with JSON tags: they print, save, load
 // and (later) shrink without any knowledge of the protocol under test.
+//
+// An effect-crash action names its point by the node's handler run and an
+// effect within it (sim.Effect) instead of by time: it crashes the node
+// inside that handler right after that durable write, send, timer or
+// record, or as it returns ("last"). Package explore's crash points are
+// such actions, so a crash-point run is saved and replayed like any run,
+// and in a schedule the shrinker removes one like any other action.
 package faults

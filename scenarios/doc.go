@@ -10,4 +10,11 @@
 // Every random choice comes from the seed through separate streams
 // ("workload", "faults", "network", one per node), so two specs that differ
 // only in protocol see the same transfers and the same faults.
+//
+// Systems come in families. The lock family is Locks: any lock service (a
+// lockkit.Protocol) with its judges, clients doing read-modify-write on
+// the storage its locks protect, and the family's checkers. A lock service
+// of one's own joins with RegisterLock, which gives it the family's
+// standard scenarios; Register adds any other Spec from outside the
+// package.
 package scenarios

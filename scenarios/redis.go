@@ -88,6 +88,12 @@ func redlockNemesis(clients []string) *faults.Nemesis {
 	return n
 }
 
+// oneLock is clients contending for lock-1, each running jobs jobs
+// about interval apart.
+func oneLock(clients, jobs int, interval time.Duration) workload.Locks {
+	return workload.Locks{Clients: clients, Locks: 1, JobsPerClient: jobs, MaxLocksPerJob: 1, Interval: interval, Start: time.Millisecond}
+}
+
 // scripted is a Redis lock system whose clients have one job each on
 // lock-1, starting at starts.
 func scripted(p lockkit.Protocol, takeover time.Duration, starts ...time.Duration) Locks {
@@ -115,7 +121,7 @@ func redlockWork(d time.Duration) redlock.Config {
 func init() {
 	const ms1, ms5 = time.Millisecond, 5 * time.Millisecond
 	register(func() Spec {
-		w := workload.Locks{Clients: 4, Locks: 1, JobsPerClient: 5, MaxLocksPerJob: 1, Interval: 30 * time.Millisecond, Start: time.Millisecond}
+		w := oneLock(4, 5, 30*time.Millisecond)
 		return redisSpec("redis-lock", "single Redis lock (SET NX PX, check-and-extend, check-and-delete): 4 clients, 1 lock, no faults; one holder at a time, storage intact",
 			checker.OK, redisLocks(single(nil), w, nil, 200*time.Millisecond), faults.Schedule{})
 	})
@@ -147,9 +153,8 @@ func init() {
 			triggered(faults.Trigger{On: "cs-enter", Node: "client-1", Do: []faults.Action{{Kind: faults.Crash, Node: "client-1"}}}))
 	})
 	register(func() Spec {
-		w := workload.Locks{Clients: 4, Locks: 1, JobsPerClient: 5, MaxLocksPerJob: 1, Interval: 40 * time.Millisecond, Start: time.Millisecond}
 		return redisSpec("redlock", "Redlock over 5 instances: 4 clients, 1 lock, no faults; one holder at a time, storage intact",
-			checker.OK, redisLocks(redlockCfg(nil), w, nil, 250*time.Millisecond), faults.Schedule{})
+			checker.OK, redisLocks(redlockCfg(nil), oneLock(4, 5, 40*time.Millisecond), nil, 250*time.Millisecond), faults.Schedule{})
 	})
 	register(func() Spec {
 		return redisSpec("redlock-clock-jump", "Kleppmann's K1: client-1 locks redis-1..3 (4, 5 unreachable); redis-3's clock jumps 150ms and the key expires; client-2 locks redis-3..5 (1, 2 unreachable): two holders, no token to stop client-1's write",
@@ -176,7 +181,7 @@ func init() {
 			checker.OK, scripted(cfg, 250*time.Millisecond, ms1, 12*time.Millisecond), splitAndOnHolder(restartRedis3()...))
 	})
 	register(func() Spec {
-		w := workload.Locks{Clients: 3, Locks: 1, JobsPerClient: 8, MaxLocksPerJob: 1, Interval: 50 * time.Millisecond, Start: time.Millisecond}
+		w := oneLock(3, 8, 50*time.Millisecond)
 		s := redisSpec("redlock-faults", "Redlock, 3 clients, unfenced storage, under random pauses, clock jumps, crashes with quick restarts (no persistence) and partitions; then heal",
 			checker.Violation, redisLocks(redlockCfg(nil), w, nil, 300*time.Millisecond), faults.Schedule{})
 		s.Nemesis = redlockNemesis(w.ClientNames())

@@ -22,6 +22,11 @@ func register(f func() Spec) {
 	registry[s.Name] = f
 }
 
+// Register adds a scenario from outside this package — a protocol package
+// of one's own, a test — as the built-ins are added: f makes the Spec
+// afresh for each use, and a name registered twice panics.
+func Register(f func() Spec) { register(f) }
+
 // Get returns the named scenario.
 func Get(name string) (Spec, error) {
 	f, ok := registry[name]

@@ -171,3 +171,21 @@ func TestAtomicWritesThenSendsAndRecords(t *testing.T) {
 		}
 	}
 }
+
+// Atomic reuses its buffer: a step of writes and sends costs no more
+// allocations than the same effects one by one.
+func TestAtomicDoesNotAllocate(t *testing.T) {
+	w := newWorld(t, Config{NoTrace: true})
+	w.AddNode("n", func() Node { return &recorder{} })
+	w.Run()
+	env := w.procs[0].env
+	msg := Message(note{"m"})
+	allocs := testing.AllocsPerRun(100, func() {
+		env.Atomic(func() {
+			env.Put("k", 1)
+			env.Send(0, msg)
+			env.Delete("k")
+		})
+	})
+	require.Zero(t, allocs)
+}

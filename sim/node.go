@@ -86,6 +86,7 @@ type Env struct {
 	p    *proc
 	dead bool
 	tx   *atomicStep // while Atomic runs
+	step atomicStep  // what tx points to, kept to reuse its buffer
 }
 
 // ID is this node's id.
@@ -190,14 +191,7 @@ func (e *Env) Put(key string, v any) {
 		return
 	}
 	e.p.store.put(key, v)
-	if e.tx != nil {
-		e.tx.wrote(key)
-		return
-	}
-	e.p.effects++
-	if len(e.w.effectHooks) != 0 {
-		e.did(Effect{Kind: EffPut, Key: key})
-	}
+	e.wrote(EffPut, key)
 }
 
 // Write makes a batch of durable writes at once: one effect, so no crash
@@ -207,14 +201,7 @@ func (e *Env) Write(b *Batch) {
 		return
 	}
 	e.p.store.write(b)
-	if e.tx != nil {
-		e.tx.wrote(b.ops[0].key)
-		return
-	}
-	e.p.effects++
-	if len(e.w.effectHooks) != 0 {
-		e.did(Effect{Kind: EffWrite, Key: b.ops[0].key})
-	}
+	e.wrote(EffWrite, b.ops[0].key)
 }
 
 // Delete removes a key durably.
@@ -223,13 +210,19 @@ func (e *Env) Delete(key string) {
 		return
 	}
 	e.p.store.del(key)
+	e.wrote(EffDelete, key)
+}
+
+// wrote accounts for a durable write just made: inside Atomic it is part
+// of the step's one write, otherwise an effect of its own.
+func (e *Env) wrote(kind EffectKind, key string) {
 	if e.tx != nil {
 		e.tx.wrote(key)
 		return
 	}
 	e.p.effects++
 	if len(e.w.effectHooks) != 0 {
-		e.did(Effect{Kind: EffDelete, Key: key})
+		e.did(Effect{Kind: kind, Key: key})
 	}
 }
 
@@ -267,7 +260,8 @@ func (e *Env) Atomic(f func()) {
 		f()
 		return
 	}
-	tx := &atomicStep{}
+	tx := &e.step
+	tx.writes, tx.first, tx.acts = 0, "", tx.acts[:0]
 	e.tx = tx
 	f()
 	e.tx = nil

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	_ "github.com/faultline-sim/faultline/protocol/lockkit/kittest" // the lock kit's test service joins the lock family
 	"github.com/spf13/cobra"
 )
 

@@ -396,7 +396,7 @@ func (c *Client) readNext(env *sim.Env) {
 	}
 	c.step = reading
 	h, req := c.held[c.i], c.NewReq()
-	c.io.Send(env, c.store, req, func(int) sim.Message { return Read{Key: h.Lock, Req: req, Token: h.Token} })
+	c.io.Send(env, c.store, req, Read{Key: h.Lock, Req: req, Token: h.Token})
 }
 
 // onRead acts on the read's answer whenever it comes: a client paused
@@ -425,9 +425,7 @@ func (c *Client) write(env *sim.Env) {
 	}
 	c.step = writing
 	h, r, req := c.held[c.i], c.read, c.NewReq()
-	c.io.Send(env, c.store, req, func(int) sim.Message {
-		return Write{Key: h.Lock, Req: req, Token: h.Token, ReadVersion: r.Version, Value: r.Value + 1}
-	})
+	c.io.Send(env, c.store, req, Write{Key: h.Lock, Req: req, Token: h.Token, ReadVersion: r.Version, Value: r.Value + 1})
 }
 
 func (c *Client) onWritten(env *sim.Env, r WriteReply) {

@@ -23,6 +23,8 @@ type Protocol interface {
 	// Quorum is how many of its servers must record a client as holder
 	// (obs.Holder) for the client to hold the lock.
 	Quorum() int
+	// Servers are the names of its server nodes.
+	Servers() []string
 	// AddNodes adds the servers, the storage and one client per name,
 	// each running its jobs in order.
 	AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error

@@ -61,9 +61,15 @@ type Pending struct {
 	live  bool
 }
 
-// Send sends the request made by mk (attempt counts the sends, from 1) and
-// keeps resending it until Answer or Stop.
-func (p *Pending) Send(env *sim.Env, to sim.NodeID, req Req, mk func(attempt int) sim.Message) {
+// Send sends m, the request req, and keeps resending it until Answer or
+// Stop.
+func (p *Pending) Send(env *sim.Env, to sim.NodeID, req Req, m sim.Message) {
+	p.SendCounted(env, to, req, func(int) sim.Message { return m })
+}
+
+// SendCounted is Send for a request that says which send it is: mk makes
+// send number attempt (from 1).
+func (p *Pending) SendCounted(env *sim.Env, to sim.NodeID, req Req, mk func(attempt int) sim.Message) {
 	env.CancelTimer(p.timer)
 	p.req, p.to, p.mk, p.sent, p.live = req, to, mk, p.sent[:0], true
 	p.send(env)

@@ -26,12 +26,12 @@ func (c *Client) Start(env *sim.Env, k *lockkit.Client) {
 // Acquire sends the request; each resend counts as an attempt, so the
 // grant can say which send it answered.
 func (c *Client) Acquire(env *sim.Env, k *lockkit.Client, lock string, req lockkit.Req) {
-	c.out.Send(env, c.mgr, req, func(attempt int) sim.Message { return Acquire{Lock: lock, Req: req, Attempt: attempt} })
+	c.out.SendCounted(env, c.mgr, req, func(attempt int) sim.Message { return Acquire{Lock: lock, Req: req, Attempt: attempt} })
 }
 
 // Release gives the lock back.
 func (c *Client) Release(env *sim.Env, k *lockkit.Client, h lockkit.Held, req lockkit.Req) {
-	c.out.Send(env, c.mgr, req, func(int) sim.Message { return Release{Lock: h.Lock, Req: req, Token: h.Token} })
+	c.out.Send(env, c.mgr, req, Release{Lock: h.Lock, Req: req, Token: h.Token})
 }
 
 // Receive takes the manager's answers; an answer to anything but the

@@ -87,6 +87,9 @@ func (c Config) Planted() plant.Catalog { return Bugs }
 // WithBugs is the configuration with exactly the bugs s on.
 func (c Config) WithBugs(s plant.Set) lockkit.Protocol { c.Bugs = s; return c }
 
+// Servers is the manager.
+func (c Config) Servers() []string { return []string{ManagerName} }
+
 // AddNodes adds the manager, the storage and one client per name, each
 // running its jobs in order.
 func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error {

@@ -61,7 +61,7 @@ func (c *Client) schedule(env *sim.Env) {
 }
 
 func (c *Client) send(env *sim.Env, m sim.Message) {
-	c.out.Send(env, c.store, c.op, func(int) sim.Message { return m })
+	c.out.Send(env, c.store, c.op, m)
 }
 
 func (c *Client) read(env *sim.Env) {

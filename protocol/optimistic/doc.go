@@ -7,10 +7,10 @@
 // The workload is the seed's inventory, where "overselling must be
 // prevented": each order reads an item's stock, gives up if too few units
 // are left, and otherwise sets the stock to stock-units at the version it
-// read. Clients resend an unanswered request; the store answers a resent
-// compare-and-set from its durable record of each client's last one, so an
-// order is never applied twice.
+// read. Clients resend an unanswered request (lockkit.Pending); the store
+// answers a resent compare-and-set from its durable record of each
+// client's last one (lockkit.Replies), so an order is never applied twice.
 //
-// Planted bug (Config.Bugs): the store applies an update whatever version
+// Planted bug (Bugs, ignore-version): the store applies an update whatever version
 // it names — the lost update optimistic locking exists to prevent.
 package optimistic

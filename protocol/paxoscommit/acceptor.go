@@ -40,10 +40,11 @@ func (a *Acceptor) get(env *sim.Env, key string) accState {
 
 func (a *Acceptor) set(env *sim.Env, key string, s accState, promiseOnly bool) {
 	a.mem[key] = s
-	switch {
-	case promiseOnly && a.cfg.Bugs.On(BugForgetPromise):
-	case !promiseOnly && a.cfg.Bugs.On(BugForgetAccepted):
-	default:
+	forget := a.cfg.Bugs.On(BugForgetAccepted)
+	if promiseOnly {
+		forget = a.cfg.Bugs.On(BugForgetPromise)
+	}
+	if !forget {
 		env.Put(key, s)
 	}
 }

@@ -14,14 +14,15 @@
 // (Sentinel's failover, folded in), so a write acknowledged but not yet
 // streamed is lost in a failover.
 //
-// The client (Client) takes the lock with a value unique to the
+// The client (Client, a lockkit.Service driven by lockkit.Client) takes
+// the lock with a value unique to the
 // acquisition, retries a refused SET after a random delay, extends the
 // lock with check-and-extend and releases it with check-and-delete, so it
 // never deletes a lock that another acquisition holds — unless the
 // planted bug plain-del makes it use DEL. It trusts the lock until the
 // local time it sent the winning SET plus the TTL minus a drift allowance.
 // While it believes it holds the lock it does an unfenced read-modify-write
-// of a cell of the storage node (package resource): Redis issues no
+// of a cell of the storage node (lockkit.Storage): Redis issues no
 // fencing token, so the storage cannot refuse a holder whose lock is gone.
 //
 // Data flow: client -> Command -> server -> Reply; master -> Replicate ->

@@ -38,10 +38,11 @@ type Config struct {
 	lockkit.Common
 }
 
-// BugPlainDel is the planted bug's name (`simrun --bug`).
+// BugPlainDel shows why the seed releases with a script: a plain DEL
+// deletes the key whoever holds it by then.
 const BugPlainDel = "plain-del"
 
-// Bugs is the catalog of planted bugs.
+// Bugs are the client's planted bugs, for `simrun --bug`.
 var Bugs = plant.Catalog{
 	{Name: BugPlainDel, Description: "release with a plain DEL instead of the check-and-delete script, deleting the key whoever holds it now"},
 }

@@ -2,9 +2,10 @@
 // independent Redis masters (package redislock's server, no replicas) and
 // a client that locks a majority of them.
 //
-// The client follows the algorithm of the Redis documentation: read the
-// local clock; SET key value NX PX ttl on each instance in turn, waiting
-// at most a short per-instance timeout; the lock is acquired if a majority
+// The client (Client, a lockkit.Service driven by lockkit.Client) follows
+// the algorithm of the Redis documentation: read the local clock; SET key
+// value NX PX ttl on each instance in turn, waiting at most a short
+// per-instance timeout; the lock is acquired if a majority
 // (N/2+1) said yes and the validity — TTL minus the time spent acquiring
 // minus a drift allowance (1% of TTL + 2ms) — is still positive; the
 // client then trusts it for that validity, on its own clock. Otherwise it

@@ -29,10 +29,11 @@ type Config struct {
 	lockkit.Common
 }
 
-// BugNoElapsedCheck is the planted bug's name (`simrun --bug`).
+// BugNoElapsedCheck shows why Redlock takes the time spent acquiring off
+// the validity: a pause during acquisition would otherwise go unnoticed.
 const BugNoElapsedCheck = "no-elapsed-check"
 
-// Bugs is the catalog of planted bugs.
+// Bugs holds Redlock's one planted bug.
 var Bugs = plant.Catalog{
 	{Name: BugNoElapsedCheck, Description: "the client does not take the time spent acquiring (a pause among others) off the lock's validity"},
 }
@@ -87,6 +88,9 @@ func (c Config) WithBugs(s plant.Set) lockkit.Protocol { c.Bugs = s; return c }
 
 // Fenced is false: Redlock issues no fencing token.
 func (c Config) Fenced() bool { return false }
+
+// Servers are the instances.
+func (c Config) Servers() []string { return c.Names() }
 
 // AddNodes adds the instances, the storage and one client per name, each
 // running its jobs (the first lock of each job) in order.

@@ -10,9 +10,11 @@
 // restart every session gets a fresh timeout, as after a leader election.
 // Expiring a session deletes its ephemeral nodes and notifies their
 // watchers. Every write (session start and end, create, delete) takes the
-// next zxid; a node's czxid is the zxid of its creation.
+// next zxid; a node's czxid is the zxid of its creation. Each transaction
+// is one atomic durable write, as ZooKeeper logs a transaction whole.
 //
-// The client follows the recipe of ZooKeeper's documentation: create
+// The client (Client, a lockkit.Service driven by lockkit.Client) follows
+// the recipe of ZooKeeper's documentation: create
 // <lock>/<guid>-lock- EPHEMERAL|SEQUENTIAL; getChildren; the lowest
 // sequence number holds the lock; otherwise exists(predecessor, watch) on
 // the predecessor only (no herd effect) and, when it is gone, getChildren
@@ -22,7 +24,7 @@
 // czxid: each new holder's node was created after the previous holder's.
 //
 // In its critical section the client reads the cell its lock protects on
-// the storage node (package resource), works for Config.Work and writes the
+// the storage node (lockkit.Storage), works for Config.Work and writes the
 // value plus one, with its token. It learns of the server only through
 // answers: with no heartbeat answer for SuspendAfter it is "suspended" (it
 // cannot tell whether its session lives) and only when it can talk to the

@@ -35,10 +35,10 @@ type Config struct {
 	lockkit.Common
 }
 
-// BugNoGUID is the planted bug's name (`simrun --bug`).
+// BugNoGUID shows why the recipe names each node with a GUID (Z2).
 const BugNoGUID = "no-guid"
 
-// Bugs is the catalog of planted bugs.
+// Bugs lists what `simrun --bug` can switch on in the recipe's client.
 var Bugs = plant.Catalog{
 	{Name: BugNoGUID, Description: "after a create whose answer was lost, the client creates again instead of looking for its node by GUID, and waits for its own orphan node to go — which it never does while its session lives"},
 }
@@ -75,6 +75,9 @@ func (c Config) Planted() plant.Catalog { return Bugs }
 
 // WithBugs is the configuration with exactly the bugs s on.
 func (c Config) WithBugs(s plant.Set) lockkit.Protocol { c.Bugs = s; return c }
+
+// Servers is the ZooKeeper server.
+func (c Config) Servers() []string { return []string{ServerName} }
 
 // AddNodes adds the server, the storage and one client per name, each
 // running its jobs (one lock each) in order.
