@@ -23,6 +23,8 @@ func newSweep() *cobra.Command {
 		asJSON  bool
 		bug     string
 		linTO   time.Duration
+		shard   string
+		rows    string
 	)
 	c := &cobra.Command{
 		Use:   "sweep SCENARIO --seeds A-B",
@@ -32,7 +34,7 @@ the first failing seeds, each with the simrun run command that reproduces it.
 Results are identical for any --workers. Each listed failure is re-run twice
 with its full trace to confirm it reproduces with the same trace hash.`,
 		Args: exactlyOne("scenario name"),
-		RunE: func(c *cobra.Command, args []string) error {
+		RunE: func(c *cobra.Command, args []string) (err error) {
 			if !c.Flags().Changed("seeds") {
 				return fmt.Errorf("sweep: --seeds is required (e.g. --seeds 1-10000)")
 			}
@@ -51,6 +53,23 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 				return fmt.Errorf("sweep: --lin-timeout must be positive, got %v", linTO)
 			}
 			opts := sweep.Options{From: from, To: to, Workers: workers, Bug: bug, LinTimeout: linTO}
+			if shard != "" {
+				if opts.Shard, opts.Shards, err = sweep.ParseShard(shard); err != nil {
+					return err
+				}
+			}
+			if rows != "" {
+				rw, err := newRowWriter(rows)
+				if err != nil {
+					return err
+				}
+				opts.Rows = rw.write
+				defer func() {
+					if cerr := rw.close(); cerr != nil && err == nil {
+						err = cerr
+					}
+				}()
+			}
 			var bar *progressbar.ProgressBar
 			if isatty.IsTerminal(os.Stderr.Fd()) && c.ErrOrStderr() == os.Stderr {
 				bar = progressbar.NewOptions(int(to-from+1), progressbar.OptionSetWriter(os.Stderr),
@@ -59,6 +78,7 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 					progressbar.OptionClearOnFinish())
 				opts.Progress = func(int, int) { _ = bar.Add(1) }
 			}
+			tuneGC()
 			start := time.Now()
 			res, err := sweep.Sweep(spec, opts)
 			if bar != nil {
@@ -88,5 +108,7 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 	f.BoolVar(&asJSON, "json", false, "print one JSON object instead of text")
 	f.StringVar(&bug, "bug", "", "enable a planted bug of the protocol")
 	f.DurationVar(&linTO, "lin-timeout", 0, "bound on each linearizability search (default 5s); a search that runs out is unknown")
+	f.StringVar(&shard, "shard", "", "run only shard i/n of the range: seeds A+i, A+i+n, ... (combine the shards' --json with simrun merge)")
+	f.StringVar(&rows, "rows", "", "write every seed's verdict to this file as JSON Lines, in seed order")
 	return c
 }
