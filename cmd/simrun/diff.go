@@ -171,7 +171,7 @@ type sweepDiff struct {
 	Worse    int             `json:"worse"`
 	Better   int             `json:"better"`
 	Changed  []seedChange    `json:"changed"`
-	Newly    []checkerChange `json:"newly_firing"`  // never fired in OLD, fires in NEW
+	Newly    []checkerChange `json:"newly_firing"`   // never fired in OLD, fires in NEW
 	Stopped  []checkerChange `json:"stopped_firing"` // fired in OLD, never in NEW
 }
 
