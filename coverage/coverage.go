@@ -180,22 +180,6 @@ func absent(all []string, seen map[string]int) []string {
 	return out
 }
 
-// Unrecorded lists the vocabulary's fact kinds that none of the given
-// tallies recorded.
-func Unrecorded(ts []*Tally) []string {
-	out := []string{}
-	for _, k := range obs.KindNames() {
-		seen := false
-		for _, t := range ts {
-			seen = seen || t.Facts[k] > 0
-		}
-		if !seen {
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
 func keys(m map[string]int) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {

@@ -10,6 +10,5 @@
 // kinds and message types, which no declaration ties to a protocol, it is
 // what the protocol records or sends in any of its registered scenarios
 // over a few seeds (Universe), so a scenario's report lists what its
-// siblings reach and it does not; kinds of the vocabulary that no scenario
-// of any protocol records are listed by Unrecorded.
+// siblings reach and it does not.
 package coverage

@@ -15,21 +15,20 @@ import (
 func init() { subcommands = append(subcommands, newCoverage) }
 
 type coverageJSON struct {
-	Scenario        string         `json:"scenario"`
-	Protocol        string         `json:"protocol"`
-	Bug             string         `json:"bug,omitempty"`
-	From            uint64         `json:"from"`
-	To              uint64         `json:"to"`
-	Runs            int            `json:"runs"`
-	Facts           map[string]int `json:"facts"`
-	Values          map[string]int `json:"values"`
-	Messages        map[string]int `json:"messages"`
-	NeverFacts      []string       `json:"never_facts"`
-	NeverValues     []string       `json:"never_values"`
-	NeverMessages   []string       `json:"never_messages"`
-	UniverseFrom    []string       `json:"universe_scenarios"`
-	UniverseSeeds   uint64         `json:"universe_seeds"`
-	VocabUnrecorded []string       `json:"vocabulary_kinds_unrecorded,omitempty"`
+	Scenario      string         `json:"scenario"`
+	Protocol      string         `json:"protocol"`
+	Bug           string         `json:"bug,omitempty"`
+	From          uint64         `json:"from"`
+	To            uint64         `json:"to"`
+	Runs          int            `json:"runs"`
+	Facts         map[string]int `json:"facts"`
+	Values        map[string]int `json:"values"`
+	Messages      map[string]int `json:"messages"`
+	NeverFacts    []string       `json:"never_facts"`
+	NeverValues   []string       `json:"never_values"`
+	NeverMessages []string       `json:"never_messages"`
+	UniverseFrom  []string       `json:"universe_scenarios"`
+	UniverseSeeds uint64         `json:"universe_seeds"`
 }
 
 func newCoverage() *cobra.Command {
