@@ -464,7 +464,7 @@ func (x Takeover) Check(h *History) Result {
 			}
 		}
 		if got == nil {
-			if waited := h.End - want - impossible(h, svc, nil, want, h.End); waited > bound {
+			if waited := h.End - want - impossible(h, svc, lockClients(h), want, h.End); waited > bound {
 				ev.add("%s crashed holding %s at %s; nobody got it again by the end (%s), %v of it takeover was possible in (bound %v)", c.client, c.lock, at(c.at), at(h.End), waited, bound)
 			}
 			continue

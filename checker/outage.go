@@ -32,9 +32,22 @@ func serviceNodes(h *History) map[sim.NodeID]bool {
 	return out
 }
 
+// lockClients are the nodes that asked for a lock or learned they hold
+// one: whom a lock service must reach to hand a lock on.
+func lockClients(h *History) map[sim.NodeID]bool {
+	out := map[sim.NodeID]bool{}
+	for _, o := range h.Observations {
+		switch o.Data.(type) {
+		case obs.LockRequest, obs.LockGranted:
+			out[o.Node] = true
+		}
+	}
+	return out
+}
+
 // impossible is how much of [from, to] a takeover could not happen in: a
 // service node was paused or down, or a link between a service node and
-// one of the clients was cut (clients nil: any non-service node). Over
+// one of the clients was cut. Over
 // several service nodes (Redlock's five) one outage is counted, which can
 // excuse more than a majority protocol needs; a timeliness bound errs on
 // the side of not blaming the protocol for the faults' time.
@@ -42,12 +55,7 @@ func impossible(h *History, service map[sim.NodeID]bool, clients map[sim.NodeID]
 	if to <= from {
 		return 0
 	}
-	client := func(n sim.NodeID) bool {
-		if clients == nil {
-			return !service[n]
-		}
-		return clients[n]
-	}
+	client := func(n sim.NodeID) bool { return clients[n] }
 	type span struct{ a, b time.Duration }
 	var spans []span
 	for _, o := range h.Outages {

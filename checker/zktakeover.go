@@ -103,7 +103,7 @@ func (x ZKTakeover) Check(h *History) Result {
 	flush(h.End, true)
 	svc := serviceNodes(h)
 	possible := func(x *handoff, until time.Duration, client string) (time.Duration, time.Duration) {
-		var clients map[sim.NodeID]bool
+		clients := lockClients(h)
 		if id := nodeIndex(h, client); id >= 0 {
 			clients = map[sim.NodeID]bool{id: true}
 		}
