@@ -23,7 +23,7 @@ type Isolation struct{}
 
 func (Isolation) Name() string    { return "isolation" }
 func (Isolation) Class() Class    { return ClassSafety }
-func (Isolation) Needs() []string { return []string{obs.KindOf[obs.Vote]()} }
+func (Isolation) Needs() []string { return commitFacts }
 
 type holding struct {
 	txn string
