@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/protocol/twopc"
 	"github.com/stretchr/testify/require"
 )
@@ -49,5 +50,32 @@ func TestCorrectCommitProtocolsKeepIsolationAndAccounts(t *testing.T) {
 	for _, name := range []string{"2pc-bank-faults", "paxoscommit-faults"} {
 		c := violatedBy(t, name, "", 20)
 		require.Zero(t, c["isolation"]+c["accounts"], "%s: %v", name, c)
+	}
+}
+
+// The scenarios added for coverage reach what they were added for: a
+// peer aborting a transaction it never voted on, a critical section left
+// on a suspended connection, a master demoted to replica.
+func TestCoverageGapScenariosReachTheirMechanism(t *testing.T) {
+	for _, c := range []struct{ scenario, kind, attr, value string }{
+		{"2pc-coop-faults", "decide", "via", "unilateral"},
+		{"zk-lock-suspend-faults", "cs-leave", "why", "suspended"},
+		{"redis-failover-faults", "redis-role", "role", "replica"},
+	} {
+		s, err := Get(c.scenario)
+		require.NoError(t, err)
+		found := false
+		for seed := uint64(1); seed <= 100 && !found; seed++ {
+			out, err := Run(s, Options{Seed: seed, NoTrace: true})
+			require.NoError(t, err)
+			for _, o := range out.History.Observations {
+				if f, ok := o.Data.(obs.Fact); ok && f.Kind() == c.kind {
+					if v, _ := obs.AttrOf(f, c.attr); v == c.value {
+						found = true
+					}
+				}
+			}
+		}
+		require.True(t, found, "%s: no %s %s=%s in seeds 1-100", c.scenario, c.kind, c.attr, c.value)
 	}
 }
