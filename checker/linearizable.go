@@ -90,6 +90,10 @@ type Linearizability struct {
 
 	model porcupine.Model
 	hist  []porcupine.Operation
+	// For the picture: the lock or key of an operation, and the name of
+	// a client row.
+	keyOf   func(porcupine.Operation) string
+	rowName func(int) string
 }
 
 // KeyFailure explains one key (or lock) whose operations have no legal
@@ -144,16 +148,59 @@ func (l Linearizability) Visualize(w io.Writer) error {
 	if l.model.Step == nil {
 		return fmt.Errorf("no history to visualize")
 	}
-	_, info := porcupine.CheckOperationsVerbose(l.model, l.hist, l.Timeout)
-	return porcupine.Visualize(l.model, info, w)
+	m := l.model
+	if describe := m.DescribeOperation; l.keyOf != nil && describe != nil {
+		// porcupine draws every lock or key on the same client rows:
+		// each operation names its own.
+		m.DescribeOperation = func(in, out any) string {
+			d := describe(in, out)
+			if k := l.keyOf(porcupine.Operation{Input: in}); k != "" && !strings.Contains(d, k) {
+				d = k + ": " + d
+			}
+			return d
+		}
+	}
+	_, info := porcupine.CheckOperationsVerbose(m, l.hist, l.Timeout)
+	if l.rowName != nil {
+		info.AddAnnotations(rowLabels(l.hist, l.rowName))
+	}
+	return porcupine.Visualize(m, info, w)
+}
+
+// rowLabels names each client row of porcupine's picture, which numbers
+// rows by client index: a label box at the start of every row, before the
+// first operation.
+func rowLabels(hist []porcupine.Operation, name func(int) string) []porcupine.Annotation {
+	if len(hist) == 0 {
+		return nil
+	}
+	first := hist[0].Call
+	rows := map[int]bool{}
+	for _, op := range hist {
+		first = min(first, op.Call)
+		rows[op.ClientId] = true
+	}
+	ids := make([]int, 0, len(rows))
+	for id := range rows {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	var out []porcupine.Annotation
+	for _, id := range ids {
+		out = append(out, porcupine.Annotation{ClientId: id, Start: first - 1, Description: name(id),
+			Details: fmt.Sprintf("row %d is %s", id, name(id)), BackgroundColor: "#ddf4ff"})
+	}
+	return out
 }
 
 // opMeta rides along each porcupine operation, so operations found in a
-// partial linearization can be told apart and described.
+// partial linearization can be told apart and described. Descriptions are
+// made only for an explanation, from the operation itself: most checks
+// find nothing to explain.
 type opMeta struct {
-	index int
-	text  string
-	note  string
+	index  int    // in the checked slice; negative for a synthetic operation
+	note   string // shown in the visualization
+	prefix string // put before the description (who did it)
 }
 
 func (m opMeta) String() string { return m.note }
@@ -259,7 +306,7 @@ func check(m porcupine.Model, hist []porcupine.Operation, keyOf func(porcupine.O
 		}
 	}
 	keys := sortedOpKeys(byKey)
-	l := Linearizability{Ops: len(hist), Keys: len(keys), Pending: pending, Timeout: timeout, model: m, hist: hist}
+	l := Linearizability{Ops: len(hist), Keys: len(keys), Pending: pending, Timeout: timeout, model: m, hist: hist, keyOf: keyOf}
 	switch porcupine.CheckOperationsTimeout(m, hist, timeout) {
 	case porcupine.Ok:
 		l.Verdict = OK
@@ -272,6 +319,14 @@ func check(m porcupine.Model, hist []porcupine.Operation, keyOf func(porcupine.O
 	res, info := porcupine.CheckOperationsVerbose(m, hist, timeout)
 	if res != porcupine.Illegal {
 		return l // the explanation search timed out; the verdict stands
+	}
+	text := func(op porcupine.Operation) string {
+		meta := op.Metadata.(opMeta)
+		s := meta.prefix + m.DescribeOperation(op.Input, op.Output)
+		if meta.index >= 0 {
+			s += " " + span(op.Call, op.Return, op.Return == math.MaxInt64)
+		}
+		return s
 	}
 	partials := info.PartialLinearizationsOperations()
 	for i, k := range keys {
@@ -294,7 +349,7 @@ func check(m porcupine.Model, hist []porcupine.Operation, keyOf func(porcupine.O
 			in[op.Metadata.(opMeta).index] = true
 		}
 		if len(longest) > 0 {
-			f.Last = longest[len(longest)-1].Metadata.(opMeta).text
+			f.Last = text(longest[len(longest)-1])
 		}
 		rest := []porcupine.Operation{}
 		for _, op := range ops {
@@ -307,7 +362,7 @@ func check(m porcupine.Model, hist []porcupine.Operation, keyOf func(porcupine.O
 			if j == 3 {
 				break
 			}
-			f.Stuck = append(f.Stuck, op.Metadata.(opMeta).text)
+			f.Stuck = append(f.Stuck, text(op))
 		}
 		l.Failures = append(l.Failures, f)
 	}
@@ -512,9 +567,8 @@ func CheckLocks(ops []LockOp, timeout time.Duration) Linearizability {
 			out = lockOutput{OK: true}
 			client, ret = lane, call
 		}
-		text := fmt.Sprintf("%s %s", describeLock(names, in, out), span(call, op.Return, op.Pending))
 		hist[i] = porcupine.Operation{ClientId: client, Input: in, Output: out, Call: call, Return: ret,
-			Metadata: opMeta{index: i, text: text, note: op.Note}}
+			Metadata: opMeta{index: i, note: op.Note}}
 	}
 	pending := 0
 	for _, op := range ops {
@@ -536,6 +590,12 @@ func CheckLocks(ops []LockOp, timeout time.Duration) Linearizability {
 	})
 	l := check(m, hist, func(op porcupine.Operation) string { return op.Input.(lockInput).Lock }, timeout)
 	l.Ops, l.Pending = len(ops), pending
+	l.rowName = func(id int) string {
+		if id == lane {
+			return "lease expiries"
+		}
+		return names(id)
+	}
 	return l
 }
 
@@ -607,11 +667,11 @@ func regStep(versioned bool, s regState, in regInput, out regOutput) (bool, regS
 // come in as a first "init" operation per key). versioned: a read also
 // returns the version and a cas compares versions instead of values.
 func RegisterModel(versioned bool, names func(int) string) porcupine.Model {
-	return porcupine.Model{
+	m := porcupine.Model{
 		Partition: keyPartition(func(op porcupine.Operation) string { return op.Input.(regInput).Key }),
 		Init:      func() any { return regState{} },
 		Step: func(state, input, output any) (bool, any) {
-			return regStep(versioned, state.(regState), input.(regInput), output.(regOutput))
+			return regStep(true, state.(regState), input.(regInput), output.(regOutput))
 		},
 		Equal: func(a, b any) bool { return a.(regState) == b.(regState) },
 		Hash: func(state any) uint64 {
@@ -623,13 +683,23 @@ func RegisterModel(versioned bool, names func(int) string) porcupine.Model {
 		},
 		DescribeState: func(state any) string {
 			s := state.(regState)
-			if versioned {
-				return fmt.Sprintf("%d (version %d)", s.Value, s.Version)
-			}
-			return fmt.Sprint(s.Value)
+			return fmt.Sprintf("%d (version %d)", s.Value, s.Version)
 		},
 		DescribeOperationMetadata: describeMeta,
 	}
+	if !versioned {
+		// The state is the bare value: an int64 in an interface costs no
+		// allocation when small, a struct always does, on every step.
+		m.Init = func() any { return int64(0) }
+		m.Step = func(state, input, output any) (bool, any) {
+			ok, n := regStep(false, regState{Value: state.(int64)}, input.(regInput), output.(regOutput))
+			return ok, n.Value
+		}
+		m.Equal = func(a, b any) bool { return a.(int64) == b.(int64) }
+		m.Hash = func(state any) uint64 { return uint64(state.(int64)) * 0x9e3779b97f4a7c15 }
+		m.DescribeState = func(state any) string { return fmt.Sprint(state.(int64)) }
+	}
+	return m
 }
 
 func describeReg(versioned bool, names func(int) string, in regInput, out regOutput) string {
@@ -695,7 +765,7 @@ func CheckRegister(ops []RegisterOp, versioned bool, initial map[string]int64, t
 		}
 		in := regInput{Key: k, Kind: initialize, Value: initial[k]}
 		hist = append(hist, porcupine.Operation{ClientId: 0, Input: in, Output: regOutput{OK: true}, Call: at, Return: at,
-			Metadata: opMeta{index: -1 - len(hist), text: fmt.Sprintf("initial value %d", initial[k])}})
+			Metadata: opMeta{index: -1 - len(hist)}})
 	}
 	pending := 0
 	for i, op := range ops {
@@ -707,9 +777,8 @@ func CheckRegister(ops []RegisterOp, versioned bool, initial map[string]int64, t
 		}
 		in := regInput{Key: op.Key, Kind: op.Kind, Client: op.Client, Value: op.Value, Expect: op.Expect}
 		out := regOutput{OK: op.OK, Value: op.Value, Version: op.Version, Pending: op.Pending}
-		text := fmt.Sprintf("%s %s", describeReg(versioned, names, in, out), span(op.Call, op.Return, op.Pending))
 		hist = append(hist, porcupine.Operation{ClientId: op.Client, Input: in, Output: out, Call: op.Call,
-			Return: retOf(op.Return, op.Pending), Metadata: opMeta{index: i, text: text, note: op.Note}})
+			Return: retOf(op.Return, op.Pending), Metadata: opMeta{index: i, note: op.Note}})
 	}
 	hist = implied(hist, func(op porcupine.Operation) string {
 		in, out := op.Input.(regInput), op.Output.(regOutput)
@@ -727,5 +796,6 @@ func CheckRegister(ops []RegisterOp, versioned bool, initial map[string]int64, t
 	})
 	l := check(m, hist, func(op porcupine.Operation) string { return op.Input.(regInput).Key }, timeout)
 	l.Ops, l.Pending = len(ops), pending
+	l.rowName = names
 	return l
 }

@@ -372,12 +372,17 @@ func CheckZK(ops []ZKOp, timeout time.Duration) Linearizability {
 		if op.Kind == ZKExpire {
 			who = "server"
 		}
-		text := fmt.Sprintf("%s: %s %s", who, describeZK(in, out), span(op.Call, op.Return, op.Pending))
 		hist = append(hist, porcupine.Operation{ClientId: op.Client, Input: in, Output: out, Call: op.Call, Return: retOf(op.Return, op.Pending),
-			Metadata: opMeta{index: i, text: text, note: who}})
+			Metadata: opMeta{index: i, note: who, prefix: who + ": "}})
 	}
 	l := check(m, hist, func(op porcupine.Operation) string { return op.Input.(zkInput).Lock }, timeout)
 	l.Ops, l.Pending = len(ops), pending
+	l.rowName = func(id int) string {
+		if _, client := byIndex[id]; !client {
+			return "session expiries"
+		}
+		return names(id)
+	}
 	return l
 }
 

@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"runtime"
@@ -21,6 +22,10 @@ type Options struct {
 	Workers   int      // 0 = one per CPU
 	// Progress, if set, is called after each run from worker goroutines.
 	Progress func(done, total int)
+	// Stop, if set, is polled before each run: once it returns true no new
+	// run starts and the rows cover the seeds 1..Row.Runs that every
+	// protocol and fault class finished.
+	Stop func() bool
 }
 
 // Row is one protocol under one fault class, over every seed.
@@ -48,6 +53,40 @@ type Row struct {
 	SafetyViolations int    `json:"safety_violation_runs"`
 	LivenessFailures int    `json:"liveness_failure_runs"`
 	FirstViolation   uint64 `json:"first_violation_seed,omitempty"`
+
+	// LatencySamples and LockHoldSamples count the commits and lock
+	// holdings the latency and hold metrics come from: with none, those
+	// metrics have no value (JSON null, "—" in tables), not 0.
+	LatencySamples  int `json:"commit_latency_samples"`
+	LockHoldSamples int `json:"lock_hold_samples"`
+	// LatencyDecilesMs is the commit latency distribution: the 0th, 10th,
+	// ..., 100th percentiles (empty without samples).
+	LatencyDecilesMs []float64 `json:"commit_latency_deciles_ms,omitempty"`
+}
+
+// MarshalJSON writes a metric without samples as null, so that a cell
+// where nothing committed never reads as the fastest.
+func (r Row) MarshalJSON() ([]byte, error) {
+	type plain Row
+	m := map[string]any{}
+	b, err := json.Marshal(plain(r))
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	for name, has := range map[string]bool{
+		"commit_latency_p50_ms": r.LatencySamples > 0, "commit_latency_p99_ms": r.LatencySamples > 0,
+		"lock_hold_mean_ms": r.LockHoldSamples > 0, "lock_hold_p99_ms": r.LockHoldSamples > 0,
+		"messages_per_txn": r.Txns > 0, "durable_writes_per_txn": r.Txns > 0, "uncertain_ms_per_txn": r.Txns > 0,
+		"blocked_ms_per_txn": r.Txns > 0, "decided_fraction": r.Txns > 0, "committed_fraction": r.Txns > 0,
+	} {
+		if !has {
+			m[name] = nil
+		}
+	}
+	return json.Marshal(m)
 }
 
 type job struct {
@@ -88,9 +127,10 @@ func Run(o Options) ([]Row, error) {
 			rows = append(rows, Row{Protocol: p, FaultClass: c, Runs: o.Seeds})
 		}
 	}
+	// Seed-major, so that a stopped grid has whole seeds for every cell.
 	jobs := make([]job, 0, len(specs)*o.Seeds)
-	for i := range specs {
-		for s := 1; s <= o.Seeds; s++ {
+	for s := 1; s <= o.Seeds; s++ {
+		for i := range specs {
 			jobs = append(jobs, job{cell: i, seed: uint64(s)})
 		}
 	}
@@ -106,6 +146,9 @@ func Run(o Options) ([]Row, error) {
 		go func() {
 			defer wg.Done()
 			for {
+				if o.Stop != nil && o.Stop() {
+					return
+				}
 				i := int(next.Add(1) - 1)
 				if i >= len(jobs) {
 					return
@@ -124,6 +167,13 @@ func Run(o Options) ([]Row, error) {
 		}()
 	}
 	wg.Wait()
+	if started := int(min(next.Load(), int64(len(jobs)))); started < len(jobs) {
+		covered := started / len(specs)
+		jobs = jobs[:covered*len(specs)]
+		for i := range rows {
+			rows[i].Runs = covered
+		}
+	}
 
 	type acc struct {
 		m                           checker.CommitMetrics
@@ -189,6 +239,12 @@ func Run(o Options) ([]Row, error) {
 		r.DecidedFraction = float64(a.m.Decided) / n
 		r.CommittedFraction = float64(a.m.Committed) / n
 		r.BlockedRuns, r.SafetyViolations, r.LivenessFailures, r.FirstViolation = a.blockedRuns, a.unsafe, a.unlive, a.firstBad
+		r.LatencySamples, r.LockHoldSamples = len(a.lat), len(a.locks)
+		if len(a.lat) > 0 {
+			for q := 0; q <= 10; q++ {
+				r.LatencyDecilesMs = append(r.LatencyDecilesMs, ms(percentile(a.lat, float64(q)/10)))
+			}
+		}
 	}
 	return rows, nil
 }

@@ -56,6 +56,11 @@ type Options struct {
 	RestartAfter time.Duration // 0: no restart (a liveness phase's heal-all still restarts)
 	PerKind      int           // at most this many points per node and effect kind (0: 10)
 	Nodes        []string      // only these nodes (empty: every node)
+	// Progress, if set, is called after each crash point's run; Stop, if
+	// set, is polled before each: once true, the result holds the points
+	// run so far (Result.Stopped).
+	Progress func(done, total int)
+	Stop     func() bool
 }
 
 // Outcome is one crash point's run.
@@ -84,6 +89,7 @@ type Result struct {
 	Counts   map[checker.Verdict]int
 	Runs     []Outcome // in point order
 	Base     faults.Schedule
+	Stopped  bool // cut short by Options.Stop: Runs has the first len(Runs) of Points
 }
 
 // boundary is one effect of the fault-free run.
@@ -202,7 +208,11 @@ func CrashPoints(spec scenarios.Spec, o Options) (*Result, error) {
 		points = append(points, sample(byKind[k], o.PerKind)...)
 	}
 	res.Points = len(points)
-	for _, p := range points {
+	for i, p := range points {
+		if o.Stop != nil && o.Stop() {
+			res.Stopped = true
+			break
+		}
 		plan := faults.Schedule{Actions: append(append([]faults.Action(nil), base.Actions...), p.Action(o.RestartAfter)), Triggers: base.Triggers}
 		faults.SortActions(plan.Actions)
 		out, err := scenarios.Run(spec, scenarios.Options{Seed: o.Seed, Bug: o.Bug, Schedule: &plan, NoTrace: true})
@@ -218,6 +228,9 @@ func CrashPoints(spec scenarios.Spec, o Options) (*Result, error) {
 		}
 		res.Counts[out.Verdict]++
 		res.Runs = append(res.Runs, run)
+		if o.Progress != nil {
+			o.Progress(i+1, len(points))
+		}
 	}
 	return res, nil
 }

@@ -122,16 +122,18 @@ func (p PreCommit) String() string {
 	return "precommit " + p.Txn
 }
 func (d Decide) String() string {
-	s := "decide " + d.Txn + " " + outcome(d.Commit)
+	s := "decide " + d.Txn + " " + CommitOrAbort(d.Commit)
 	if d.Via != "" {
 		s += " via=" + string(d.Via)
 	}
 	return s
 }
-func (o Outcome) String() string { return "outcome " + o.Txn + " " + outcome(o.Commit) }
+func (o Outcome) String() string { return "outcome " + o.Txn + " " + CommitOrAbort(o.Commit) }
 func (s Submit) String() string  { return "submit " + s.Txn }
 
-func outcome(commit bool) string {
+// CommitOrAbort is how the trace writes an outcome: "commit" or "abort",
+// in facts and in the commit protocols' messages alike.
+func CommitOrAbort(commit bool) string {
 	if commit {
 		return "commit"
 	}

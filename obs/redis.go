@@ -89,14 +89,21 @@ type RedisRole struct {
 func (RedisRole) Kind() string { return "redis-role" }
 
 func (f RedisCall) String() string {
-	s := fmt.Sprintf("redis-call %s@%s %s %s", f.Service, f.Server, f.Op, f.Key)
-	if f.Value != "" {
-		s += " " + f.Value
+	return fmt.Sprintf("redis-call %s@%s ", f.Service, f.Server) + RedisCommand(f.Op, f.Key, f.Value, f.TTL, f.ID)
+}
+
+// RedisCommand is how the trace writes a Redis command: op and key, the
+// value and expiry if any, and the client's id for it. The client's
+// message (redislock.Command) and its RedisCall fact say it alike.
+func RedisCommand(op, key, value string, ttl time.Duration, id string) string {
+	s := op + " " + key
+	if value != "" {
+		s += " " + value
 	}
-	if f.TTL > 0 {
-		s += fmt.Sprintf(" px=%v", f.TTL)
+	if ttl > 0 {
+		s += fmt.Sprintf(" px=%v", ttl)
 	}
-	return s + " id=" + f.ID
+	return s + " id=" + id
 }
 
 func (f RedisReply) String() string {

@@ -97,11 +97,19 @@ const (
 )
 
 func (f ZKCall) String() string {
-	s := fmt.Sprintf("zk-call s%d.%d %s %s", f.Session, f.Xid, f.Op, f.Lock)
-	if f.Node != "" {
-		s += "/" + f.Node
+	return "zk-call " + ZKRequest(f.Session, f.Xid, f.Op, f.Lock, f.Node, f.Watch)
+}
+
+// ZKRequest is how the trace writes a ZooKeeper request: session and xid,
+// op, the lock's directory with the node if one is named, and the watch if
+// one is set. The client's message (zklock.Request) and its ZKCall fact
+// say it alike.
+func ZKRequest(session, xid int64, op, lock, node string, watch bool) string {
+	s := fmt.Sprintf("s%d.%d %s %s", session, xid, op, lock)
+	if node != "" {
+		s += "/" + node
 	}
-	if f.Watch {
+	if watch {
 		s += " watch"
 	}
 	return s

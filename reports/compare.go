@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/faultline-sim/faultline/compare"
 )
@@ -17,16 +18,16 @@ var compareColumns = []struct {
 	{"faults", func(r compare.Row) string { return r.FaultClass }},
 	{"runs", func(r compare.Row) string { return fmt.Sprint(r.Runs) }},
 	{"txns", func(r compare.Row) string { return fmt.Sprint(r.Txns) }},
-	{"msgs/txn", func(r compare.Row) string { return fmt.Sprintf("%.1f", r.MessagesPerTxn) }},
-	{"writes/txn", func(r compare.Row) string { return fmt.Sprintf("%.1f", r.WritesPerTxn) }},
-	{"p50 ms", func(r compare.Row) string { return fmt.Sprintf("%.1f", r.LatencyP50Ms) }},
-	{"p99 ms", func(r compare.Row) string { return fmt.Sprintf("%.1f", r.LatencyP99Ms) }},
-	{"lock ms", func(r compare.Row) string { return fmt.Sprintf("%.1f", r.LockHoldMeanMs) }},
-	{"lock p99", func(r compare.Row) string { return fmt.Sprintf("%.1f", r.LockHoldP99Ms) }},
-	{"uncertain ms/txn", func(r compare.Row) string { return fmt.Sprintf("%.1f", r.UncertainMsPerTxn) }},
-	{"blocked ms/txn", func(r compare.Row) string { return fmt.Sprintf("%.1f", r.BlockedMsPerTxn) }},
-	{"decided", func(r compare.Row) string { return fmt.Sprintf("%.1f%%", 100*r.DecidedFraction) }},
-	{"committed", func(r compare.Row) string { return fmt.Sprintf("%.1f%%", 100*r.CommittedFraction) }},
+	{"msgs/txn", func(r compare.Row) string { return metric(r.Txns, "%.1f", r.MessagesPerTxn) }},
+	{"writes/txn", func(r compare.Row) string { return metric(r.Txns, "%.1f", r.WritesPerTxn) }},
+	{"p50 ms", func(r compare.Row) string { return metric(r.LatencySamples, "%.1f", r.LatencyP50Ms) }},
+	{"p99 ms", func(r compare.Row) string { return metric(r.LatencySamples, "%.1f", r.LatencyP99Ms) }},
+	{"lock ms", func(r compare.Row) string { return metric(r.LockHoldSamples, "%.1f", r.LockHoldMeanMs) }},
+	{"lock p99", func(r compare.Row) string { return metric(r.LockHoldSamples, "%.1f", r.LockHoldP99Ms) }},
+	{"uncertain ms/txn", func(r compare.Row) string { return metric(r.Txns, "%.1f", r.UncertainMsPerTxn) }},
+	{"blocked ms/txn", func(r compare.Row) string { return metric(r.Txns, "%.1f", r.BlockedMsPerTxn) }},
+	{"decided", func(r compare.Row) string { return metric(r.Txns, "%.1f%%", 100*r.DecidedFraction) }},
+	{"committed", func(r compare.Row) string { return metric(r.Txns, "%.1f%%", 100*r.CommittedFraction) }},
 	{"blocked runs", func(r compare.Row) string { return fmt.Sprint(r.BlockedRuns) }},
 	{"unsafe runs", func(r compare.Row) string {
 		if r.SafetyViolations > 0 {
@@ -35,6 +36,18 @@ var compareColumns = []struct {
 		return "0"
 	}},
 	{"unlive runs", func(r compare.Row) string { return fmt.Sprint(r.LivenessFailures) }},
+}
+
+// NoSamples is what a table shows for a metric with nothing to measure
+// (no commit, no lock held, no transaction): never 0, which would read as
+// the best value.
+const NoSamples = "—"
+
+func metric(samples int, format string, v float64) string {
+	if samples == 0 {
+		return NoSamples
+	}
+	return fmt.Sprintf(format, v)
 }
 
 func compareCells(rows []compare.Row) (head []string, cells [][]string) {
@@ -63,20 +76,21 @@ func CompareText(w io.Writer, rows []compare.Row, seeds int) {
 	head, cells := compareCells(rows)
 	width := make([]int, len(head))
 	for i, h := range head {
-		width[i] = len(h)
+		width[i] = utf8.RuneCountInString(h)
 	}
 	for _, line := range cells {
 		for i, c := range line {
-			width[i] = max(width[i], len(c))
+			width[i] = max(width[i], utf8.RuneCountInString(c))
 		}
 	}
 	fmt.Fprintf(w, "comparison over seeds 1-%d (same workload and fault schedule per seed for every protocol)\n", seeds)
 	row := func(line []string) {
 		for i, c := range line {
+			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(c))
 			if i < 2 {
-				fmt.Fprintf(w, "%-*s  ", width[i], c)
+				fmt.Fprint(w, c, pad, "  ")
 			} else {
-				fmt.Fprintf(w, "%*s  ", width[i], c)
+				fmt.Fprint(w, pad, c, "  ")
 			}
 		}
 		fmt.Fprintln(w)

@@ -1,6 +1,8 @@
 package reports
 
 import (
+	_ "embed"
+	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -9,155 +11,103 @@ import (
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/scenarios"
-	"github.com/faultline-sim/faultline/sim"
 )
 
-// HTMLOptions bounds the space-time diagram of a run.
+// HTMLOptions chooses what the run page opens on.
 type HTMLOptions struct {
-	From, To  time.Duration // true-time window; To 0 = the end
-	MaxEvents int           // at most this many events are drawn (0: 6000)
+	From, To time.Duration // open on this true-time window (To 0: the end) instead of the first finding
+	Rows     bool          // one row per event instead of time-scaled lanes
 }
 
-const (
-	laneWidth = 130
-	rowHeight = 16
-	topMargin = 60
-	leftPad   = 110
-)
+//go:embed runview.js
+var runViewJS string
+
+//go:embed page.css
+var pageCSS string
 
 // RunHTML writes one self-contained HTML page for a traced run: the
-// verdicts, the fault schedule, and a space-time (Lamport) diagram drawn
-// from the trace — one vertical lane per node, time flowing down one event
-// per row, an arrow per delivered message, a cross per lost one, and
-// crashes, restarts, pauses, faults and observations marked where they
-// happened. Every mark's tooltip is the event's canonical trace line.
+// verdicts, each finding linked to the events it names, the fault schedule,
+// and a space-time diagram drawn in the browser from the whole trace — a
+// lane per node, time-scaled with idle stretches compressed, arrows for
+// delivered messages, crosses for lost ones, and spans for intervals
+// (crashed-down, paused, partitioned, clock faults, uncertain or blocked
+// participants with their locks, lock beliefs against the true holder,
+// leases). It opens on the first violation, or the first blocked
+// participant, with the events the checker names highlighted.
 func RunHTML(w io.Writer, o *scenarios.Outcome, opt HTMLOptions) error {
 	if o.Trace == nil {
 		return fmt.Errorf("the run has no trace to draw")
 	}
-	if opt.MaxEvents <= 0 {
-		opt.MaxEvents = 6000
+	if opt.From < 0 || opt.To < 0 || (opt.To > 0 && opt.To < opt.From) {
+		return fmt.Errorf("bad window %v to %v", opt.From, opt.To)
 	}
-	t := o.Trace
-	names := t.Names()
-	var rows []int // trace indices drawn, in order
-	truncated := false
-	for i := 0; i < t.Len(); i++ {
-		e := t.At(i)
-		if e.Time < opt.From || (opt.To > 0 && e.Time > opt.To) {
-			continue
-		}
-		if len(rows) == opt.MaxEvents {
-			truncated = true
-			break
-		}
-		rows = append(rows, i)
+	if opt.From > o.SimTime {
+		return fmt.Errorf("window starts at %v, after the run ended at %v", opt.From, o.SimTime)
 	}
-	lane := func(id sim.NodeID) int { return leftPad + int(id)*laneWidth + laneWidth/2 }
-	y := func(row int) int { return topMargin + row*rowHeight }
-	width := leftPad + len(names)*laneWidth + 40
-	height := topMargin + len(rows)*rowHeight + 40
-
+	v := buildRunView(o, opt)
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("run view: %w", err)
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>%s seed %d</title>\n", html.EscapeString(o.Scenario), o.Seed)
-	b.WriteString(`<style>
-body{font-family:system-ui,sans-serif;margin:20px;color:#222}
-table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
-.ok{color:#1a7f37}.violation{color:#cf222e;font-weight:bold}.blocked{color:#9a6700;font-weight:bold}.unknown{color:#6e7781}
-pre{background:#f6f8fa;padding:8px;overflow:auto;max-height:240px}
-svg text{font-size:11px;font-family:ui-monospace,monospace}
-</style></head><body>
-`)
-	fmt.Fprintf(&b, "<h1>%s — seed %d</h1>\n", html.EscapeString(o.Scenario), o.Seed)
-	fmt.Fprintf(&b, "<p>protocol <b>%s</b>", html.EscapeString(o.Protocol))
+	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>%s seed %d: %s</title>\n<style>%s</style></head><body>\n",
+		html.EscapeString(o.Scenario), o.Seed, o.Verdict, pageCSS)
+	fmt.Fprintf(&b, "<h1>%s — seed %d — <span class=\"%s\">%s</span></h1>\n", html.EscapeString(o.Scenario), o.Seed, o.Verdict, o.Verdict)
+	fmt.Fprintf(&b, "<p class=\"summary\">protocol <b>%s</b>", html.EscapeString(o.Protocol))
 	if o.Bug != "" {
 		fmt.Fprintf(&b, ", planted bug <b>%s</b>", html.EscapeString(o.Bug))
 	}
-	fmt.Fprintf(&b, "; verdict <span class=\"%s\">%s</span> (scenario expects %s); %d events, %s simulated; trace hash <code>%s</code></p>\n",
-		o.Verdict, o.Verdict, o.Expect, o.Events, secs(o.SimTime), o.TraceHash)
-	b.WriteString("<table><tr><th>checker</th><th>verdict</th><th>finding</th></tr>\n")
-	for _, r := range o.Results {
-		fmt.Fprintf(&b, "<tr><td>%s</td><td class=\"%s\">%s</td><td>%s", html.EscapeString(r.Checker), r.Verdict, r.Verdict, html.EscapeString(r.Message))
-		if r.Verdict != checker.OK && len(r.Evidence) > 0 {
-			b.WriteString("<pre>")
-			for _, e := range r.Evidence {
-				b.WriteString(html.EscapeString(firstLines(e, 12)) + "\n")
-			}
-			b.WriteString("</pre>")
-		}
-		b.WriteString("</td></tr>\n")
-	}
-	b.WriteString("</table>\n")
-	fmt.Fprintf(&b, "<h2>Fault schedule</h2><pre>%s</pre>\n", html.EscapeString(o.Schedule.String()))
-	fmt.Fprintf(&b, "<h2>Space-time diagram</h2><p>%d events", len(rows))
-	if truncated || opt.From > 0 || opt.To > 0 {
-		fmt.Fprintf(&b, " (of %d; window %s to %s", t.Len(), secs(opt.From), secs(opt.To))
-		if truncated {
-			fmt.Fprintf(&b, ", cut at %d events: narrow the window", opt.MaxEvents)
-		}
-		b.WriteString(")")
-	}
-	b.WriteString(". One row per event, time flowing down; hover over a mark for its trace line.</p>\n")
-	fmt.Fprintf(&b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\">\n", width, height)
-	b.WriteString(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#0969da"/></marker></defs>` + "\n")
-	for i, n := range names {
-		x := lane(sim.NodeID(i))
-		fmt.Fprintf(&b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-weight=\"bold\">%s</text>\n", x, topMargin-20, html.EscapeString(n))
-		fmt.Fprintf(&b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#d0d7de\"/>\n", x, topMargin-10, x, height-20)
-	}
-	sendRow := map[uint64]int{}
-	lastTime := time.Duration(-1)
-	for row, i := range rows {
-		e := t.At(i)
-		line := html.EscapeString(t.Format(i))
-		yy := y(row)
-		if e.Time != lastTime && row%4 == 0 {
-			fmt.Fprintf(&b, "<text x=\"4\" y=\"%d\" fill=\"#6e7781\">%s</text>\n", yy+4, secs(e.Time))
-			lastTime = e.Time
-		}
-		switch e.Kind {
-		case sim.EvSend:
-			sendRow[e.ID] = row
-			if e.Drop == sim.NotDropped {
-				fmt.Fprintf(&b, "<circle cx=\"%d\" cy=\"%d\" r=\"2.5\" fill=\"#0969da\"><title>%s</title></circle>\n", lane(e.Node), yy, line)
-			}
-		case sim.EvDeliver:
-			if sr, ok := sendRow[e.ID]; ok {
-				fmt.Fprintf(&b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#0969da\" stroke-width=\"1\" marker-end=\"url(#arrow)\"><title>%s</title></line>\n",
-					lane(e.Node), y(sr), lane(e.Peer), yy, line)
-			}
-			fmt.Fprintf(&b, "<text x=\"%d\" y=\"%d\" fill=\"#0969da\">%s</text>\n", lane(e.Peer)+6, yy+4, html.EscapeString(short(fmt.Sprint(e.Payload), 18)))
-		case sim.EvDrop:
-			x := lane(e.Node)
-			if sr, ok := sendRow[e.ID]; ok && e.Drop != sim.DropPartitioned && e.Drop != sim.DropLost && e.Peer >= 0 && int(e.Peer) < len(names) {
-				x = lane(e.Peer)
-				fmt.Fprintf(&b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"><title>%s</title></line>\n", lane(e.Node), y(sr), x, yy, line)
-			}
-			fmt.Fprintf(&b, "<text x=\"%d\" y=\"%d\" fill=\"#cf222e\" text-anchor=\"middle\">✕<title>%s</title></text>\n", x, yy+4, line)
-		case sim.EvTimer:
-			fmt.Fprintf(&b, "<circle cx=\"%d\" cy=\"%d\" r=\"3\" fill=\"none\" stroke=\"#6e7781\"><title>%s</title></circle>\n", lane(e.Node), yy, line)
-		case sim.EvCrash:
-			fmt.Fprintf(&b, "<rect x=\"%d\" y=\"%d\" width=\"24\" height=\"6\" fill=\"#cf222e\"><title>%s</title></rect><text x=\"%d\" y=\"%d\" fill=\"#cf222e\">crash</text>\n", lane(e.Node)-12, yy-3, line, lane(e.Node)+14, yy+4)
-		case sim.EvRestart, sim.EvStart:
-			fmt.Fprintf(&b, "<rect x=\"%d\" y=\"%d\" width=\"24\" height=\"6\" fill=\"#1a7f37\"><title>%s</title></rect>\n", lane(e.Node)-12, yy-3, line)
-		case sim.EvPause, sim.EvResume:
-			fmt.Fprintf(&b, "<rect x=\"%d\" y=\"%d\" width=\"24\" height=\"6\" fill=\"#9a6700\"><title>%s</title></rect><text x=\"%d\" y=\"%d\" fill=\"#9a6700\">%s</text>\n", lane(e.Node)-12, yy-3, line, lane(e.Node)+14, yy+4, e.Kind)
-		case sim.EvFault:
-			fmt.Fprintf(&b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#cf222e\" stroke-width=\"0.6\"/><text x=\"%d\" y=\"%d\" fill=\"#cf222e\">⚡ %s<title>%s</title></text>\n",
-				leftPad, yy, width-40, yy, leftPad+4, yy-2, html.EscapeString(short(fmt.Sprint(e.Payload), 90)), line)
-		case sim.EvObserve:
-			fmt.Fprintf(&b, "<circle cx=\"%d\" cy=\"%d\" r=\"3.5\" fill=\"#8250df\"><title>%s</title></circle><text x=\"%d\" y=\"%d\" fill=\"#8250df\">%s</text>\n",
-				lane(e.Node), yy, line, lane(e.Node)+6, yy+4, html.EscapeString(short(fmt.Sprint(e.Payload), 18)))
-		}
-	}
-	b.WriteString("</svg>\n</body></html>\n")
-	_, err := io.WriteString(w, b.String())
+	fmt.Fprintf(&b, "; scenario expects %s; %s simulated; %s trace events (%s of them handled events: deliveries, timers, starts, faults); %d messages; trace hash <code>%s</code>; reproduce <code>%s</code></p>\n",
+		o.Expect, secs(o.SimTime), thousands(o.Trace.Len()), thousands(o.Events), o.Messages, o.TraceHash, html.EscapeString(Reproduce(o.Scenario, o.Seed, o.Bug)))
+	writeFindings(&b, o, v)
+	b.WriteString(`<div id="nav"><button id="prev">◀ previous finding</button><button id="next">next finding ▶</button><button id="whole">whole run</button><button id="zoomout">zoom out ×4</button><button id="mode">time-scaled / one row per event</button> <span id="caption"></span></div>` + "\n")
+	b.WriteString(`<div id="wrap"><div id="lanes"></div><svg id="diagram" xmlns="http://www.w3.org/2000/svg"></svg></div>` + "\n")
+	b.WriteString(`<p class="legend">Legend: <span class="sw blocked"></span>blocked (uncertain to the end) <span class="sw uncertain"></span>uncertain <span class="sw belief"></span>client believes it holds a lock <span class="sw holder"></span>lock service's true holder <span class="sw lease"></span>lease (server clock) <span class="sw pause"></span>paused <span class="sw down"></span>crashed, down <span class="sw partition"></span>cut off by a partition <span class="sw clock"></span>clock fault; ● observation, ○ timer, → delivered message, ✕ lost message. Hover for the canonical trace line; click the diagram to zoom in.</p>` + "\n")
+	fmt.Fprintf(&b, "<details><summary>Fault schedule</summary><pre>%s</pre></details>\n", html.EscapeString(o.Schedule.String()))
+	fmt.Fprintf(&b, "<script id=\"run-data\" type=\"application/json\">%s</script>\n<script>%s</script>\n</body></html>\n", data, runViewJS)
+	_, err = io.WriteString(w, b.String())
 	return err
 }
 
-func short(s string, n int) string {
-	if len(s) <= n {
-		return s
+// writeFindings writes the table of findings — every result that is not
+// ok, each linked to its events — and the checkers that passed on one line.
+func writeFindings(b *strings.Builder, o *scenarios.Outcome, v runView) {
+	var okNames []string
+	for _, r := range o.Results {
+		if r.Verdict == checker.OK {
+			okNames = append(okNames, r.Checker)
+		}
 	}
-	return s[:n-1] + "…"
+	if len(v.Findings) == 0 {
+		fmt.Fprintf(b, "<p>Every checker passed: %s.</p>\n", html.EscapeString(strings.Join(okNames, ", ")))
+		return
+	}
+	b.WriteString(`<table id="findings"><colgroup><col style="width:2.5em"><col style="width:9em"><col style="width:6.5em"><col><col style="width:9em"></colgroup>` + "\n<tr><th>#</th><th>checker</th><th>verdict</th><th>finding</th><th>events</th></tr>\n")
+	for i, f := range v.Findings {
+		fmt.Fprintf(b, "<tr class=\"finding\" data-f=\"%d\" id=\"finding-%d\"><td>%d</td><td>%s</td><td class=\"%s\">%s</td><td>%s", i, i+1, i+1, html.EscapeString(f.Checker), f.Verdict, f.Verdict, html.EscapeString(f.Message))
+		if len(f.Evidence) > 0 {
+			fmt.Fprintf(b, "<details><summary>evidence (%d)</summary><pre>", len(f.Evidence))
+			for _, e := range f.Evidence {
+				b.WriteString(html.EscapeString(firstLines(e, 12)) + "\n")
+			}
+			b.WriteString("</pre></details>")
+		}
+		link := fmt.Sprintf("show %d events", len(f.Events))
+		if len(f.Events) == 0 {
+			link = "names no event (final state): whole run"
+		}
+		fmt.Fprintf(b, "</td><td><a href=\"#finding-%d\" data-show=\"%d\">%s</a><br><small>%s–%s</small></td></tr>\n", i+1, i, link, secs(time.Duration(f.From)), secs(time.Duration(f.To)))
+	}
+	b.WriteString("</table>\n")
+	if len(okNames) > 0 {
+		fmt.Fprintf(b, "<p class=\"summary\">ok: %s</p>\n", html.EscapeString(strings.Join(okNames, ", ")))
+	}
+}
+
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -17,12 +17,15 @@ const ListedSeeds = 20
 // SweepText writes a sweep summary for people. elapsed is wall time, shown
 // for information only.
 func SweepText(w io.Writer, r *sweep.Result, elapsed time.Duration) {
-	n := r.Total
+	n := sweepTotal(r)
 	fmt.Fprintf(w, "scenario  %s", r.Scenario)
 	if r.Bug != "" {
 		fmt.Fprintf(w, " (planted bug %s)", r.Bug)
 	}
 	fmt.Fprintf(w, "\nseeds     %d-%d (%d runs", r.From, r.To, n)
+	if r.Shards > 1 {
+		fmt.Fprintf(w, " of shard %d/%d", r.Shard, r.Shards)
+	}
 	if elapsed > 0 {
 		fmt.Fprintf(w, " in %.1fs", elapsed.Seconds())
 	}
@@ -35,40 +38,79 @@ func SweepText(w io.Writer, r *sweep.Result, elapsed time.Duration) {
 		}
 		fmt.Fprintf(w, "violated  %s\n", strings.Join(parts, ", "))
 	}
-	if seeds := r.Seeds(checker.Violation, ListedSeeds); len(seeds) > 0 {
-		fmt.Fprintf(w, "first failing seeds (%d of %d):\n", len(seeds), r.Counts[checker.Violation])
-		checks := map[uint64]sweep.Check{}
-		for _, c := range r.Checks {
-			checks[c.Seed] = c
-		}
-		for _, s := range seeds {
-			run, _ := r.Run(s)
-			msg := ""
-			if len(run.Failures) > 0 {
-				msg = run.Failures[0].Checker + ": " + run.Failures[0].Message
-			}
+	if rows := failingSeeds(r); len(rows) > 0 {
+		fmt.Fprintf(w, "first failing seeds (%d of %d):\n", len(rows), r.Counts[checker.Violation])
+		for _, f := range rows {
 			det := ""
-			if c, ok := checks[s]; ok {
-				switch {
-				case !c.Reproduced:
-					det = " [DID NOT REPRODUCE]"
-				case !c.Deterministic:
-					det = " [NOT DETERMINISTIC]"
-				default:
-					det = " [replays: " + c.TraceHash + "]"
-				}
+			switch f.Replay {
+			case replayFailed:
+				det = " [DID NOT REPRODUCE]"
+			case replayDiverged:
+				det = " [NOT DETERMINISTIC]"
+			case replayOK:
+				det = " [replays: " + f.TraceHash + "]"
 			}
-			fmt.Fprintf(w, "  %-48s %s%s\n", Reproduce(r.Scenario, s, r.Bug), truncate(msg, 110), det)
+			fmt.Fprintf(w, "  %-48s %s%s\n", f.Reproduce, truncate(f.Finding, 110), det)
 		}
-		shrinkCmd := fmt.Sprintf("simrun shrink %s --seed %d", r.Scenario, seeds[0])
-		if r.Bug != "" {
-			shrinkCmd += " --bug " + r.Bug
-		}
-		fmt.Fprintf(w, "shrink the first to its essential faults: %s\n", shrinkCmd)
+		fmt.Fprintf(w, "shrink the first to its essential faults: %s\n", shrinkCommand(r, rows[0].Seed))
 	}
 	if seeds := r.Seeds(checker.Blocked, 5); len(seeds) > 0 && r.Expect != checker.Blocked {
 		fmt.Fprintf(w, "first blocked seeds: %v\n", seeds)
 	}
+}
+
+// failingSeed is one listed failure of a sweep: how to rerun it, its
+// first finding, and whether its recheck replayed.
+type failingSeed struct {
+	Seed      uint64
+	Reproduce string
+	Finding   string
+	Replay    replay
+	TraceHash string
+}
+
+type replay int
+
+const (
+	replayNotRun   replay = iota
+	replayOK              // reproduced with the same trace hash twice
+	replayFailed          // the rerun did not fail
+	replayDiverged        // two traced reruns differed
+)
+
+// failingSeeds lists the first ListedSeeds violations of a sweep.
+func failingSeeds(r *sweep.Result) []failingSeed {
+	checks := map[uint64]sweep.Check{}
+	for _, c := range r.Checks {
+		checks[c.Seed] = c
+	}
+	var out []failingSeed
+	for _, s := range r.Seeds(checker.Violation, ListedSeeds) {
+		f := failingSeed{Seed: s, Reproduce: Reproduce(r.Scenario, s, r.Bug)}
+		if run, ok := sweepRun(r, s); ok && len(run.Failures) > 0 {
+			f.Finding = run.Failures[0].Checker + ": " + run.Failures[0].Message
+		}
+		if c, ok := checks[s]; ok {
+			switch {
+			case !c.Reproduced:
+				f.Replay = replayFailed
+			case !c.Deterministic:
+				f.Replay = replayDiverged
+			default:
+				f.Replay, f.TraceHash = replayOK, c.TraceHash
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func shrinkCommand(r *sweep.Result, seed uint64) string {
+	cmd := fmt.Sprintf("simrun shrink %s --seed %d", r.Scenario, seed)
+	if r.Bug != "" {
+		cmd += " --bug " + r.Bug
+	}
+	return cmd
 }
 
 func truncate(s string, n int) string {
@@ -107,15 +149,16 @@ type SweepJSON struct {
 	Reproduce      []string       `json:"reproduce"`
 	Determinism    []sweep.Check  `json:"determinism_checks"`
 	ElapsedSeconds float64        `json:"elapsed_seconds"`
+	Stopped        bool           `json:"stopped"` // interrupted: only seeds from-to ran
 }
 
 // NewSweepJSON builds the JSON form of a sweep.
 func NewSweepJSON(r *sweep.Result, elapsed time.Duration) SweepJSON {
-	j := SweepJSON{Scenario: r.Scenario, Bug: r.Bug, From: r.From, To: r.To, Runs: r.Total,
+	j := SweepJSON{Scenario: r.Scenario, Bug: r.Bug, From: r.From, To: r.To, Runs: sweepTotal(r),
 		OK: r.Counts[checker.OK], Blocked: r.Counts[checker.Blocked], Violation: r.Counts[checker.Violation],
 		Unknown: r.Counts[checker.Unknown], Expect: string(r.Expect), ByChecker: r.ByChecker,
 		FailingSeeds: r.Seeds(checker.Violation, ListedSeeds), BlockedSeeds: r.Seeds(checker.Blocked, ListedSeeds),
-		Determinism: r.Checks, ElapsedSeconds: elapsed.Seconds(), Reproduce: []string{}}
+		Determinism: r.Checks, ElapsedSeconds: elapsed.Seconds(), Reproduce: []string{}, Stopped: r.Stopped}
 	if r.Shards > 1 {
 		j.Shard = fmt.Sprintf("%d/%d", r.Shard, r.Shards)
 	}

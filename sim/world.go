@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/faultline-sim/faultline/fields"
 )
 
 // Link describes one directed network link. Reordering follows from Jitter:
@@ -18,17 +20,10 @@ type Link struct {
 
 // Validate reports an impossible link setting.
 func (l Link) Validate() error {
-	switch {
-	case l.Latency < 0:
-		return fmt.Errorf("link latency %v is negative", l.Latency)
-	case l.Jitter < 0:
-		return fmt.Errorf("link jitter %v is negative", l.Jitter)
-	case l.Loss < 0 || l.Loss > 1:
-		return fmt.Errorf("link loss %v is not a probability", l.Loss)
-	case l.Duplicate < 0 || l.Duplicate > 1:
-		return fmt.Errorf("link duplicate %v is not a probability", l.Duplicate)
-	}
-	return nil
+	f := &fields.Check{}
+	f.NotNegative("link latency", l.Latency).NotNegative("link jitter", l.Jitter)
+	f.Probability("link loss", l.Loss).Probability("link duplicate", l.Duplicate)
+	return f.Err()
 }
 
 // Config sets up a world.

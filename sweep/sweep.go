@@ -80,6 +80,11 @@ type Options struct {
 	Keep int
 	// Rows, if set, receives every run, in seed order, from one goroutine.
 	Rows func(Run)
+	// Stop, if set, is polled before each seed: once it returns true no
+	// new seed starts, the ones in flight finish, and the result covers
+	// the seeds that did — a prefix of the shard's seeds (To lowered to
+	// the last, Stopped set).
+	Stop func() bool
 }
 
 // Run is the per-seed summary a sweep keeps.
@@ -105,10 +110,26 @@ type Result struct {
 	From, To      uint64
 	Shard, Shards int // Shards > 1: the result covers one shard of the range
 	Total         int // runs
+	Planned       int // the seeds asked for (of the shard); Total is fewer when stopped
 	Counts        map[checker.Verdict]int
 	ByChecker     map[string]int // violations per checker
 	Checks        []Check
-	first         map[checker.Verdict][]Run // the Keep lowest seeds of each verdict but ok
+	Stopped       bool // cut short by Options.Stop: only the seeds up to To ran
+	// Detections tells, per checker, where in the range it found its
+	// violations, in memory that does not grow with the range: the first
+	// seed, and counts per Buckets equal stretches of the seeds run.
+	Detections map[string]Detection
+	first      map[checker.Verdict][]Run // the Keep lowest seeds of each verdict but ok
+}
+
+// Buckets is how many stretches of a sweep's seeds Detection counts in.
+const Buckets = 200
+
+// Detection is where one checker found its violations in a sweep.
+type Detection struct {
+	First uint64       // the lowest seed
+	Index int          // its position among the sweep's seeds, from 0
+	Found [Buckets]int // violations per stretch: position k of Planned falls in k*Buckets/Planned
 }
 
 // Seeds returns seeds with a verdict other than ok, ascending, at most
@@ -139,24 +160,32 @@ func (r *Result) Run(seed uint64) (Run, bool) {
 // tally is one worker's share of the result; the workers' tallies are
 // joined at the end, so they share nothing while they run.
 type tally struct {
-	total     int
-	counts    map[checker.Verdict]int
-	byChecker map[string]int
-	first     map[checker.Verdict][]Run
+	total      int
+	counts     map[checker.Verdict]int
+	byChecker  map[string]int
+	first      map[checker.Verdict][]Run
+	detections map[string]*Detection
 }
 
 func newTally() *tally {
-	return &tally{counts: map[checker.Verdict]int{}, byChecker: map[string]int{}, first: map[checker.Verdict][]Run{}}
+	return &tally{counts: map[checker.Verdict]int{}, byChecker: map[string]int{}, first: map[checker.Verdict][]Run{},
+		detections: map[string]*Detection{}}
 }
 
-// add counts a run. A worker's seeds come in increasing order, so its
-// first Keep runs of a verdict are its lowest.
-func (t *tally) add(r Run, keep int) {
+// add counts the run at position k of n. A worker's seeds come in
+// increasing order, so its first Keep runs of a verdict are its lowest.
+func (t *tally) add(r Run, k, n, keep int) {
 	t.total++
 	t.counts[r.Verdict]++
 	for _, f := range r.Failures {
 		if f.Verdict == checker.Violation {
 			t.byChecker[f.Checker]++
+			d := t.detections[f.Checker]
+			if d == nil {
+				d = &Detection{First: r.Seed, Index: k}
+				t.detections[f.Checker] = d
+			}
+			d.Found[k*Buckets/n]++
 		}
 	}
 	if r.Verdict != checker.OK && len(t.first[r.Verdict]) < keep {
@@ -178,6 +207,7 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 	if o.Keep <= 0 {
 		o.Keep = 20
 	}
+	o.Keep = max(o.Keep, o.Verify) // the runs to verify must be kept
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
@@ -213,6 +243,9 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 		tallies[w] = t
 		wg.Go(func() {
 			for {
+				if o.Stop != nil && o.Stop() {
+					return
+				}
 				k := int(next.Add(1) - 1)
 				if k >= n {
 					return
@@ -226,7 +259,7 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 				} else {
 					run = summarize(seed, out)
 				}
-				t.add(run, o.Keep)
+				t.add(run, k, n, o.Keep)
 				if rows != nil {
 					rows <- run
 				}
@@ -242,9 +275,31 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 		<-rowsDone
 	}
 
+	// Seeds are handed out in order and every one handed out finished, so
+	// a stopped sweep covers a prefix of the shard's seeds.
+	stopped := false
+	if started := int(min(next.Load(), int64(n))); started < n {
+		stopped = true
+		if started > 0 {
+			o.To = seedOf(started - 1)
+		}
+	}
+
 	res := &Result{Scenario: spec.Name, Expect: spec.Expect, Bug: o.Bug, From: o.From, To: o.To, Shard: o.Shard, Shards: o.Shards,
-		Counts: map[checker.Verdict]int{}, ByChecker: map[string]int{}, first: map[checker.Verdict][]Run{}}
+		Planned: n, Stopped: stopped, Counts: map[checker.Verdict]int{}, ByChecker: map[string]int{}, Detections: map[string]Detection{},
+		first: map[checker.Verdict][]Run{}}
 	for _, t := range tallies {
+		for c, d := range t.detections {
+			if have, ok := res.Detections[c]; ok {
+				if have.First < d.First {
+					d.First, d.Index = have.First, have.Index
+				}
+				for b := range d.Found {
+					d.Found[b] += have.Found[b]
+				}
+			}
+			res.Detections[c] = *d
+		}
 		res.Total += t.total
 		for v, c := range t.counts {
 			res.Counts[v] += c
@@ -264,7 +319,7 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 	if verify == 0 {
 		verify = 20
 	}
-	if verify > 0 {
+	if verify > 0 && !stopped {
 		for _, seed := range res.Seeds(checker.Violation, verify) {
 			run, _ := res.Run(seed)
 			res.Checks = append(res.Checks, recheck(spec, o, run))

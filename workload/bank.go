@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/faultline-sim/faultline/fields"
 )
 
 // Bank configures the bank-transfer workload.
@@ -28,23 +30,13 @@ func DefaultBank() Bank {
 
 // Validate reports an impossible setting, naming the field.
 func (b Bank) Validate() error {
-	switch {
-	case b.Banks < 2:
-		return fmt.Errorf("bank workload: banks must be at least 2 (a transfer spans two), got %d", b.Banks)
-	case b.AccountsPerBank < 1:
-		return fmt.Errorf("bank workload: accounts per bank must be at least 1, got %d", b.AccountsPerBank)
-	case b.InitialBalance < 0:
-		return fmt.Errorf("bank workload: initial balance %d is negative", b.InitialBalance)
-	case b.Clients < 1:
-		return fmt.Errorf("bank workload: clients must be at least 1, got %d", b.Clients)
-	case b.Transfers < 0:
-		return fmt.Errorf("bank workload: transfers %d is negative", b.Transfers)
-	case b.Interval <= 0:
-		return fmt.Errorf("bank workload: interval must be positive, got %v", b.Interval)
-	case b.MaxAmount < 1:
-		return fmt.Errorf("bank workload: max amount must be at least 1, got %d", b.MaxAmount)
-	}
-	return nil
+	f := &fields.Check{Of: "bank workload"}
+	f.That(b.Banks >= 2, "banks must be at least 2 (a transfer spans two), got %d", b.Banks)
+	f.AtLeast("accounts per bank", b.AccountsPerBank, 1)
+	f.That(b.InitialBalance >= 0, "initial balance %d is negative", b.InitialBalance)
+	f.AtLeast("clients", b.Clients, 1).Count("transfers", b.Transfers).Positive("interval", b.Interval)
+	f.That(b.MaxAmount >= 1, "max amount must be at least 1, got %d", b.MaxAmount)
+	return f.Err()
 }
 
 // BankName is the role name of bank i (from 1): the bank is participant i.
@@ -72,22 +64,10 @@ func (b Bank) Accounts() map[string][]string {
 }
 
 // BankNames lists the banks in order.
-func (b Bank) BankNames() []string {
-	out := make([]string, b.Banks)
-	for i := range out {
-		out[i] = BankName(i + 1)
-	}
-	return out
-}
+func (b Bank) BankNames() []string { return Names(b.Banks, BankName) }
 
 // ClientNames lists the clients in order.
-func (b Bank) ClientNames() []string {
-	out := make([]string, b.Clients)
-	for i := range out {
-		out[i] = ClientName(i + 1)
-	}
-	return out
-}
+func (b Bank) ClientNames() []string { return Names(b.Clients, ClientName) }
 
 // InitialTotal is the money in the system before any transfer.
 func (b Bank) InitialTotal() int64 {

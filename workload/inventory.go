@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/faultline-sim/faultline/fields"
 )
 
 // Inventory configures the seed article's inventory workload: clients sell
@@ -26,43 +28,23 @@ func DefaultInventory() Inventory {
 
 // Validate reports an impossible setting, naming the field.
 func (v Inventory) Validate() error {
-	switch {
-	case v.Items < 1:
-		return fmt.Errorf("inventory workload: items must be at least 1, got %d", v.Items)
-	case v.InitialStock < 0:
-		return fmt.Errorf("inventory workload: initial stock %d is negative", v.InitialStock)
-	case v.Clients < 1:
-		return fmt.Errorf("inventory workload: clients must be at least 1, got %d", v.Clients)
-	case v.OrdersPerClient < 0:
-		return fmt.Errorf("inventory workload: orders per client %d is negative", v.OrdersPerClient)
-	case v.MaxUnits < 1:
-		return fmt.Errorf("inventory workload: max units must be at least 1, got %d", v.MaxUnits)
-	case v.Interval <= 0:
-		return fmt.Errorf("inventory workload: interval must be positive, got %v", v.Interval)
-	}
-	return nil
+	f := &fields.Check{Of: "inventory workload"}
+	f.AtLeast("items", v.Items, 1)
+	f.That(v.InitialStock >= 0, "initial stock %d is negative", v.InitialStock)
+	f.AtLeast("clients", v.Clients, 1).Count("orders per client", v.OrdersPerClient)
+	f.That(v.MaxUnits >= 1, "max units must be at least 1, got %d", v.MaxUnits)
+	f.Positive("interval", v.Interval)
+	return f.Err()
 }
 
 // ItemName is the name (and store key) of item i (from 1).
 func ItemName(i int) string { return fmt.Sprintf("item-%d", i) }
 
 // ItemNames lists the items in order.
-func (v Inventory) ItemNames() []string {
-	out := make([]string, v.Items)
-	for i := range out {
-		out[i] = ItemName(i + 1)
-	}
-	return out
-}
+func (v Inventory) ItemNames() []string { return Names(v.Items, ItemName) }
 
 // ClientNames lists the clients in order.
-func (v Inventory) ClientNames() []string {
-	out := make([]string, v.Clients)
-	for i := range out {
-		out[i] = ClientName(i + 1)
-	}
-	return out
-}
+func (v Inventory) ClientNames() []string { return Names(v.Clients, ClientName) }
 
 // OrderSpec is one order: Units of Item, placed by Client at At.
 type OrderSpec struct {
@@ -76,20 +58,9 @@ type OrderSpec struct {
 // Generate draws the orders from r, in time order per client.
 func (v Inventory) Generate(r *rand.Rand) []OrderSpec {
 	var out []OrderSpec
-	for c := 0; c < v.Clients; c++ {
-		at := v.Start
-		for j := 0; j < v.OrdersPerClient; j++ {
-			at += cappedGap(r, v.Interval)
-			out = append(out, OrderSpec{ID: fmt.Sprintf("c%d-o%d", c+1, j+1), Client: ClientName(c + 1), At: at,
-				Item: ItemName(1 + r.IntN(v.Items)), Units: 1 + r.Int64N(v.MaxUnits)})
-		}
-	}
+	arrivals(r, v.Clients, v.OrdersPerClient, v.Start, v.Interval, func(c, j int, at time.Duration) {
+		out = append(out, OrderSpec{ID: fmt.Sprintf("c%d-o%d", c, j), Client: ClientName(c), At: at,
+			Item: ItemName(1 + r.IntN(v.Items)), Units: 1 + r.Int64N(v.MaxUnits)})
+	})
 	return out
-}
-
-// cappedGap draws an exponential gap with the given mean, capped at three
-// times the mean, so that a client's work ends within a known horizon and
-// a run's time limit never cuts a workload short.
-func cappedGap(r *rand.Rand, mean time.Duration) time.Duration {
-	return time.Duration(float64(mean) * min(r.ExpFloat64(), 3))
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/faultline-sim/faultline/fields"
 )
 
 // Locks configures the lock workload: clients run jobs, each needing one or
@@ -26,43 +28,21 @@ func DefaultLocks() Locks {
 
 // Validate reports an impossible setting, naming the field.
 func (l Locks) Validate() error {
-	switch {
-	case l.Clients < 1:
-		return fmt.Errorf("lock workload: clients must be at least 1, got %d", l.Clients)
-	case l.Locks < 1:
-		return fmt.Errorf("lock workload: locks must be at least 1, got %d", l.Locks)
-	case l.JobsPerClient < 0:
-		return fmt.Errorf("lock workload: jobs per client %d is negative", l.JobsPerClient)
-	case l.MaxLocksPerJob < 1 || l.MaxLocksPerJob > l.Locks:
-		return fmt.Errorf("lock workload: max locks per job must be in 1..%d, got %d", l.Locks, l.MaxLocksPerJob)
-	case l.Interval <= 0:
-		return fmt.Errorf("lock workload: interval must be positive, got %v", l.Interval)
-	case l.Start < 0:
-		return fmt.Errorf("lock workload: start %v is negative", l.Start)
-	}
-	return nil
+	f := &fields.Check{Of: "lock workload"}
+	f.AtLeast("clients", l.Clients, 1).AtLeast("locks", l.Locks, 1).Count("jobs per client", l.JobsPerClient)
+	f.That(l.MaxLocksPerJob >= 1 && l.MaxLocksPerJob <= l.Locks, "max locks per job must be in 1..%d, got %d", l.Locks, l.MaxLocksPerJob)
+	f.Positive("interval", l.Interval).NotNegative("start", l.Start)
+	return f.Err()
 }
 
 // LockName is the name of lock i (from 1).
 func LockName(i int) string { return fmt.Sprintf("lock-%d", i) }
 
 // ClientNames lists the clients in order.
-func (l Locks) ClientNames() []string {
-	out := make([]string, l.Clients)
-	for i := range out {
-		out[i] = ClientName(i + 1)
-	}
-	return out
-}
+func (l Locks) ClientNames() []string { return Names(l.Clients, ClientName) }
 
 // LockNames lists the locks in order.
-func (l Locks) LockNames() []string {
-	out := make([]string, l.Locks)
-	for i := range out {
-		out[i] = LockName(i + 1)
-	}
-	return out
-}
+func (l Locks) LockNames() []string { return Names(l.Locks, LockName) }
 
 // LockJob is one unit of work: take Locks in this order, update the
 // resource each protects, release.
@@ -80,18 +60,14 @@ func (j LockJob) String() string {
 // Generate draws the jobs from r, in start order per client.
 func (l Locks) Generate(r *rand.Rand) []LockJob {
 	var out []LockJob
-	for c := 0; c < l.Clients; c++ {
-		at := l.Start
-		for j := 0; j < l.JobsPerClient; j++ {
-			at += cappedGap(r, l.Interval)
-			n := 1 + r.IntN(l.MaxLocksPerJob)
-			perm := r.Perm(l.Locks)[:n]
-			locks := make([]string, n)
-			for i, p := range perm {
-				locks[i] = LockName(p + 1)
-			}
-			out = append(out, LockJob{ID: fmt.Sprintf("c%d-j%d", c+1, j+1), Client: ClientName(c + 1), At: at, Locks: locks})
+	arrivals(r, l.Clients, l.JobsPerClient, l.Start, l.Interval, func(c, j int, at time.Duration) {
+		n := 1 + r.IntN(l.MaxLocksPerJob)
+		perm := r.Perm(l.Locks)[:n]
+		locks := make([]string, n)
+		for i, p := range perm {
+			locks[i] = LockName(p + 1)
 		}
-	}
+		out = append(out, LockJob{ID: fmt.Sprintf("c%d-j%d", c, j), Client: ClientName(c), At: at, Locks: locks})
+	})
 	return out
 }

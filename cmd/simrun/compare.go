@@ -7,13 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/faultline-sim/faultline/compare"
 	"github.com/faultline-sim/faultline/reports"
 	"github.com/faultline-sim/faultline/scenarios"
-	"github.com/mattn/go-isatty"
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 )
 
@@ -29,7 +26,7 @@ func newCompare() *cobra.Command {
 		workers   int
 	)
 	c := &cobra.Command{
-		Use:   "compare [--seeds N] [--protocols a,b] [--faults class,...] [--format text|markdown|json] [--out DIR]",
+		Use:   "compare [--seeds N] [--protocols a,b] [--faults class,...] [--format text|markdown|json|html] [--out DIR]",
 		Short: "Run every commit protocol under the same workloads and fault schedules and tabulate the costs",
 		Long: `Run the grid protocols x fault classes x seeds 1..N. For a given seed every
 protocol sees the same transfers and the same fault schedule (by role), so
@@ -41,7 +38,9 @@ fraction decided, and runs with safety or liveness violations.
 Protocols: ` + strings.Join(scenarios.CommitProtocolNames(), ", ") + `
 Fault classes: ` + strings.Join(scenarios.FaultClassNames(), ", ") + `
 
---out DIR also writes compare.txt, compare.md and compare.json there.
+--format html writes one self-contained page with a chart per metric
+(drawn with gonum/plot, embedded as SVG). --out DIR also writes
+compare.txt, compare.md, compare.json and compare.html there.
 Exit status 0 even when a protocol is unsafe: finding that is the point.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -51,16 +50,17 @@ Exit status 0 even when a protocol is unsafe: finding that is the point.`,
 			if workers < 0 {
 				return fmt.Errorf("compare: --workers must be positive, got %d", workers)
 			}
-			writers := map[string]func(io.Writer, []compare.Row){
-				"text":     func(w io.Writer, rs []compare.Row) { reports.CompareText(w, rs, seeds) },
-				"markdown": func(w io.Writer, rs []compare.Row) { reports.CompareMarkdown(w, rs, seeds) },
-				"json": func(w io.Writer, rs []compare.Row) {
-					_ = reports.WriteJSON(w, reports.CompareJSON{Seeds: seeds, Rows: rs})
+			writers := map[string]func(io.Writer, []compare.Row) error{
+				"text":     func(w io.Writer, rs []compare.Row) error { reports.CompareText(w, rs, seeds); return nil },
+				"markdown": func(w io.Writer, rs []compare.Row) error { reports.CompareMarkdown(w, rs, seeds); return nil },
+				"json": func(w io.Writer, rs []compare.Row) error {
+					return reports.WriteJSON(w, reports.CompareJSON{Seeds: seeds, Rows: rs})
 				},
+				"html": func(w io.Writer, rs []compare.Row) error { return reports.CompareHTML(w, rs, seeds) },
 			}
 			write, ok := writers[format]
 			if !ok {
-				return fmt.Errorf("compare: --format must be text, markdown or json, got %q", format)
+				return fmt.Errorf("compare: --format must be text, markdown, json or html, got %q", format)
 			}
 			o := compare.Options{Seeds: seeds, Workers: workers,
 				Protocols: splitList(protocols), Classes: splitList(classes)}
@@ -75,29 +75,40 @@ Exit status 0 even when a protocol is unsafe: finding that is the point.`,
 					return fmt.Errorf("compare: --out: %v", err)
 				}
 			}
-			var bar *progressbar.ProgressBar
-			if isatty.IsTerminal(os.Stderr.Fd()) && c.ErrOrStderr() == os.Stderr {
-				bar = progressbar.NewOptions(-1, progressbar.OptionSetWriter(os.Stderr),
-					progressbar.OptionSetDescription("compare"), progressbar.OptionShowCount(),
-					progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
-				o.Progress = func(int, int) { _ = bar.Add(1) }
-			}
+			prog := newProgress(c.ErrOrStderr(), "compare")
+			o.Progress = prog.Update
+			stop := onInterrupt(c.ErrOrStderr())
+			defer stop.Close()
+			o.Stop = stop.Stopped
 			rows, err := compare.Run(o)
-			if bar != nil {
-				_ = bar.Finish()
-			}
+			prog.Finish()
 			if err != nil {
 				return err
 			}
-			write(c.OutOrStdout(), rows)
+			if stop.Stopped() && len(rows) > 0 {
+				seeds = rows[0].Runs // the seeds every cell finished
+			}
+			if err := write(c.OutOrStdout(), rows); err != nil {
+				return fmt.Errorf("compare: %w", err)
+			}
 			if outDir != "" {
-				for name, f := range map[string]string{"compare.txt": "text", "compare.md": "markdown", "compare.json": "json"} {
+				for name, f := range map[string]string{"compare.txt": "text", "compare.md": "markdown", "compare.json": "json", "compare.html": "html"} {
 					var b bytes.Buffer
-					writers[f](&b, rows)
+					if err := writers[f](&b, rows); err != nil {
+						return fmt.Errorf("compare: %w", err)
+					}
 					if err := os.WriteFile(filepath.Join(outDir, name), b.Bytes(), 0o644); err != nil {
 						return fmt.Errorf("compare: --out: %v", err)
 					}
 				}
+			}
+			if stop.Stopped() {
+				note := c.ErrOrStderr() // keep JSON output one object
+				if format == "text" {
+					note = c.OutOrStdout()
+				}
+				fmt.Fprintf(note, "interrupted: seeds 1-%d covered for every protocol and fault class (of the %d asked); the table is for those only\n", seeds, o.Seeds)
+				return interrupted
 			}
 			return nil
 		},
@@ -106,8 +117,8 @@ Exit status 0 even when a protocol is unsafe: finding that is the point.`,
 	f.IntVar(&seeds, "seeds", 300, "run seeds 1..N for every protocol and fault class")
 	f.StringVar(&protocols, "protocols", "", "comma-separated protocols (default: all)")
 	f.StringVar(&classes, "faults", "", "comma-separated fault classes (default: all)")
-	f.StringVar(&format, "format", "text", "text, markdown or json")
-	f.StringVar(&outDir, "out", "", "also write compare.txt, compare.md and compare.json to this directory")
+	f.StringVar(&format, "format", "text", "text, markdown, json or html")
+	f.StringVar(&outDir, "out", "", "also write compare.txt, compare.md, compare.json and compare.html to this directory")
 	f.IntVar(&workers, "workers", 0, "parallel worlds (default: one per CPU)")
 	return c
 }

@@ -9,7 +9,7 @@ import (
 
 func TestCompareRefusesBadInputWithExit2(t *testing.T) {
 	for _, args := range [][]string{
-		{"compare", "--format", "html"},
+		{"compare", "--format", "pdf"},
 		{"compare", "--protocols", "4pc"},
 		{"compare", "--faults", "meteor"},
 		{"compare", "--seeds", "0"},

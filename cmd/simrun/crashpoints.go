@@ -55,9 +55,18 @@ gives a violation.`,
 			if nodes != "" {
 				o.Nodes = strings.Split(nodes, ",")
 			}
+			prog := newProgress(c.ErrOrStderr(), spec.Name+" crash points")
+			o.Progress = prog.Update
+			stop := onInterrupt(c.ErrOrStderr())
+			defer stop.Close()
+			o.Stop = stop.Stopped
 			res, err := explore.CrashPoints(spec, o)
+			prog.Finish()
 			if err != nil {
 				return fmt.Errorf("crashpoints: %v", err)
+			}
+			if res.Stopped && asJSON {
+				fmt.Fprintf(c.ErrOrStderr(), "interrupted: crash points 1-%d of %d covered; the results are for those only\n", len(res.Runs), res.Points)
 			}
 			failing := []explore.Outcome{}
 			for _, r := range res.Runs {
@@ -90,7 +99,7 @@ gives a violation.`,
 					"boundaries": res.Boundaries, "distinct": res.Distinct,
 					"ok": res.Counts[checker.OK], "blocked": res.Counts[checker.Blocked],
 					"violation": res.Counts[checker.Violation], "unknown": res.Counts[checker.Unknown],
-					"failing": failing,
+					"failing": failing, "stopped": res.Stopped, "covered": len(res.Runs),
 				}); err != nil {
 					return err
 				}
@@ -100,7 +109,11 @@ gives a violation.`,
 					fmt.Fprintf(w, ", planted bug %s", o.Bug)
 				}
 				fmt.Fprintf(w, "\nboundaries %d effect boundaries, %d distinct", res.Boundaries, res.Distinct)
-				fmt.Fprintf(w, "\npoints    %d crash points run", res.Points)
+				if res.Stopped {
+					fmt.Fprintf(w, "\npoints    %d crash points (interrupted: the first %d run)", res.Points, len(res.Runs))
+				} else {
+					fmt.Fprintf(w, "\npoints    %d crash points run", res.Points)
+				}
 				if o.RestartAfter > 0 {
 					fmt.Fprintf(w, ", each crashed node restarted after %v", o.RestartAfter)
 				}
@@ -116,6 +129,9 @@ gives a violation.`,
 						fmt.Fprintf(w, "      simrun replay %s\n", name)
 					}
 				}
+			}
+			if res.Stopped {
+				return interrupted
 			}
 			if res.Counts[checker.Violation] > 0 {
 				return exitCode(1)

@@ -91,6 +91,8 @@ func mergeSweeps(paths []string, shards []reports.SweepJSON) (reports.SweepJSON,
 			n = count
 		}
 		switch {
+		case s.Stopped:
+			return first, fmt.Errorf("merge: %s was interrupted (its seeds stop at %d): run that shard again", paths[i], s.To)
 		case s.Scenario != first.Scenario || s.Bug != first.Bug || s.From != first.From || s.To != first.To || s.Expect != first.Expect:
 			return first, fmt.Errorf("merge: %s is a sweep of %s, not of %s like %s", paths[i], describeSweep(s), describeSweep(first), paths[0])
 		case count != n:

@@ -83,6 +83,8 @@ func TestMergeRefusesShardsThatDoNotFit(t *testing.T) {
 	}
 	a, b, b2 := write("a.json", "0/2", "x"), write("b.json", "1/2", "x"), write("b2.json", "1/2", "x")
 	other, three := write("o.json", "1/2", "y"), write("t.json", "1/3", "x")
+	stopped := filepath.Join(dir, "s.json")
+	require.NoError(t, os.WriteFile(stopped, []byte(`{"scenario": "x", "from": 1, "to": 4, "shard": "1/2", "expect": "ok", "stopped": true}`), 0o644))
 	bad := filepath.Join(dir, "bad.json")
 	require.NoError(t, os.WriteFile(bad, []byte(`{"scenario": "x", "runz": 3}`), 0o644))
 	for _, c := range []struct {
@@ -94,6 +96,7 @@ func TestMergeRefusesShardsThatDoNotFit(t *testing.T) {
 		{[]string{a, other}, "o.json is a sweep of y seeds 1-9"},
 		{[]string{a, three}, "t.json is shard 1/3, but " + a + " is one of 2 shards"},
 		{[]string{a, bad}, "bad.json: not the JSON of simrun sweep --json"},
+		{[]string{a, stopped}, "s.json was interrupted (its seeds stop at 4)"},
 		{nil, "no shard files"},
 	} {
 		code, _, errs := simrun(append([]string{"merge"}, c.files...)...)

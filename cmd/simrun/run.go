@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -100,15 +101,18 @@ type presentation struct {
 	vizDir              string
 	epilogue            string // a last line for text output
 	html                string // write the HTML report with its space-time diagram here
+	chromeTrace         string // write the run as Chrome trace-event JSON (Perfetto) here
 	htmlWindow          reports.HTMLOptions
 }
 
 // addHTMLFlags adds the HTML report's flags to a command that presents a run.
 func addHTMLFlags(c *cobra.Command, p *presentation) {
 	f := c.Flags()
-	f.StringVar(&p.html, "html", "", "write an HTML report with a space-time diagram of the run to this file")
-	f.DurationVar(&p.htmlWindow.From, "html-from", 0, "draw the diagram from this simulated time (e.g. 200ms)")
+	f.StringVar(&p.html, "html", "", "write an HTML report with a space-time diagram of the run to this file (opens on the first finding)")
+	f.DurationVar(&p.htmlWindow.From, "html-from", 0, "open the diagram on a window from this simulated time (e.g. 200ms) instead of the first finding")
 	f.DurationVar(&p.htmlWindow.To, "html-to", 0, "draw the diagram up to this simulated time (default: the end)")
+	f.BoolVar(&p.htmlWindow.Rows, "html-rows", false, "open the diagram with one row per event instead of time-scaled lanes")
+	f.StringVar(&p.chromeTrace, "chrome-trace", "", "write the run as Chrome trace-event JSON to this file (open it in ui.perfetto.dev or chrome://tracing)")
 }
 
 // present prints one run as text or JSON and turns its verdict into the
@@ -126,6 +130,11 @@ func present(c *cobra.Command, out *scenarios.Outcome, p presentation) error {
 		}
 		if err != nil {
 			return fmt.Errorf("--html: %v", err)
+		}
+	}
+	if p.chromeTrace != "" {
+		if err := writeFile(p.chromeTrace, func(f io.Writer) error { return reports.ChromeTrace(f, out) }); err != nil {
+			return fmt.Errorf("--chrome-trace: %w", err)
 		}
 	}
 	if p.json {
@@ -150,4 +159,18 @@ func present(c *cobra.Command, out *scenarios.Outcome, p presentation) error {
 		return exitCode(1)
 	}
 	return nil
+}
+
+// writeFile creates name and writes it with write, reporting the first
+// error of either.
+func writeFile(name string, write func(io.Writer) error) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

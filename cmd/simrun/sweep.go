@@ -2,15 +2,13 @@ package main
 
 import (
 	"fmt"
-	"os"
+	"io"
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/reports"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/sweep"
-	"github.com/mattn/go-isatty"
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 )
 
@@ -23,6 +21,7 @@ func newSweep() *cobra.Command {
 		asJSON  bool
 		bug     string
 		linTO   time.Duration
+		htmlOut string
 		shard   string
 		rows    string
 	)
@@ -70,20 +69,15 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 					}
 				}()
 			}
-			var bar *progressbar.ProgressBar
-			if isatty.IsTerminal(os.Stderr.Fd()) && c.ErrOrStderr() == os.Stderr {
-				bar = progressbar.NewOptions(int(to-from+1), progressbar.OptionSetWriter(os.Stderr),
-					progressbar.OptionSetDescription(spec.Name), progressbar.OptionShowCount(),
-					progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
-					progressbar.OptionClearOnFinish())
-				opts.Progress = func(int, int) { _ = bar.Add(1) }
-			}
+			prog := newProgress(c.ErrOrStderr(), spec.Name)
+			opts.Progress = prog.Update
+			stop := onInterrupt(c.ErrOrStderr())
+			defer stop.Close()
+			opts.Stop = stop.Stopped
 			tuneGC()
 			start := time.Now()
 			res, err := sweep.Sweep(spec, opts)
-			if bar != nil {
-				_ = bar.Finish()
-			}
+			prog.Finish()
 			if err != nil {
 				return err
 			}
@@ -95,6 +89,19 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 				}
 			} else {
 				reports.SweepText(w, res, elapsed)
+			}
+			if htmlOut != "" {
+				if err := writeFile(htmlOut, func(f io.Writer) error { return reports.SweepHTML(f, res, elapsed) }); err != nil {
+					return fmt.Errorf("sweep: --html: %w", err)
+				}
+			}
+			if res.Stopped {
+				note := c.ErrOrStderr() // keep stdout one JSON object
+				if !asJSON {
+					note = w
+				}
+				fmt.Fprintln(note, stoppedSweep(res, to))
+				return interrupted
 			}
 			if res.Counts[checker.Violation] > 0 {
 				return exitCode(1)
@@ -108,7 +115,17 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 	f.BoolVar(&asJSON, "json", false, "print one JSON object instead of text")
 	f.StringVar(&bug, "bug", "", "enable a planted bug of the protocol")
 	f.DurationVar(&linTO, "lin-timeout", 0, "bound on each linearizability search (default 5s); a search that runs out is unknown")
+	f.StringVar(&htmlOut, "html", "", "also write an HTML report with charts (verdicts, violations by checker, seeds to first detection) to this file")
 	f.StringVar(&shard, "shard", "", "run only shard i/n of the range: seeds A+i, A+i+n, ... (combine the shards' --json with simrun merge)")
 	f.StringVar(&rows, "rows", "", "write every seed's verdict to this file as JSON Lines, in seed order")
 	return c
+}
+
+// stoppedSweep says which seeds an interrupted sweep covered.
+func stoppedSweep(res *sweep.Result, asked uint64) string {
+	if res.Total == 0 {
+		return fmt.Sprintf("interrupted: no seed of %d-%d finished", res.From, asked)
+	}
+	return fmt.Sprintf("interrupted: seeds %d-%d covered (%d of the %d asked, %d-%d); the results above are for those only",
+		res.From, res.To, res.Total, asked-res.From+1, res.From, asked)
 }

@@ -36,6 +36,7 @@
 //
 // Protocol is a lock service as the lock family's system builder
 // (scenarios.Locks) sees it; Common and Fencing are the configuration parts
-// the services share, Fields the checks their Validate is made of, and
-// AddClients adds the storage and the clients.
+// the services share (their Validate is made of the project's one field
+// check, package fields), and AddRoles adds a protocol's servers, the
+// storage and the clients (AddClients the last two).
 package lockkit

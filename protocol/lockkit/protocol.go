@@ -30,15 +30,38 @@ type Protocol interface {
 	AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error
 }
 
+// Roles are the nodes a lock protocol puts in a world beside the storage:
+// how to make its i-th server (of Protocol.Servers) and the service its
+// clients run, with Options. A node is made anew for every incarnation, so
+// volatile state never survives a crash.
+type Roles struct {
+	Server  func(i int) sim.Node
+	Options Options
+	Service func() Service
+}
+
+// AddRoles is every lock protocol's AddNodes: it validates p, then adds
+// its servers in the order p.Servers lists them, the storage (fenced if p
+// is) and one client per name, running that client's jobs. Node ids follow
+// the order of adding, and ids order events, so the order is part of every
+// trace.
+func AddRoles(w *sim.World, p Protocol, clients []string, jobs []workload.LockJob, r Roles) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	for i, name := range p.Servers() {
+		w.AddNode(name, func() sim.Node { return r.Server(i) })
+	}
+	AddClients(w, p.Fenced(), clients, jobs, r.Options, r.Service)
+	return nil
+}
+
 // AddClients adds the storage (fenced or not) and one client per name,
 // running that client's jobs with opt against the service newService
 // makes (a fresh one per start: its state is volatile).
 func AddClients(w *sim.World, fenced bool, clients []string, jobs []workload.LockJob, opt Options, newService func() Service) {
 	w.AddNode(NodeName, func() sim.Node { return &Storage{Fenced: fenced} })
-	byClient := map[string][]workload.LockJob{}
-	for _, j := range jobs {
-		byClient[j.Client] = append(byClient[j.Client], j)
-	}
+	byClient, _ := workload.PerClient(jobs, func(j workload.LockJob) string { return j.Client })
 	for _, name := range clients {
 		o := opt
 		o.Jobs = byClient[name]

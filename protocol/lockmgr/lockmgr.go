@@ -3,6 +3,7 @@ package lockmgr
 import (
 	"time"
 
+	"github.com/faultline-sim/faultline/fields"
 	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/sim"
@@ -66,10 +67,11 @@ func TimeoutOnly(wait time.Duration) Config {
 
 // Validate reports an impossible setting, naming the field.
 func (c Config) Validate() error {
-	f := &lockkit.Fields{Proto: "lockmgr"}
-	f.Positive("TTL", c.TTL).Check(c.Margin >= 0 && c.Margin < c.TTL, "margin must be in [0, TTL %v), got %v", c.TTL, c.Margin)
+	f := &fields.Check{Of: "lockmgr"}
+	f.Positive("TTL", c.TTL).That(c.Margin >= 0 && c.Margin < c.TTL, "margin must be in [0, TTL %v), got %v", c.TTL, c.Margin)
 	f.Positive("resend interval", c.ResendInterval).Count("queue limit", c.QueueLimit)
-	f.NotNegative("wait timeout", c.WaitTimeout).Backoff(c.BackoffBase, c.BackoffMax).NotNegative("think time", c.Think)
+	f.NotNegative("wait timeout", c.WaitTimeout).Positive("backoff base", c.BackoffBase)
+	f.NotBelow("backoff max", c.BackoffMax, "backoff base", c.BackoffBase).NotNegative("think time", c.Think)
 	return f.Err()
 }
 
@@ -93,11 +95,9 @@ func (c Config) Servers() []string { return []string{ManagerName} }
 // AddNodes adds the manager, the storage and one client per name, each
 // running its jobs in order.
 func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
-	w.AddNode(ManagerName, func() sim.Node { return &Manager{cfg: c} })
-	opt := lockkit.Options{Backoff: lockkit.Doubling(c.BackoffBase, c.BackoffMax), ResendInterval: c.ResendInterval, Think: c.Think, KeepHeld: true}
-	lockkit.AddClients(w, c.FencedStorage, clients, jobs, opt, func() lockkit.Service { return &Client{cfg: c} })
-	return nil
+	return lockkit.AddRoles(w, c, clients, jobs, lockkit.Roles{
+		Server:  func(int) sim.Node { return &Manager{cfg: c} },
+		Options: lockkit.Options{Backoff: lockkit.Doubling(c.BackoffBase, c.BackoffMax), ResendInterval: c.ResendInterval, Think: c.Think, KeepHeld: true},
+		Service: func() lockkit.Service { return &Client{cfg: c} },
+	})
 }

@@ -47,14 +47,7 @@ func simulate(t *testing.T, cfg Config, jobs []workload.LockJob, setup func(w *s
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := map[string]bool{}
-	var clients []string
-	for _, j := range jobs {
-		if !seen[j.Client] {
-			seen[j.Client] = true
-			clients = append(clients, j.Client)
-		}
-	}
+	_, clients := workload.PerClient(jobs, func(j workload.LockJob) string { return j.Client })
 	if err := cfg.AddNodes(w, clients, jobs); err != nil {
 		t.Fatal(err)
 	}

@@ -61,10 +61,7 @@ func (c Config) AddNodes(w *sim.World, initial map[string]int64, clients []strin
 		cells = append(cells, cell{key: k, value: initial[k]})
 	}
 	w.AddNode(StoreName, func() sim.Node { return &Store{cfg: c, initial: cells} })
-	byClient := map[string][]workload.OrderSpec{}
-	for _, o := range orders {
-		byClient[o.Client] = append(byClient[o.Client], o)
-	}
+	byClient, _ := workload.PerClient(orders, func(o workload.OrderSpec) string { return o.Client })
 	for _, name := range clients {
 		os := byClient[name]
 		w.AddNode(name, func() sim.Node { return &Client{cfg: c, orders: os} })

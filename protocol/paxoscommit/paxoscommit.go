@@ -7,6 +7,7 @@ import (
 	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/protocol/txn"
 	"github.com/faultline-sim/faultline/sim"
+	"github.com/faultline-sim/faultline/workload"
 )
 
 // Config sets the protocol's size, timeouts and options. The vote timeout,
@@ -67,13 +68,10 @@ func (c Config) Planted() plant.Catalog { return Bugs }
 func (c Config) WithBugs(s plant.Set) txn.Protocol { c.Bugs = s; return c }
 
 // Acceptors lists the acceptor names for F.
-func Acceptors(f int) []string {
-	out := make([]string, 2*f+1)
-	for i := range out {
-		out[i] = fmt.Sprintf("acceptor-%d", i+1)
-	}
-	return out
-}
+func Acceptors(f int) []string { return workload.Names(2*f+1, AcceptorName) }
+
+// AcceptorName is the name of acceptor i (from 1).
+func AcceptorName(i int) string { return fmt.Sprintf("acceptor-%d", i) }
 
 func (c Config) quorum() int { return c.F + 1 }
 

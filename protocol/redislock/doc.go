@@ -25,6 +25,22 @@
 // of a cell of the storage node (lockkit.Storage): Redis issues no
 // fencing token, so the storage cannot refuse a holder whose lock is gone.
 //
+// Package conformance checks this server against redis-server 7.0 (random
+// sequences of the commands above, TTLs running out, kill -9 and restart
+// with and without append-only persistence, a failover after the
+// replication link was cut); it found no disagreement. Deliberate
+// simplifications, which those tests step around:
+//   - A key expires when the clock reaches its deadline; Redis keeps
+//     deadlines in whole milliseconds and expires a key once the clock is
+//     past it. The tests skip replies within 3ms of a deadline.
+//   - OpCheckExtend takes a duration: it stands for the seed's script with
+//     EXPIRE (seconds) and for its PEXPIRE twin alike (scripts.go).
+//   - Replication streams snapshots with remaining TTLs each tick, where
+//     Redis streams commands with absolute deadlines; a replica answers
+//     clients NotMaster where Redis serves reads; a replica promotes
+//     itself after FailoverAfter (Sentinel folded in) where the tests send
+//     REPLICAOF NO ONE. What a promoted replica holds is the same.
+//
 // Data flow: client -> Command -> server -> Reply; master -> Replicate ->
 // replica; client -> Read/Write -> storage. Facts recorded on the way: the
 // clients' lock facts (obs.LockRequest ... obs.LeaveCS), the Redis history

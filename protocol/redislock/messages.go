@@ -3,6 +3,8 @@ package redislock
 import (
 	"fmt"
 	"time"
+
+	"github.com/faultline-sim/faultline/obs"
 )
 
 // Op is a Redis command, or one of the seed's Lua scripts, which Redis
@@ -63,16 +65,7 @@ type Entry struct {
 	TTL   time.Duration
 }
 
-func (m Command) String() string {
-	s := fmt.Sprintf("%s %s", m.Op, m.Key)
-	if m.Value != "" {
-		s += " " + m.Value
-	}
-	if m.TTL > 0 {
-		s += fmt.Sprintf(" px=%v", m.TTL)
-	}
-	return s + " id=" + m.ID
-}
+func (m Command) String() string { return obs.RedisCommand(m.Op.String(), m.Key, m.Value, m.TTL, m.ID) }
 
 func (m Reply) String() string {
 	switch {

@@ -3,6 +3,7 @@ package redislock
 import (
 	"time"
 
+	"github.com/faultline-sim/faultline/fields"
 	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/sim"
@@ -67,12 +68,12 @@ func (c Config) drift() time.Duration {
 
 // Validate reports an impossible setting, naming the field.
 func (c Config) Validate() error {
-	f := &lockkit.Fields{Proto: "redislock"}
-	f.Positive("TTL", c.TTL).Check(c.Drift >= 0 && c.drift() < c.TTL, "drift must be in [0, TTL %v), got %v", c.TTL, c.drift())
+	f := &fields.Check{Of: "redislock"}
+	f.Positive("TTL", c.TTL).That(c.Drift >= 0 && c.drift() < c.TTL, "drift must be in [0, TTL %v), got %v", c.TTL, c.drift())
 	f.Positive("command timeout", c.CommandTimeout).Positive("retry delay", c.RetryDelay)
 	f.Count("max retries", c.MaxRetries).NotNegative("work", c.Work)
-	f.Check(c.Persistence <= PersistAOF, "unknown persistence %d", c.Persistence)
-	f.Check(!c.Replica || (c.ReplicationInterval > 0 && c.FailoverAfter >= c.ReplicationInterval),
+	f.That(c.Persistence <= PersistAOF, "unknown persistence %d", c.Persistence)
+	f.That(!c.Replica || (c.ReplicationInterval > 0 && c.FailoverAfter >= c.ReplicationInterval),
 		"with a replica, replication interval must be positive and failover-after at least one interval, got %v and %v", c.ReplicationInterval, c.FailoverAfter)
 	return f.Err()
 }
@@ -121,14 +122,11 @@ func (c Config) ServerConfigs() []ServerConfig {
 // AddNodes adds the server(s), the storage and one client per name, each
 // running its jobs (the first lock of each job) in order.
 func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
-	for i, sc := range c.ServerConfigs() {
-		w.AddNode(c.Servers()[i], func() sim.Node { return NewServer(sc) })
-	}
-	opt := lockkit.Options{Backoff: lockkit.Jittered(4 * c.RetryDelay), RetryDelay: lockkit.Jittered(c.RetryDelay), MaxTries: c.MaxRetries,
-		WorkBefore: c.Work, FirstLockOnly: true, ReleaseLater: true}
-	lockkit.AddClients(w, false, clients, jobs, opt, func() lockkit.Service { return &Client{cfg: c} })
-	return nil
+	servers := c.ServerConfigs()
+	return lockkit.AddRoles(w, c, clients, jobs, lockkit.Roles{
+		Server: func(i int) sim.Node { return NewServer(servers[i]) },
+		Options: lockkit.Options{Backoff: lockkit.Jittered(4 * c.RetryDelay), RetryDelay: lockkit.Jittered(c.RetryDelay), MaxTries: c.MaxRetries,
+			WorkBefore: c.Work, FirstLockOnly: true, ReleaseLater: true},
+		Service: func() lockkit.Service { return &Client{cfg: c} },
+	})
 }

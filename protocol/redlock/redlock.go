@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/faultline-sim/faultline/fields"
 	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/protocol/redislock"
@@ -53,22 +54,16 @@ func (c Config) Quorum() int { return c.Instances/2 + 1 }
 func (c Config) Drift() time.Duration { return redislock.DriftFor(c.TTL) }
 
 // Names lists the instances.
-func (c Config) Names() []string {
-	out := make([]string, c.Instances)
-	for i := range out {
-		out[i] = InstanceName(i + 1)
-	}
-	return out
-}
+func (c Config) Names() []string { return workload.Names(c.Instances, InstanceName) }
 
 // Validate reports an impossible setting, naming the field.
 func (c Config) Validate() error {
-	f := &lockkit.Fields{Proto: "redlock"}
-	f.Check(c.Instances >= 1, "instances must be at least 1, got %d", c.Instances)
-	f.Check(c.TTL > c.Drift(), "TTL %v must exceed the drift allowance %v", c.TTL, c.Drift())
+	f := &fields.Check{Of: "redlock"}
+	f.That(c.Instances >= 1, "instances must be at least 1, got %d", c.Instances)
+	f.That(c.TTL > c.Drift(), "TTL %v must exceed the drift allowance %v", c.TTL, c.Drift())
 	f.Positive("instance timeout", c.InstanceTimeout).Positive("retry delay", c.RetryDelay)
 	f.Count("max retries", c.MaxRetries).NotNegative("work", c.Work)
-	f.Check(c.Persistence <= redislock.PersistAOF, "unknown persistence %d", c.Persistence)
+	f.That(c.Persistence <= redislock.PersistAOF, "unknown persistence %d", c.Persistence)
 	return f.Err()
 }
 
@@ -95,15 +90,12 @@ func (c Config) Servers() []string { return c.Names() }
 // AddNodes adds the instances, the storage and one client per name, each
 // running its jobs (the first lock of each job) in order.
 func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
-	for _, n := range c.Names() {
-		sc := redislock.ServerConfig{Service: n, Persistence: c.Persistence}
-		w.AddNode(n, func() sim.Node { return redislock.NewServer(sc) })
-	}
-	opt := lockkit.Options{Backoff: lockkit.Uniform(c.RetryDelay), RetryDelay: lockkit.Uniform(c.RetryDelay), MaxTries: c.MaxRetries,
-		WorkBefore: c.Work, FirstLockOnly: true, ReleaseLater: true}
-	lockkit.AddClients(w, false, clients, jobs, opt, func() lockkit.Service { return &Client{cfg: c} })
-	return nil
+	return lockkit.AddRoles(w, c, clients, jobs, lockkit.Roles{
+		Server: func(i int) sim.Node {
+			return redislock.NewServer(redislock.ServerConfig{Service: InstanceName(i + 1), Persistence: c.Persistence})
+		},
+		Options: lockkit.Options{Backoff: lockkit.Uniform(c.RetryDelay), RetryDelay: lockkit.Uniform(c.RetryDelay), MaxTries: c.MaxRetries,
+			WorkBefore: c.Work, FirstLockOnly: true, ReleaseLater: true},
+		Service: func() lockkit.Service { return &Client{cfg: c} },
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -64,7 +65,7 @@ func drawSchedule(t *rapid.T) faults.Schedule {
 			side := rapid.SliceOfNDistinct(node, 1, 3, func(s string) string { return s }).Draw(t, "side")
 			var other []string
 			for _, r := range roles {
-				if !contains(side, r) {
+				if !slices.Contains(side, r) {
 					other = append(other, r)
 				}
 			}
@@ -96,15 +97,6 @@ func drawSchedule(t *rapid.T) faults.Schedule {
 	}
 	faults.SortActions(s.Actions)
 	return s
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // commitProperty: whatever the workload and faults, 2PC never breaks

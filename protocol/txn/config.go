@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/faultline-sim/faultline/fields"
 	"github.com/faultline-sim/faultline/protocol/plant"
 )
 
@@ -26,49 +27,40 @@ type Common struct {
 // configuration: every time.Duration field of cfg (its timeouts, intervals
 // and windows, embedded Common included) must be positive — or, tagged
 // `commit:"optional"`, zero for off — and UnilateralAbort must be a
-// probability. The error names the protocol and
-// the Go field. A protocol checks its own relations between fields (3PC's
-// uncertain timeout above the vote timeout, Paxos Commit's F) after this.
+// probability. The error names the protocol and the Go field (the
+// project's one field check, package fields, says it). A protocol checks
+// its own relations between fields (3PC's uncertain timeout above the vote
+// timeout, Paxos Commit's F) after this.
 func ValidateConfig(protocol string, cfg any) error {
 	v := reflect.ValueOf(cfg)
 	if v.Kind() != reflect.Struct {
 		return fmt.Errorf("%s: configuration must be a struct, got %T", protocol, cfg)
 	}
-	if err := positiveDurations(protocol, v); err != nil {
-		return err
+	f := &fields.Check{Of: protocol}
+	positiveDurations(f, v)
+	if u := v.FieldByName("UnilateralAbort"); u.IsValid() && u.Kind() == reflect.Float64 {
+		f.Probability("UnilateralAbort", u.Float())
 	}
-	if f := v.FieldByName("UnilateralAbort"); f.IsValid() && f.Kind() == reflect.Float64 {
-		if p := f.Float(); !(p >= 0 && p <= 1) {
-			return fmt.Errorf("%s: UnilateralAbort %v is not a probability (0 to 1)", protocol, p)
-		}
-	}
-	return nil
+	return f.Err()
 }
 
 var durationType = reflect.TypeOf(time.Duration(0))
 
 // positiveDurations walks the fields in declaration order, into embedded
 // structs, so the first bad field reported is the first one declared.
-func positiveDurations(protocol string, v reflect.Value) error {
+func positiveDurations(f *fields.Check, v reflect.Value) {
 	t := v.Type()
 	for i := range t.NumField() {
-		f, fv := t.Field(i), v.Field(i)
+		sf, fv := t.Field(i), v.Field(i)
 		switch {
-		case f.Type == durationType:
-			d := time.Duration(fv.Int())
-			if f.Tag.Get("commit") == "optional" && d == 0 {
-				continue
+		case sf.Type == durationType:
+			if d := time.Duration(fv.Int()); d != 0 || sf.Tag.Get("commit") != "optional" {
+				f.Positive(sf.Name, d)
 			}
-			if d <= 0 {
-				return fmt.Errorf("%s: %s must be positive, got %v", protocol, f.Name, d)
-			}
-		case f.Anonymous && f.Type.Kind() == reflect.Struct:
-			if err := positiveDurations(protocol, fv); err != nil {
-				return err
-			}
+		case sf.Anonymous && sf.Type.Kind() == reflect.Struct:
+			positiveDurations(f, fv)
 		}
 	}
-	return nil
 }
 
 // Enabled is the planted bugs switched on.

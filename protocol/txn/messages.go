@@ -1,6 +1,10 @@
 package txn
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/faultline-sim/faultline/obs"
+)
 
 // The messages every atomic-commit protocol here exchanges in the same
 // form. A protocol package names them again (type Prepare = txn.Prepare)
@@ -45,15 +49,8 @@ func (m Vote) String() string {
 	return "vote " + m.Txn + " no"
 }
 
-func (m Decision) String() string { return "decision " + m.Txn + " " + verdict(m.Commit) }
+func (m Decision) String() string { return "decision " + m.Txn + " " + obs.CommitOrAbort(m.Commit) }
 func (m Ack) String() string      { return "ack " + m.Txn }
-
-func verdict(commit bool) string {
-	if commit {
-		return "commit"
-	}
-	return "abort"
-}
 
 // VoteTimeout is the coordinator's timer for a transaction's votes.
 type VoteTimeout struct{ Txn string }

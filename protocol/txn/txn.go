@@ -39,7 +39,7 @@ func (m Submit) String() string {
 	return "submit " + m.Txn + " " + strings.Join(parts, " ")
 }
 
-func (m Result) String() string { return "result " + m.Txn + " " + verdict(m.Commit) }
+func (m Result) String() string { return "result " + m.Txn + " " + obs.CommitOrAbort(m.Commit) }
 
 // Topology is what a commit protocol is built on: role names and the bank
 // each participant runs.
@@ -159,10 +159,7 @@ func (c *Client) Receive(env *sim.Env, _ sim.NodeID, m sim.Message) {
 
 // AddClients adds one client node per client of the workload.
 func AddClients(w *sim.World, coordinator string, transfers []workload.Transfer, clients []string) {
-	byClient := map[string][]workload.Transfer{}
-	for _, t := range transfers {
-		byClient[t.Client] = append(byClient[t.Client], t)
-	}
+	byClient, _ := workload.PerClient(transfers, func(t workload.Transfer) string { return t.Client })
 	for _, name := range clients {
 		ts := byClient[name]
 		w.AddNode(name, func() sim.Node { return &Client{Coordinator: coordinator, Transfers: ts} })

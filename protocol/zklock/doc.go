@@ -37,6 +37,27 @@
 // suspended, which narrows the window but cannot close it: a paused process
 // does not notice anything until it runs again. Only fencing closes it.
 //
+// Package conformance checks this server against ZooKeeper 3.8 (random
+// sequences of session opens, creates, getChildren, exists and data
+// watches, deletes, closes, session expiries and server restarts, compared
+// answer by answer
+// with czxids counted from the first create, and watch event by event).
+// Found and fixed: a delete of a missing node takes a zxid, as ZooKeeper's
+// error txn does. Confirmed: a node's sequence number counts the creates
+// under its parent — deletes leave no gap. Deliberate simplifications:
+//   - Only ephemeral sequential nodes under implicit lock directories; no
+//     data, no setData, no child watches. An exists on a missing node sets
+//     no watch here; ZooKeeper sets one for the node's creation, which
+//     cannot fire, since sequential names are never created twice.
+//   - A session expires exactly SessionTimeout after its last request;
+//     ZooKeeper expires it up to one tick later, and clamps the timeout to
+//     2-20 ticks. The tests wait past both before they count on it.
+//   - A closed session answers session-expired; a real client refuses
+//     locally once closed.
+//   - A crash is an ensemble-wide outage after which everything is as
+//     before. The tests compare it with kill -9 and restart of a standalone
+//     ZooKeeper, which agrees: sessions, nodes, watches and zxids go on.
+//
 // Data flow: client -> Connect/Request -> server -> Connected/Reply, and
 // WatchEvent when a watched node goes; client -> Read/Write -> storage.
 package zklock

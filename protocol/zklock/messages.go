@@ -16,9 +16,15 @@ const (
 	OpChildren
 	OpExists
 	OpDelete
+	// OpClose ends the session, as ZooKeeper's closeSession: its ephemeral
+	// nodes go at once and their watchers hear of it. The recipe's client
+	// never closes; package conformance does.
+	OpClose
 )
 
-func (o Op) String() string { return [...]string{"ping", "create", "children", "exists", "delete"}[o] }
+func (o Op) String() string {
+	return [...]string{"ping", "create", "children", "exists", "delete", "close"}[o]
+}
 
 // Errors in replies, as ZooKeeper's error codes.
 const (
@@ -74,18 +80,10 @@ func (m Connected) String() string {
 	return fmt.Sprintf("connected req=%d session=%d", m.Req, m.Session)
 }
 func (m Request) String() string {
-	s := fmt.Sprintf("request s%d.%d %s", m.Session, m.Xid, m.Op)
 	if m.Op == OpPing && m.Name == "" {
-		return s
+		return fmt.Sprintf("request s%d.%d %s", m.Session, m.Xid, m.Op)
 	}
-	s += " " + m.Lock
-	if m.Name != "" {
-		s += "/" + m.Name
-	}
-	if m.Watch {
-		s += " watch"
-	}
-	return s
+	return "request " + obs.ZKRequest(m.Session, m.Xid, m.Op.String(), m.Lock, m.Name, m.Watch)
 }
 func (m Reply) String() string {
 	s := fmt.Sprintf("reply s%d.%d %s", m.Session, m.Xid, m.Op)

@@ -181,14 +181,18 @@ func (s *Server) onRequest(env *sim.Env, from sim.NodeID, m Request) {
 			}
 		}
 	case OpDelete:
+		// A delete takes a zxid even when it fails: ZooKeeper numbers a
+		// write before checking it and logs a failed one as an error txn.
+		s.nextZxid(env)
 		n, ok := s.node(env, m.Lock, m.Name)
 		if !ok {
 			r.Err = ErrNoNode
 			break
 		}
-		s.nextZxid(env)
 		s.deleteNode(env, n)
 		s.recordHolder(env, m.Lock)
+	case OpClose:
+		s.endSession(env, m.Session, false)
 	}
 	env.Send(from, r)
 }
@@ -293,23 +297,28 @@ func (s *Server) Timer(env *sim.Env, tag any) {
 	if !ok {
 		return
 	}
-	env.Atomic(func() { s.expire(env, t) }) // closeSession is one transaction too
+	// Expiry is one transaction, like closeSession.
+	env.Atomic(func() {
+		if _, live := s.session(env, t.Session); live {
+			s.endSession(env, t.Session, true)
+		}
+	})
 }
 
-func (s *Server) expire(env *sim.Env, t sessionTimer) {
-	sess, live := s.session(env, t.Session)
-	if !live {
-		return
-	}
-	delete(s.timers, t.Session)
+// endSession closes or expires a live session — one transaction — and
+// deletes its ephemeral nodes.
+func (s *Server) endSession(env *sim.Env, id int64, expired bool) {
+	sess, _ := s.session(env, id)
+	env.CancelTimer(s.timers[id])
+	delete(s.timers, id)
 	zxid := s.nextZxid(env)
-	env.Delete(sessKey(t.Session))
-	env.Delete(fmt.Sprintf("%s%08d", xidKey, t.Session))
+	env.Delete(sessKey(id))
+	env.Delete(fmt.Sprintf("%s%08d", xidKey, id))
 	var deleted []string
 	touched := map[string]bool{}
 	var locks []string
 	for _, k := range env.Keys(nodeKey) {
-		if n, _ := sim.Load[znode](env, k); n.Session == t.Session {
+		if n, _ := sim.Load[znode](env, k); n.Session == id {
 			s.deleteNode(env, n)
 			deleted = append(deleted, n.Lock+"/"+n.Name)
 			if !touched[n.Lock] {
@@ -318,7 +327,9 @@ func (s *Server) expire(env *sim.Env, t sessionTimer) {
 			}
 		}
 	}
-	env.Observe(obs.ZKSessionExpired{Session: t.Session, Client: sess.Client, Zxid: zxid, Deleted: deleted})
+	if expired {
+		env.Observe(obs.ZKSessionExpired{Session: id, Client: sess.Client, Zxid: zxid, Deleted: deleted})
+	}
 	for _, l := range locks {
 		s.recordHolder(env, l)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/faultline-sim/faultline/fields"
 	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/sim"
@@ -53,12 +54,13 @@ func Default() Config {
 
 // Validate reports an impossible setting, naming the field.
 func (c Config) Validate() error {
-	f := &lockkit.Fields{Proto: "zklock"}
+	f := &fields.Check{Of: "zklock"}
 	f.Positive("session timeout", c.SessionTimeout)
-	f.Check(c.Heartbeat > 0 && c.Heartbeat < c.SessionTimeout, "heartbeat must be in (0, session timeout %v), got %v", c.SessionTimeout, c.Heartbeat)
-	f.Check(c.SuspendAfter > c.Heartbeat, "suspend-after %v must exceed the heartbeat %v", c.SuspendAfter, c.Heartbeat)
+	f.That(c.Heartbeat > 0 && c.Heartbeat < c.SessionTimeout, "heartbeat must be in (0, session timeout %v), got %v", c.SessionTimeout, c.Heartbeat)
+	f.That(c.SuspendAfter > c.Heartbeat, "suspend-after %v must exceed the heartbeat %v", c.SuspendAfter, c.Heartbeat)
 	f.Positive("request timeout", c.RequestTimeout).Positive("resend interval", c.ResendInterval)
-	f.NotNegative("work", c.Work).Backoff(c.BackoffBase, c.BackoffMax)
+	f.NotNegative("work", c.Work).Positive("backoff base", c.BackoffBase)
+	f.NotBelow("backoff max", c.BackoffMax, "backoff base", c.BackoffBase)
 	return f.Err()
 }
 
@@ -82,16 +84,14 @@ func (c Config) Servers() []string { return []string{ServerName} }
 // AddNodes adds the server, the storage and one client per name, each
 // running its jobs (one lock each) in order.
 func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
 	for _, j := range jobs {
 		if len(j.Locks) != 1 {
 			return fmt.Errorf("zklock: job %s needs %d locks; the recipe client takes one lock per job", j.ID, len(j.Locks))
 		}
 	}
-	w.AddNode(ServerName, func() sim.Node { return &Server{cfg: c} })
-	opt := lockkit.Options{Backoff: lockkit.Doubling(c.BackoffBase, c.BackoffMax), ResendInterval: c.ResendInterval, WorkBetween: c.Work}
-	lockkit.AddClients(w, c.FencedStorage, clients, jobs, opt, func() lockkit.Service { return &Client{cfg: c} })
-	return nil
+	return lockkit.AddRoles(w, c, clients, jobs, lockkit.Roles{
+		Server:  func(int) sim.Node { return &Server{cfg: c} },
+		Options: lockkit.Options{Backoff: lockkit.Doubling(c.BackoffBase, c.BackoffMax), ResendInterval: c.ResendInterval, WorkBetween: c.Work},
+		Service: func() lockkit.Service { return &Client{cfg: c} },
+	})
 }

@@ -33,14 +33,7 @@ func simulate(t *testing.T, cfg Config, jobs []workload.LockJob, plan faults.Sch
 	t.Helper()
 	w, err := sim.New(sim.Config{Seed: 1, Network: sim.Link{Latency: ms, Jitter: 2 * ms}, MaxTime: until})
 	require.NoError(t, err)
-	clients := map[string]bool{}
-	var names []string
-	for _, j := range jobs {
-		if !clients[j.Client] {
-			clients[j.Client] = true
-			names = append(names, j.Client)
-		}
-	}
+	_, names := workload.PerClient(jobs, func(j workload.LockJob) string { return j.Client })
 	require.NoError(t, cfg.AddNodes(w, names, jobs))
 	require.NoError(t, plan.Install(w))
 	w.Run()

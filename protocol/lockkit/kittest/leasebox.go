@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/faultline-sim/faultline/fields"
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/protocol/plant"
@@ -46,8 +47,8 @@ func (c Config) Name() string { return "leasebox" }
 
 // Validate reports an impossible setting, naming the field.
 func (c Config) Validate() error {
-	f := &lockkit.Fields{Proto: "leasebox"}
-	f.Positive("TTL", c.TTL).Check(c.Margin >= 0 && c.Margin < c.TTL, "margin must be in [0, TTL %v), got %v", c.TTL, c.Margin)
+	f := &fields.Check{Of: "leasebox"}
+	f.Positive("TTL", c.TTL).That(c.Margin >= 0 && c.Margin < c.TTL, "margin must be in [0, TTL %v), got %v", c.TTL, c.Margin)
 	f.Positive("resend interval", c.ResendInterval).Positive("retry delay", c.RetryDelay).NotNegative("work", c.Work)
 	return f.Err()
 }
@@ -66,14 +67,12 @@ func (c Config) Servers() []string { return []string{ServerName} }
 
 // AddNodes adds the server, the storage and the clients.
 func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error {
-	if err := c.Validate(); err != nil {
-		return err
-	}
-	w.AddNode(ServerName, func() sim.Node { return &server{cfg: c} })
-	opt := lockkit.Options{Backoff: lockkit.Doubling(5*time.Millisecond, 80*time.Millisecond), RetryDelay: lockkit.Jittered(c.RetryDelay),
-		ResendInterval: c.ResendInterval, WorkBefore: c.Work}
-	lockkit.AddClients(w, false, clients, jobs, opt, func() lockkit.Service { return &client{cfg: c} })
-	return nil
+	return lockkit.AddRoles(w, c, clients, jobs, lockkit.Roles{
+		Server: func(int) sim.Node { return &server{cfg: c} },
+		Options: lockkit.Options{Backoff: lockkit.Doubling(5*time.Millisecond, 80*time.Millisecond), RetryDelay: lockkit.Jittered(c.RetryDelay),
+			ResendInterval: c.ResendInterval, WorkBefore: c.Work},
+		Service: func() lockkit.Service { return &client{cfg: c} },
+	})
 }
 
 // Messages.

@@ -1,0 +1,54 @@
+package workload
+
+import (
+	"math/rand/v2"
+	"time"
+)
+
+// Names lists n role names, name(1) to name(n): the clients, banks, items
+// and locks of a workload, a protocol's acceptors or instances.
+func Names(n int, name func(i int) string) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = name(i + 1)
+	}
+	return out
+}
+
+// PerClient splits items by the client each belongs to, keeping their
+// order, and lists those clients in order of first appearance: what a
+// protocol needs to give each client node its own part of a workload.
+func PerClient[T any](items []T, client func(T) string) (map[string][]T, []string) {
+	by := map[string][]T{}
+	var clients []string
+	for _, it := range items {
+		c := client(it)
+		if _, seen := by[c]; !seen {
+			clients = append(clients, c)
+		}
+		by[c] = append(by[c], it)
+	}
+	return by, clients
+}
+
+// arrivals is the arrival process of the inventory and lock workloads:
+// each of the clients (from 1) has perClient items (from 1), the first at
+// start plus a gap, each next one a gap later, the gaps drawn by
+// cappedGap. add is called in client order, then item order, right after
+// the item's gap is drawn, so it may draw the item's own values from r.
+func arrivals(r *rand.Rand, clients, perClient int, start, mean time.Duration, add func(client, item int, at time.Duration)) {
+	for c := 1; c <= clients; c++ {
+		at := start
+		for j := 1; j <= perClient; j++ {
+			at += cappedGap(r, mean)
+			add(c, j, at)
+		}
+	}
+}
+
+// cappedGap draws an exponential gap with the given mean, capped at three
+// times the mean, so that a client's work ends within a known horizon and
+// a run's time limit never cuts a workload short.
+func cappedGap(r *rand.Rand, mean time.Duration) time.Duration {
+	return time.Duration(float64(mean) * min(r.ExpFloat64(), 3))
+}
