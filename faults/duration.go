@@ -30,7 +30,7 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	}
 	var n int64
 	if err := json.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("bad duration %s: want a string such as \"150ms\"", b)
+		return fmt.Errorf("bad duration %q: want a string such as \"150ms\"", b)
 	}
 	*d = Duration(n)
 	return nil

@@ -331,6 +331,10 @@ func Conforms(f Fact) error {
 	return nil
 }
 
+// Kebab is how Faultline names a Go field in its text formats (fact
+// attributes here, scenario file keys in package scenarios).
+func Kebab(s string) string { return kebab(s) }
+
 // kebab turns a Go field name into an attribute name: AllYes -> all-yes,
 // ReadVersion -> read-version, OK -> ok, TTL -> ttl.
 func kebab(s string) string {

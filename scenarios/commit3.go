@@ -29,121 +29,12 @@ func systemFor(p txn.Protocol, b workload.Bank) System { return CommitBank{Commi
 
 var healPhase = &Liveness{At: 1500 * time.Millisecond, Bound: time.Second}
 
-// splitAtPreCommit partitions the first participant to pre-commit, with the
-// coordinator and the clients, from the other participants, at the moment
-// it pre-commits: the PreCommits still in flight to the others are lost.
-func splitAtPreCommit(b workload.Bank) faults.Schedule {
-	var s faults.Schedule
-	banks := b.BankNames()
-	for _, p := range banks {
-		side := append([]string{"coordinator", p}, b.ClientNames()...)
-		var other []string
-		for _, q := range banks {
-			if q != p {
-				other = append(other, q)
-			}
-		}
-		s.Triggers = append(s.Triggers, faults.Trigger{On: "precommit", Node: p, Where: map[string]string{"acked": "false"},
-			Do: []faults.Action{{Kind: faults.Partition, Groups: [][]string{side, other}}}})
-	}
-	return s
-}
-
-// crashAfterFirstDecision crashes the coordinator as soon as one
-// participant has applied its commit, and cuts the coordinator's links so
-// the decisions still in flight to the others are lost: one participant
-// knows the outcome, the others are uncertain.
-func crashAfterFirstDecision(b workload.Bank) faults.Schedule {
-	var s faults.Schedule
-	for _, p := range b.BankNames() {
-		s.Triggers = append(s.Triggers, faults.Trigger{On: "decide", Node: p, Where: map[string]string{"via": "coordinator", "commit": "true"},
-			Do: []faults.Action{
-				{Kind: faults.Cut, From: []string{"coordinator"}, To: b.BankNames()},
-				{Kind: faults.Crash, Node: "coordinator"},
-			}})
-	}
-	return s
-}
-
 func init() {
 	RegisterCommit(twopc.Default())
 	RegisterCommit(twopc.Cooperative())
 	RegisterCommit(threepc.Default())
 	RegisterCommit(paxoscommit.Default(), checker.Ballots{})
 
-	bank := workload.DefaultBank()
-	tp := threepc.Default()
-	register(func() Spec {
-		s := commitSpec(tp, "3pc-bank", "3PC bank transfers, no faults; every transfer decided, money conserved", checker.OK)
-		s.Liveness = healPhase
-		return s
-	})
-	register(func() Spec {
-		s := commitSpec(tp, "3pc-coordinator-crash", "the coordinator crashes once every participant is pre-committed, before it commits; the participants elect a leader among themselves and commit without it", checker.OK)
-		s.Faults = faults.Schedule{Triggers: []faults.Trigger{{On: "precommit", Node: "coordinator", Where: map[string]string{"acked": "true"},
-			Do: []faults.Action{{Kind: faults.Crash, Node: "coordinator"}}}}}
-		s.Liveness = healPhase
-		return s
-	})
-	register(func() Spec {
-		s := commitSpec(tp, "3pc-partition", "the split: pre-commit reaches one participant, then a partition cuts it (with the coordinator) off from the rest; its side commits, the other side aborts", checker.Violation)
-		s.Faults = splitAtPreCommit(bank)
-		return s
-	})
-	register(func() Spec {
-		s := commitSpec(tp, "3pc-faults", "3PC under the random faults of 2pc-bank-faults (same schedule per seed); partitions, loss and slow links break its timing assumption and random search finds atomicity violations", checker.Violation)
-		s.Nemesis = commitNemesis(bank)
-		s.Liveness = healPhase
-		return s
-	})
-	coop := twopc.Cooperative()
-	register(func() Spec {
-		s := commitSpec(coop, "2pc-cooperative-resolved", "cooperative termination resolves what plain 2PC cannot: the coordinator crashes after one participant applied the commit, the others ask it and commit (a single transfer, so no other transaction is caught in flight)", checker.OK)
-		s.Faults = crashAfterFirstDecision(bank)
-		one := bank
-		one.Clients, one.Transfers = 1, 1
-		s.System = systemFor(coop, one)
-		return s
-	})
-	register(func() Spec {
-		s := commitSpec(coop, "2pc-cooperative-blocked", "what cooperative termination cannot resolve: the coordinator crashes after every vote is yes, before deciding; every peer is uncertain and all stay blocked", checker.Blocked)
-		s.Faults = crashAfterVotes(0)
-		return s
-	})
-
-	pc := paxoscommit.Default()
-	register(func() Spec {
-		s := commitSpec(pc, "paxoscommit-bank", "Paxos Commit (F=1, three acceptors) bank transfers, no faults; every transfer decided, money conserved", checker.OK)
-		s.Liveness = healPhase
-		return s
-	})
-	register(func() Spec {
-		s := commitSpec(pc, "paxoscommit-coordinator-crash", "2PC's blocking case under Paxos Commit: the coordinator crashes once every vote is in, before deciding; a participant leads ballot 1, learns every instance chose prepared from the acceptors, and all commit without the coordinator", checker.OK)
-		s.Faults = crashAfterVotes(0)
-		s.Liveness = healPhase
-		return s
-	})
-	register(func() Spec {
-		s := commitSpec(pc, "paxoscommit-partition", "a partition splits coordinator, one participant and one acceptor from the rest as the decision is reached; the majority side learns the outcome through a higher ballot, no side contradicts the other, and after healing all decide", checker.OK)
-		side := append([]string{"coordinator", "participant-1", "acceptor-1"}, bank.ClientNames()...)
-		s.Faults = faults.Schedule{Triggers: []faults.Trigger{{On: "votes-in", Node: "coordinator", Where: map[string]string{"all-yes": "true"},
-			Do: []faults.Action{{Kind: faults.Partition, Groups: [][]string{side, {"participant-2", "participant-3", "acceptor-2", "acceptor-3"}}}}}}}
-		s.Liveness = healPhase
-		return s
-	})
-	register(func() Spec {
-		s := commitSpec(pc, "paxoscommit-faults", "Paxos Commit under the random faults of 2pc-bank-faults and 3pc-faults (same schedule per seed); then heal and check every transfer is decided", checker.OK)
-		s.Nemesis = commitNemesis(bank)
-		s.Liveness = healPhase
-		return s
-	})
-	register(func() Spec {
-		s := commitSpec(pc, "paxoscommit-acceptor-faults", "as paxoscommit-faults, with the acceptors crashing, pausing and being partitioned too", checker.OK)
-		s.Nemesis = commitNemesis(bank)
-		s.Nemesis.Targets = append(s.Nemesis.Targets, paxoscommit.Acceptors(pc.F)...)
-		s.Liveness = healPhase
-		return s
-	})
 }
 
 // --- comparison: the same workload and fault schedule under every protocol ---

@@ -36,6 +36,7 @@ func RegisterCommit(p txn.Protocol, extra ...checker.Checker) {
 	if _, dup := commitFamily[name]; dup {
 		panic("scenarios: commit protocol " + name + " registered twice")
 	}
+	registerProtocol(name, protocolEntry{family: familyCommit, def: p})
 	commitFamily[name] = commitMember{proto: p, extra: extra}
 }
 

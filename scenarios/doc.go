@@ -5,7 +5,20 @@
 // Run builds a world from a Spec and a seed, runs it, and hands the
 // history to the checkers its System lists (System.Checkers: values with
 // their options — fencing, quorum, the liveness bounds of the Spec), all
-// run by checker.RunAll. Nothing here recognises a checker by its name.
+// run by checker.RunAll. Nothing here classifies a checker by its name;
+// only a scenario file's checkers section names them, to choose which run
+// (Spec.Checks) and to set the options it offers (blocking's min-for,
+// takeover's and progress's bound).
+//
+// Scenarios are files. The built-ins are YAML files in builtin/, compiled
+// in and parsed on each Get; Parse reads any scenario file strictly (a
+// mistake is a *FileError naming the file, line and field) and EncodeSpec
+// writes a Spec of the commit, lock or inventory family back with every
+// value explicit, which is what a run file carries so that a replay does
+// not depend on defaults. A protocol's file parameters are its
+// configuration struct's exported fields, declared nowhere else: every
+// protocol registered with RegisterCommit or RegisterLock (and the
+// built-in lock services and store) can be named by a file.
 //
 // Every random choice comes from the seed through separate streams
 // ("workload", "faults", "network", one per node), so two specs that differ

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"time"
@@ -33,7 +34,7 @@ type Locks struct {
 	// progress unjudged (a client that gives up may never finish).
 	WaitBound time.Duration
 	// TakeoverBound is how soon after a holder's crash another client
-	// wanting the lock must get it.
+	// wanting the lock must get it; 0 leaves takeover unjudged.
 	TakeoverBound time.Duration
 }
 
@@ -100,8 +101,8 @@ func (l Locks) Validate() error {
 	if err := l.Lock.Validate(); err != nil {
 		return err
 	}
-	if l.TakeoverBound <= 0 || l.WaitBound < 0 {
-		return fmt.Errorf("lock system: takeover bound must be positive and wait bound not negative, got %v and %v", l.TakeoverBound, l.WaitBound)
+	if l.TakeoverBound < 0 || l.WaitBound < 0 {
+		return fmt.Errorf("lock system: takeover and wait bounds must not be negative, got %v and %v", l.TakeoverBound, l.WaitBound)
 	}
 	if l.Jobs != nil {
 		return nil
@@ -145,7 +146,7 @@ func (l Locks) Checkers(s *Spec) []checker.Checker {
 	}
 	fenced := l.Lock.Fenced()
 	cs = append(cs, checker.MutualExclusion{Fenced: fenced}, checker.LostUpdates{}, checker.StorageSafety{Quorum: l.Lock.Quorum(), Fenced: fenced})
-	if l.Judges.Takeover != nil {
+	if l.Judges.Takeover != nil && l.TakeoverBound > 0 {
 		cs = append(cs, l.Judges.Takeover(healTime(s), l.TakeoverBound))
 	}
 	if l.WaitBound > 0 {
@@ -169,6 +170,9 @@ func (l Locks) Checkers(s *Spec) []checker.Checker {
 type InventorySystem struct {
 	Store optimistic.Config
 	Work  workload.Inventory
+	// ProgressBound is the longest an order may wait unanswered (after
+	// healing); 0 means a second.
+	ProgressBound time.Duration
 }
 
 // Protocol names the protocol.
@@ -213,7 +217,7 @@ func (v InventorySystem) Checkers(s *Spec) []checker.Checker {
 	return []checker.Checker{
 		checker.RegisterLinearizable{Initial: v.initial(), Timeout: s.LinTimeout()},
 		checker.Inventory{Initial: v.initial()},
-		checker.Progress{From: healTime(s), Bound: time.Second, Jobs: jobs},
+		checker.Progress{From: healTime(s), Bound: cmp.Or(v.ProgressBound, time.Second), Jobs: jobs},
 	}
 }
 

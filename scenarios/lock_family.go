@@ -28,6 +28,7 @@ func RegisterLock(p lockkit.Protocol, judges LockJudges) {
 	work := workload.Locks{Clients: 4, Locks: 2, JobsPerClient: 5, MaxLocksPerJob: 1, Interval: 40 * time.Millisecond, Start: time.Millisecond}
 	sys := Locks{Lock: p, Judges: judges, Work: work, WaitBound: 500 * time.Millisecond, TakeoverBound: 300 * time.Millisecond}
 	name := p.Name()
+	registerProtocol(name, protocolEntry{family: familyLocks, def: p, judges: judges})
 	Register(func() Spec {
 		return Spec{Name: name + "-contention", Description: name + ": 4 clients, 2 locks, no faults; one holder at a time, storage intact",
 			Expect: checker.OK, System: sys, Network: defaultNetwork, MaxTime: 2 * time.Second}

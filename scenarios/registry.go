@@ -2,30 +2,35 @@ package scenarios
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/faults"
-	"github.com/faultline-sim/faultline/protocol/twopc"
+	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/protocol/lockmgr"
+	"github.com/faultline-sim/faultline/protocol/optimistic"
+	"github.com/faultline-sim/faultline/protocol/redislock"
+	"github.com/faultline-sim/faultline/protocol/redlock"
+	"github.com/faultline-sim/faultline/protocol/zklock"
 	"github.com/faultline-sim/faultline/workload"
 )
 
 var registry = map[string]func() Spec{}
 
-func register(f func() Spec) {
-	s := f()
-	if _, dup := registry[s.Name]; dup {
-		panic("scenarios: duplicate " + s.Name)
+func register(name string, f func() Spec) {
+	if _, dup := registry[name]; dup {
+		panic("scenarios: duplicate " + name)
 	}
-	registry[s.Name] = f
+	registry[name] = f
 }
 
 // Register adds a scenario from outside this package — a protocol package
 // of one's own, a test — as the built-ins are added: f makes the Spec
 // afresh for each use, and a name registered twice panics.
-func Register(f func() Spec) { register(f) }
+func Register(f func() Spec) { register(f().Name, f) }
 
 // Get returns the named scenario.
 func Get(name string) (Spec, error) {
@@ -93,39 +98,6 @@ func crashAfterVotes(restartAfter time.Duration) faults.Schedule {
 	return faults.Schedule{Triggers: []faults.Trigger{{On: "votes-in", Node: "coordinator", Where: map[string]string{"all-yes": "true"}, Do: do}}}
 }
 
-func bankSpec(name, desc string, expect checker.Verdict) Spec {
-	return Spec{Name: name, Description: desc, Expect: expect,
-		System:  CommitBank{Commit: twopc.Default(), Bank: workload.DefaultBank()},
-		Network: defaultNetwork, MaxTime: 3 * time.Second, MinBlocked: 100 * time.Millisecond}
-}
-
-func init() {
-	register(func() Spec {
-		s := bankSpec("2pc-bank", "2PC bank transfers, no faults; every transfer decided, money conserved", checker.OK)
-		s.Liveness = &Liveness{At: 1500 * time.Millisecond, Bound: time.Second}
-		return s
-	})
-	register(func() Spec {
-		s := bankSpec("2pc-bank-faults", "2PC bank transfers under random crashes, restarts, partitions, delays, loss and duplication; then heal and check every transfer is decided", checker.OK)
-		s.Nemesis = commitNemesis(workload.DefaultBank())
-		p := twopc.Default()
-		p.UnilateralAbort = 0.05 // participants sometimes refuse for reasons of their own
-		s.System = CommitBank{Commit: p, Bank: workload.DefaultBank()}
-		s.Liveness = &Liveness{At: 1500 * time.Millisecond, Bound: time.Second}
-		return s
-	})
-	register(func() Spec {
-		s := bankSpec("2pc-coordinator-crash", "the seed's blocking case: the coordinator crashes after every participant voted yes, before any decision is sent; participants stay uncertain holding their locks", checker.Blocked)
-		s.Faults = crashAfterVotes(0)
-		return s
-	})
-	register(func() Spec {
-		s := bankSpec("2pc-coordinator-crash-restart", "as 2pc-coordinator-crash, but the coordinator restarts 500ms later and resolves the uncertain participants from its log (presumed abort)", checker.OK)
-		s.Faults = crashAfterVotes(500 * time.Millisecond)
-		return s
-	})
-}
-
 // Describe is a scenario's one-line summary for listings.
 func Describe(s Spec) string {
 	expect := string(s.Expect)
@@ -133,4 +105,19 @@ func Describe(s Spec) string {
 		expect += " (by sweep)"
 	}
 	return fmt.Sprintf("%-32s expect %-22s %s", s.Name, expect, strings.TrimSpace(s.Description))
+}
+
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+// closest is the known name nearest to a mistyped one, for "did you mean".
+func closest(name string, known []string) string { return obs.Closest(name, known) }
+
+// The lock services and the store built in, as files name them. The
+// commit protocols join through RegisterCommit (commit3.go).
+func init() {
+	registerProtocol("lockmgr", protocolEntry{family: familyLocks, def: lockmgr.Default(), judges: LeaseJudges})
+	registerProtocol("redis-lock", protocolEntry{family: familyLocks, def: redislock.Default(), judges: RedisJudges})
+	registerProtocol("redlock", protocolEntry{family: familyLocks, def: redlock.Default(), judges: RedisJudges})
+	registerProtocol("zklock", protocolEntry{family: familyLocks, def: zklock.Default(), judges: ZKJudges})
+	registerProtocol("optimistic", protocolEntry{family: familyInventory, def: optimistic.Default()})
 }

@@ -12,18 +12,31 @@ import (
 // RunFile is a saved run: everything needed to replay it — scenario, seed,
 // planted bug and the fault schedule as run — and what it gave, so a replay
 // can prove it is bit-identical (same trace hash) or say that it is not.
+//
+// ScenarioFile is the scenario itself, resolved (EncodeSpec: every
+// parameter, the topology, workload, network, checkers and limits written
+// out), so a replay does not depend on the built-in scenario or on any
+// default staying as it was. It is empty only for a system with no file
+// form; such a run is replayed from the registered scenario of its name.
 type RunFile struct {
-	Scenario  string          `json:"scenario"`
-	Seed      uint64          `json:"seed"`
-	Bug       string          `json:"bug,omitempty"`
-	Faults    faults.Schedule `json:"faults"`
-	TraceHash string          `json:"trace_hash"`
-	Verdict   checker.Verdict `json:"verdict"`
+	Scenario     string          `json:"scenario"`
+	ScenarioFile string          `json:"scenario_file,omitempty"`
+	Seed         uint64          `json:"seed"`
+	Bug          string          `json:"bug,omitempty"`
+	Faults       faults.Schedule `json:"faults"`
+	TraceHash    string          `json:"trace_hash"`
+	Verdict      checker.Verdict `json:"verdict"`
 }
 
 // Record makes the run file of an outcome.
 func Record(o *Outcome) RunFile {
-	return RunFile{Scenario: o.Scenario, Seed: o.Seed, Bug: o.Bug, Faults: o.Schedule, TraceHash: o.TraceHash, Verdict: o.Verdict}
+	f := RunFile{Scenario: o.Scenario, Seed: o.Seed, Bug: o.Bug, Faults: o.Schedule, TraceHash: o.TraceHash, Verdict: o.Verdict}
+	if o.spec.System != nil {
+		if b, err := EncodeSpec(o.spec); err == nil {
+			f.ScenarioFile = string(b)
+		}
+	}
+	return f
 }
 
 // Marshal is the file's JSON form.
@@ -38,7 +51,7 @@ func ParseRunFile(data []byte) (RunFile, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		return RunFile{}, fmt.Errorf("run file: %v", err)
+		return RunFile{}, fmt.Errorf("run file: %w", err)
 	}
 	switch {
 	case f.Scenario == "":
@@ -46,15 +59,34 @@ func ParseRunFile(data []byte) (RunFile, error) {
 	case f.TraceHash == "":
 		return RunFile{}, fmt.Errorf("run file: \"trace_hash\" is missing")
 	}
+	if f.ScenarioFile != "" {
+		if _, err := f.Spec(); err != nil {
+			return RunFile{}, err
+		}
+	}
 	return f, nil
 }
 
 // Replay runs a saved run again with its own fault schedule.
 func Replay(f RunFile) (*Outcome, error) {
-	s, err := Get(f.Scenario)
+	s, err := f.Spec()
 	if err != nil {
 		return nil, err
 	}
 	plan := f.Faults
 	return Run(s, Options{Seed: f.Seed, Bug: f.Bug, Schedule: &plan})
+}
+
+// Spec is the scenario of a saved run: its own resolved scenario file, or
+// for an older file without one the registered scenario of its name.
+func (f RunFile) Spec() (Spec, error) {
+	if f.ScenarioFile == "" {
+		return Get(f.Scenario)
+	}
+	s, err := Parse("scenario_file", []byte(f.ScenarioFile))
+	if err != nil {
+		return Spec{}, fmt.Errorf("run file: %w", err)
+	}
+	s.Name = f.Scenario
+	return s, nil
 }

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
@@ -36,6 +37,9 @@ type Spec struct {
 	MaxTime    time.Duration
 	MaxEvents  int
 	MinBlocked time.Duration // shorter uncertainty at the end is "in flight", not blocked
+	// Checks names the checkers to run, from those the system offers (a
+	// file's checkers section); nil runs them all.
+	Checks []string
 
 	linTimeout time.Duration // set per run from Options.LinTimeout
 }
@@ -107,6 +111,24 @@ type Outcome struct {
 	Messages  int        // sent by every node
 	Writes    int        // durable writes by every node
 	History   *checker.History
+
+	spec Spec // as run, without the bug: what a run file records
+}
+
+// Checkers are the system's checkers that Checks selects: what judges a
+// run of s.
+func (s *Spec) Checkers() []checker.Checker {
+	all := s.System.Checkers(s)
+	if s.Checks == nil {
+		return all
+	}
+	var out []checker.Checker
+	for _, c := range all {
+		if slices.Contains(s.Checks, c.Name()) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // ExpectsBySweep reports whether the expected verdict is one that random
@@ -173,7 +195,7 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 	} else {
 		plan = s.Plan(o.Seed)
 	}
-	out = &Outcome{Scenario: s.Name, Seed: o.Seed, Protocol: sys.Protocol(), Bug: o.Bug, Expect: s.Expect, BySweep: s.ExpectsBySweep(),
+	out = &Outcome{spec: s, Scenario: s.Name, Seed: o.Seed, Protocol: sys.Protocol(), Bug: o.Bug, Expect: s.Expect, BySweep: s.ExpectsBySweep(),
 		OwnFaults: o.Schedule != nil, Schedule: plan}
 
 	w, err := sim.New(sim.Config{Seed: o.Seed, Network: s.Network.Sim(), MaxTime: s.MaxTime, MaxEvents: s.MaxEvents, NoTrace: o.NoTrace})
@@ -205,7 +227,8 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 	h := checker.FromWorld(w)
 	out.History = h
 	s.linTimeout = o.LinTimeout
-	out.Results = checker.RunAll(h, sys.Checkers(&s))
+	s.System = sys
+	out.Results = checker.RunAll(h, s.Checkers())
 	out.Verdict = checker.Combine(out.Results)
 	for i := range w.Names() {
 		out.Messages += w.Sent(sim.NodeID(i))

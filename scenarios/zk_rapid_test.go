@@ -10,6 +10,7 @@ import (
 	"github.com/faultline-sim/faultline/protocol/lockmgr"
 	"github.com/faultline-sim/faultline/protocol/zklock"
 	"github.com/faultline-sim/faultline/workload"
+	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 )
 
@@ -91,9 +92,11 @@ const storageName = "storage"
 func TestZKFencedStorageNeverTakesAStaleToken(t *testing.T) {
 	c := zklock.Default()
 	c.FencedStorage = true
-	w := zkWork()
+	base, err := Get("zk-lock-faults")
+	require.NoError(t, err)
+	w := base.System.(Locks).Work
 	w.JobsPerClient = 3
-	sys := zkLocks(c, w, nil, time.Second)
+	sys := Locks{Lock: c, Judges: ZKJudges, Work: w, WaitBound: time.Second, TakeoverBound: c.SessionTimeout + 200*time.Millisecond}
 	fencedNeverStale(t, sys, append([]string{zklock.ServerName, zklock.StorageName}, w.ClientNames()...), w.ClientNames())
 }
 
@@ -101,6 +104,6 @@ func TestLockManagerFencedStorageNeverTakesAStaleToken(t *testing.T) {
 	m := lockmgr.Default()
 	m.FencedStorage = true
 	w := workload.Locks{Clients: 5, Locks: 2, JobsPerClient: 3, MaxLocksPerJob: 1, Interval: 80 * time.Millisecond, Start: time.Millisecond}
-	sys := managerLocks(m, w, nil, time.Second, time.Second)
+	sys := Locks{Lock: m, Judges: LeaseJudges, Work: w, WaitBound: time.Second, TakeoverBound: time.Second}
 	fencedNeverStale(t, sys, append([]string{lockmgr.ManagerName, lockmgr.StorageName}, w.ClientNames()...), w.ClientNames())
 }

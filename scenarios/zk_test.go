@@ -113,11 +113,12 @@ func TestZKScenariosAreDeterministic(t *testing.T) {
 // pause: the paused client notices nothing until it runs again, and in the
 // meantime it still believes it holds the lock.
 func TestLeaveOnSuspendHelpsWithPartitionsNotPauses(t *testing.T) {
-	sys := zkPartition(false)
+	s, err := Get("zk-lock-partition")
+	require.NoError(t, err)
+	sys := s.System.(Locks)
 	c := sys.Lock.(zklock.Config)
 	c.LeaveOnSuspend = true
 	sys.Lock = c
-	s, _ := Get("zk-lock-partition")
 	s.System = sys
 	out, err := Run(s, Options{Seed: 1})
 	require.NoError(t, err)
@@ -130,7 +131,9 @@ func TestLeaveOnSuspendHelpsWithPartitionsNotPauses(t *testing.T) {
 	}
 	require.Equal(t, "suspended", why[0])
 
-	s.Faults = pauseHolder()
+	pause, err := Get("lockmgr-pause") // the holder pauses 300ms as it enters
+	require.NoError(t, err)
+	s.Faults = pause.Faults
 	out, err = Run(s, Options{Seed: 1})
 	require.NoError(t, err)
 	require.Equal(t, checker.Violation, resultOf(out, "mutex").Verdict)

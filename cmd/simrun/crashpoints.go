@@ -40,7 +40,7 @@ boundaries exist, how many are distinct and how many were run, the verdict
 counts and the crash points that break a checker; --save-dir writes each of
 those as a run file for simrun replay. Exit status 1 if any crash point
 gives a violation.`,
-		Args: exactlyOne("scenario name"),
+		Args: exactlyOne("scenario name or file"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if o.PerKind < 0 {
 				return fmt.Errorf("crashpoints: --per-kind must be positive, got %d", o.PerKind)
@@ -48,7 +48,7 @@ gives a violation.`,
 			if o.RestartAfter < 0 {
 				return fmt.Errorf("crashpoints: --restart-after must not be negative, got %v", o.RestartAfter)
 			}
-			spec, err := scenarios.Get(args[0])
+			spec, err := loadScenario(args[0])
 			if err != nil {
 				return err
 			}

@@ -54,7 +54,7 @@ checkers (name, class, the fact kinds each needs), and the fact vocabulary
 			for _, s := range scenarios.All() {
 				j := scenarioJSON{Name: s.Name, Description: s.Description, Protocol: s.System.Protocol(), Expect: string(s.Expect),
 					BySweep: s.ExpectsBySweep(), PlantedBugs: append([]string{}, s.System.PlantedBugs()...), Checkers: []checkerJSON{}}
-				for _, ck := range s.System.Checkers(&s) {
+				for _, ck := range s.Checkers() {
 					j.Checkers = append(j.Checkers, checkerJSON{Name: ck.Name(), Class: ck.Class(), Needs: ck.Needs()})
 				}
 				out.Scenarios = append(out.Scenarios, j)

@@ -39,12 +39,12 @@ verdict, blocked participants and the trace hash; --trace adds every event.
 --faults FILE replays a saved fault schedule instead of the scenario's own;
 --save-faults FILE writes the schedule this run used; --save FILE writes a
 run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
-		Args: exactlyOne("scenario name"),
+		Args: exactlyOne("scenario name or file"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if !c.Flags().Changed("seed") {
 				return fmt.Errorf("run: --seed is required")
 			}
-			spec, err := scenarios.Get(args[0])
+			spec, err := loadScenario(args[0])
 			if err != nil {
 				return err
 			}

@@ -29,7 +29,7 @@ reports a violation. Prints the minimal fault schedule and the run it
 gives; --save writes that run as a run file for simrun replay.
 Exit status 1 when the minimal run fails (the usual case), 2 when the seed
 has no violation to shrink.`,
-		Args: exactlyOne("scenario name"),
+		Args: exactlyOne("scenario name or file"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if !c.Flags().Changed("seed") {
 				return fmt.Errorf("shrink: --seed is required")
@@ -37,7 +37,7 @@ has no violation to shrink.`,
 			if maxRuns < 0 {
 				return fmt.Errorf("shrink: --max-runs must be positive, got %d", maxRuns)
 			}
-			spec, err := scenarios.Get(args[0])
+			spec, err := loadScenario(args[0])
 			if err != nil {
 				return err
 			}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/reports"
-	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/sweep"
 	"github.com/spf13/cobra"
 )
@@ -32,12 +31,12 @@ func newSweep() *cobra.Command {
 the first failing seeds, each with the simrun run command that reproduces it.
 Results are identical for any --workers. Each listed failure is re-run twice
 with its full trace to confirm it reproduces with the same trace hash.`,
-		Args: exactlyOne("scenario name"),
+		Args: exactlyOne("scenario name or file"),
 		RunE: func(c *cobra.Command, args []string) (err error) {
 			if !c.Flags().Changed("seeds") {
 				return fmt.Errorf("sweep: --seeds is required (e.g. --seeds 1-10000)")
 			}
-			spec, err := scenarios.Get(args[0])
+			spec, err := loadScenario(args[0])
 			if err != nil {
 				return err
 			}

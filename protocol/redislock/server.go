@@ -1,6 +1,7 @@
 package redislock
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -25,6 +26,27 @@ const (
 )
 
 func (p Persistence) String() string { return [...]string{"none", "aof"}[p] }
+
+// MarshalText writes the mode's name, as scenario files give it.
+func (p Persistence) MarshalText() ([]byte, error) {
+	if p > PersistAOF {
+		return nil, fmt.Errorf("unknown persistence %d", p)
+	}
+	return []byte(p.String()), nil
+}
+
+// UnmarshalText reads "none" or "aof".
+func (p *Persistence) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "none":
+		*p = PersistNone
+	case "aof":
+		*p = PersistAOF
+	default:
+		return fmt.Errorf("unknown persistence %q (known: none, aof)", b)
+	}
+	return nil
+}
 
 // ServerConfig describes one Redis server.
 type ServerConfig struct {

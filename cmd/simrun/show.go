@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/spf13/cobra"
+)
+
+func init() { subcommands = append(subcommands, newShow) }
+
+func newShow() *cobra.Command {
+	return &cobra.Command{
+		Use:   "show SCENARIO",
+		Short: "Print a scenario's file, to copy and edit",
+		Long: `Print a scenario as a scenario file: a built-in's own file, or the file
+form of a scenario a protocol package registered. Save it, edit it and run
+it by path:
+
+  simrun show 2pc-coordinator-crash > my.yaml
+  simrun run my.yaml --seed 1`,
+		Args: exactlyOne("scenario name"),
+		RunE: func(c *cobra.Command, args []string) error {
+			if b, ok := scenarios.BuiltinFile(args[0]); ok {
+				_, err := c.OutOrStdout().Write(b)
+				return err
+			}
+			s, err := scenarios.Get(args[0])
+			if err != nil {
+				return fmt.Errorf("show: %w", err)
+			}
+			b, err := scenarios.EncodeSpec(s)
+			if err != nil {
+				return fmt.Errorf("show: %w", err)
+			}
+			_, err = c.OutOrStdout().Write(b)
+			return err
+		},
+	}
+}
+
+// loadScenario resolves a command's scenario argument: the name of a
+// registered scenario, or else the path of a scenario file. A scenario
+// read from a file is named by its path, so the reproduce lines its
+// reports print name the file.
+func loadScenario(arg string) (scenarios.Spec, error) {
+	if s, err := scenarios.Get(arg); err == nil || !isPath(arg) {
+		return s, err
+	}
+	data, err := os.ReadFile(arg)
+	if err != nil {
+		return scenarios.Spec{}, err
+	}
+	s, err := scenarios.Parse(arg, data)
+	if err != nil {
+		return scenarios.Spec{}, err
+	}
+	s.Name = arg
+	return s, nil
+}
+
+// isPath tells a file argument from a scenario name: names have neither a
+// directory nor a YAML extension.
+func isPath(arg string) bool {
+	ext := filepath.Ext(arg)
+	return ext == ".yaml" || ext == ".yml" || strings.ContainsRune(arg, filepath.Separator) || strings.ContainsRune(arg, '/')
+}
