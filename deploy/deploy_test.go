@@ -177,7 +177,9 @@ func TestDockerfileBuildsAStaticSimrun(t *testing.T) {
 
 	mod, err := os.ReadFile("../go.mod")
 	require.NoError(t, err)
-	goVersion := regexp.MustCompile(`(?m)^go (\S+)$`).FindSubmatch(mod)
+	// The image golang:1.26 is the newest 1.26.x, which builds a module
+	// that needs go 1.26 or 1.26.0.
+	goVersion := regexp.MustCompile(`(?m)^go (\d+\.\d+)(\.\d+)?$`).FindSubmatch(mod)
 	require.NotNil(t, goVersion)
 	require.Equal(t, "FROM golang:"+string(goVersion[1])+" AS build", froms[0], "the builder's Go is go.mod's")
 	require.True(t, strings.HasPrefix(froms[1], "FROM busybox:"), "the final image has a shell: %s", froms[1])

@@ -11,6 +11,7 @@ import (
 
 	"github.com/anishathalye/porcupine"
 	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/history"
 )
 
 // jepsenDir holds the real-world sample: etcd register histories
@@ -26,12 +27,12 @@ var jepsenDir = func() string {
 
 type jepsenHistory struct {
 	name string
-	ops  []checker.RegisterOp
+	h    history.History
 	want checker.Verdict // from porcupine's own tests of these logs
 }
 
-// jepsenSample reads every history of the sample the way simrun check
-// does, with its expected verdict.
+// jepsenSample reads every history of the sample as simrun check does
+// (history.Parse), with its expected verdict.
 func jepsenSample(tb testing.TB) []jepsenHistory {
 	tb.Helper()
 	f, err := os.Open(filepath.Join(jepsenDir, "verdicts.txt"))
@@ -51,11 +52,11 @@ func jepsenSample(tb testing.TB) []jepsenHistory {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		lines, err := parseHistory(path, data, "register")
+		h, err := history.Parse(path, data, history.Register)
 		if err != nil {
 			tb.Fatal(err)
 		}
-		out = append(out, jepsenHistory{name: fields[0], ops: registerOps(lines), want: checker.Verdict(fields[1])})
+		out = append(out, jepsenHistory{name: fields[0], h: h, want: checker.Verdict(fields[1])})
 	}
 	if len(out) < 5 {
 		tb.Fatalf("the sample has %d histories", len(out))
@@ -69,28 +70,28 @@ func jepsenSample(tb testing.TB) []jepsenHistory {
 var plainRegister = porcupine.Model{
 	Init: func() any { return int64(0) },
 	Step: func(state, input, _ any) (bool, any) {
-		s, op := state.(int64), input.(checker.RegisterOp)
-		switch op.Kind {
-		case checker.Read:
-			return op.Pending || !op.OK || op.Value == s, s
-		case checker.Write:
-			return op.Pending || op.OK, op.Value
+		s, op := state.(int64), input.(history.Op)
+		switch op.Op {
+		case "read":
+			return op.Pending || op.Failed || op.Value == s, s
+		case "write":
+			return op.Pending || !op.Failed, op.Value
 		}
 		if op.Expect == s {
-			return op.Pending || op.OK, op.Value
+			return op.Pending || !op.Failed, op.Value
 		}
-		return op.Pending || !op.OK, s
+		return op.Pending || op.Failed, s
 	},
 }
 
-func plainOps(ops []checker.RegisterOp) []porcupine.Operation {
-	out := make([]porcupine.Operation, len(ops))
-	for i, op := range ops {
+func plainOps(h history.History) []porcupine.Operation {
+	out := make([]porcupine.Operation, len(h.Ops))
+	for i, op := range h.Ops {
 		ret := op.Return
 		if op.Pending {
 			ret = math.MaxInt64
 		}
-		out[i] = porcupine.Operation{ClientId: op.Client, Input: op, Call: op.Call, Return: ret}
+		out[i] = porcupine.Operation{ClientId: int(op.Client), Input: op, Call: op.Call, Return: ret}
 	}
 	return out
 }
@@ -104,7 +105,7 @@ func TestJepsenSampleVerdicts(t *testing.T) {
 		if code != want {
 			t.Errorf("%s: exit %d, want %d (%s)\n%s%s", h.name, code, want, h.want, out, errs)
 		}
-		plain := porcupine.CheckOperations(plainRegister, plainOps(h.ops))
+		plain := porcupine.CheckOperations(plainRegister, plainOps(h.h))
 		if plain != (h.want == checker.OK) {
 			t.Errorf("%s: the plain model says linearizable=%v, porcupine's tests %s", h.name, plain, h.want)
 		}
@@ -112,9 +113,9 @@ func TestJepsenSampleVerdicts(t *testing.T) {
 }
 
 // BenchmarkJepsenSample checks every sample history with Faultline's
-// register model (as simrun check does, at its default 10s bound, which
-// includes explaining a violation) and with the plain model, alternately,
-// and reports both totals and their ratio.
+// register model (history.Check, as simrun check does, at its default 10s
+// bound, which includes explaining a violation) and with the plain model,
+// alternately, and reports both totals and their ratio.
 func BenchmarkJepsenSample(b *testing.B) {
 	sample := jepsenSample(b)
 	var ours, plain time.Duration
@@ -122,12 +123,12 @@ func BenchmarkJepsenSample(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		for _, h := range sample {
 			start := time.Now()
-			l := checker.CheckRegister(h.ops, false, nil, 10*time.Second)
+			l, err := history.Check(h.h, 10*time.Second)
 			ours += time.Since(start)
-			if l.Verdict != h.want {
+			if err != nil || l.Verdict != h.want {
 				b.Fatalf("%s: %s, want %s", h.name, l.Summary(), h.want)
 			}
-			ops := plainOps(h.ops)
+			ops := plainOps(h.h)
 			start = time.Now()
 			porcupine.CheckOperations(plainRegister, ops)
 			plain += time.Since(start)

@@ -1,6 +1,6 @@
 // Package jepsen converts register histories recorded by Jepsen tests of
-// real databases into the JSON Lines history that `simrun check --model
-// register` reads.
+// real databases into register histories of package history, which write
+// the JSON Lines that `simrun check --model register` reads.
 //
 // The input is Jepsen's log of a single-register test: one line per
 // invocation or completion, as in the etcd histories that porcupine keeps

@@ -2,25 +2,14 @@ package jepsen
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"regexp"
 	"strconv"
 	"strings"
-)
 
-// Op is one line of the JSON Lines history, the fields `simrun check`
-// reads; nil pointers are left out.
-type Op struct {
-	Client int64  `json:"client"`
-	Op     string `json:"op"` // read, write, cas
-	Value  *int64 `json:"value,omitempty"`
-	Expect *int64 `json:"expect,omitempty"`
-	OK     *bool  `json:"ok,omitempty"`
-	Call   int64  `json:"call"`
-	Return *int64 `json:"return,omitempty"`
-}
+	"github.com/faultline-sim/faultline/history"
+)
 
 // line: process, type (invoke, ok, fail, info), function, value.
 var line = regexp.MustCompile(`^INFO\s+jepsen\.util\s+-\s+(\d+)\s+:(invoke|ok|fail|info)\s+:(read|write|cas)\s+(.*?)\s*$`)
@@ -49,12 +38,17 @@ func casArgs(s string) (from, to int64, err error) {
 	return from, to, err
 }
 
-func ptr[T any](v T) *T { return &v }
+// Parse reads a Jepsen register log into a register history, operations
+// in invocation order. name labels errors ("name:line: problem").
+func Parse(r io.Reader, name string) (history.History, error) {
+	h := history.History{Model: history.Register}
+	ops, err := parse(r, name)
+	h.Ops = ops
+	return h, err
+}
 
-// Parse reads a Jepsen register log into operations in invocation order.
-// name labels errors ("name:line: problem").
-func Parse(r io.Reader, name string) ([]Op, error) {
-	var ops []Op
+func parse(r io.Reader, name string) ([]history.Op, error) {
+	var ops []history.Op
 	open := map[int64]int{} // process -> its open operation
 	sc := bufio.NewScanner(r)
 	n := int64(0)
@@ -77,20 +71,20 @@ func Parse(r io.Reader, name string) ([]Op, error) {
 			if _, busy := open[proc]; busy {
 				return nil, fmt.Errorf("%s:%d: process %d invokes while its operation of line %d is open", name, n, proc, ops[open[proc]].Call)
 			}
-			op := Op{Client: proc, Op: fn, Call: n}
+			op := history.Op{Client: proc, Op: fn, Call: n, Pending: true, Line: int(n)}
 			switch fn {
 			case "write":
 				v, err := value(arg)
 				if err != nil {
 					return nil, fmt.Errorf("%s:%d: %w", name, n, err)
 				}
-				op.Value = &v
+				op.Value = v
 			case "cas":
 				from, to, err := casArgs(arg)
 				if err != nil {
 					return nil, fmt.Errorf("%s:%d: %w", name, n, err)
 				}
-				op.Expect, op.Value = &from, &to
+				op.Expect, op.Value = from, to
 			}
 			open[proc] = len(ops)
 			ops = append(ops, op)
@@ -113,26 +107,14 @@ func Parse(r io.Reader, name string) ([]Op, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s:%d: %w", name, n, err)
 			}
-			op.Value = &v
+			op.Value = v
 		case kind == "fail":
-			op.OK = ptr(false)
+			op.Failed = true
 		}
-		op.Return = ptr(n)
+		op.Return, op.Pending = n, false
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("%s:%d: %w", name, n+1, err)
 	}
 	return ops, nil
-}
-
-// Write writes ops as JSON Lines.
-func Write(w io.Writer, ops []Op) error {
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	for _, op := range ops {
-		if err := enc.Encode(op); err != nil {
-			return err
-		}
-	}
-	return bw.Flush()
 }

@@ -28,10 +28,10 @@ INFO  jepsen.util - 2	:ok	:cas	[3 1]
 `
 
 func TestConvertsEveryKindOfLine(t *testing.T) {
-	ops, err := Parse(strings.NewReader(log), "etcd.log")
+	h, err := Parse(strings.NewReader(log), "etcd.log")
 	require.NoError(t, err)
 	var out bytes.Buffer
-	require.NoError(t, Write(&out, ops))
+	require.NoError(t, h.Write(&out))
 	// nil -> 0, v -> v+1; line numbers are times; :info and the write
 	// still open at the end have no return; a failed read is ok: false.
 	want := `{"client":0,"op":"read","value":0,"call":1,"return":4}

@@ -54,19 +54,19 @@ func convert(file, dir string, stdout io.Writer) error {
 		return err
 	}
 	defer in.Close()
-	ops, err := jepsen.Parse(in, file)
+	h, err := jepsen.Parse(in, file)
 	if err != nil {
 		return err
 	}
 	if dir == "" {
-		return jepsen.Write(stdout, ops)
+		return h.Write(stdout)
 	}
 	out := filepath.Join(dir, strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))+".jsonl")
 	f, err := os.Create(out)
 	if err != nil {
 		return err
 	}
-	if err := jepsen.Write(f, ops); err != nil {
+	if err := h.Write(f); err != nil {
 		f.Close()
 		return fmt.Errorf("%s: %w", out, err)
 	}
