@@ -88,10 +88,17 @@ func (t Trigger) validateFact() error {
 type Schedule struct {
 	Actions  []Action  `json:"actions"`
 	Triggers []Trigger `json:"triggers,omitempty"`
+	// Unsynced is the storage fault: what a crash does to writes not yet
+	// synced — "" or "keep" (nothing lost), "lose" (all of them), "torn"
+	// (a seeded subset). See sim.SetUnsynced.
+	Unsynced string `json:"unsynced,omitempty"`
 }
 
 // Validate checks every action and trigger against the nodes of a world.
 func (s Schedule) Validate(known func(string) bool) error {
+	if _, err := sim.ParseUnsynced(s.Unsynced); err != nil {
+		return err
+	}
 	for i, a := range s.Actions {
 		if err := a.Validate(known); err != nil {
 			return fmt.Errorf("action %d: %v", i+1, err)
@@ -131,11 +138,17 @@ func (s Schedule) Install(w *sim.World) error {
 	// happen, so triggers fall silent and delayed actions that would land
 	// after it are dropped (the heal-all restarts every crashed node anyway).
 	healAt, _ := s.LivenessStart()
+	u, _ := sim.ParseUnsynced(s.Unsynced)
+	w.SetUnsynced(u)
 	for _, a := range s.Actions {
 		if a.Kind == EffectCrash {
 			// Named by handler run, not by time: armed before anything runs.
 			id, _ := w.Lookup(a.Node)
 			a.arm(w, id, healAt)
+			continue
+		}
+		if a.Kind == MidCrash {
+			w.Schedule(time.Duration(a.At), midCrash{a: a, quietFrom: healAt})
 			continue
 		}
 		w.Schedule(time.Duration(a.At), a)
@@ -217,10 +230,13 @@ func (s Schedule) Roles() []string {
 
 // String prints the plan, one action or trigger per line.
 func (s Schedule) String() string {
-	if len(s.Actions) == 0 && len(s.Triggers) == 0 {
+	if len(s.Actions) == 0 && len(s.Triggers) == 0 && s.Unsynced == "" {
 		return "(no faults)\n"
 	}
 	var b strings.Builder
+	if s.Unsynced != "" {
+		fmt.Fprintf(&b, "unsynced writes at a crash: %s\n", s.Unsynced)
+	}
 	for _, a := range s.Actions {
 		fmt.Fprintf(&b, "%s %s\n", sim.FormatTime(time.Duration(a.At)), a)
 	}

@@ -33,6 +33,7 @@ type Config struct {
 	MaxTime   time.Duration // stop when the next event is later; 0 = no limit
 	MaxEvents int           // stop after this many events; 0 = no limit
 	NoTrace   bool          // skip recording the trace (sweeps that only need verdicts)
+	Bugs      []string      // planted kernel bugs (KernelBugs), for the bug catalog only
 }
 
 // StopReason says why a run ended.
@@ -86,6 +87,11 @@ type World struct {
 	outages []Outage
 	downOut map[NodeID]int
 	cutOut  map[[2]NodeID]int
+	// unsynced is what a crash does to writes not yet synced; tear draws
+	// which survive when some do (nil otherwise).
+	unsynced Unsynced
+	tear     *rand.Rand
+	bugs     kernelBugs
 }
 
 // Crash records one node crash at a true time. Crashes are kept even
@@ -104,7 +110,11 @@ func New(cfg Config) (*World, error) {
 	if cfg.MaxTime < 0 || cfg.MaxEvents < 0 {
 		return nil, errors.New("negative run limit")
 	}
-	w := &World{cfg: cfg, byName: make(map[string]NodeID), def: cfg.Network, downOut: map[NodeID]int{}, cutOut: map[[2]NodeID]int{}}
+	bugs, err := parseKernelBugs(cfg.Bugs)
+	if err != nil {
+		return nil, err
+	}
+	w := &World{cfg: cfg, byName: make(map[string]NodeID), def: cfg.Network, bugs: bugs, downOut: map[NodeID]int{}, cutOut: map[[2]NodeID]int{}}
 	w.netRng = w.Stream("network")
 	return w, nil
 }
@@ -121,6 +131,7 @@ func (w *World) AddNode(name string, factory func() Node) NodeID {
 	}
 	id := NodeID(len(w.procs))
 	p := &proc{id: id, name: name, factory: factory, store: newStore(), rng: w.Stream("node/" + name)}
+	p.store.deferSync = w.unsynced != KeepUnsynced
 	w.procs = append(w.procs, p)
 	w.byName[name] = id
 	w.trace.names = append(w.trace.names, name)
@@ -275,7 +286,11 @@ func (w *World) Crash(id NodeID) {
 	p.timers = nil
 	p.pausedUntil = 0
 	p.inc++
-	p.store.loseUnsynced()
+	p.armed, p.armedFault = 0, nil
+	if w.bugs.keepUnsynced {
+		p.store.sync()
+	}
+	p.store.loseUnsynced(w.tear)
 	w.crashes = append(w.crashes, Crash{Time: w.now, Node: id})
 	w.downOut[id] = w.outageBegin(OutDown, id, None, -1)
 	w.record(Event{Kind: EvCrash, Node: id, Peer: None})
@@ -291,6 +306,9 @@ func (w *World) Restart(id NodeID) {
 	if i, ok := w.downOut[id]; ok {
 		w.outageEnd(i)
 		delete(w.downOut, id)
+	}
+	if w.bugs.amnesia {
+		p.store.m = make(map[string]any)
 	}
 	w.start(p)
 }
@@ -315,6 +333,10 @@ func (w *World) Pause(id NodeID, d time.Duration) {
 // Cut cuts the directed link from→to: messages sent on it, or in flight on
 // it when they would be delivered, are dropped.
 func (w *World) Cut(from, to NodeID) {
+	if w.bugs.cutIgnored {
+		w.cut[from][to] = false
+		return
+	}
 	if !w.cut[from][to] {
 		w.cutOut[[2]NodeID{from, to}] = w.outageBegin(OutCut, from, to, -1)
 	}
@@ -364,6 +386,9 @@ func (w *World) ResetLinks() {
 
 // JumpClock moves a node's local clock by d (forward or back) at once.
 func (w *World) JumpClock(id NodeID, d time.Duration) {
+	if w.bugs.jumpIgnored {
+		return
+	}
 	c := &w.procs[id].clock
 	c.base = c.read(w.now) + d
 	c.since = w.now

@@ -22,6 +22,7 @@ func newCrashPoints() *cobra.Command {
 		asJSON  bool
 		saveDir string
 	)
+	var unsynced string
 	c := &cobra.Command{
 		Use:   "crashpoints SCENARIO [--seed N]",
 		Short: "Crash each node between the effects of its handlers, one run per crash point",
@@ -50,6 +51,9 @@ gives a violation.`,
 			}
 			spec, err := loadScenario(args[0])
 			if err != nil {
+				return err
+			}
+			if err := withUnsynced("crashpoints", &spec, unsynced); err != nil {
 				return err
 			}
 			if nodes != "" {
@@ -142,6 +146,7 @@ gives a violation.`,
 	f := c.Flags()
 	f.Uint64Var(&o.Seed, "seed", 1, "seed of the runs (workload and network draws)")
 	f.StringVar(&o.Bug, "bug", "", "enable a planted bug of the protocol")
+	unsyncedFlag(f, &unsynced)
 	f.DurationVar(&o.RestartAfter, "restart-after", 0, "restart each crashed node after this long (default: never, but a liveness phase restarts it)")
 	f.IntVar(&o.PerKind, "per-kind", 25, "crash points per node and effect kind, spread over the run")
 	f.StringVar(&nodes, "nodes", "", "only crash these nodes (comma-separated; default every node)")

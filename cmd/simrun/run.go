@@ -29,6 +29,7 @@ func newRun() *cobra.Command {
 		linTO      time.Duration
 		p          presentation
 	)
+	var unsynced string
 	c := &cobra.Command{
 		Use:   "run SCENARIO --seed N",
 		Short: "Run one scenario with one seed and print the checkers' verdicts",
@@ -48,6 +49,10 @@ run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
 			if err != nil {
 				return err
 			}
+			if err := withUnsynced("run", &spec, unsynced); err != nil {
+				return err
+			}
+			p.epilogue = unsyncedNote(unsynced)
 			if linTO < 0 {
 				return fmt.Errorf("run: --lin-timeout must be positive, got %v", linTO)
 			}
@@ -86,6 +91,7 @@ run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
 	f.BoolVar(&trace, "trace", false, "print every event of the run")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object instead of text")
 	f.StringVar(&bug, "bug", "", "enable a planted bug of the protocol (to see a checker catch it)")
+	unsyncedFlag(f, &unsynced)
 	f.StringVar(&faultsIn, "faults", "", "replay this saved fault schedule (JSON) instead of the scenario's")
 	f.StringVar(&faultsOut, "save-faults", "", "write the fault schedule of this run to a file (JSON)")
 	f.BoolVar(&showFaults, "print-faults", false, "print the fault schedule before the summary")

@@ -20,6 +20,7 @@ func newShrink() *cobra.Command {
 		maxRuns int
 		p       presentation
 	)
+	var unsynced string
 	c := &cobra.Command{
 		Use:   "shrink SCENARIO --seed N",
 		Short: "Shrink a failing run to the fewest faults that still make it fail",
@@ -39,6 +40,9 @@ has no violation to shrink.`,
 			}
 			spec, err := loadScenario(args[0])
 			if err != nil {
+				return err
+			}
+			if err := withUnsynced("shrink", &spec, unsynced); err != nil {
 				return err
 			}
 			res, err := shrink.Shrink(spec, seed, bug, maxRuns)
@@ -61,6 +65,7 @@ has no violation to shrink.`,
 	f := c.Flags()
 	f.Uint64Var(&seed, "seed", 0, "seed of the failing run (required)")
 	f.StringVar(&bug, "bug", "", "planted bug of the protocol, as in the failing run")
+	unsyncedFlag(f, &unsynced)
 	f.StringVar(&saveTo, "save", "", "write the minimal run as a run file for simrun replay")
 	f.IntVar(&maxRuns, "max-runs", 2000, "give up refining after this many runs")
 	addHTMLFlags(c, &p)

@@ -24,6 +24,7 @@ func newSweep() *cobra.Command {
 		shard   string
 		rows    string
 	)
+	var unsynced string
 	c := &cobra.Command{
 		Use:   "sweep SCENARIO --seeds A-B",
 		Short: "Run a scenario over a range of seeds in parallel and count verdicts",
@@ -38,6 +39,9 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 			}
 			spec, err := loadScenario(args[0])
 			if err != nil {
+				return err
+			}
+			if err := withUnsynced("sweep", &spec, unsynced); err != nil {
 				return err
 			}
 			from, to, err := sweep.ParseRange(seeds)
@@ -88,6 +92,9 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 				}
 			} else {
 				reports.SweepText(w, res, elapsed)
+				if note := unsyncedNote(unsynced); note != "" {
+					fmt.Fprintln(w, note)
+				}
 			}
 			if htmlOut != "" {
 				if err := writeFile(htmlOut, func(f io.Writer) error { return reports.SweepHTML(f, res, elapsed) }); err != nil {
@@ -113,6 +120,7 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 	f.IntVar(&workers, "workers", 0, "parallel worlds (default: one per CPU)")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object instead of text")
 	f.StringVar(&bug, "bug", "", "enable a planted bug of the protocol")
+	unsyncedFlag(f, &unsynced)
 	f.DurationVar(&linTO, "lin-timeout", 0, "bound on each linearizability search (default 5s); a search that runs out is unknown")
 	f.StringVar(&htmlOut, "html", "", "also write an HTML report with charts (verdicts, violations by checker, seeds to first detection) to this file")
 	f.StringVar(&shard, "shard", "", "run only shard i/n of the range: seeds A+i, A+i+n, ... (combine the shards' --json with simrun merge)")

@@ -124,6 +124,7 @@ func (m *Manager) expireIfDue(env *sim.Env, lock string) bool {
 		return false
 	}
 	env.Delete(leaseKey + lock)
+	env.Sync()
 	env.CancelTimer(m.expiry[lock])
 	delete(m.expiry, lock)
 	env.Observe(obs.LeaseExpired{Lock: lock, Client: l.Holder, Token: l.Token})
@@ -206,8 +207,12 @@ func (m *Manager) grant(env *sim.Env, lock, client string, req lockkit.Req, atte
 	token, _ := sim.Load[int64](env, tokenKey)
 	token++
 	env.Put(tokenKey, token)
+	env.Sync() // a token must never be handed out twice, whatever is lost after it
 	l := lease{Holder: client, Req: req, Token: token, Attempt: attempt, Expires: env.Now() + m.cfg.TTL}
 	env.Put(leaseKey+lock, l)
+	if !m.cfg.Bugs.On(BugGrantBeforeSync) {
+		env.Sync()
+	}
 	m.armExpiry(env, lock, l)
 	env.Observe(obs.LockGrant{Lock: lock, Client: client, Req: req.String(), Token: token})
 	env.Observe(obs.Holder{Lock: lock, Client: client, Token: token, Durable: true})
@@ -341,6 +346,7 @@ func (m *Manager) onRelease(env *sim.Env, from sim.NodeID, r Release) {
 // drop removes a released lease.
 func (m *Manager) drop(env *sim.Env, lock string) {
 	env.Delete(leaseKey + lock)
+	env.Sync()
 	env.CancelTimer(m.expiry[lock])
 	delete(m.expiry, lock)
 	env.Observe(obs.Holder{Lock: lock, Durable: true})

@@ -27,6 +27,9 @@ const (
 	BugPresumeAbortOnRestart = "presume-abort-on-restart"
 	BugReleaseLocksAtVote    = "release-locks-at-vote"
 	BugRecoverWithoutLocks   = "recover-without-locks"
+	BugSendBeforeLog         = "send-before-log"
+	BugVoteBeforeSync        = "vote-before-sync"
+	BugInDoubtTimeoutAbort   = "in-doubt-timeout-abort"
 )
 
 // Bugs are 2PC's planted bugs.
@@ -35,6 +38,9 @@ var Bugs = plant.Catalog{
 	{Name: BugPresumeAbortOnRestart, Description: "a restarted participant forgets its prepared records and takes its in-doubt transactions for aborted"},
 	{Name: BugReleaseLocksAtVote, Description: "a participant releases its account locks as soon as its yes vote is out, before the decision: a second transaction can prepare against the same balance and both commit"},
 	{Name: BugRecoverWithoutLocks, Description: "a restarted participant is in doubt again about its prepared transactions but does not re-take their locks"},
+	{Name: BugSendBeforeLog, Description: "the coordinator sends its decision to the participants before it logs it: a crash between the sends and the log leaves some participants committed and the restarted coordinator presuming abort for the rest"},
+	{Name: BugVoteBeforeSync, Description: "a participant votes yes before its prepared record is synced (it reaches the disk with the participant's next sync): a crash losing unsynced writes forgets the promise"},
+	{Name: BugInDoubtTimeoutAbort, Description: "a participant in doubt for three inquiry intervals gives up and aborts on its own (a heuristic decision), releasing its locks while the coordinator may have committed"},
 }
 
 // Default is the configuration the scenarios use.
@@ -71,6 +77,9 @@ func (c Config) WithBugs(s plant.Set) txn.Protocol { c.Bugs = s; return c }
 func (c Config) AddNodes(w *sim.World, t txn.Topology) error {
 	return txn.AddRoles(w, c, t, txn.Roles{
 		Coordinator: func() sim.Node { return &Coordinator{cfg: c} },
-		Participant: func(bank txn.Bank) sim.Node { return &Participant{cfg: c, bank: bank} },
+		Participant: func(bank txn.Bank) sim.Node {
+			bank.VoteBeforeSync = c.Bugs.On(BugVoteBeforeSync)
+			return &Participant{cfg: c, bank: bank}
+		},
 	})
 }
