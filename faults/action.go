@@ -155,6 +155,9 @@ func (a Action) Validate(known func(string) bool) error {
 		if a.Kind == Pause && a.Duration <= 0 {
 			return fmt.Errorf("pause %s: duration must be positive", a.Node)
 		}
+		if a.Kind == ClockJump && a.Duration == 0 {
+			return fmt.Errorf("clock-jump %s: duration is missing or zero (the jump, e.g. \"duration\": \"-200ms\")", a.Node)
+		}
 	case Partition:
 		if len(a.Groups) < 2 {
 			return fmt.Errorf("partition: needs at least two groups")
@@ -183,7 +186,7 @@ func (a Action) Validate(known func(string) bool) error {
 			return fmt.Errorf("link: the link setting is missing")
 		}
 		if err := a.Link.Sim().Validate(); err != nil {
-			return fmt.Errorf("link: %v", err)
+			return fmt.Errorf("link: %w", err)
 		}
 		if err := check(append(append([]string{}, a.From...), a.To...)...); err != nil {
 			return err

@@ -191,6 +191,9 @@ func (n Nemesis) Generate(r *rand.Rand) Schedule {
 	})
 	episodes(n.ClockRate, func(at Duration) {
 		j := exp(n.ClockJump)
+		if j == 0 {
+			j = 1 // a jump of zero is refused by Validate
+		}
 		if r.IntN(2) == 0 {
 			j = -j
 		}

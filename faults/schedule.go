@@ -1,13 +1,12 @@
 package faults
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/faultline-sim/faultline/internal/strictjson"
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/sim"
 )
@@ -101,7 +100,7 @@ func (s Schedule) Validate(known func(string) bool) error {
 	}
 	for i, a := range s.Actions {
 		if err := a.Validate(known); err != nil {
-			return fmt.Errorf("action %d: %v", i+1, err)
+			return fmt.Errorf("action %d: %w", i+1, err)
 		}
 	}
 	for i, t := range s.Triggers {
@@ -119,7 +118,7 @@ func (s Schedule) Validate(known func(string) bool) error {
 		}
 		for j, a := range t.Do {
 			if err := a.Validate(known); err != nil {
-				return fmt.Errorf("trigger %d action %d: %v", i+1, j+1, err)
+				return fmt.Errorf("trigger %d action %d: %w", i+1, j+1, err)
 			}
 		}
 	}
@@ -247,10 +246,7 @@ func (s Schedule) String() string {
 }
 
 // MarshalIndent is the schedule as indented JSON, the saved-file form.
-func (s Schedule) MarshalIndent() []byte {
-	b, _ := json.MarshalIndent(s, "", "  ")
-	return append(b, '\n')
-}
+func (s Schedule) MarshalIndent() []byte { return strictjson.Indent(s) }
 
 // Parse reads a schedule from JSON, refusing unknown fields and triggers
 // on facts outside the vocabulary, so that a typo in a hand-written file
@@ -258,9 +254,7 @@ func (s Schedule) MarshalIndent() []byte {
 // when the schedule is installed in a world.
 func Parse(data []byte) (Schedule, error) {
 	var s Schedule
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil {
+	if err := strictjson.Decode(data, &s); err != nil {
 		return Schedule{}, fmt.Errorf("fault schedule: %w", err)
 	}
 	for i, t := range s.Triggers {

@@ -177,12 +177,6 @@ func (e *Env) CancelTimer(id TimerID) {
 	}
 }
 
-// Get reads the durable store, untyped.
-//
-// Deprecated: use Load, which checks the type and names the key when it is
-// wrong. Get stays while callers move over.
-func (e *Env) Get(key string) (any, bool) { return e.p.store.Get(key) }
-
 // Keys lists durable keys with a prefix, sorted.
 func (e *Env) Keys(prefix string) []string { return e.p.store.Keys(prefix) }
 

@@ -60,19 +60,6 @@ func NewStore(m map[string]any) *Store {
 	return s
 }
 
-// Get returns a copy of the value under key, untyped.
-//
-// Deprecated: use LoadFrom (or Load in node code), which checks the type
-// and names the key when it is wrong. Get stays while callers move over.
-func (s *Store) Get(key string) (any, bool) {
-	v, ok := s.m[key]
-	if !ok {
-		return nil, false
-	}
-	c, _ := copyOut(v)
-	return c, true
-}
-
 // LoadFrom reads the value under key as a T, for checkers reading a final
 // state. ok is false if the key is absent. A value of another type is a
 // bug in the program that stored or reads it, so it panics with a

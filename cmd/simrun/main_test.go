@@ -108,6 +108,8 @@ func TestSweepTextListsReproduceCommands(t *testing.T) {
 func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.json")
 	require.NoError(t, os.WriteFile(bad, []byte(`{"actions":[{"kind":"crash","node":"nobody"}]}`), 0o644))
+	jump := filepath.Join(t.TempDir(), "jump.json")
+	require.NoError(t, os.WriteFile(jump, []byte(`{"actions":[{"kind":"clock-jump","node":"coordinator"}]}`), 0o644))
 	trigger := func(on, where string) string {
 		f := filepath.Join(t.TempDir(), "trigger.json")
 		require.NoError(t, os.WriteFile(f, []byte(`{"actions":[],"triggers":[{"on":"`+on+`","node":"coordinator","where":{"`+where+`":"true"},"do":[{"kind":"crash","node":"coordinator"}]}]}`), 0o644))
@@ -126,8 +128,9 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 		"--lin-timeout must be positive": {"sweep", "2pc-bank", "--seeds", "1-2", "--lin-timeout", "-1s"},
 		`unknown command "fly"`:          {"fly"},
 		`no planted bug "nope"`:          {"run", "2pc-bank", "--seed", "1", "--bug", "nope"},
-		`crash: unknown node "nobody"`:   {"run", "2pc-bank", "--seed", "1", "--faults", bad},
-		"no such file or directory":      {"run", "2pc-bank", "--seed", "1", "--faults", filepath.Join(t.TempDir(), "missing.json")},
+		`run: ` + bad + `: scenario 2pc-bank: action 1: crash: unknown node "nobody"`:                 {"run", "2pc-bank", "--seed", "1", "--faults", bad},
+		`run: ` + jump + `: scenario 2pc-bank: action 1: clock-jump coordinator: duration is missing`: {"run", "2pc-bank", "--seed", "1", "--faults", jump},
+		"no such file or directory": {"run", "2pc-bank", "--seed", "1", "--faults", filepath.Join(t.TempDir(), "missing.json")},
 		`trigger.json: fault schedule: trigger 1: "on": unknown fact kind "votes-inn" (did you mean "votes-in"?`:        {"run", "2pc-bank", "--seed", "1", "--faults", onTypo},
 		`"where": fact kind votes-in has no attribute "all_yes" (did you mean "all-yes"? its attributes: txn, all-yes)`: {"run", "2pc-bank", "--seed", "1", "--faults", whereTypo},
 		`unknown scenario "nope" (simrun list sh`: {"sweep", "nope", "--seeds", "1-2"},

@@ -24,15 +24,15 @@ says so and exits with status 2. Otherwise the exit status is the run's:
 		RunE: func(c *cobra.Command, args []string) error {
 			data, err := os.ReadFile(args[0])
 			if err != nil {
-				return fmt.Errorf("replay: %v", err)
+				return fmt.Errorf("replay: %w", err)
 			}
 			f, err := scenarios.ParseRunFile(data)
 			if err != nil {
-				return fmt.Errorf("replay: %s: %v", args[0], err)
+				return fmt.Errorf("replay: %s: %w", args[0], err)
 			}
 			out, err := scenarios.Replay(f)
 			if err != nil {
-				return fmt.Errorf("replay: %s: %v", args[0], err)
+				return fmt.Errorf("replay: %s: %w", args[0], err)
 			}
 			if out.TraceHash != f.TraceHash {
 				if !p.json {

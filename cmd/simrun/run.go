@@ -60,26 +60,31 @@ run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
 			if faultsIn != "" {
 				data, err := os.ReadFile(faultsIn)
 				if err != nil {
-					return fmt.Errorf("run: --faults: %v", err)
+					return fmt.Errorf("run: --faults: %w", err)
 				}
 				s, err := faults.Parse(data)
 				if err != nil {
-					return fmt.Errorf("run: %s: %v", faultsIn, err)
+					return fmt.Errorf("run: %s: %w", faultsIn, err)
 				}
 				opts.Schedule = &s
 			}
 			out, err := scenarios.Run(spec, opts)
+			if err != nil && faultsIn != "" {
+				// What only installing it can find (an unknown node, a
+				// negative time) is the file's mistake too: name it.
+				return fmt.Errorf("run: %s: %w", faultsIn, err)
+			}
 			if err != nil {
 				return err
 			}
 			if faultsOut != "" {
 				if err := os.WriteFile(faultsOut, out.Schedule.MarshalIndent(), 0o644); err != nil {
-					return fmt.Errorf("run: --save-faults: %v", err)
+					return fmt.Errorf("run: --save-faults: %w", err)
 				}
 			}
 			if saveTo != "" {
 				if err := os.WriteFile(saveTo, scenarios.Record(out).Marshal(), 0o644); err != nil {
-					return fmt.Errorf("run: --save: %v", err)
+					return fmt.Errorf("run: --save: %w", err)
 				}
 			}
 			p.json, p.trace, p.faults, p.vizDir = asJSON, trace, showFaults, vizDir

@@ -1,6 +1,8 @@
 package lockmgr
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -193,8 +195,12 @@ func (m *Manager) holder(env *sim.Env, lock string) string {
 // dropSuperseded removes a client's waiting requests older than req: the
 // client restarted or gave them up, and granting one now would hand a lock
 // to nobody — and overwrite the client's last answer with an older one.
+//
+// Locks are visited in sorted order: each drop cancels a timer (an
+// effect), and map iteration order must never reach the run.
 func (m *Manager) dropSuperseded(env *sim.Env, client string, req lockkit.Req) {
-	for lock, q := range m.queues {
+	for _, lock := range slices.Sorted(maps.Keys(m.queues)) {
+		q := m.queues[lock]
 		for i := len(q) - 1; i >= 0; i-- {
 			if q[i].client == client && q[i].req.Less(req) {
 				m.dequeue(env, lock, i)
