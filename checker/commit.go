@@ -180,8 +180,8 @@ func outcome(commit bool) string {
 
 // Atomicity checks the atomic-commit safety properties (TCConsistent and
 // its companions): no transaction commits at one node and aborts at
-// another; nothing commits unless every participant voted yes; no node's
-// vote or decision ever changes.
+// another; nothing commits unless every participant voted yes before the
+// first commit decision; no node's vote or decision ever changes.
 type Atomicity struct{}
 
 func (Atomicity) Name() string    { return "atomicity" }
@@ -219,6 +219,12 @@ func (Atomicity) Check(h *History) Result {
 			}
 			sort.Strings(parts)
 		}
+		firstCommit := time.Duration(-1)
+		for i := 0; i < f.decs.len(); i++ {
+			if d := f.decs.at(i); d.commit && (firstCommit < 0 || d.at < firstCommit) {
+				firstCommit = d.at
+			}
+		}
 		for _, p := range parts {
 			v, voted := f.vote(p)
 			switch {
@@ -226,6 +232,10 @@ func (Atomicity) Check(h *History) Result {
 				ev.add("%s committed at %s although %s never voted", t, f.decidedAt(true), p)
 			case !v.yes:
 				ev.add("%s committed at %s although %s voted no", t, f.decidedAt(true), p)
+			case v.at > firstCommit:
+				// A vote is recorded before it is sent: a commit decided
+				// before it cannot have rested on it.
+				ev.add("%s committed at %s before %s voted yes (at %s)", t, strings.TrimSpace(sim.FormatTime(firstCommit)), p, strings.TrimSpace(sim.FormatTime(v.at)))
 			}
 		}
 	}

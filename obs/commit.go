@@ -17,6 +17,15 @@ type Vote struct {
 	Yes   bool
 	Locks []string
 	Delta int64 // what a commit adds to this participant's balances
+	// Changes is Delta account by account, so the per-account bank check
+	// can replay each balance; not a trigger attribute.
+	Changes []Change `fact:"-"`
+}
+
+// Change is what a commit adds to one account.
+type Change struct {
+	Account string
+	Delta   int64
 }
 
 func (Vote) Kind() string { return "vote" }

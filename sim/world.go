@@ -86,6 +86,11 @@ type World struct {
 	effectHooks []func(Effect)
 	crashes     []Crash
 	started     bool
+	// outages: pauses, downtimes and cut links (Outages); downOut and
+	// cutOut index the ones still open.
+	outages []Outage
+	downOut map[NodeID]int
+	cutOut  map[[2]NodeID]int
 	// unsynced is what a crash does to writes not yet synced; tear draws
 	// which survive when some do (nil otherwise).
 	unsynced Unsynced
@@ -117,7 +122,7 @@ func New(cfg Config) (*World, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &World{cfg: cfg, byName: make(map[string]NodeID), def: cfg.Network, bugs: bugs}
+	w := &World{cfg: cfg, byName: make(map[string]NodeID), def: cfg.Network, bugs: bugs, downOut: map[NodeID]int{}, cutOut: map[[2]NodeID]int{}}
 	w.netRng = w.Stream("network")
 	w.hash.reset()
 	return w, nil
@@ -304,6 +309,7 @@ func (w *World) Crash(id NodeID) {
 	}
 	p.store.loseUnsynced(w.tear)
 	w.crashes = append(w.crashes, Crash{Time: w.now, Node: id})
+	w.downOut[id] = w.outageBegin(OutDown, id, None, -1)
 	w.record(Event{Kind: EvCrash, Node: id, Peer: None})
 }
 
@@ -313,6 +319,10 @@ func (w *World) Restart(id NodeID) {
 	p := w.procs[id]
 	if p.up || !w.started {
 		return
+	}
+	if i, ok := w.downOut[id]; ok {
+		w.outageEnd(i)
+		delete(w.downOut, id)
 	}
 	if w.bugs.amnesia {
 		p.store.wipe()
@@ -332,16 +342,37 @@ func (w *World) Pause(id NodeID, d time.Duration) {
 	if until > p.pausedUntil {
 		p.pausedUntil = until
 		w.record(Event{Kind: EvPause, Node: id, Peer: None, Payload: d})
+		w.outageBegin(OutPaused, id, None, until)
 		w.push(item{at: until, kind: itemResume, node: id, inc: p.inc}, nil)
 	}
 }
 
 // Cut cuts the directed link from→to: messages sent on it, or in flight on
 // it when they would be delivered, are dropped.
-func (w *World) Cut(from, to NodeID) { w.cut[from][to] = !w.bugs.cutIgnored }
+func (w *World) Cut(from, to NodeID) {
+	if w.bugs.cutIgnored {
+		w.cut[from][to] = false
+		return
+	}
+	if !w.cut[from][to] {
+		w.cutOut[[2]NodeID{from, to}] = w.outageBegin(OutCut, from, to, -1)
+	}
+	w.cut[from][to] = true
+}
 
 // Mend restores one directed link.
-func (w *World) Mend(from, to NodeID) { w.cut[from][to] = false }
+func (w *World) Mend(from, to NodeID) {
+	w.mend(from, to)
+}
+
+func (w *World) mend(from, to NodeID) {
+	if w.cut[from][to] {
+		k := [2]NodeID{from, to}
+		w.outageEnd(w.cutOut[k])
+		delete(w.cutOut, k)
+	}
+	w.cut[from][to] = false
+}
 
 // IsCut reports whether the directed link from→to is cut.
 func (w *World) IsCut(from, to NodeID) bool { return w.cut[from][to] }
@@ -350,7 +381,7 @@ func (w *World) IsCut(from, to NodeID) bool { return w.cut[from][to] }
 func (w *World) HealAll() {
 	for i := range w.cut {
 		for j := range w.cut[i] {
-			w.cut[i][j] = false
+			w.mend(NodeID(i), NodeID(j))
 		}
 	}
 }

@@ -35,6 +35,9 @@ func (p *Participant) Start(env *sim.Env) {
 			p.bank.Finish(env, rec.Txn, false, obs.ViaRestart)
 			continue
 		}
+		if p.cfg.Bugs.On(BugRecoverWithoutLocks) {
+			p.bank.Unlock(rec.Txn, rec.Ops)
+		}
 		p.inDoubt[rec.Txn] = p.ask(env, inDoubt{rec: rec})
 	}
 }
@@ -69,6 +72,9 @@ func (p *Participant) onPrepare(env *sim.Env, from sim.NodeID, m Prepare) {
 	if !p.bank.Prepare(env, p.cfg.UnilateralAbort, rec) {
 		sim.Send(env, from, Vote{Txn: m.Txn, Yes: false})
 		return
+	}
+	if p.cfg.Bugs.On(BugReleaseLocksAtVote) {
+		p.bank.Unlock(m.Txn, m.Ops)
 	}
 	d := inDoubt{rec: rec}
 	sim.Send(env, from, Vote{Txn: m.Txn, Yes: true})

@@ -125,6 +125,15 @@ func Net(ops []Op) int64 {
 	return n
 }
 
+// changes lists ops account by account for the vote fact.
+func changes(ops []Op) []obs.Change {
+	out := make([]obs.Change, len(ops))
+	for i, o := range ops {
+		out[i] = obs.Change{Account: o.Account, Delta: o.Delta}
+	}
+	return out
+}
+
 // Prepared is a participant's durable prepared record: enough to redo the
 // transaction on commit (Ops) and to find whom to ask about it (Coordinator
 // and the other participants). Updates are deferred until commit, so undo
@@ -173,7 +182,7 @@ func (b *Bank) Prepare(env *sim.Env, unilateralAbort float64, rec Prepared) bool
 		env.Sync()
 	}
 	b.held[rec.Txn] = rec
-	sim.Observe(env, obs.Vote{Txn: rec.Txn, Yes: true, Locks: locks, Delta: Net(rec.Ops)})
+	sim.Observe(env, obs.Vote{Txn: rec.Txn, Yes: true, Locks: locks, Delta: Net(rec.Ops), Changes: changes(rec.Ops)})
 	return true
 }
 
