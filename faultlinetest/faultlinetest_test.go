@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/internal/scenariotest"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/stretchr/testify/require"
 )
@@ -43,12 +44,6 @@ func (f *fakeT) FailNow()                          { f.failed = true }
 func (f *fakeT) Fail()                             { f.failed = true }
 func (f *fakeT) Failed() bool                      { return f.failed }
 
-func get(t *testing.T, name string) scenarios.Spec {
-	s, err := scenarios.Get(name)
-	require.NoError(t, err)
-	return s
-}
-
 var replayLine = regexp.MustCompile(`replay     simrun replay (\S+)`)
 
 // The replay line's run file replays the failing run bit for bit.
@@ -67,7 +62,7 @@ func replaysIdentically(t *testing.T, msg string) {
 
 func TestSeedsFailsOnAPlantedBugWithTheWholeStory(t *testing.T) {
 	ft := &fakeT{name: "TestX"}
-	Seeds(ft, get(t, "2pc-bank-faults"), 1, 5, Options{Bug: "commit-on-partial-votes", RunDir: t.TempDir()})
+	Seeds(ft, scenariotest.Get(t, "2pc-bank-faults"), 1, 5, Options{Bug: "commit-on-partial-votes", RunDir: t.TempDir()})
 	require.True(t, ft.failed)
 	require.Len(t, ft.errors, 1)
 	msg := ft.errors[0]
@@ -87,7 +82,7 @@ func TestSeedsFailsOnAPlantedBugWithTheWholeStory(t *testing.T) {
 
 func TestSeedsPassesACorrectProtocol(t *testing.T) {
 	ft := &fakeT{name: "TestX"}
-	Seeds(ft, get(t, "2pc-bank-faults"), 1, 5, Options{})
+	Seeds(ft, scenariotest.Get(t, "2pc-bank-faults"), 1, 5, Options{})
 	require.False(t, ft.failed, "%v", ft.errors)
 	require.Equal(t, []string{"faultlinetest: 2pc-bank-faults: seeds 1-5, no safety violation"}, ft.logs)
 }
@@ -95,7 +90,7 @@ func TestSeedsPassesACorrectProtocol(t *testing.T) {
 func TestFaultsFindsAPlantedBugUnderDrawnFaults(t *testing.T) {
 	require.NoError(t, flag.Set("rapid.nofailfile", "true"))
 	ft := &fakeT{name: "TestX"}
-	s := get(t, "2pc-bank")
+	s := scenariotest.Get(t, "2pc-bank")
 	sys := s.System.(scenarios.CommitBank)
 	sys.Bank.Transfers = 20 // fewer transfers, quicker runs while rapid shrinks
 	s.System = sys
@@ -114,7 +109,7 @@ func TestFaultsPassesACorrectProtocol(t *testing.T) {
 		t.Skip("100 drawn schedules")
 	}
 	ft := &fakeT{name: "TestX"}
-	Faults(ft, get(t, "2pc-coordinator-crash-restart"), Options{})
+	Faults(ft, scenariotest.Get(t, "2pc-coordinator-crash-restart"), Options{})
 	require.False(t, ft.failed, "%v", ft.errors)
 	require.Len(t, ft.logs, 1)
 	require.Contains(t, ft.logs[0], "[rapid] OK, passed 100 tests")

@@ -8,18 +8,9 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
-	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/faultline-sim/faultline/internal/scenariotest"
 	"github.com/stretchr/testify/require"
 )
-
-func runOf(t *testing.T, name string, seed uint64) *scenarios.Outcome {
-	t.Helper()
-	s, err := scenarios.Get(name)
-	require.NoError(t, err)
-	o, err := scenarios.Run(s, scenarios.Options{Seed: seed})
-	require.NoError(t, err)
-	return o
-}
 
 func spansOfClass(v runView, cls string) []viewSpan {
 	var out []viewSpan
@@ -32,7 +23,7 @@ func spansOfClass(v runView, cls string) []viewSpan {
 }
 
 func TestRunViewCarriesEveryEventExactly(t *testing.T) {
-	o := runOf(t, "2pc-coordinator-crash", 1)
+	o := scenariotest.Run(t, "2pc-coordinator-crash", 1)
 	v := buildRunView(o, HTMLOptions{})
 	require.Len(t, v.Ev, evFields*o.Trace.Len())
 	at := int64(0)
@@ -53,7 +44,7 @@ func TestRunViewCarriesEveryEventExactly(t *testing.T) {
 func fmtAny(x any) string { return fmt.Sprint(x) }
 
 func TestBlockedRunOpensOnTheBlockedParticipantsWithTheirLocks(t *testing.T) {
-	o := runOf(t, "2pc-coordinator-crash", 1)
+	o := scenariotest.Run(t, "2pc-coordinator-crash", 1)
 	v := buildRunView(o, HTMLOptions{})
 	require.GreaterOrEqual(t, v.Focus, 0)
 	f := v.Findings[v.Focus]
@@ -80,7 +71,7 @@ func TestBlockedRunOpensOnTheBlockedParticipantsWithTheirLocks(t *testing.T) {
 }
 
 func TestViolationFindingNamesBothConflictingDecisions(t *testing.T) {
-	o := runOf(t, "3pc-partition", 1)
+	o := scenariotest.Run(t, "3pc-partition", 1)
 	v := buildRunView(o, HTMLOptions{})
 	require.GreaterOrEqual(t, v.Focus, 0)
 	f := v.Findings[v.Focus]
@@ -115,7 +106,7 @@ func TestViolationFindingNamesBothConflictingDecisions(t *testing.T) {
 }
 
 func TestLockRunDrawsBeliefsAgainstTheTrueHolderAndThePause(t *testing.T) {
-	o := runOf(t, "redis-lock-pause", 1)
+	o := scenariotest.Run(t, "redis-lock-pause", 1)
 	v := buildRunView(o, HTMLOptions{})
 	beliefs := spansOfClass(v, "belief")
 	require.GreaterOrEqual(t, len(beliefs), 2)
@@ -143,7 +134,7 @@ func TestLockRunDrawsBeliefsAgainstTheTrueHolderAndThePause(t *testing.T) {
 }
 
 func TestFindingWithoutTimesOpensOnTheWholeRun(t *testing.T) {
-	o := runOf(t, "2pc-bank", 1)
+	o := scenariotest.Run(t, "2pc-bank", 1)
 	o.Results = append(o.Results, checker.Result{Checker: "planted", Verdict: checker.Violation, Message: "something at 9.123456789 that never happened"})
 	v := buildRunView(o, HTMLOptions{})
 	require.Len(t, v.Findings, 1)
@@ -154,7 +145,7 @@ func TestFindingWithoutTimesOpensOnTheWholeRun(t *testing.T) {
 }
 
 func TestRunHTMLRejectsWhatItCannotDraw(t *testing.T) {
-	o := runOf(t, "2pc-bank", 1)
+	o := scenariotest.Run(t, "2pc-bank", 1)
 	var b strings.Builder
 	require.Error(t, RunHTML(&b, o, HTMLOptions{From: 2 * time.Second, To: time.Second}))
 	require.ErrorContains(t, RunHTML(&b, o, HTMLOptions{From: time.Hour}), "after the run ended")
@@ -163,7 +154,7 @@ func TestRunHTMLRejectsWhatItCannotDraw(t *testing.T) {
 }
 
 func TestLeaseEndsWhereTheServerDroppedTheKey(t *testing.T) {
-	o := runOf(t, "redlock-clock-jump", 1)
+	o := scenariotest.Run(t, "redlock-clock-jump", 1)
 	v := buildRunView(o, HTMLOptions{})
 	redis3 := -1
 	for i, n := range v.Names {

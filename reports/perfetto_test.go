@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/faultline-sim/faultline/internal/ci"
+	"github.com/faultline-sim/faultline/internal/scenariotest"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/stretchr/testify/require"
 )
@@ -178,7 +179,7 @@ func validateChromeTrace(data []byte) ([]traceEvent, []error) {
 }
 
 func TestChromeTraceOf2PCCoordinatorCrashIsWellFormedAndComplete(t *testing.T) {
-	o := runOf(t, "2pc-coordinator-crash", 1)
+	o := scenariotest.Run(t, "2pc-coordinator-crash", 1)
 	var b bytes.Buffer
 	require.NoError(t, ChromeTrace(&b, o))
 	evs, errs := validateChromeTrace(b.Bytes())
@@ -251,7 +252,7 @@ func TestChromeTraceValidatorCatchesBrokenTraces(t *testing.T) {
 
 func TestChromeTraceOfEveryKindOfRunIsWellFormed(t *testing.T) {
 	for _, name := range []string{"3pc-partition", "redis-lock-pause", "redlock-clock-jump", "lockmgr-crash", "zk-lock-partition"} {
-		o := runOf(t, name, 1)
+		o := scenariotest.Run(t, name, 1)
 		var b bytes.Buffer
 		require.NoError(t, ChromeTrace(&b, o))
 		_, errs := validateChromeTrace(b.Bytes())
@@ -273,7 +274,7 @@ func TestChromeTraceReadByDevToolsTraceEngine(t *testing.T) {
 		}
 		t.Skip("set FAULTLINE_TRACE_ENGINE to a directory with node_modules/@paulirish/trace_engine (npm install --prefix DIR @paulirish/trace_engine@0.0.65) to check the export with DevTools' trace engine")
 	}
-	o := runOf(t, "2pc-coordinator-crash", 1)
+	o := scenariotest.Run(t, "2pc-coordinator-crash", 1)
 	file := filepath.Join(t.TempDir(), "trace.json")
 	f, err := os.Create(file)
 	require.NoError(t, err)

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/faultline-sim/faultline/checker"
-	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/faultline-sim/faultline/internal/scenariotest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -29,8 +29,7 @@ func TestParseRange(t *testing.T) {
 }
 
 func TestResultsAreTheSameForAnyWorkerCount(t *testing.T) {
-	spec, err := scenarios.Get("2pc-bank-faults")
-	require.NoError(t, err)
+	spec := scenariotest.Get(t, "2pc-bank-faults")
 	for _, bug := range []string{"", "commit-on-partial-votes"} {
 		one, err := Sweep(spec, Options{From: 1, To: 40, Workers: 1, Bug: bug})
 		require.NoError(t, err)
@@ -47,8 +46,7 @@ func TestResultsAreTheSameForAnyWorkerCount(t *testing.T) {
 }
 
 func TestReportedFailuresAreReplayedAndDeterministic(t *testing.T) {
-	spec, err := scenarios.Get("2pc-bank-faults")
-	require.NoError(t, err)
+	spec := scenariotest.Get(t, "2pc-bank-faults")
 	res, err := Sweep(spec, Options{From: 1, To: 30, Bug: "commit-on-partial-votes", Verify: 3})
 	require.NoError(t, err)
 	require.Greater(t, res.Counts[checker.Violation], 3)
@@ -63,9 +61,8 @@ func TestReportedFailuresAreReplayedAndDeterministic(t *testing.T) {
 }
 
 func TestBadInputIsAnErrorBeforeAnyRun(t *testing.T) {
-	spec, err := scenarios.Get("2pc-bank")
-	require.NoError(t, err)
-	_, err = Sweep(spec, Options{From: 1, To: 5, Bug: "nope"})
+	spec := scenariotest.Get(t, "2pc-bank")
+	_, err := Sweep(spec, Options{From: 1, To: 5, Bug: "nope"})
 	require.ErrorContains(t, err, `no planted bug "nope"`)
 	_, err = Sweep(spec, Options{From: 5, To: 1})
 	require.Error(t, err)
