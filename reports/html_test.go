@@ -43,12 +43,19 @@ func TestRunViewCarriesEveryEventExactly(t *testing.T) {
 
 func fmtAny(x any) string { return fmt.Sprint(x) }
 
+// focus is the finding the page opens on, which must be checker name's.
+func focus(t *testing.T, v runView, name string) viewFinding {
+	t.Helper()
+	require.GreaterOrEqual(t, v.Focus, 0, "the page opens on a finding")
+	f := v.Findings[v.Focus]
+	require.Equal(t, name, f.Checker)
+	return f
+}
+
 func TestBlockedRunOpensOnTheBlockedParticipantsWithTheirLocks(t *testing.T) {
 	o := scenariotest.Run(t, "2pc-coordinator-crash", 1)
 	v := buildRunView(o, HTMLOptions{})
-	require.GreaterOrEqual(t, v.Focus, 0)
-	f := v.Findings[v.Focus]
-	require.Equal(t, "blocking", f.Checker)
+	f := focus(t, v, "blocking")
 	require.Len(t, f.Events, 2, "the vote of each uncertain participant")
 	for _, i := range f.Events {
 		require.Contains(t, o.Trace.Format(i), "vote c2-t1 yes")
@@ -73,9 +80,7 @@ func TestBlockedRunOpensOnTheBlockedParticipantsWithTheirLocks(t *testing.T) {
 func TestViolationFindingNamesBothConflictingDecisions(t *testing.T) {
 	o := scenariotest.Run(t, "3pc-partition", 1)
 	v := buildRunView(o, HTMLOptions{})
-	require.GreaterOrEqual(t, v.Focus, 0)
-	f := v.Findings[v.Focus]
-	require.Equal(t, "atomicity", f.Checker)
+	f := focus(t, v, "atomicity")
 	var lines []string
 	for _, i := range f.Events {
 		lines = append(lines, o.Trace.Format(i))

@@ -60,8 +60,25 @@ func validateChromeTrace(data []byte) ([]traceEvent, []error) {
 		cat, name string
 		id        string
 	}
+	// An async slice (b ... e) and a flow (s ... f) are each a begin and an
+	// end matched by key, and are checked alike.
 	asyncOpen := map[pairKey]float64{}
 	flowStart := map[pairKey]float64{}
+	begin := func(open map[pairKey]float64, what string, i int, key pairKey, ts float64) {
+		if _, dup := open[key]; dup {
+			bad("event %d: %s %v begun twice", i, what, key)
+		}
+		open[key] = ts
+	}
+	end := func(open map[pairKey]float64, what string, i int, key pairKey, ts float64) {
+		start, ok := open[key]
+		if !ok {
+			bad("event %d: %s end %v without a begin", i, what, key)
+		} else if ts < start {
+			bad("event %d: %s %v ends before it begins", i, what, key)
+		}
+		delete(open, key)
+	}
 	var flows []traceEvent
 	for i, e := range doc.TraceEvents {
 		if e.Pid == nil || e.Tid == nil {
@@ -105,32 +122,14 @@ func validateChromeTrace(data []byte) ([]traceEvent, []error) {
 			if e.ID == nil {
 				bad("event %d: async b without id", i)
 			}
-			if _, dup := asyncOpen[key]; dup {
-				bad("event %d: async %v begun twice", i, key)
-			}
-			asyncOpen[key] = *e.Ts
+			begin(asyncOpen, "async", i, key, *e.Ts)
 		case "e":
-			start, ok := asyncOpen[key]
-			if !ok {
-				bad("event %d: async end %v without a begin", i, key)
-			} else if *e.Ts < start {
-				bad("event %d: async %v ends before it begins", i, key)
-			}
-			delete(asyncOpen, key)
+			end(asyncOpen, "async", i, key, *e.Ts)
 		case "s":
-			if _, dup := flowStart[key]; dup {
-				bad("event %d: flow %v started twice", i, key)
-			}
-			flowStart[key] = *e.Ts
+			begin(flowStart, "flow", i, key, *e.Ts)
 			flows = append(flows, e)
 		case "f":
-			start, ok := flowStart[key]
-			if !ok {
-				bad("event %d: flow end %v without a start", i, key)
-			} else if *e.Ts < start {
-				bad("event %d: flow %v ends before it starts", i, key)
-			}
-			delete(flowStart, key)
+			end(flowStart, "flow", i, key, *e.Ts)
 			flows = append(flows, e)
 		default:
 			bad("event %d: phase %q not used by this exporter", i, e.Ph)
