@@ -17,9 +17,8 @@ const chartProbe = `Object.assign(` + common + `, {
 })`
 
 type chartPage struct {
-	OverflowX  bool
-	WideTables float64
-	Charts     []struct {
+	layout
+	Charts []struct {
 		Metric string
 		SVG    bool
 		Text   string
@@ -30,11 +29,8 @@ type chartPage struct {
 }
 
 func decodeCharts(t *testing.T, p page) chartPage {
-	require.Empty(t, p.Errors, "script errors")
 	var c chartPage
-	remarshal(t, p.Probe, &c)
-	require.False(t, c.OverflowX, "nothing overflows the viewport to the right")
-	require.Zero(t, c.WideTables, "tables wrap within the viewport")
+	decodePage(t, p, &c)
 	return c
 }
 

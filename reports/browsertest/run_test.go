@@ -28,12 +28,11 @@ const runProbe = `Object.assign(` + common + `, (function(){
 })())`
 
 type runPage struct {
-	Height     float64
-	OverflowX  bool
-	WideTables float64
-	Ready      string
-	Caption    string
-	HL         []struct {
+	layout
+	Height  float64
+	Ready   string
+	Caption string
+	HL      []struct {
 		Line   string
 		InView bool
 	}
@@ -56,12 +55,9 @@ type runPage struct {
 }
 
 func decode(t *testing.T, p page) runPage {
-	require.Empty(t, p.Errors, "script errors")
 	var r runPage
-	remarshal(t, p.Probe, &r)
+	decodePage(t, p, &r)
 	require.Equal(t, "1", r.Ready, "the page's script ran to the end")
-	require.False(t, r.OverflowX, "nothing overflows the viewport to the right")
-	require.Zero(t, r.WideTables, "tables wrap within the viewport")
 	return r
 }
 
