@@ -2,14 +2,12 @@ package sweep
 
 import (
 	"fmt"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/internal/pool"
 	"github.com/faultline-sim/faultline/scenarios"
 )
 
@@ -113,47 +111,21 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 		return nil, err
 	}
 	n := int(o.To - o.From + 1)
-	workers := o.Workers
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
-	if workers > n {
-		workers = n
-	}
 	runs := make([]Run, n)
-	var next, done atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				if o.Stop != nil && o.Stop() {
-					return
-				}
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				seed := o.From + uint64(i)
-				out, err := scenarios.Run(spec, scenarios.Options{Seed: seed, NoTrace: true, Bug: o.Bug, LinTimeout: o.LinTimeout})
-				if err != nil {
-					// Inputs were checked above; an error here is a bug worth seeing.
-					runs[i] = Run{Seed: seed, Verdict: checker.Unknown, Failures: []checker.Result{{Checker: "run", Verdict: checker.Unknown, Message: err.Error()}}}
-				} else {
-					runs[i] = summarize(seed, out)
-				}
-				if d := int(done.Add(1)); o.Progress != nil {
-					o.Progress(d, n)
-				}
-			}
-		}()
-	}
-	wg.Wait()
 	// Seeds are handed out in order and every one handed out finished, so
 	// a stopped sweep covers a prefix of the range.
+	started := pool.Run(n, o.Workers, o.Stop, o.Progress, func(i int) {
+		seed := o.From + uint64(i)
+		out, err := scenarios.Run(spec, scenarios.Options{Seed: seed, NoTrace: true, Bug: o.Bug, LinTimeout: o.LinTimeout})
+		if err != nil {
+			// Inputs were checked above; an error here is a bug worth seeing.
+			runs[i] = Run{Seed: seed, Verdict: checker.Unknown, Failures: []checker.Result{{Checker: "run", Verdict: checker.Unknown, Message: err.Error()}}}
+		} else {
+			runs[i] = summarize(seed, out)
+		}
+	})
 	stopped := false
-	if started := int(min(next.Load(), int64(n))); started < n {
+	if started < n {
 		stopped, runs = true, runs[:started]
 		if started > 0 {
 			o.To = o.From + uint64(started) - 1
