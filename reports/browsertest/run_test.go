@@ -64,10 +64,7 @@ func decode(t *testing.T, p page) runPage {
 // runReport writes a report with simrun args (the file named last of
 // them, in a fresh directory), expects exit status code, and loads it.
 func runReport(t *testing.T, code int, shot string, args ...string) (runPage, string) {
-	ctx := browser(t)
-	dir := t.TempDir()
-	got, out := sim(t, dir, args...)
-	require.Equal(t, code, got, out)
+	ctx, dir := simrunIn(t, code, args...)
 	return decode(t, open(t, ctx, filepath.Join(dir, args[len(args)-1]), shot, runProbe)), dir
 }
 
@@ -217,10 +214,7 @@ const navProbe = `(function(){
 })()`
 
 func TestRunReportNavigatesToEveryFindingAndTheWholeRun(t *testing.T) {
-	ctx := browser(t)
-	dir := t.TempDir()
-	code, out := sim(t, dir, "run", "3pc-partition", "--seed", "1", "--html", "r.html")
-	require.Equal(t, 1, code, out)
+	ctx, dir := simrunIn(t, 1, "run", "3pc-partition", "--seed", "1", "--html", "r.html")
 	p := open(t, ctx, filepath.Join(dir, "r.html"), "run-3pc-partition-seed1-rows", navProbe)
 	require.Empty(t, p.Errors)
 	var nav struct {
