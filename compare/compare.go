@@ -160,7 +160,7 @@ func Run(o Options) ([]Row, error) {
 		}
 	}
 	results := make([]runResult, len(jobs))
-	started := pool.Run(len(jobs), o.Workers, o.Stop, o.Progress, func(i int) {
+	started := pool.Run(len(jobs), o.Workers, o.Stop, o.Progress, func(_, i int) {
 		j := jobs[i]
 		out, err := scenarios.Run(specs[j.cell], scenarios.Options{Seed: j.seed, NoTrace: true})
 		if err != nil {

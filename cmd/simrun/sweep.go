@@ -21,6 +21,9 @@ func newSweep() *cobra.Command {
 		bug     string
 		linTO   time.Duration
 		htmlOut string
+		shard   string
+		rows    string
+		detK    int
 	)
 	var unsynced string
 	c := &cobra.Command{
@@ -31,7 +34,7 @@ the first failing seeds, each with the simrun run command that reproduces it.
 Results are identical for any --workers. Each listed failure is re-run twice
 with its full trace to confirm it reproduces with the same trace hash.`,
 		Args: exactlyOne("scenario name or file"),
-		RunE: func(c *cobra.Command, args []string) error {
+		RunE: func(c *cobra.Command, args []string) (err error) {
 			if !c.Flags().Changed("seeds") {
 				return fmt.Errorf("sweep: --seeds is required (e.g. --seeds 1-10000)")
 			}
@@ -52,12 +55,33 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 			if linTO < 0 {
 				return fmt.Errorf("sweep: --lin-timeout must be positive, got %v", linTO)
 			}
-			opts := sweep.Options{From: from, To: to, Workers: workers, Bug: bug, LinTimeout: linTO}
+			if detK < 0 {
+				return fmt.Errorf("sweep: --check-determinism must be positive, got %d", detK)
+			}
+			opts := sweep.Options{From: from, To: to, Workers: workers, Bug: bug, LinTimeout: linTO, CheckDeterminism: detK}
+			if shard != "" {
+				if opts.Shard, opts.Shards, err = sweep.ParseShard(shard); err != nil {
+					return err
+				}
+			}
+			if rows != "" {
+				rw, err := newRowWriter(rows)
+				if err != nil {
+					return err
+				}
+				opts.Rows = rw.write
+				defer func() {
+					if cerr := rw.close(); cerr != nil && err == nil {
+						err = cerr
+					}
+				}()
+			}
 			prog := newProgress(c.ErrOrStderr(), spec.Name)
 			opts.Progress = prog.Update
 			stop := onInterrupt(c.ErrOrStderr())
 			defer stop.Close()
 			opts.Stop = stop.Stopped
+			tuneGC()
 			start := time.Now()
 			res, err := sweep.Sweep(spec, opts)
 			prog.Finish()
@@ -81,6 +105,9 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 					return fmt.Errorf("sweep: --html: %w", err)
 				}
 			}
+			if err := reportReruns(w, c.ErrOrStderr(), res, asJSON); err != nil {
+				return err
+			}
 			if res.Stopped {
 				note := c.ErrOrStderr() // keep stdout one JSON object
 				if !asJSON {
@@ -103,14 +130,32 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 	unsyncedFlag(f, &unsynced)
 	f.DurationVar(&linTO, "lin-timeout", 0, "bound on each linearizability search (default 5s); a search that runs out is unknown")
 	f.StringVar(&htmlOut, "html", "", "also write an HTML report with charts (verdicts, violations by checker, seeds to first detection) to this file")
+	f.StringVar(&shard, "shard", "", "run only shard i/n of the range: seeds A+i, A+i+n, ... (combine the shards' --json with simrun merge)")
+	f.IntVar(&detK, "check-determinism", 0, "run K seeds of the range again (chosen from the range, the same each time) and exit 1 naming the first whose trace hash differs")
+	f.StringVar(&rows, "rows", "", "write every seed's verdict to this file as JSON Lines, in seed order")
 	return c
+}
+
+// reportReruns says how --check-determinism went: exit status 1, naming
+// the seed and how to run it, if a seed's trace hash differed when it was
+// run again.
+func reportReruns(out, errOut io.Writer, res *sweep.Result, asJSON bool) error {
+	if x, differ := res.Differing(); differ {
+		fmt.Fprintf(errOut, "sweep: not deterministic: seed %d had trace hash %s in the sweep and %s when run again\n  %s\n",
+			x.Seed, x.SweepHash, x.RerunHash, reports.Reproduce(res.Scenario, x.Seed, res.Bug))
+		return exitCode(1)
+	}
+	if len(res.Reruns) > 0 && !asJSON {
+		fmt.Fprintf(out, "determinism: %d seeds run again with their trace stored, same trace hashes as in the sweep\n", len(res.Reruns))
+	}
+	return nil
 }
 
 // stoppedSweep says which seeds an interrupted sweep covered.
 func stoppedSweep(res *sweep.Result, asked uint64) string {
-	if len(res.Runs) == 0 {
+	if res.Total == 0 {
 		return fmt.Sprintf("interrupted: no seed of %d-%d finished", res.From, asked)
 	}
 	return fmt.Sprintf("interrupted: seeds %d-%d covered (%d of the %d asked, %d-%d); the results above are for those only",
-		res.From, res.To, len(res.Runs), asked-res.From+1, res.From, asked)
+		res.From, res.To, res.Total, asked-res.From+1, res.From, asked)
 }

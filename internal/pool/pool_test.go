@@ -15,7 +15,7 @@ func TestRunsEveryIndexOnceAndReportsProgress(t *testing.T) {
 	started := Run(n, 3, nil, func(done, total int) {
 		badTotal.CompareAndSwap(false, total != n)
 		last.Store(max(last.Load(), int64(done)))
-	}, func(i int) { runs[i].Add(1) })
+	}, func(_, i int) { runs[i].Add(1) })
 	require.False(t, badTotal.Load(), "progress names the total")
 	require.Equal(t, n, started)
 	for i := range runs {
@@ -29,7 +29,7 @@ func TestAStoppedPoolRunsAPrefix(t *testing.T) {
 	const n = 1000
 	var runs [n]atomic.Int32
 	var finished atomic.Int64
-	started := Run(n, 4, func() bool { return finished.Load() >= 10 }, nil, func(i int) {
+	started := Run(n, 4, func() bool { return finished.Load() >= 10 }, nil, func(_, i int) {
 		runs[i].Add(1)
 		finished.Add(1)
 	})
@@ -45,5 +45,5 @@ func TestAStoppedPoolRunsAPrefix(t *testing.T) {
 }
 
 func TestNoWorkRunsNothing(t *testing.T) {
-	require.Zero(t, Run(0, 0, nil, nil, func(int) { t.Fatal("ran") }))
+	require.Zero(t, Run(0, 0, nil, nil, func(int, int) { t.Fatal("ran") }))
 }
