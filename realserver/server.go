@@ -1,6 +1,7 @@
 package realserver
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -206,8 +207,48 @@ func (s *Server) Restart(ctx context.Context) error {
 	return s.spawn(ctx)
 }
 
-// Pause stops the whole server (SIGSTOP) until Resume.
-func (s *Server) Pause() error { return s.signal(syscall.SIGSTOP) }
+// Pause stops the whole server (SIGSTOP) until Resume. It returns once
+// every thread of the server's process shows as stopped: the signal is
+// delivered asynchronously, and a JVM's threads can still answer a request
+// for a moment after kill(2) returned (seen in TestZooKeeperStartKillRestart).
+func (s *Server) Pause() error {
+	if err := s.signal(syscall.SIGSTOP); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	pid := s.cmd.Process.Pid
+	s.mu.Unlock()
+	deadline := time.Now().Add(2 * time.Second)
+	for !allStopped(pid) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s: SIGSTOP sent, but its threads are not all stopped after 2s", s)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return nil
+}
+
+// allStopped reports whether every thread of pid is in state T (stopped);
+// a process that is gone counts as stopped, since nothing of it can answer.
+func allStopped(pid int) bool {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		return true
+	}
+	for _, t := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", pid, t.Name()))
+		if err != nil {
+			continue // the thread ended meanwhile
+		}
+		// The state follows the command name, which is in parentheses
+		// and may itself hold spaces or parentheses.
+		rest := b[bytes.LastIndexByte(b, ')')+1:]
+		if f := bytes.Fields(rest); len(f) == 0 || (f[0][0] != 'T' && f[0][0] != 't') {
+			return false
+		}
+	}
+	return true
+}
 
 // Resume continues a paused server (SIGCONT).
 func (s *Server) Resume() error { return s.signal(syscall.SIGCONT) }
