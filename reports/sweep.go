@@ -103,7 +103,7 @@ func failingSeeds(r *sweep.Result) []failingSeed {
 }
 
 func shrinkCommand(r *sweep.Result, seed uint64) string {
-	cmd := fmt.Sprintf("simrun shrink %s --seed %d", r.Scenario, seed)
+	cmd := fmt.Sprintf("%s shrink %s --seed %d", Program(), r.Scenario, seed)
 	if r.Bug != "" {
 		cmd += " --bug " + r.Bug
 	}

@@ -116,9 +116,11 @@ func (s *server) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 		return // an older request's late duplicate
 	}
 	s.seen[client] = ask.Req
-	// The grace period honours a lease across a crash; with the bug it dies.
+	// Durable: the design honours a lease across a crash (the grace period
+	// waits it out); the planted bug breaks that promise, and the checkers
+	// see the consequence, a second holder.
 	holder := func(client string, token int64) {
-		env.Observe(obs.Holder{Lock: ask.Lock, Client: client, Token: token, Durable: !s.cfg.Bugs.On(BugNoGrace)})
+		env.Observe(obs.Holder{Lock: ask.Lock, Client: client, Token: token, Durable: true})
 	}
 	l, held := s.leases[ask.Lock]
 	if held && env.Now() >= l.expires {

@@ -37,6 +37,9 @@ func TestTheSeedsFindTheMissingGracePeriod(t *testing.T) {
 			t.Fatalf("the failure does not say %q:\n%s", want, r.failure)
 		}
 	}
+	if strings.Contains(r.failure, "simrun") {
+		t.Fatalf("the failure names simrun, not gracelock:\n%s", r.failure)
+	}
 }
 
 // Crash points: the server crashed right after any effect of a fault-free

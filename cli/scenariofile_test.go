@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -18,7 +18,7 @@ func TestABuiltinByPathRunsAsByName(t *testing.T) {
 	for _, name := range scenarios.BuiltinNames() {
 		byName, err := loadScenario(name)
 		require.NoError(t, err)
-		byPath, err := loadScenario(filepath.Join("..", "..", "scenarios", "builtin", name+".yaml"))
+		byPath, err := loadScenario(filepath.Join("..", "scenarios", "builtin", name+".yaml"))
 		require.NoError(t, err, name)
 		for seed := uint64(1); seed <= 5; seed++ {
 			a, err := scenarios.Run(byName, scenarios.Options{Seed: seed})

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -126,7 +126,7 @@ gives a violation.`,
 					}
 					fmt.Fprintf(w, "  %s\n      %s: %s\n", r.Point, r.Failures[0].Checker, r.Failures[0].Message)
 					if name, ok := saved[i]; ok {
-						fmt.Fprintf(w, "      simrun replay %s\n", name)
+						fmt.Fprintf(w, "      %s replay %s\n", programOf(c), name)
 					}
 				}
 			}

@@ -1,11 +1,9 @@
-package main
+package cli
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 
+	"github.com/faultline-sim/faultline"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/spf13/cobra"
 )
@@ -43,28 +41,6 @@ it by path:
 }
 
 // loadScenario resolves a command's scenario argument: the name of a
-// registered scenario, or else the path of a scenario file. A scenario
-// read from a file is named by its path, so the reproduce lines its
-// reports print name the file.
-func loadScenario(arg string) (scenarios.Spec, error) {
-	if s, err := scenarios.Get(arg); err == nil || !isPath(arg) {
-		return s, err
-	}
-	data, err := os.ReadFile(arg)
-	if err != nil {
-		return scenarios.Spec{}, err
-	}
-	s, err := scenarios.Parse(arg, data)
-	if err != nil {
-		return scenarios.Spec{}, err
-	}
-	s.Name = arg
-	return s, nil
-}
-
-// isPath tells a file argument from a scenario name: names have neither a
-// directory nor a YAML extension.
-func isPath(arg string) bool {
-	ext := filepath.Ext(arg)
-	return ext == ".yaml" || ext == ".yml" || strings.ContainsRune(arg, filepath.Separator) || strings.ContainsRune(arg, '/')
-}
+// registered scenario, or else the path of a scenario file, named by its
+// path so the reproduce lines its reports print name the file.
+func loadScenario(arg string) (scenarios.Spec, error) { return faultline.Load(arg) }

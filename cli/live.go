@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -178,7 +178,7 @@ func newLiveJSON(o *live.Outcome) liveJSON {
 	j := reports.NewRunJSON(so)
 	j.Faults = o.Plan
 	j.TraceHash = ""
-	j.Reproduce = fmt.Sprintf("simrun live %s --seed %d", o.Scenario.Name, o.Plan.Seed)
+	j.Reproduce = fmt.Sprintf("%s live %s --seed %d", reports.Program(), o.Scenario.Name, o.Plan.Seed)
 	log := o.Log
 	if log == nil {
 		log = []string{}
@@ -212,9 +212,9 @@ func liveText(w io.Writer, o *live.Outcome, planFile string) {
 		mark = fmt.Sprintf("NOT as expected: the scenario expects %s", o.Scenario.Expect)
 	}
 	fmt.Fprintf(w, "verdict    %s (%s)\n", o.Verdict, mark)
-	again := fmt.Sprintf("simrun live %s --seed %d", o.Scenario.Name, o.Plan.Seed)
+	again := fmt.Sprintf("%s live %s --seed %d", reports.Program(), o.Scenario.Name, o.Plan.Seed)
 	if planFile != "" {
-		again = fmt.Sprintf("simrun live %s --plan %s", o.Scenario.Name, planFile)
+		again = fmt.Sprintf("%s live %s --plan %s", reports.Program(), o.Scenario.Name, planFile)
 	}
 	fmt.Fprintf(w, "run again  %s (the same plan; the run itself may differ)\n", again)
 }

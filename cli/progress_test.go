@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -57,7 +57,7 @@ func buildCLI(t *testing.T) string {
 			return
 		}
 		cliPath = filepath.Join(dir, "simrun")
-		if out, err := exec.Command("go", "build", "-o", cliPath, ".").CombinedOutput(); err != nil {
+		if out, err := exec.Command("go", "build", "-o", cliPath, "github.com/faultline-sim/faultline/cmd/simrun").CombinedOutput(); err != nil {
 			cliErr = err
 			t.Logf("%s", out)
 		}

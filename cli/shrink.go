@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -53,7 +53,7 @@ has no violation to shrink.`,
 				if err := os.WriteFile(saveTo, scenarios.Record(res.Outcome).Marshal(), 0o644); err != nil {
 					return fmt.Errorf("shrink: --save: %v", err)
 				}
-				p.epilogue = fmt.Sprintf("saved      %s (simrun replay %s)", saveTo, saveTo)
+				p.epilogue = fmt.Sprintf("saved      %s (%s replay %s)", saveTo, programOf(c), saveTo)
 			}
 			return present(c, res.Outcome, p)
 		},
