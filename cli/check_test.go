@@ -128,9 +128,14 @@ func TestCheckTimeoutIsUnknown(t *testing.T) {
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, _ := simrun("check", path, "--model", "register", "--timeout", "300ms")
+	code, out, _ := simrun("check", path, "--model", "register", "--lin-timeout", "300ms")
 	if code != 3 || !strings.HasPrefix(out, "unknown: ") {
 		t.Fatalf("exit %d: %q", code, out)
+	}
+	// check's old name for the bound still works, and says it is old.
+	code, out, errs := simrun("check", path, "--model", "register", "--timeout", "300ms")
+	if code != 3 || !strings.HasPrefix(out, "unknown: ") || errs != "check: --timeout is deprecated, use --lin-timeout\n" {
+		t.Fatalf("exit %d: %q %q", code, out, errs)
 	}
 }
 

@@ -18,17 +18,17 @@ func init() { subcommands = append(subcommands, newCompare) }
 
 func newCompare() *cobra.Command {
 	var (
-		seeds     int
-		protocols string
-		classes   string
-		format    string
+		seeds     seedRange
+		protocols []string
+		classes   []string
+		out       *output
 		outDir    string
 		workers   int
 	)
 	c := &cobra.Command{
-		Use:   "compare [--seeds N] [--protocols a,b] [--faults class,...] [--format text|markdown|json|html] [--out DIR]",
+		Use:   "compare [--seeds 1-N] [--protocols a,b] [--fault-classes c,d] [--format text|markdown|json|html] [--out DIR]",
 		Short: "Run every commit protocol under the same workloads and fault schedules and tabulate the costs",
-		Long: `Run the grid protocols x fault classes x seeds 1..N. For a given seed every
+		Long: `Run the grid protocols x fault classes x seeds 1-N. For a given seed every
 protocol sees the same transfers and the same fault schedule (by role), so
 differences in a row come from the protocols alone. Prints one row per
 protocol and fault class: messages and durable writes per transaction,
@@ -44,12 +44,13 @@ compare.txt, compare.md, compare.json and compare.html there.
 Exit status 0 even when a protocol is unsafe: finding that is the point.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if seeds < 1 || seeds > 1_000_000 {
-				return fmt.Errorf("compare: --seeds must be in 1..1000000, got %d", seeds)
+			if seeds.from != 1 || !strings.Contains(seeds.text, "-") {
+				return fmt.Errorf("compare: --seeds %s: compare runs seeds 1-N, a range (e.g. --seeds 1-300)", seeds.text)
 			}
-			if workers < 0 {
-				return fmt.Errorf("compare: --workers must be positive, got %d", workers)
+			if seeds.to > 1_000_000 {
+				return fmt.Errorf("compare: --seeds %s: at most 1-1000000", seeds.text)
 			}
+			seeds := int(seeds.to)
 			writers := map[string]func(io.Writer, []compare.Row) error{
 				"text":     func(w io.Writer, rs []compare.Row) error { reports.CompareText(w, rs, seeds); return nil },
 				"markdown": func(w io.Writer, rs []compare.Row) error { reports.CompareMarkdown(w, rs, seeds); return nil },
@@ -58,21 +59,11 @@ Exit status 0 even when a protocol is unsafe: finding that is the point.`,
 				},
 				"html": func(w io.Writer, rs []compare.Row) error { return reports.CompareHTML(w, rs, seeds) },
 			}
-			write, ok := writers[format]
-			if !ok {
-				return fmt.Errorf("compare: --format must be text, markdown, json or html, got %q", format)
-			}
-			o := compare.Options{Seeds: seeds, Workers: workers,
-				Protocols: splitList(protocols), Classes: splitList(classes)}
-			if err := checkNames("--protocols", o.Protocols, scenarios.CommitProtocolNames()); err != nil {
-				return err
-			}
-			if err := checkNames("--faults", o.Classes, scenarios.FaultClassNames()); err != nil {
-				return err
-			}
+			write := writers[out.format]
+			o := compare.Options{Seeds: seeds, Workers: workers, Protocols: protocols, Classes: classes}
 			if outDir != "" {
 				if err := os.MkdirAll(outDir, 0o755); err != nil {
-					return fmt.Errorf("compare: --out: %v", err)
+					return fmt.Errorf("compare: --out: %w", err)
 				}
 			}
 			prog := newProgress(c.ErrOrStderr(), "compare")
@@ -98,13 +89,13 @@ Exit status 0 even when a protocol is unsafe: finding that is the point.`,
 						return fmt.Errorf("compare: %w", err)
 					}
 					if err := os.WriteFile(filepath.Join(outDir, name), b.Bytes(), 0o644); err != nil {
-						return fmt.Errorf("compare: --out: %v", err)
+						return fmt.Errorf("compare: --out: %w", err)
 					}
 				}
 			}
 			if stop.Stopped() {
 				note := c.ErrOrStderr() // keep JSON output one object
-				if format == "text" {
+				if out.is("text") {
 					note = c.OutOrStdout()
 				}
 				fmt.Fprintf(note, "interrupted: seeds 1-%d covered for every protocol and fault class (of the %d asked); the table is for those only\n", seeds, o.Seeds)
@@ -113,35 +104,21 @@ Exit status 0 even when a protocol is unsafe: finding that is the point.`,
 			return nil
 		},
 	}
-	f := c.Flags()
-	f.IntVar(&seeds, "seeds", 300, "run seeds 1..N for every protocol and fault class")
-	f.StringVar(&protocols, "protocols", "", "comma-separated protocols (default: all)")
-	f.StringVar(&classes, "faults", "", "comma-separated fault classes (default: all)")
-	f.StringVar(&format, "format", "text", "text, markdown, json or html")
-	f.StringVar(&outDir, "out", "", "also write compare.txt, compare.md, compare.json and compare.html to this directory")
-	f.IntVar(&workers, "workers", 0, "parallel worlds (default: one per CPU)")
+	seedsFlag(c, &seeds, "1-300", "run seeds 1-N for every protocol and fault class")
+	listFlag(c, &protocols, "protocols", "comma-separated protocols (default: all)", scenarios.CommitProtocolNames)
+	listFlag(c, &classes, "fault-classes", "comma-separated fault classes (default: all)", scenarios.FaultClassNames)
+	// --faults is a fault schedule file everywhere; compare's classes moved.
+	var old string
+	c.Flags().StringVar(&old, "faults", "", "")
+	_ = c.Flags().MarkHidden("faults")
+	before(c, func(c *cobra.Command) error {
+		if c.Flags().Changed("faults") {
+			return fmt.Errorf("--faults is a fault schedule file in every command; compare's fault classes are --fault-classes %s", old)
+		}
+		return nil
+	})
+	out = formatFlags(c, "text", "markdown", "json", "html")
+	c.Flags().StringVar(&outDir, "out", "", "also write compare.txt, compare.md, compare.json and compare.html to this directory")
+	workersFlag(c, &workers)
 	return c
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, x := range strings.Split(s, ",") {
-		if x = strings.TrimSpace(x); x != "" {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-func checkNames(flag string, got, known []string) error {
-	for _, g := range got {
-		ok := false
-		for _, k := range known {
-			ok = ok || g == k
-		}
-		if !ok {
-			return fmt.Errorf("compare: %s: unknown name %q (have: %s)", flag, g, strings.Join(known, ", "))
-		}
-	}
-	return nil
 }

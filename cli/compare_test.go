@@ -11,7 +11,7 @@ func TestCompareRefusesBadInputWithExit2(t *testing.T) {
 	for _, args := range [][]string{
 		{"compare", "--format", "pdf"},
 		{"compare", "--protocols", "4pc"},
-		{"compare", "--faults", "meteor"},
+		{"compare", "--fault-classes", "meteor"},
 		{"compare", "--seeds", "0"},
 	} {
 		var out, errb bytes.Buffer
@@ -22,7 +22,7 @@ func TestCompareRefusesBadInputWithExit2(t *testing.T) {
 }
 
 func TestComparePrintsEveryFormat(t *testing.T) {
-	args := []string{"compare", "--seeds", "2", "--protocols", "2pc,paxoscommit", "--faults", "none,coordinator-crash"}
+	args := []string{"compare", "--seeds", "1-2", "--protocols", "2pc,paxoscommit", "--fault-classes", "none,coordinator-crash"}
 	var out, errb bytes.Buffer
 	if code := run(append(args, "--format", "json"), &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())

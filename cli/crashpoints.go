@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/explore"
@@ -18,8 +17,7 @@ func init() { subcommands = append(subcommands, newCrashPoints) }
 func newCrashPoints() *cobra.Command {
 	var (
 		o       explore.Options
-		nodes   string
-		asJSON  bool
+		out     *output
 		saveDir string
 	)
 	c := &cobra.Command{
@@ -40,11 +38,10 @@ boundaries exist, how many are distinct and how many were run, the verdict
 counts and the crash points that break a checker; --save-dir writes each of
 those as a run file for simrun replay. Exit status 1 if any crash point
 gives a violation.`,
-		Args: exactlyOne("scenario name or file"),
+		Args:              exactlyOne("scenario name or file"),
+		ValidArgsFunction: completeScenarios,
 		RunE: func(c *cobra.Command, args []string) error {
-			if o.PerKind < 0 {
-				return fmt.Errorf("crashpoints: --per-kind must be positive, got %d", o.PerKind)
-			}
+			asJSON := out.is("json")
 			if o.RestartAfter < 0 {
 				return fmt.Errorf("crashpoints: --restart-after must not be negative, got %v", o.RestartAfter)
 			}
@@ -52,8 +49,10 @@ gives a violation.`,
 			if err != nil {
 				return err
 			}
-			if nodes != "" {
-				o.Nodes = strings.Split(nodes, ",")
+			if saveDir != "" {
+				if err := os.MkdirAll(saveDir, 0o755); err != nil {
+					return fmt.Errorf("crashpoints: --save-dir: %w", err)
+				}
 			}
 			prog := newProgress(c.ErrOrStderr(), spec.Name+" crash points")
 			o.Progress = prog.Update
@@ -87,7 +86,7 @@ gives a violation.`,
 					}
 					name := filepath.Join(saveDir, fmt.Sprintf("crashpoint-%d.json", i+1))
 					if err := os.WriteFile(name, scenarios.Record(out).Marshal(), 0o644); err != nil {
-						return fmt.Errorf("crashpoints: --save-dir: %v", err)
+						return fmt.Errorf("crashpoints: --save-dir: %w", err)
 					}
 					saved[i] = name
 				}
@@ -140,12 +139,12 @@ gives a violation.`,
 		},
 	}
 	f := c.Flags()
-	f.Uint64Var(&o.Seed, "seed", 1, "seed of the runs (workload and network draws)")
-	f.StringVar(&o.Bug, "bug", "", "enable a planted bug of the protocol")
+	seedFlag(c, &o.Seed, 1, false, "seed of the runs (workload and network draws)")
+	bugFlag(c, &o.Bug)
 	f.DurationVar(&o.RestartAfter, "restart-after", 0, "restart each crashed node after this long (default: never, but a liveness phase restarts it)")
-	f.IntVar(&o.PerKind, "per-kind", 25, "crash points per node and effect kind, spread over the run")
-	f.StringVar(&nodes, "nodes", "", "only crash these nodes (comma-separated; default every node)")
-	f.BoolVar(&asJSON, "json", false, "print one JSON object instead of text")
-	f.StringVar(&saveDir, "save-dir", "", "write a run file per failing crash point (first 20) to this directory")
+	countFlag(c, &o.PerKind, "per-kind", 25, "crash points per node and effect kind, spread over the run")
+	listFlag(c, &o.Nodes, "nodes", "only crash these nodes (comma-separated; default every node)", nil)
+	out = formatFlags(c, "text", "json")
+	f.StringVar(&saveDir, "save-dir", "", "write a run file per failing crash point (first 20) to this directory (created if missing)")
 	return c
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/obs"
+	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/reports"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/spf13/cobra"
@@ -21,7 +22,13 @@ type scenarioJSON struct {
 	Expect      string        `json:"expect"`
 	BySweep     bool          `json:"expect_by_sweep"`
 	PlantedBugs []string      `json:"planted_bugs"`
+	Bugs        []bugJSON     `json:"bugs"` // the planted bugs with what each does
 	Checkers    []checkerJSON `json:"checkers"`
+}
+
+type bugJSON struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
 }
 
 type checkerJSON struct {
@@ -31,17 +38,17 @@ type checkerJSON struct {
 }
 
 func newList() *cobra.Command {
-	var asJSON bool
+	var out *output
 	c := &cobra.Command{
 		Use:   "list",
 		Short: "List the scenarios with their descriptions and expected outcomes",
 		Long: `List the scenarios with their descriptions and expected outcomes. With
---json: every scenario's protocol, expected verdict, planted bugs and
-checkers (name, class, the fact kinds each needs), and the fact vocabulary
+--json: every scenario's description, protocol, expected verdict, planted
+bugs (with what each does) and checkers (name, class, the fact kinds each needs), and the fact vocabulary
 (as simrun facts --json).`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if !asJSON {
+			if !out.is("json") {
 				for _, s := range scenarios.All() {
 					fmt.Fprintln(c.OutOrStdout(), scenarios.Describe(s))
 				}
@@ -53,7 +60,10 @@ checkers (name, class, the fact kinds each needs), and the fact vocabulary
 			}
 			for _, s := range scenarios.All() {
 				j := scenarioJSON{Name: s.Name, Description: s.Description, Protocol: s.System.Protocol(), Expect: string(s.Expect),
-					BySweep: s.ExpectsBySweep(), PlantedBugs: append([]string{}, s.System.PlantedBugs()...), Checkers: []checkerJSON{}}
+					BySweep: s.ExpectsBySweep(), PlantedBugs: append([]string{}, s.System.PlantedBugs()...), Bugs: []bugJSON{}, Checkers: []checkerJSON{}}
+				for _, b := range bugCatalog(s.System) {
+					j.Bugs = append(j.Bugs, bugJSON{Name: b.Name, Description: b.Description})
+				}
 				for _, ck := range s.Checkers() {
 					j.Checkers = append(j.Checkers, checkerJSON{Name: ck.Name(), Class: ck.Class(), Needs: ck.Needs()})
 				}
@@ -63,12 +73,12 @@ checkers (name, class, the fact kinds each needs), and the fact vocabulary
 			return reports.WriteJSON(c.OutOrStdout(), out)
 		},
 	}
-	c.Flags().BoolVar(&asJSON, "json", false, "print scenarios and the fact vocabulary as JSON")
+	out = formatFlags(c, "text", "json")
 	return c
 }
 
 func newFacts() *cobra.Command {
-	var asJSON bool
+	var out *output
 	c := &cobra.Command{
 		Use:   "facts",
 		Short: "List the fact vocabulary: every kind protocols record, with its attributes",
@@ -84,7 +94,7 @@ simrun run --faults refuses a kind, attribute or value not listed here.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			v := obs.Vocabulary()
-			if asJSON {
+			if out.is("json") {
 				return reports.WriteJSON(c.OutOrStdout(), v)
 			}
 			w := c.OutOrStdout()
@@ -105,6 +115,23 @@ simrun run --faults refuses a kind, attribute or value not listed here.`,
 			return nil
 		},
 	}
-	c.Flags().BoolVar(&asJSON, "json", false, "print the vocabulary as JSON")
+	out = formatFlags(c, "text", "json")
 	return c
+}
+
+// bugCatalog is a system's planted bugs with their descriptions.
+func bugCatalog(sys scenarios.System) plant.Catalog {
+	switch s := sys.(type) {
+	case scenarios.CommitBank:
+		return s.Commit.Planted()
+	case scenarios.Locks:
+		return s.Lock.Planted()
+	case scenarios.InventorySystem:
+		return s.Store.Planted()
+	}
+	var out plant.Catalog
+	for _, b := range sys.PlantedBugs() {
+		out = append(out, plant.Bug{Name: b})
+	}
+	return out
 }

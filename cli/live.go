@@ -46,7 +46,7 @@ const liveNote = "a live run against real servers is not deterministic: the same
 func newLive() *cobra.Command {
 	var (
 		seed     uint64
-		asJSON   bool
+		form     *output
 		planIn   string
 		planOut  string
 		history  string
@@ -86,9 +86,7 @@ environment error (a missing binary, a port in use, a server unreachable).`,
 			if err != nil {
 				return fmt.Errorf("live: %w", err)
 			}
-			if linTO < 0 {
-				return fmt.Errorf("live: --lin-timeout must be positive, got %v", linTO)
-			}
+			asJSON := form.is("json")
 			if basePort < 0 || basePort > 65530 {
 				return fmt.Errorf("live: --port %d is not a port", basePort)
 			}
@@ -151,14 +149,14 @@ environment error (a missing binary, a port in use, a server unreachable).`,
 	}
 	f := c.Flags()
 	f.Uint64Var(&seed, "seed", 1, "seed of the fault plan")
-	f.BoolVar(&asJSON, "json", false, "print one JSON object (the keys of simrun run --json, and \"live\")")
+	form = formatFlags(c, "text", "json") // JSON: the keys of simrun run --json, and "live"
 	f.StringVar(&planIn, "plan", "", "run this saved plan (JSON) instead of drawing one from --seed")
 	f.StringVar(&planOut, "save-plan", "", "write the plan of this run to a file (JSON)")
 	f.StringVar(&history, "history", "", "write the lock operations as JSON Lines for simrun check --model lock, and every fact to FILE.facts")
 	f.BoolVar(&trace, "trace", false, "print every recorded fact with its real time")
 	f.IntVar(&basePort, "port", 0, "put the servers on this loopback port and the next ones (default: free ports)")
 	f.StringToStringVar(&use, "use", nil, "run against a server already running instead of starting it: NAME=127.0.0.1:PORT (e.g. redis=127.0.0.1:6379); its plan may not kill, stop or restart it")
-	f.DurationVar(&linTO, "lin-timeout", 0, "bound on each linearizability search (default 5s)")
+	linTimeoutFlag(c, &linTO)
 	return c
 }
 

@@ -115,19 +115,35 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 	}
 	onTypo, whereTypo := trigger("votes-inn", "all-yes"), trigger("votes-in", "all_yes")
 	cases := map[string][]string{
-		`unknown scenario "nope"`:        {"run", "nope", "--seed", "1"},
-		"--seed is required":             {"run", "2pc-bank"},
-		`invalid argument "x"`:           {"run", "2pc-bank", "--seed", "x"},
-		"unknown flag: --frobnicate":     {"run", "2pc-bank", "--seed", "1", "--frobnicate"},
-		"missing scenario name":          {"run", "--seed", "1"},
-		"start 9 is after end 1":         {"sweep", "2pc-bank", "--seeds", "9-1"},
-		"--seeds is required":            {"sweep", "2pc-bank"},
-		"--workers must be positive":     {"sweep", "2pc-bank", "--seeds", "1-2", "--workers", "-1"},
-		"--lin-timeout must be positive": {"sweep", "2pc-bank", "--seeds", "1-2", "--lin-timeout", "-1s"},
-		`unknown command "fly"`:          {"fly"},
-		`no planted bug "nope"`:          {"run", "2pc-bank", "--seed", "1", "--bug", "nope"},
-		`crash: unknown node "nobody"`:   {"run", "2pc-bank", "--seed", "1", "--faults", bad},
-		"no such file or directory":      {"run", "2pc-bank", "--seed", "1", "--faults", filepath.Join(t.TempDir(), "missing.json")},
+		`unknown scenario "nope"`:                                                 {"run", "nope", "--seed", "1"},
+		"--seed is required":                                                      {"run", "2pc-bank"},
+		`invalid argument "x"`:                                                    {"run", "2pc-bank", "--seed", "x"},
+		"unknown flag: --frobnicate":                                              {"run", "2pc-bank", "--seed", "1", "--frobnicate"},
+		"missing scenario name":                                                   {"run", "--seed", "1"},
+		"start 9 is after end 1":                                                  {"sweep", "2pc-bank", "--seeds", "9-1"},
+		"--seeds is required":                                                     {"sweep", "2pc-bank"},
+		"sweep: --workers must be at least 1, got -1":                             {"sweep", "2pc-bank", "--seeds", "1-2", "--workers", "-1"},
+		"sweep: --workers must be at least 1, got 0":                              {"sweep", "2pc-bank", "--seeds", "1-2", "--workers", "0"},
+		"compare: --workers must be at least 1, got 0":                            {"compare", "--workers", "0"},
+		"crashpoints: --per-kind must be at least 1, got 0":                       {"crashpoints", "2pc-bank", "--per-kind", "0"},
+		"shrink: --max-runs must be at least 1, got 0":                            {"shrink", "2pc-bank-faults", "--seed", "1", "--max-runs", "0"},
+		"run: --lin-timeout must be positive, got 0s":                             {"run", "2pc-bank", "--seed", "1", "--lin-timeout", "0"},
+		"check: --lin-timeout must be positive, got 0s":                           {"check", "x.jsonl", "--model", "lock", "--lin-timeout", "0"},
+		`crashpoints: --nodes "coordinator,,participant-1": an empty item`:        {"crashpoints", "2pc-bank", "--nodes", "coordinator,,participant-1"},
+		`crashpoints: --nodes "coordinator,coordinator": coordinator given twice`: {"crashpoints", "2pc-bank", "--nodes", "coordinator,coordinator"},
+		`compare: --protocols "2pc,2pc": 2pc given twice`:                         {"compare", "--protocols", "2pc,2pc"},
+		`compare: --protocols: unknown name "4pc"`:                                {"compare", "--protocols", "4pc"},
+		`compare: --fault-classes: unknown name "meteor"`:                         {"compare", "--fault-classes", "meteor"},
+		"compare: --faults is a fault schedule file in every command; compare's fault classes are --fault-classes crash": {"compare", "--faults", "crash"},
+		"compare: --seeds 300: compare runs seeds 1-N, a range (e.g. --seeds 1-300)":                                     {"compare", "--seeds", "300"},
+		`run: --format must be one of text, json, html, got "yaml"`:                                                      {"run", "2pc-bank", "--seed", "1", "--format", "yaml"},
+		"run: --json and --format html disagree":                                                                         {"run", "2pc-bank", "--seed", "1", "--json", "--format", "html"},
+		"--lin-timeout must be positive":                                                                                 {"sweep", "2pc-bank", "--seeds", "1-2", "--lin-timeout", "-1s"},
+		`unknown scenario "nope" (simrun list shows them all)`:                                                           {"show", "nope"},
+		`unknown command "fly"`:                                                                                          {"fly"},
+		`no planted bug "nope"`:                                                                                          {"run", "2pc-bank", "--seed", "1", "--bug", "nope"},
+		`crash: unknown node "nobody"`:                                                                                   {"run", "2pc-bank", "--seed", "1", "--faults", bad},
+		"no such file or directory":                                                                                      {"run", "2pc-bank", "--seed", "1", "--faults", filepath.Join(t.TempDir(), "missing.json")},
 		`trigger.json: fault schedule: trigger 1: "on": unknown fact kind "votes-inn" (did you mean "votes-in"?`:        {"run", "2pc-bank", "--seed", "1", "--faults", onTypo},
 		`"where": fact kind votes-in has no attribute "all_yes" (did you mean "all-yes"? its attributes: txn, all-yes)`: {"run", "2pc-bank", "--seed", "1", "--faults", whereTypo},
 		`unknown scenario "nope" (simrun list sh`: {"sweep", "nope", "--seeds", "1-2"},
@@ -138,6 +154,8 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 		require.Empty(t, out, "%v", args)
 		require.Contains(t, errOut, want, "%v", args)
 		require.Equal(t, 1, strings.Count(errOut, "\n"), "one line for %v: %q", args, errOut)
+		require.True(t, strings.HasPrefix(errOut, "simrun: "), "%v: %q", args, errOut)
+		require.NotContains(t, errOut, "simrun: simrun", "%v", args)
 	}
 }
 

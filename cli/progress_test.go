@@ -129,7 +129,7 @@ func TestSweepCtrlCPrintsThePartialResultAndExits130(t *testing.T) {
 }
 
 func TestCompareCtrlCPrintsThePartialTableAndExits130(t *testing.T) {
-	code, out, errOut := interruptAfterProgress(t, "compare", "compare", "--seeds", "100000", "--workers", "1", "--protocols", "2pc")
+	code, out, errOut := interruptAfterProgress(t, "compare", "compare", "--seeds", "1-100000", "--workers", "1", "--protocols", "2pc")
 	require.Equal(t, 130, code, "stdout: %s\nstderr: %s", out, errOut)
 	require.Regexp(t, "compare"+progressRE, errOut)
 	m := regexp.MustCompile(`interrupted: seeds 1-(\d+) covered for every protocol and fault class \(of the 100000 asked\)`).FindStringSubmatch(out)

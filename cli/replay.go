@@ -24,7 +24,7 @@ says so and exits with status 2. Otherwise the exit status is the run's:
 		RunE: func(c *cobra.Command, args []string) error {
 			data, err := os.ReadFile(args[0])
 			if err != nil {
-				return fmt.Errorf("replay: %v", err)
+				return fmt.Errorf("replay: %w", err)
 			}
 			f, err := scenarios.ParseRunFile(data)
 			if err != nil {
@@ -35,7 +35,7 @@ says so and exits with status 2. Otherwise the exit status is the run's:
 				return fmt.Errorf("replay: %s: %v", args[0], err)
 			}
 			if out.TraceHash != f.TraceHash {
-				if !p.json {
+				if p.out.is("text") {
 					_ = present(c, out, p)
 				}
 				return fmt.Errorf("replay: %s diverged: saved trace hash %s, this run %s (the code or the scenario changed since it was saved)", args[0], f.TraceHash, out.TraceHash)
@@ -44,11 +44,6 @@ says so and exits with status 2. Otherwise the exit status is the run's:
 			return present(c, out, p)
 		},
 	}
-	fl := c.Flags()
-	fl.BoolVar(&p.trace, "trace", false, "print every event of the run")
-	fl.BoolVar(&p.json, "json", false, "print one JSON object instead of text")
-	fl.BoolVar(&p.faults, "print-faults", false, "print the fault schedule before the summary")
-	fl.StringVar(&p.vizDir, "viz-dir", ".", "directory for porcupine's HTML picture of a linearizability violation")
-	addHTMLFlags(c, &p)
+	addPresentation(c, &p)
 	return c
 }

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/reports"
+
 	"github.com/faultline-sim/faultline/faults"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/shrink"
@@ -29,14 +32,9 @@ reports a violation. Prints the minimal fault schedule and the run it
 gives; --save writes that run as a run file for simrun replay.
 Exit status 1 when the minimal run fails (the usual case), 2 when the seed
 has no violation to shrink.`,
-		Args: exactlyOne("scenario name or file"),
+		Args:              exactlyOne("scenario name or file"),
+		ValidArgsFunction: completeScenarios,
 		RunE: func(c *cobra.Command, args []string) error {
-			if !c.Flags().Changed("seed") {
-				return fmt.Errorf("shrink: --seed is required")
-			}
-			if maxRuns < 0 {
-				return fmt.Errorf("shrink: --max-runs must be positive, got %d", maxRuns)
-			}
 			spec, err := loadScenario(args[0])
 			if err != nil {
 				return err
@@ -45,26 +43,51 @@ has no violation to shrink.`,
 			if err != nil {
 				return fmt.Errorf("shrink: %v", err)
 			}
-			w := c.OutOrStdout()
-			fmt.Fprintf(w, "shrunk     %d faults to %d in %d runs, keeping a violation of %v\n",
-				faultCount(res.Original), faultCount(res.Minimal), res.Runs, res.Checkers)
-			fmt.Fprint(w, "minimal fault schedule\n", res.Minimal.String())
 			if saveTo != "" {
 				if err := os.WriteFile(saveTo, scenarios.Record(res.Outcome).Marshal(), 0o644); err != nil {
-					return fmt.Errorf("shrink: --save: %v", err)
+					return fmt.Errorf("shrink: --save: %w", err)
 				}
 				p.epilogue = fmt.Sprintf("saved      %s (%s replay %s)", saveTo, programOf(c), saveTo)
+			}
+			w := c.OutOrStdout()
+			if p.out.is("json") {
+				// The minimal run's JSON, and what shrinking did.
+				j := shrinkJSON{Run: reports.NewRunJSON(res.Outcome), Original: faultCount(res.Original), Minimal: faultCount(res.Minimal),
+					Runs: res.Runs, Checkers: res.Checkers, Schedule: res.Minimal, Saved: saveTo}
+				if err := reports.WriteJSON(w, j); err != nil {
+					return err
+				}
+				writeRunVisualizations(c.ErrOrStderr(), p.vizDir, res.Outcome)
+				if res.Outcome.Verdict == checker.Violation {
+					return exitCode(1)
+				}
+				return nil
+			}
+			if p.out.is("text") {
+				fmt.Fprintf(w, "shrunk     %d faults to %d in %d runs, keeping a violation of %v\n",
+					faultCount(res.Original), faultCount(res.Minimal), res.Runs, res.Checkers)
+				fmt.Fprint(w, "minimal fault schedule\n", res.Minimal.String())
 			}
 			return present(c, res.Outcome, p)
 		},
 	}
-	f := c.Flags()
-	f.Uint64Var(&seed, "seed", 0, "seed of the failing run (required)")
-	f.StringVar(&bug, "bug", "", "planted bug of the protocol, as in the failing run")
-	f.StringVar(&saveTo, "save", "", "write the minimal run as a run file for simrun replay")
-	f.IntVar(&maxRuns, "max-runs", 2000, "give up refining after this many runs")
-	addHTMLFlags(c, &p)
+	seedFlag(c, &seed, 0, true, "seed of the failing run (required)")
+	bugFlag(c, &bug)
+	c.Flags().StringVar(&saveTo, "save", "", "write the minimal run as a run file for simrun replay")
+	countFlag(c, &maxRuns, "max-runs", 2000, "give up refining after this many runs")
+	addPresentation(c, &p)
 	return c
+}
+
+// shrinkJSON is shrink --json.
+type shrinkJSON struct {
+	Run      reports.RunJSON `json:"run"` // the run with the minimal schedule
+	Original int             `json:"original_faults"`
+	Minimal  int             `json:"minimal_faults"`
+	Runs     int             `json:"runs"`
+	Checkers []string        `json:"checkers"` // the violations that had to stay
+	Schedule faults.Schedule `json:"minimal_schedule"`
+	Saved    string          `json:"saved,omitempty"`
 }
 
 // faultCount counts the faults a schedule injects: its actions other than

@@ -15,12 +15,12 @@ func init() { subcommands = append(subcommands, newSweep) }
 
 func newSweep() *cobra.Command {
 	var (
-		seeds   string
+		seeds   seedRange
 		workers int
-		asJSON  bool
 		bug     string
 		linTO   time.Duration
 		htmlOut string
+		out     *output
 	)
 	c := &cobra.Command{
 		Use:   "sweep SCENARIO --seeds A-B",
@@ -29,25 +29,14 @@ func newSweep() *cobra.Command {
 the first failing seeds, each with the simrun run command that reproduces it.
 Results are identical for any --workers. Each listed failure is re-run twice
 with its full trace to confirm it reproduces with the same trace hash.`,
-		Args: exactlyOne("scenario name or file"),
+		Args:              exactlyOne("scenario name or file"),
+		ValidArgsFunction: completeScenarios,
 		RunE: func(c *cobra.Command, args []string) error {
-			if !c.Flags().Changed("seeds") {
-				return fmt.Errorf("sweep: --seeds is required (e.g. --seeds 1-10000)")
-			}
 			spec, err := loadScenario(args[0])
 			if err != nil {
 				return err
 			}
-			from, to, err := sweep.ParseRange(seeds)
-			if err != nil {
-				return err
-			}
-			if workers < 0 {
-				return fmt.Errorf("sweep: --workers must be positive, got %d", workers)
-			}
-			if linTO < 0 {
-				return fmt.Errorf("sweep: --lin-timeout must be positive, got %v", linTO)
-			}
+			from, to := seeds.from, seeds.to
 			opts := sweep.Options{From: from, To: to, Workers: workers, Bug: bug, LinTimeout: linTO}
 			prog := newProgress(c.ErrOrStderr(), spec.Name)
 			opts.Progress = prog.Update
@@ -62,23 +51,29 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 			}
 			elapsed := time.Since(start)
 			w := c.OutOrStdout()
-			if asJSON {
+			switch {
+			case out.is("json"):
 				if err := reports.WriteJSON(w, reports.NewSweepJSON(res, elapsed)); err != nil {
 					return err
 				}
-			} else {
+			case out.is("html"):
+				if err := reports.SweepHTML(w, res, elapsed); err != nil {
+					return err
+				}
+			default:
 				reports.SweepText(w, res, elapsed)
+			}
+			note := c.ErrOrStderr() // keep stdout one document
+			if out.is("text") {
+				note = w
 			}
 			if htmlOut != "" {
 				if err := writeFile(htmlOut, func(f io.Writer) error { return reports.SweepHTML(f, res, elapsed) }); err != nil {
 					return fmt.Errorf("sweep: --html: %w", err)
 				}
+				fmt.Fprintf(note, "html      %s\n", htmlOut)
 			}
 			if res.Stopped {
-				note := c.ErrOrStderr() // keep stdout one JSON object
-				if !asJSON {
-					note = w
-				}
 				fmt.Fprintln(note, stoppedSweep(res, to))
 				return interrupted
 			}
@@ -88,13 +83,12 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 			return nil
 		},
 	}
-	f := c.Flags()
-	f.StringVar(&seeds, "seeds", "", "seed range A-B, inclusive (required)")
-	f.IntVar(&workers, "workers", 0, "parallel worlds (default: one per CPU)")
-	f.BoolVar(&asJSON, "json", false, "print one JSON object instead of text")
-	f.StringVar(&bug, "bug", "", "enable a planted bug of the protocol")
-	f.DurationVar(&linTO, "lin-timeout", 0, "bound on each linearizability search (default 5s); a search that runs out is unknown")
-	f.StringVar(&htmlOut, "html", "", "also write an HTML report with charts (verdicts, violations by checker, seeds to first detection) to this file")
+	seedsFlag(c, &seeds, "", "seed range A-B, inclusive (required)")
+	workersFlag(c, &workers)
+	bugFlag(c, &bug)
+	linTimeoutFlag(c, &linTO)
+	out = formatFlags(c, "text", "json", "html")
+	c.Flags().StringVar(&htmlOut, "html", "", "also write an HTML report with charts (verdicts, violations by checker, seeds to first detection) to this file")
 	return c
 }
 
