@@ -41,9 +41,9 @@ func ExampleSweep() {
 	fmt.Println("first failing seeds:", res.Seeds(faultline.Violation, 3))
 	fmt.Println("atomicity violated in", res.ByChecker["atomicity"], "runs")
 	// Output:
-	// 6 ok, 14 violations
+	// 4 ok, 16 violations
 	// first failing seeds: [1 2 3]
-	// atomicity violated in 14 runs
+	// atomicity violated in 16 runs
 }
 
 // Shrinking a failing seed of 3PC under random faults: of its 21 fault

@@ -194,11 +194,13 @@ func rowLabels(hist []porcupine.Operation, name func(int) string) []porcupine.An
 }
 
 // opMeta rides along each porcupine operation, so operations found in a
-// partial linearization can be told apart and described.
+// partial linearization can be told apart and described. Descriptions are
+// made only for an explanation, from the operation itself: most checks
+// find nothing to explain.
 type opMeta struct {
-	index int
-	text  string
-	note  string
+	index  int    // in the checked slice; negative for a synthetic operation
+	note   string // shown in the visualization
+	prefix string // put before the description (who did it)
 }
 
 func (m opMeta) String() string { return m.note }
@@ -228,6 +230,69 @@ func sortedOpKeys(m map[string][]porcupine.Operation) []string {
 	return keys
 }
 
+// An operation that is legal in every state and changes nothing — a read
+// that failed or never returned, a refusal no state can contradict — is
+// inert: it fits anywhere in its interval of any linearization of the
+// other operations (whatever must precede it returned before whatever
+// must follow it was called), so leaving it out of the search changes no
+// verdict. The checks do, because porcupine would otherwise try it at
+// every point, doubling the orders to search for each one in flight.
+
+// implied drops the operations another one makes redundant. Two no-op
+// operations (legal only in some states, changing nothing) with the same
+// condition on the state — two refused SET NX, two reads of one value —
+// and the interval of one inside the other's: wherever the inner one is
+// linearized, the outer one can be too, right after it (what must
+// precede the outer returned before the inner was called; what must
+// follow it was called after the inner returned). So only the innermost
+// of each condition are searched; during a pause, dozens of concurrent
+// refusals come down to a handful. class gives an operation's condition,
+// "" for an operation that is not such a no-op.
+func implied(hist []porcupine.Operation, class func(porcupine.Operation) string) []porcupine.Operation {
+	type item struct {
+		i    int
+		call int64
+		ret  int64
+	}
+	groups := map[string][]item{}
+	for i, op := range hist {
+		if c := class(op); c != "" {
+			groups[c] = append(groups[c], item{i, op.Call, op.Return})
+		}
+	}
+	drop := map[int]bool{}
+	for _, g := range groups {
+		// Latest call first; an operation contains an earlier-visited one
+		// iff some visited return is at or before its own.
+		sort.Slice(g, func(a, b int) bool {
+			if g[a].call != g[b].call {
+				return g[a].call > g[b].call
+			}
+			if g[a].ret != g[b].ret {
+				return g[a].ret < g[b].ret
+			}
+			return g[a].i > g[b].i
+		})
+		minRet := int64(math.MaxInt64)
+		for j, it := range g {
+			if j > 0 && minRet <= it.ret {
+				drop[it.i] = true
+			}
+			minRet = min(minRet, it.ret)
+		}
+	}
+	if len(drop) == 0 {
+		return hist
+	}
+	kept := make([]porcupine.Operation, 0, len(hist)-len(drop))
+	for i, op := range hist {
+		if !drop[i] {
+			kept = append(kept, op)
+		}
+	}
+	return kept
+}
+
 // check runs porcupine with a timeout and, on a violation, explains it.
 // Operations that never returned get Return = MaxInt64, after everything:
 // porcupine silently calls a history with a missing return illegal.
@@ -255,6 +320,14 @@ func check(m porcupine.Model, hist []porcupine.Operation, keyOf func(porcupine.O
 	if res != porcupine.Illegal {
 		return l // the explanation search timed out; the verdict stands
 	}
+	text := func(op porcupine.Operation) string {
+		meta := op.Metadata.(opMeta)
+		s := meta.prefix + m.DescribeOperation(op.Input, op.Output)
+		if meta.index >= 0 {
+			s += " " + span(op.Call, op.Return, op.Return == math.MaxInt64)
+		}
+		return s
+	}
 	partials := info.PartialLinearizationsOperations()
 	for i, k := range keys {
 		if i >= len(partials) {
@@ -276,7 +349,7 @@ func check(m porcupine.Model, hist []porcupine.Operation, keyOf func(porcupine.O
 			in[op.Metadata.(opMeta).index] = true
 		}
 		if len(longest) > 0 {
-			f.Last = longest[len(longest)-1].Metadata.(opMeta).text
+			f.Last = text(longest[len(longest)-1])
 		}
 		rest := []porcupine.Operation{}
 		for _, op := range ops {
@@ -289,7 +362,7 @@ func check(m porcupine.Model, hist []porcupine.Operation, keyOf func(porcupine.O
 			if j == 3 {
 				break
 			}
-			f.Stuck = append(f.Stuck, op.Metadata.(opMeta).text)
+			f.Stuck = append(f.Stuck, text(op))
 		}
 		l.Failures = append(l.Failures, f)
 	}
@@ -336,55 +409,57 @@ type lockOutput struct {
 
 func (s lockState) tokenIs(t int64) bool { return t == 0 || !s.Known || s.Token == t }
 
-// lockStep lists the states a lock can be in after one operation; none
-// means the operation is illegal there. An operation that never returned
-// may or may not have taken effect, so it yields both.
-func lockStep(s lockState, in lockInput, out lockOutput) []any {
+// lockStep is the lock's sequential specification: whether the operation
+// is legal in state s, and the state after it. An operation that never
+// returned is legal in every state and always takes effect when it can:
+// its return is at the end of the history, so porcupine may place it
+// after every other operation, and there an effect is as good as none.
+// That covers "did not take effect" without a second successor state,
+// as porcupine's reference models do.
+func lockStep(s lockState, in lockInput, out lockOutput) (bool, lockState) {
 	free := s.Holder < 0
 	switch in.Kind {
 	case Acquire:
-		granted := lockState{Holder: in.Client, Token: out.Token, Known: out.Token != 0}
 		switch {
 		case out.Pending && free:
-			return []any{s, lockState{Holder: in.Client}}
+			return true, lockState{Holder: in.Client} // the token it got is not known
 		case out.Pending:
-			return []any{s}
+			return true, s
 		case out.OK:
 			// Tokens only grow: a grant may not reuse or go below the last.
 			if free && (out.Token == 0 || !s.Known || out.Token > s.Token) {
-				return []any{granted}
+				return true, lockState{Holder: in.Client, Token: out.Token, Known: out.Token != 0}
 			}
-		case !free:
-			return []any{s}
+			return false, s
 		}
+		return !free, s
 	case Release:
 		holds := !free && s.Holder == in.Client && s.tokenIs(in.Token)
 		released := lockState{Holder: -1, Token: s.Token, Known: s.Known}
 		switch {
 		case out.Pending && holds:
-			return []any{s, released}
+			return true, released
 		case out.Pending:
-			return []any{s}
+			return true, s
 		case out.OK && holds:
-			return []any{released}
-		case !out.OK && !holds:
-			return []any{s}
+			return true, released
 		}
+		return !out.OK && !holds, s
 	case Expire:
 		if !free && s.Holder == in.Client && s.tokenIs(in.Token) {
-			return []any{lockState{Holder: -1, Token: s.Token, Known: s.Known}}
+			return true, lockState{Holder: -1, Token: s.Token, Known: s.Known}
 		}
 	}
-	return nil
+	return false, s
 }
 
 // LockModel is the porcupine model of a lock service, partitioned by lock.
 // names gives client names by index, for descriptions.
 func LockModel(names func(int) string) porcupine.Model {
-	nm := porcupine.NondeterministicModel{
+	return porcupine.Model{
 		Partition: keyPartition(func(op porcupine.Operation) string { return op.Input.(lockInput).Lock }),
-		Init:      func() []any { return []any{lockState{Holder: -1, Known: true}} },
-		Step: func(state, input, output any) []any {
+		Init:      func() any { return lockState{Holder: -1, Known: true} },
+		Step: func(state, input, output any) (bool, any) {
 			return lockStep(state.(lockState), input.(lockInput), output.(lockOutput))
 		},
 		Equal: func(a, b any) bool { return a.(lockState) == b.(lockState) },
@@ -410,14 +485,16 @@ func LockModel(names func(int) string) porcupine.Model {
 			}
 			return "held by " + names(s.Holder) + tok
 		},
-		DescribeOperationMetadata: func(m any) string {
-			if m == nil {
-				return ""
-			}
-			return m.(opMeta).note
-		},
+		DescribeOperationMetadata: describeMeta,
 	}
-	return nm.ToModel()
+}
+
+// describeMeta shows an operation's note in porcupine's visualization.
+func describeMeta(m any) string {
+	if m == nil {
+		return ""
+	}
+	return m.(opMeta).note
 }
 
 func describeLock(names func(int) string, in lockInput, out lockOutput) string {
@@ -490,11 +567,29 @@ func CheckLocks(ops []LockOp, timeout time.Duration) Linearizability {
 			out = lockOutput{OK: true}
 			client, ret = lane, call
 		}
-		text := fmt.Sprintf("%s %s", describeLock(names, in, out), span(call, op.Return, op.Pending))
 		hist[i] = porcupine.Operation{ClientId: client, Input: in, Output: out, Call: call, Return: ret,
-			Metadata: opMeta{index: i, text: text, note: op.Note}}
+			Metadata: opMeta{index: i, note: op.Note}}
 	}
+	pending := 0
+	for _, op := range ops {
+		if op.Pending {
+			pending++
+		}
+	}
+	hist = implied(hist, func(op porcupine.Operation) string {
+		in, out := op.Input.(lockInput), op.Output.(lockOutput)
+		switch {
+		case out.Pending || out.OK:
+			return ""
+		case in.Kind == Acquire:
+			return in.Lock + "\x00held"
+		case in.Kind == Release:
+			return fmt.Sprintf("%s\x00not held by %d with %d", in.Lock, in.Client, in.Token)
+		}
+		return ""
+	})
 	l := check(m, hist, func(op porcupine.Operation) string { return op.Input.(lockInput).Lock }, timeout)
+	l.Ops, l.Pending = len(ops), pending
 	l.rowName = func(id int) string {
 		if id == lane {
 			return "lease expiries"
@@ -506,8 +601,10 @@ func CheckLocks(ops []LockOp, timeout time.Duration) Linearizability {
 
 // --- the register model ---
 
-// regState is one key: its value and, for a versioned store, its version
-// (the number of updates applied).
+// regState is one key: its value and, for a versioned store only, its
+// version (the number of updates applied). An unversioned register keeps
+// Version at 0, so states that differ only in how they were reached are
+// one state to porcupine's cache.
 type regState struct {
 	Value   int64
 	Version int64
@@ -528,44 +625,41 @@ type regOutput struct {
 	Pending bool
 }
 
-func regStep(versioned bool, s regState, in regInput, out regOutput) []any {
-	updated := regState{Value: in.Value, Version: s.Version + 1}
+// regStep is the register's sequential specification; an operation that
+// never returned takes effect if it can and is legal everywhere (see
+// lockStep for why that covers "did not take effect").
+func regStep(versioned bool, s regState, in regInput, out regOutput) (bool, regState) {
+	updated := regState{Value: in.Value}
+	if versioned {
+		updated.Version = s.Version + 1
+	}
 	switch in.Kind {
 	case initialize:
-		return []any{regState{Value: in.Value}}
+		return true, regState{Value: in.Value}
 	case Read:
 		if out.Pending || !out.OK {
-			return []any{s}
+			return true, s
 		}
-		if out.Value == s.Value && (!versioned || out.Version == s.Version) {
-			return []any{s}
-		}
+		return out.Value == s.Value && (!versioned || out.Version == s.Version), s
 	case Write:
-		switch {
-		case out.Pending:
-			return []any{s, updated}
-		case out.OK:
-			return []any{updated}
-		default:
-			return []any{s}
+		if out.Pending || out.OK {
+			return true, updated
 		}
+		return true, s
 	case CAS:
 		match := in.Expect == s.Value
 		if versioned {
 			match = in.Expect == s.Version
 		}
 		switch {
-		case out.Pending && match:
-			return []any{s, updated}
+		case match && (out.Pending || out.OK):
+			return true, updated
 		case out.Pending:
-			return []any{s}
-		case out.OK && match:
-			return []any{updated}
-		case !out.OK && !match:
-			return []any{s}
+			return true, s
 		}
+		return !out.OK && !match, s
 	}
-	return nil
+	return false, s
 }
 
 // RegisterModel is the porcupine model of a register of integers,
@@ -573,11 +667,11 @@ func regStep(versioned bool, s regState, in regInput, out regOutput) []any {
 // come in as a first "init" operation per key). versioned: a read also
 // returns the version and a cas compares versions instead of values.
 func RegisterModel(versioned bool, names func(int) string) porcupine.Model {
-	nm := porcupine.NondeterministicModel{
+	m := porcupine.Model{
 		Partition: keyPartition(func(op porcupine.Operation) string { return op.Input.(regInput).Key }),
-		Init:      func() []any { return []any{regState{}} },
-		Step: func(state, input, output any) []any {
-			return regStep(versioned, state.(regState), input.(regInput), output.(regOutput))
+		Init:      func() any { return regState{} },
+		Step: func(state, input, output any) (bool, any) {
+			return regStep(true, state.(regState), input.(regInput), output.(regOutput))
 		},
 		Equal: func(a, b any) bool { return a.(regState) == b.(regState) },
 		Hash: func(state any) uint64 {
@@ -589,19 +683,23 @@ func RegisterModel(versioned bool, names func(int) string) porcupine.Model {
 		},
 		DescribeState: func(state any) string {
 			s := state.(regState)
-			if versioned {
-				return fmt.Sprintf("%d (version %d)", s.Value, s.Version)
-			}
-			return fmt.Sprint(s.Value)
+			return fmt.Sprintf("%d (version %d)", s.Value, s.Version)
 		},
-		DescribeOperationMetadata: func(m any) string {
-			if m == nil {
-				return ""
-			}
-			return m.(opMeta).note
-		},
+		DescribeOperationMetadata: describeMeta,
 	}
-	return nm.ToModel()
+	if !versioned {
+		// The state is the bare value: an int64 in an interface costs no
+		// allocation when small, a struct always does, on every step.
+		m.Init = func() any { return int64(0) }
+		m.Step = func(state, input, output any) (bool, any) {
+			ok, n := regStep(false, regState{Value: state.(int64)}, input.(regInput), output.(regOutput))
+			return ok, n.Value
+		}
+		m.Equal = func(a, b any) bool { return a.(int64) == b.(int64) }
+		m.Hash = func(state any) uint64 { return uint64(state.(int64)) * 0x9e3779b97f4a7c15 }
+		m.DescribeState = func(state any) string { return fmt.Sprint(state.(int64)) }
+	}
+	return m
 }
 
 func describeReg(versioned bool, names func(int) string, in regInput, out regOutput) string {
@@ -667,17 +765,37 @@ func CheckRegister(ops []RegisterOp, versioned bool, initial map[string]int64, t
 		}
 		in := regInput{Key: k, Kind: initialize, Value: initial[k]}
 		hist = append(hist, porcupine.Operation{ClientId: 0, Input: in, Output: regOutput{OK: true}, Call: at, Return: at,
-			Metadata: opMeta{index: -1 - len(hist), text: fmt.Sprintf("initial value %d", initial[k])}})
+			Metadata: opMeta{index: -1 - len(hist)}})
 	}
+	pending := 0
 	for i, op := range ops {
+		if op.Pending {
+			pending++
+		}
+		if (op.Kind == Read || op.Kind == Write) && !op.OK && !op.Pending || op.Kind == Read && op.Pending {
+			continue // inert: it had no effect, or read nothing anyone saw
+		}
 		in := regInput{Key: op.Key, Kind: op.Kind, Client: op.Client, Value: op.Value, Expect: op.Expect}
 		out := regOutput{OK: op.OK, Value: op.Value, Version: op.Version, Pending: op.Pending}
-		text := fmt.Sprintf("%s %s", describeReg(versioned, names, in, out), span(op.Call, op.Return, op.Pending))
 		hist = append(hist, porcupine.Operation{ClientId: op.Client, Input: in, Output: out, Call: op.Call,
-			Return: retOf(op.Return, op.Pending), Metadata: opMeta{index: i, text: text, note: op.Note}})
+			Return: retOf(op.Return, op.Pending), Metadata: opMeta{index: i, note: op.Note}})
 	}
+	hist = implied(hist, func(op porcupine.Operation) string {
+		in, out := op.Input.(regInput), op.Output.(regOutput)
+		switch {
+		case out.Pending:
+			return ""
+		case in.Kind == Read && versioned:
+			return fmt.Sprintf("%s\x00= %d@%d", in.Key, out.Value, out.Version)
+		case in.Kind == Read:
+			return fmt.Sprintf("%s\x00= %d", in.Key, out.Value)
+		case in.Kind == CAS && !out.OK:
+			return fmt.Sprintf("%s\x00!= %d", in.Key, in.Expect)
+		}
+		return ""
+	})
 	l := check(m, hist, func(op porcupine.Operation) string { return op.Input.(regInput).Key }, timeout)
-	l.Ops = len(ops)
+	l.Ops, l.Pending = len(ops), pending
 	l.rowName = names
 	return l
 }

@@ -153,8 +153,8 @@ func TestSearchTimeoutIsUnknownNotOK(t *testing.T) {
 
 func TestStatesHashAsTheyCompare(t *testing.T) {
 	m := LockModel(func(int) string { return "" })
-	a, b := []any{lockState{Holder: 1, Token: 3, Known: true}}, []any{lockState{Holder: 1, Token: 3, Known: true}}
-	c := []any{lockState{Holder: 2, Token: 3, Known: true}}
+	a, b := lockState{Holder: 1, Token: 3, Known: true}, lockState{Holder: 1, Token: 3, Known: true}
+	c := lockState{Holder: 2, Token: 3, Known: true}
 	if !m.Equal(a, b) || m.Hash(a) != m.Hash(b) {
 		t.Fatal("equal lock states must compare and hash equal")
 	}

@@ -119,11 +119,12 @@ func encodeChildren(ks []obs.ZKChild) string {
 // prefix.
 func zkNodeName(prefix string, seq int64) string { return fmt.Sprintf("%s-lock-%010d", prefix, seq) }
 
-// zkStep lists the states a lock's directory can be in after one
-// operation; none means the operation is illegal there. An expired
-// session's requests must all fail with session-expired; an operation that
-// never returned may or may not have taken effect.
-func zkStep(s zkState, in zkInput, out zkOutput) []any {
+// zkStep is a lock directory's sequential specification: whether the
+// operation is legal in state s, and the state after it. An expired
+// session's requests must all fail with session-expired. An operation that
+// never returned takes effect if it can and is legal everywhere (see
+// lockStep for why that covers "did not take effect").
+func zkStep(s zkState, in zkInput, out zkOutput) (bool, zkState) {
 	if in.Kind == ZKExpire {
 		var keep []zkKid
 		for _, k := range decodeKids(s.Kids) {
@@ -139,19 +140,19 @@ func zkStep(s zkState, in zkInput, out zkOutput) []any {
 			}
 			n.Expired += fmt.Sprintf("%d,", in.Session)
 		}
-		return []any{n}
+		return true, n
 	}
 	dead := s.expired(in.Session)
 	switch {
 	case out.Pending && dead:
-		return []any{s}
+		return true, s
 	case out.Err == "session-expired":
 		if dead {
-			return []any{s}
+			return true, s
 		}
-		return nil
+		return false, s
 	case dead && !out.Pending:
-		return nil
+		return false, s
 	}
 	kids := decodeKids(s.Kids)
 	find := func(name string) int {
@@ -169,20 +170,20 @@ func zkStep(s zkState, in zkInput, out zkOutput) []any {
 		n.Next++
 		if out.Pending {
 			n.Kids += encodeKids([]zkKid{{name, 0, in.Session}})
-			return []any{s, n}
+			return true, n
 		}
 		if out.Err == "" && out.Result == name && out.Czxid > s.MaxCz {
 			n.Kids += encodeKids([]zkKid{{name, out.Czxid, in.Session}})
 			n.MaxCz = out.Czxid
-			return []any{n}
+			return true, n
 		}
 	case ZKChildren:
 		if out.Pending {
-			return []any{s}
+			return true, s
 		}
 		got := strings.Fields(out.Kids)
 		if out.Err != "" || len(got) != len(kids) {
-			return nil
+			return false, s
 		}
 		n := s
 		last := int64(0)
@@ -190,7 +191,7 @@ func zkStep(s zkState, in zkInput, out zkOutput) []any {
 			at := strings.LastIndexByte(g, '@')
 			cz, _ := strconv.ParseInt(g[at+1:], 10, 64)
 			if g[:at] != kids[i].name || (kids[i].czxid != 0 && kids[i].czxid != cz) || cz <= last {
-				return nil
+				return false, s
 			}
 			// Children are in creation order, so czxids must increase.
 			last = cz
@@ -198,26 +199,26 @@ func zkStep(s zkState, in zkInput, out zkOutput) []any {
 			n.MaxCz = max(n.MaxCz, cz)
 		}
 		n.Kids = encodeKids(kids)
-		return []any{n}
+		return true, n
 	case ZKExists:
 		i := find(in.Node)
 		if out.Pending {
-			return []any{s}
+			return true, s
 		}
 		if out.Err != "" || out.Exists != (i >= 0) {
-			return nil
+			return false, s
 		}
 		if i >= 0 {
 			if kids[i].czxid != 0 && kids[i].czxid != out.Czxid {
-				return nil
+				return false, s
 			}
 			kids[i].czxid = out.Czxid
 			n := s
 			n.Kids = encodeKids(kids)
 			n.MaxCz = max(n.MaxCz, out.Czxid)
-			return []any{n}
+			return true, n
 		}
-		return []any{s}
+		return true, s
 	case ZKDelete:
 		i := find(in.Node)
 		n := s
@@ -226,25 +227,25 @@ func zkStep(s zkState, in zkInput, out zkOutput) []any {
 		}
 		switch {
 		case out.Pending && i >= 0:
-			return []any{s, n}
+			return true, n
 		case out.Pending:
-			return []any{s}
+			return true, s
 		case out.Err == "" && i >= 0:
-			return []any{n}
+			return true, n
 		case out.Err == "no-node" && i < 0:
-			return []any{s}
+			return true, s
 		}
 	}
-	return nil
+	return false, s
 }
 
 // ZKModel is the porcupine model of the ZooKeeper server as the lock
 // recipe uses it, partitioned by lock directory.
 func ZKModel() porcupine.Model {
-	nm := porcupine.NondeterministicModel{
+	return porcupine.Model{
 		Partition: keyPartition(func(op porcupine.Operation) string { return op.Input.(zkInput).Lock }),
-		Init:      func() []any { return []any{zkState{}} },
-		Step: func(state, input, output any) []any {
+		Init:      func() any { return zkState{} },
+		Step: func(state, input, output any) (bool, any) {
 			return zkStep(state.(zkState), input.(zkInput), output.(zkOutput))
 		},
 		Equal: func(a, b any) bool { return a.(zkState) == b.(zkState) },
@@ -266,7 +267,6 @@ func ZKModel() porcupine.Model {
 			return fmt.Sprintf("children [%s], next seq %d", strings.Join(parts, ", "), s.Next)
 		},
 	}
-	return nm.ToModel()
 }
 
 func describeZK(in zkInput, out zkOutput) string {
@@ -357,19 +357,26 @@ func CheckZK(ops []ZKOp, timeout time.Duration) Linearizability {
 	}
 	names := nameFunc(byIndex)
 	m := ZKModel()
-	hist := make([]porcupine.Operation, len(ops))
+	hist := make([]porcupine.Operation, 0, len(ops))
+	pending := 0
 	for i, op := range ops {
+		if op.Pending {
+			pending++
+			if op.Kind == ZKChildren || op.Kind == ZKExists {
+				continue // a read that never returned is inert (see check)
+			}
+		}
 		in := zkInput{Lock: op.Lock, Kind: op.Kind, Session: op.Session, Node: op.Node}
 		out := zkOutput{Err: op.Err, Result: op.Result, Czxid: op.Czxid, Exists: op.Exists, Kids: encodeChildren(op.Kids), Pending: op.Pending}
 		who := names(op.Client)
 		if op.Kind == ZKExpire {
 			who = "server"
 		}
-		text := fmt.Sprintf("%s: %s %s", who, describeZK(in, out), span(op.Call, op.Return, op.Pending))
-		hist[i] = porcupine.Operation{ClientId: op.Client, Input: in, Output: out, Call: op.Call, Return: retOf(op.Return, op.Pending),
-			Metadata: opMeta{index: i, text: text, note: who}}
+		hist = append(hist, porcupine.Operation{ClientId: op.Client, Input: in, Output: out, Call: op.Call, Return: retOf(op.Return, op.Pending),
+			Metadata: opMeta{index: i, note: who, prefix: who + ": "}})
 	}
 	l := check(m, hist, func(op porcupine.Operation) string { return op.Input.(zkInput).Lock }, timeout)
+	l.Ops, l.Pending = len(ops), pending
 	l.rowName = func(id int) string {
 		if _, client := byIndex[id]; !client {
 			return "session expiries"

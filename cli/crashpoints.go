@@ -20,6 +20,7 @@ func newCrashPoints() *cobra.Command {
 		out     *output
 		saveDir string
 	)
+	var unsynced string
 	c := &cobra.Command{
 		Use:   "crashpoints SCENARIO [--seed N]",
 		Short: "Crash each node between the effects of its handlers, one run per crash point",
@@ -47,6 +48,9 @@ gives a violation.`,
 			}
 			spec, err := loadScenario(args[0])
 			if err != nil {
+				return err
+			}
+			if err := withUnsynced("crashpoints", &spec, unsynced); err != nil {
 				return err
 			}
 			if saveDir != "" {
@@ -141,6 +145,7 @@ gives a violation.`,
 	f := c.Flags()
 	seedFlag(c, &o.Seed, 1, false, "seed of the runs (workload and network draws)")
 	bugFlag(c, &o.Bug)
+	unsyncedFlag(f, &unsynced)
 	f.DurationVar(&o.RestartAfter, "restart-after", 0, "restart each crashed node after this long (default: never, but a liveness phase restarts it)")
 	countFlag(c, &o.PerKind, "per-kind", 25, "crash points per node and effect kind, spread over the run")
 	listFlag(c, &o.Nodes, "nodes", "only crash these nodes (comma-separated; default every node)", nil)

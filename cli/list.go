@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/faultline-sim/faultline/catalog"
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/protocol/plant"
@@ -55,8 +56,9 @@ bugs (with what each does) and checkers (name, class, the fact kinds each needs)
 				return nil
 			}
 			var out struct {
-				Scenarios []scenarioJSON `json:"scenarios"`
-				Facts     []obs.KindInfo `json:"facts"`
+				Scenarios []scenarioJSON  `json:"scenarios"`
+				Facts     []obs.KindInfo  `json:"facts"`
+				Bugs      []catalog.Entry `json:"planted_bugs"` // as simrun bugs --json
 			}
 			for _, s := range scenarios.All() {
 				j := scenarioJSON{Name: s.Name, Description: s.Description, Protocol: s.System.Protocol(), Expect: string(s.Expect),
@@ -70,6 +72,7 @@ bugs (with what each does) and checkers (name, class, the fact kinds each needs)
 				out.Scenarios = append(out.Scenarios, j)
 			}
 			out.Facts = obs.Vocabulary()
+			out.Bugs = catalog.All()
 			return reports.WriteJSON(c.OutOrStdout(), out)
 		},
 	}

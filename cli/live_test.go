@@ -13,13 +13,14 @@ import (
 	"testing"
 
 	"github.com/faultline-sim/faultline/realserver"
+	"github.com/faultline-sim/faultline/realserver/realservertest"
 	"github.com/stretchr/testify/require"
 )
 
 // needRedis skips outside CI when redis-server is missing, and fails in CI.
 func needRedis(t *testing.T) {
 	if _, err := exec.LookPath("redis-server"); err != nil {
-		realserver.Require(t, fmt.Errorf("redis-server %w", realserver.ErrMissing))
+		realservertest.Require(t, fmt.Errorf("redis-server %w", realserver.ErrMissing))
 	}
 }
 

@@ -108,6 +108,8 @@ func TestSweepTextListsReproduceCommands(t *testing.T) {
 func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.json")
 	require.NoError(t, os.WriteFile(bad, []byte(`{"actions":[{"kind":"crash","node":"nobody"}]}`), 0o644))
+	jump := filepath.Join(t.TempDir(), "jump.json")
+	require.NoError(t, os.WriteFile(jump, []byte(`{"actions":[{"kind":"clock-jump","node":"coordinator"}]}`), 0o644))
 	trigger := func(on, where string) string {
 		f := filepath.Join(t.TempDir(), "trigger.json")
 		require.NoError(t, os.WriteFile(f, []byte(`{"actions":[],"triggers":[{"on":"`+on+`","node":"coordinator","where":{"`+where+`":"true"},"do":[{"kind":"crash","node":"coordinator"}]}]}`), 0o644))
@@ -142,11 +144,12 @@ func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 		`unknown scenario "nope" (simrun list shows them all)`:                                                           {"show", "nope"},
 		`unknown command "fly"`:                                                                                          {"fly"},
 		`no planted bug "nope"`:                                                                                          {"run", "2pc-bank", "--seed", "1", "--bug", "nope"},
-		`crash: unknown node "nobody"`:                                                                                   {"run", "2pc-bank", "--seed", "1", "--faults", bad},
 		"no such file or directory":                                                                                      {"run", "2pc-bank", "--seed", "1", "--faults", filepath.Join(t.TempDir(), "missing.json")},
-		`trigger.json: fault schedule: trigger 1: "on": unknown fact kind "votes-inn" (did you mean "votes-in"?`:        {"run", "2pc-bank", "--seed", "1", "--faults", onTypo},
-		`"where": fact kind votes-in has no attribute "all_yes" (did you mean "all-yes"? its attributes: txn, all-yes)`: {"run", "2pc-bank", "--seed", "1", "--faults", whereTypo},
-		`unknown scenario "nope" (simrun list sh`: {"sweep", "nope", "--seeds", "1-2"},
+		`run: ` + bad + `: scenario 2pc-bank: action 1: crash: unknown node "nobody"`:                                    {"run", "2pc-bank", "--seed", "1", "--faults", bad},
+		`run: ` + jump + `: scenario 2pc-bank: action 1: clock-jump coordinator: duration is missing`:                    {"run", "2pc-bank", "--seed", "1", "--faults", jump},
+		`trigger.json: fault schedule: trigger 1: "on": unknown fact kind "votes-inn" (did you mean "votes-in"?`:         {"run", "2pc-bank", "--seed", "1", "--faults", onTypo},
+		`"where": fact kind votes-in has no attribute "all_yes" (did you mean "all-yes"? its attributes: txn, all-yes)`:  {"run", "2pc-bank", "--seed", "1", "--faults", whereTypo},
+		`unknown scenario "nope" (simrun list sh`:                                                                        {"sweep", "nope", "--seeds", "1-2"},
 	}
 	for want, args := range cases {
 		code, out, errOut := simrun(args...)

@@ -3,10 +3,10 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -43,35 +43,40 @@ func TestProgressOnANonTerminalIsAPlainLineEveryInterval(t *testing.T) {
 	require.Equal(t, 1, strings.Count(b.String(), "\n"), "silent once finished")
 }
 
-var (
-	cliOnce sync.Once
-	cliPath string
-	cliErr  error
-)
+// argsEnv carries simrun's arguments (JSON) to this test binary started
+// again as a child process, which then acts as simrun: the CLI tests that
+// need a process of their own (a signal, stderr a pipe) need no build, and
+// leave nothing in the temp dir.
+const argsEnv = "FAULTLINE_SIMRUN_ARGS"
 
-func buildCLI(t *testing.T) string {
-	cliOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "simrun-cli-")
-		if err != nil {
-			cliErr = err
-			return
-		}
-		cliPath = filepath.Join(dir, "simrun")
-		if out, err := exec.Command("go", "build", "-o", cliPath, "github.com/faultline-sim/faultline/cmd/simrun").CombinedOutput(); err != nil {
-			cliErr = err
-			t.Logf("%s", out)
-		}
-	})
-	require.NoError(t, cliErr)
-	return cliPath
+// TestActAsSimrun is the child's body; it does nothing in a normal run.
+func TestActAsSimrun(t *testing.T) {
+	js, ok := os.LookupEnv(argsEnv)
+	if !ok {
+		t.Skip("only run as a child of the CLI process tests")
+	}
+	var args []string
+	if err := json.Unmarshal([]byte(js), &args); err != nil {
+		t.Fatal(err)
+	}
+	os.Exit(run(args, os.Stdout, os.Stderr))
+}
+
+// simrunCommand is simrun with args, as a child process.
+func simrunCommand(t *testing.T, args ...string) *exec.Cmd {
+	js, err := json.Marshal(args)
+	require.NoError(t, err)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestActAsSimrun$")
+	cmd.Env = append(os.Environ(), argsEnv+"="+string(js))
+	return cmd
 }
 
 // interruptAfterProgress starts simrun with args, waits for its first
 // progress line on stderr (a pipe, not a terminal), sends SIGINT, and
 // returns the exit status, stdout and stderr.
 func interruptAfterProgress(t *testing.T, progressLabel string, args ...string) (int, string, string) {
-	cmd := exec.Command(buildCLI(t), args...)
-	cmd.Env = append(os.Environ(), "FAULTLINE_PROGRESS_EVERY=300ms")
+	cmd := simrunCommand(t, args...)
+	cmd.Env = append(cmd.Env, "FAULTLINE_PROGRESS_EVERY=300ms")
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
 	errPipe, err := cmd.StderrPipe()

@@ -28,11 +28,11 @@ says so and exits with status 2. Otherwise the exit status is the run's:
 			}
 			f, err := scenarios.ParseRunFile(data)
 			if err != nil {
-				return fmt.Errorf("replay: %s: %v", args[0], err)
+				return fmt.Errorf("replay: %s: %w", args[0], err)
 			}
 			out, err := scenarios.Replay(f)
 			if err != nil {
-				return fmt.Errorf("replay: %s: %v", args[0], err)
+				return fmt.Errorf("replay: %s: %w", args[0], err)
 			}
 			if out.TraceHash != f.TraceHash {
 				if p.out.is("text") {

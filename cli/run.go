@@ -25,6 +25,7 @@ func newRun() *cobra.Command {
 		linTO     time.Duration
 		p         presentation
 	)
+	var unsynced string
 	c := &cobra.Command{
 		Use:   "run SCENARIO --seed N",
 		Short: "Run one scenario with one seed and print the checkers' verdicts",
@@ -43,6 +44,10 @@ run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
 			if err != nil {
 				return err
 			}
+			if err := withUnsynced("run", &spec, unsynced); err != nil {
+				return err
+			}
+			p.epilogue = unsyncedNote(unsynced)
 			opts := scenarios.Options{Seed: seed, Bug: bug, LinTimeout: linTO}
 			if faultsIn != "" {
 				data, err := os.ReadFile(faultsIn)
@@ -56,6 +61,11 @@ run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
 				opts.Schedule = &s
 			}
 			out, err := scenarios.Run(spec, opts)
+			if err != nil && faultsIn != "" {
+				// What only installing it can find (an unknown node, a
+				// negative time) is the file's mistake too: name it.
+				return fmt.Errorf("run: %s: %w", faultsIn, err)
+			}
 			if err != nil {
 				return err
 			}
@@ -75,6 +85,7 @@ run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
 	f := c.Flags()
 	seedFlag(c, &seed, 0, true, "seed of the run (required)")
 	bugFlag(c, &bug)
+	unsyncedFlag(f, &unsynced)
 	f.StringVar(&faultsIn, "faults", "", "replay this saved fault schedule (JSON) instead of the scenario's")
 	f.StringVar(&faultsOut, "save-faults", "", "write the fault schedule of this run to a file (JSON)")
 	f.StringVar(&saveTo, "save", "", "write a run file for simrun replay (JSON)")

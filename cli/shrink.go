@@ -23,6 +23,7 @@ func newShrink() *cobra.Command {
 		maxRuns int
 		p       presentation
 	)
+	var unsynced string
 	c := &cobra.Command{
 		Use:   "shrink SCENARIO --seed N",
 		Short: "Shrink a failing run to the fewest faults that still make it fail",
@@ -37,6 +38,9 @@ has no violation to shrink.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			spec, err := loadScenario(args[0])
 			if err != nil {
+				return err
+			}
+			if err := withUnsynced("shrink", &spec, unsynced); err != nil {
 				return err
 			}
 			res, err := shrink.Shrink(spec, seed, bug, maxRuns)
@@ -73,6 +77,7 @@ has no violation to shrink.`,
 	}
 	seedFlag(c, &seed, 0, true, "seed of the failing run (required)")
 	bugFlag(c, &bug)
+	unsyncedFlag(c.Flags(), &unsynced)
 	c.Flags().StringVar(&saveTo, "save", "", "write the minimal run as a run file for simrun replay")
 	countFlag(c, &maxRuns, "max-runs", 2000, "give up refining after this many runs")
 	addPresentation(c, &p)

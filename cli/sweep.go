@@ -21,7 +21,10 @@ func newSweep() *cobra.Command {
 		linTO   time.Duration
 		htmlOut string
 		out     *output
+		shard   string
+		rows    string
 	)
+	var unsynced string
 	c := &cobra.Command{
 		Use:   "sweep SCENARIO --seeds A-B",
 		Short: "Run a scenario over a range of seeds in parallel and count verdicts",
@@ -31,18 +34,39 @@ Results are identical for any --workers. Each listed failure is re-run twice
 with its full trace to confirm it reproduces with the same trace hash.`,
 		Args:              exactlyOne("scenario name or file"),
 		ValidArgsFunction: completeScenarios,
-		RunE: func(c *cobra.Command, args []string) error {
+		RunE: func(c *cobra.Command, args []string) (err error) {
 			spec, err := loadScenario(args[0])
 			if err != nil {
 				return err
 			}
+			if err := withUnsynced("sweep", &spec, unsynced); err != nil {
+				return err
+			}
 			from, to := seeds.from, seeds.to
 			opts := sweep.Options{From: from, To: to, Workers: workers, Bug: bug, LinTimeout: linTO}
+			if shard != "" {
+				if opts.Shard, opts.Shards, err = sweep.ParseShard(shard); err != nil {
+					return err
+				}
+			}
+			if rows != "" {
+				rw, err := newRowWriter(rows)
+				if err != nil {
+					return err
+				}
+				opts.Rows = rw.write
+				defer func() {
+					if cerr := rw.close(); cerr != nil && err == nil {
+						err = cerr
+					}
+				}()
+			}
 			prog := newProgress(c.ErrOrStderr(), spec.Name)
 			opts.Progress = prog.Update
 			stop := onInterrupt(c.ErrOrStderr())
 			defer stop.Close()
 			opts.Stop = stop.Stopped
+			tuneGC()
 			start := time.Now()
 			res, err := sweep.Sweep(spec, opts)
 			prog.Finish()
@@ -62,6 +86,9 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 				}
 			default:
 				reports.SweepText(w, res, elapsed)
+				if note := unsyncedNote(unsynced); note != "" {
+					fmt.Fprintln(w, note)
+				}
 			}
 			note := c.ErrOrStderr() // keep stdout one document
 			if out.is("text") {
@@ -86,17 +113,21 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 	seedsFlag(c, &seeds, "", "seed range A-B, inclusive (required)")
 	workersFlag(c, &workers)
 	bugFlag(c, &bug)
+	unsyncedFlag(c.Flags(), &unsynced)
 	linTimeoutFlag(c, &linTO)
 	out = formatFlags(c, "text", "json", "html")
-	c.Flags().StringVar(&htmlOut, "html", "", "also write an HTML report with charts (verdicts, violations by checker, seeds to first detection) to this file")
+	f := c.Flags()
+	f.StringVar(&htmlOut, "html", "", "also write an HTML report with charts (verdicts, violations by checker, seeds to first detection) to this file")
+	f.StringVar(&shard, "shard", "", "run only shard i/n of the range: seeds A+i, A+i+n, ... (combine the shards' --json with simrun merge)")
+	f.StringVar(&rows, "rows", "", "write every seed's verdict to this file as JSON Lines, in seed order")
 	return c
 }
 
 // stoppedSweep says which seeds an interrupted sweep covered.
 func stoppedSweep(res *sweep.Result, asked uint64) string {
-	if len(res.Runs) == 0 {
+	if res.Total == 0 {
 		return fmt.Sprintf("interrupted: no seed of %d-%d finished", res.From, asked)
 	}
 	return fmt.Sprintf("interrupted: seeds %d-%d covered (%d of the %d asked, %d-%d); the results above are for those only",
-		res.From, res.To, len(res.Runs), asked-res.From+1, res.From, asked)
+		res.From, res.To, res.Total, asked-res.From+1, res.From, asked)
 }

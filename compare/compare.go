@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,26 +30,28 @@ type Options struct {
 	Stop func() bool
 }
 
-// Row is one protocol under one fault class, over every seed.
+// Row is one protocol under one fault class, over every seed. A metric's
+// over tag names the count it is taken over: with that count zero the
+// metric has no value, and JSON writes it as null.
 type Row struct {
 	Protocol   string `json:"protocol"`
 	FaultClass string `json:"fault_class"`
 	Runs       int    `json:"runs"`
 	Txns       int    `json:"transactions"` // begun, over all runs
 
-	MessagesPerTxn float64 `json:"messages_per_txn"`
-	WritesPerTxn   float64 `json:"durable_writes_per_txn"`
-	LatencyP50Ms   float64 `json:"commit_latency_p50_ms"`
-	LatencyP99Ms   float64 `json:"commit_latency_p99_ms"`
-	LockHoldMeanMs float64 `json:"lock_hold_mean_ms"`
-	LockHoldP99Ms  float64 `json:"lock_hold_p99_ms"`
+	MessagesPerTxn float64 `json:"messages_per_txn" over:"Txns"`
+	WritesPerTxn   float64 `json:"durable_writes_per_txn" over:"Txns"`
+	LatencyP50Ms   float64 `json:"commit_latency_p50_ms" over:"LatencySamples"`
+	LatencyP99Ms   float64 `json:"commit_latency_p99_ms" over:"LatencySamples"`
+	LockHoldMeanMs float64 `json:"lock_hold_mean_ms" over:"LockHoldSamples"`
+	LockHoldP99Ms  float64 `json:"lock_hold_p99_ms" over:"LockHoldSamples"`
 	// UncertainMsPerTxn: participant time spent voted yes and undecided,
 	// per transaction; BlockedMsPerTxn: the part of it never resolved by
 	// the end of the run.
-	UncertainMsPerTxn float64 `json:"uncertain_ms_per_txn"`
-	BlockedMsPerTxn   float64 `json:"blocked_ms_per_txn"`
-	DecidedFraction   float64 `json:"decided_fraction"`
-	CommittedFraction float64 `json:"committed_fraction"`
+	UncertainMsPerTxn float64 `json:"uncertain_ms_per_txn" over:"Txns"`
+	BlockedMsPerTxn   float64 `json:"blocked_ms_per_txn" over:"Txns"`
+	DecidedFraction   float64 `json:"decided_fraction" over:"Txns"`
+	CommittedFraction float64 `json:"committed_fraction" over:"Txns"`
 
 	BlockedRuns      int    `json:"blocked_runs"`
 	SafetyViolations int    `json:"safety_violation_runs"`
@@ -65,7 +69,8 @@ type Row struct {
 }
 
 // MarshalJSON writes a metric without samples as null, so that a cell
-// where nothing committed never reads as the fastest.
+// where nothing committed never reads as the fastest. Which metrics, under
+// which keys, comes from the struct tags (json and over).
 func (r Row) MarshalJSON() ([]byte, error) {
 	type plain Row
 	m := map[string]any{}
@@ -76,18 +81,40 @@ func (r Row) MarshalJSON() ([]byte, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, err
 	}
-	for name, has := range map[string]bool{
-		"commit_latency_p50_ms": r.LatencySamples > 0, "commit_latency_p99_ms": r.LatencySamples > 0,
-		"lock_hold_mean_ms": r.LockHoldSamples > 0, "lock_hold_p99_ms": r.LockHoldSamples > 0,
-		"messages_per_txn": r.Txns > 0, "durable_writes_per_txn": r.Txns > 0, "uncertain_ms_per_txn": r.Txns > 0,
-		"blocked_ms_per_txn": r.Txns > 0, "decided_fraction": r.Txns > 0, "committed_fraction": r.Txns > 0,
-	} {
-		if !has {
-			m[name] = nil
+	for _, f := range nullable {
+		if reflect.ValueOf(r).FieldByIndex(f.count).Int() == 0 {
+			m[f.key] = nil
 		}
 	}
 	return json.Marshal(m)
 }
+
+// nullMetric is a Row metric with an over tag: its JSON key and the index
+// of the count it is taken over.
+type nullMetric struct {
+	key   string
+	count []int
+}
+
+// nullable lists Row's metrics with an over tag, read from the struct once.
+var nullable = func() []nullMetric {
+	var out []nullMetric
+	rt := reflect.TypeFor[Row]()
+	for i := range rt.NumField() {
+		f := rt.Field(i)
+		over := f.Tag.Get("over")
+		if over == "" {
+			continue
+		}
+		c, ok := rt.FieldByName(over)
+		if !ok || c.Type.Kind() != reflect.Int {
+			panic(fmt.Sprintf("compare: Row.%s: over:%q is not an int field of Row", f.Name, over))
+		}
+		key, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		out = append(out, nullMetric{key, c.Index})
+	}
+	return out
+}()
 
 type job struct {
 	cell int
@@ -185,7 +212,7 @@ func Run(o Options) ([]Row, error) {
 	for i, j := range jobs {
 		r := results[i]
 		if r.err != nil {
-			return nil, fmt.Errorf("compare: %s seed %d: %v", specs[j.cell].Name, j.seed, r.err)
+			return nil, fmt.Errorf("compare: %s seed %d: %w", specs[j.cell].Name, j.seed, r.err)
 		}
 		a := &accs[j.cell]
 		a.m.Begun += r.m.Begun

@@ -15,6 +15,7 @@ import (
 	"github.com/faultline-sim/faultline/live/proxy"
 	"github.com/faultline-sim/faultline/protocol/redislock"
 	"github.com/faultline-sim/faultline/realserver"
+	"github.com/faultline-sim/faultline/realserver/realservertest"
 	"github.com/faultline-sim/faultline/sim"
 )
 
@@ -48,14 +49,14 @@ func newRedisClient(addr string) *redis.Client {
 
 func newFailoverHarness(t *testing.T) *failoverHarness {
 	h := &failoverHarness{y: newTally(t)}
-	h.master = realserver.RedisForTest(t, realserver.RedisOptions{})
+	h.master = realservertest.Redis(t, realserver.RedisOptions{})
 	var err error
 	h.link, err = proxy.New(h.master.Addr())
 	require.NoError(t, err)
 	t.Cleanup(func() { h.link.Close() })
 	h.door, err = h.link.Door("replication")
 	require.NoError(t, err)
-	h.replica = realserver.RedisForTest(t, realserver.RedisOptions{ReplicaOf: h.door})
+	h.replica = realservertest.Redis(t, realserver.RedisOptions{ReplicaOf: h.door})
 	h.m, h.r = newRedisClient(h.master.Addr()), newRedisClient(h.replica.Addr())
 	t.Cleanup(func() { h.m.Close(); h.r.Close() })
 	return h

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/faultline-sim/faultline/realserver"
+	"github.com/faultline-sim/faultline/realserver/realservertest"
 	"github.com/faultline-sim/faultline/sim"
 )
 
@@ -21,10 +23,28 @@ import (
 // of step, and cheap enough for every `go test ./...`.
 const defaultChecks = 50
 
-// budget bounds each test's sequences in real time, so that a test with
-// its server's start-up stays under a minute; sequences that would start
-// after it are not run (the test says how many ran).
+// budget bounds each test's sequences in real time by default, so that a
+// test with its server's start-up stays under a minute; sequences that
+// would start after it are not run (the test logs how many ran).
 const budget = 50 * time.Second
+
+// maxBudget bounds a test whose count was asked for (-rapid.checks or
+// RAPID_CHECKS): its budget grows with the count, up to this; a sequence
+// asked for and not run then fails the test instead of passing unseen.
+// (go test's own -timeout, 10 minutes by default, may need raising.)
+const maxBudget = time.Hour
+
+// budgetFor is the time budget of a test that runs checks sequences where
+// by default it runs perDefault in the default budget: that budget for
+// each perDefault sequences asked for, at least the default budget and at
+// most maxBudget.
+func budgetFor(checks, perDefault int, asked bool) time.Duration {
+	if !asked || perDefault <= 0 {
+		return budget
+	}
+	b := budget * time.Duration((checks+perDefault-1)/perDefault)
+	return min(max(b, budget), maxBudget)
+}
 
 // verbose (env CONFORMANCE_VERBOSE=1) logs every sequence's transcript.
 var verbose = os.Getenv("CONFORMANCE_VERBOSE") != ""
@@ -64,13 +84,19 @@ func sharedZooKeeper(t *testing.T) *realserver.Server {
 	shared.Do(func() {
 		shared.zk, shared.err = realserver.StartZooKeeper(context.Background(), realserver.ZKOptions{TickTime: zkTick, MaxSessionTimeout: maxZKSession})
 	})
-	realserver.Require(t, shared.err)
+	realservertest.Require(t, shared.err)
 	return shared.zk
 }
 
+// perTest is how many sequences the running test does by default (the
+// measure of its time budget when a count is asked for).
+var perTest = defaultChecks
+
 // fewerChecks lowers the default count for one slow test; a count asked
-// for is left alone.
+// for is left alone (and given the time it needs at this test's pace).
 func fewerChecks(t *testing.T, n int) {
+	perTest = n
+	t.Cleanup(func() { perTest = defaultChecks })
 	if asked {
 		return
 	}
@@ -81,31 +107,47 @@ func fewerChecks(t *testing.T, n int) {
 // tally counts what one test compared, for its log line and the report.
 type tally struct {
 	start     time.Time
-	sequences int // sequences run against both servers
-	late      int // sequences not run: the time budget was spent
-	steps     int // replies (and event lists) compared
-	expired   int // of them, replies about a key whose TTL had run out
-	boundary  int // sequences cut short at an expiry boundary (see expiries.near)
-	events    int // steps after which some session was told of a deletion
-	faults    int // kill -9 and restart, failover, session expiry
+	budget    time.Duration // see budgetFor
+	asked     bool          // the count was asked for: a sequence not run fails the test
+	sequences int           // sequences run against both servers
+	late      int           // sequences not run: the time budget was spent
+	steps     int           // replies (and event lists) compared
+	expired   int           // of them, replies about a key whose TTL had run out
+	boundary  int           // sequences cut short at an expiry boundary (see expiries.near)
+	events    int           // steps after which some session was told of a deletion
+	faults    int           // kill -9 and restart, failover, session expiry
 }
 
 func newTally(t *testing.T) *tally {
-	y := &tally{start: time.Now()}
+	checks, _ := strconv.Atoi(flag.Lookup("rapid.checks").Value.String())
+	y := &tally{start: time.Now(), budget: budgetFor(checks, perTest, asked), asked: asked}
 	t.Cleanup(func() {
-		t.Logf("%d sequences (%d over the time budget), %d replies compared (%d after a TTL ran out, %d with watch events), %d faults, %d sequences cut at an expiry boundary, %v",
-			y.sequences, y.late, y.steps, y.expired, y.events, y.faults, y.boundary, time.Since(y.start).Round(time.Millisecond))
+		t.Logf("%d sequences run, %d not run for want of time (budget %v), %d replies compared (%d after a TTL ran out, %d with watch events), %d faults, %d sequences cut at an expiry boundary, %v",
+			y.sequences, y.late, y.budget, y.steps, y.expired, y.events, y.faults, y.boundary, time.Since(y.start).Round(time.Millisecond))
+		if err := y.shortfall(); err != nil {
+			t.Error(err)
+		}
 	})
 	return y
 }
 
 // over reports, and counts, a sequence that would start after the budget.
 func (y *tally) over() bool {
-	if time.Since(y.start) > budget {
+	if time.Since(y.start) > y.budget {
 		y.late++
 		return true
 	}
 	return false
+}
+
+// shortfall is the error of a test whose count was asked for and which
+// did not run every sequence: skipped sequences must not pass as checked.
+func (y *tally) shortfall() error {
+	if !y.asked || y.late == 0 {
+		return nil
+	}
+	return fmt.Errorf("%d of the sequences asked for (-rapid.checks or RAPID_CHECKS) were not run: the %v budget was spent after %d; ask for fewer or run this test alone",
+		y.late, y.budget, y.sequences)
 }
 
 // planned is one message the driver sends at a simulated time.

@@ -213,7 +213,7 @@ func CrashPoints(spec scenarios.Spec, o Options) (*Result, error) {
 			res.Stopped = true
 			break
 		}
-		plan := faults.Schedule{Actions: append(append([]faults.Action(nil), base.Actions...), p.Action(o.RestartAfter)), Triggers: base.Triggers}
+		plan := faults.Schedule{Actions: append(append([]faults.Action(nil), base.Actions...), p.Action(o.RestartAfter)), Triggers: base.Triggers, Unsynced: base.Unsynced}
 		faults.SortActions(plan.Actions)
 		out, err := scenarios.Run(spec, scenarios.Options{Seed: o.Seed, Bug: o.Bug, Schedule: &plan, NoTrace: true})
 		if err != nil {

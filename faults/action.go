@@ -32,9 +32,14 @@ const (
 	// set or cancel, an observation), and restarts it RestartAfter later
 	// if that is given. The point is named by run and effect, not by time.
 	EffectCrash Kind = "effect-crash"
+	// MidCrash arms, at At, a crash of Node inside a handler: right before
+	// its Effect-th durable write, sync or send from then on, restarting
+	// RestartAfter later if that is given. Random search draws it: the
+	// point is named by time and count, not by a run of a fault-free run.
+	MidCrash Kind = "mid-crash"
 )
 
-var kinds = []Kind{Crash, Restart, Partition, Cut, Isolate, Heal, SetLink, ResetLinks, ClockJump, ClockDrift, Pause, HealAll, EffectCrash}
+var kinds = []Kind{Crash, Restart, Partition, Cut, Isolate, Heal, SetLink, ResetLinks, ClockJump, ClockDrift, Pause, HealAll, EffectCrash, MidCrash}
 
 // LinkSpec is a link setting in a schedule.
 type LinkSpec struct {
@@ -92,8 +97,12 @@ func (a Action) String() string {
 		fmt.Fprintf(&b, " %s %v", a.Node, a.Duration)
 	case ClockDrift:
 		fmt.Fprintf(&b, " %s %g", a.Node, a.Drift)
-	case EffectCrash:
-		fmt.Fprintf(&b, " %s run=%d effect=%v", a.Node, a.Run, a.Effect)
+	case EffectCrash, MidCrash:
+		if a.Kind == EffectCrash {
+			fmt.Fprintf(&b, " %s run=%d effect=%v", a.Node, a.Run, a.Effect)
+		} else {
+			fmt.Fprintf(&b, " %s before-effect=%v", a.Node, a.Effect)
+		}
 		if a.RestartAfter != nil {
 			fmt.Fprintf(&b, " restart-after=%v", *a.RestartAfter)
 		}
@@ -128,12 +137,14 @@ func (a Action) Validate(known func(string) bool) error {
 		}
 		return nil
 	}
-	if a.Kind != EffectCrash && (a.Run != 0 || a.Effect != 0 || a.RestartAfter != nil) {
-		return fmt.Errorf("%s: run, effect and restart_after belong to %s only", a.Kind, EffectCrash)
+	if a.Kind != EffectCrash && a.Kind != MidCrash && (a.Run != 0 || a.Effect != 0 || a.RestartAfter != nil) {
+		return fmt.Errorf("%s: run, effect and restart_after belong to %s and %s only", a.Kind, EffectCrash, MidCrash)
 	}
 	switch a.Kind {
 	case EffectCrash:
 		return a.validateEffectCrash(known)
+	case MidCrash:
+		return a.validateMidCrash(known)
 	case Crash, Restart, Isolate, ClockJump, ClockDrift, Pause:
 		if a.Node == "" {
 			return fmt.Errorf("%s: node is missing", a.Kind)
@@ -143,6 +154,9 @@ func (a Action) Validate(known func(string) bool) error {
 		}
 		if a.Kind == Pause && a.Duration <= 0 {
 			return fmt.Errorf("pause %s: duration must be positive", a.Node)
+		}
+		if a.Kind == ClockJump && a.Duration == 0 {
+			return fmt.Errorf("clock-jump %s: duration is missing or zero (the jump, e.g. \"duration\": \"-200ms\")", a.Node)
 		}
 	case Partition:
 		if len(a.Groups) < 2 {
@@ -172,7 +186,7 @@ func (a Action) Validate(known func(string) bool) error {
 			return fmt.Errorf("link: the link setting is missing")
 		}
 		if err := a.Link.Sim().Validate(); err != nil {
-			return fmt.Errorf("link: %v", err)
+			return fmt.Errorf("link: %w", err)
 		}
 		if err := check(append(append([]string{}, a.From...), a.To...)...); err != nil {
 			return err
@@ -212,6 +226,10 @@ func (a Action) Apply(w *sim.World) {
 	case EffectCrash:
 		if hasNode {
 			a.arm(w, node, -1)
+		}
+	case MidCrash:
+		if hasNode {
+			midCrash{a: a, quietFrom: -1}.Apply(w)
 		}
 	case Restart:
 		if hasNode {
@@ -321,11 +339,10 @@ func (r *EffectRef) UnmarshalJSON(b []byte) error {
 }
 
 func (a Action) validateEffectCrash(known func(string) bool) error {
+	if err := a.validateNode(known); err != nil {
+		return err
+	}
 	switch {
-	case a.Node == "":
-		return fmt.Errorf("%s: node is missing", a.Kind)
-	case !known(a.Node):
-		return fmt.Errorf("%s: unknown node %q", a.Kind, a.Node)
 	case a.At != 0:
 		return fmt.Errorf("%s %s: at must be 0: the point is named by run and effect, not by time", a.Kind, a.Node)
 	case a.Run < 1:

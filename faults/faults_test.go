@@ -53,6 +53,8 @@ func TestParseRefusesTyposAndBadDurations(t *testing.T) {
 	require.ErrorContains(t, err, `unknown field "nod"`)
 	_, err = Parse([]byte(`{"actions":[{"at":"soon","kind":"crash"}]}`))
 	require.ErrorContains(t, err, `bad duration "soon"`)
+	_, err = Parse([]byte(`{"actions":[]} {"actions":[{"kind":"crash","node":"x"}]}`))
+	require.ErrorContains(t, err, "fault schedule: data after the JSON value")
 }
 
 func TestValidateNamesWhatIsWrong(t *testing.T) {
@@ -66,6 +68,7 @@ func TestValidateNamesWhatIsWrong(t *testing.T) {
 		"cut: from and to are both":      {Kind: Cut, From: []string{"a"}},
 		"link: link loss 2 is not":       {Kind: SetLink, Link: &LinkSpec{Loss: 2}},
 		"pause a: duration must be":      {Kind: Pause, Node: "a"},
+		"clock-jump a: duration is miss": {Kind: ClockJump, Node: "a"},
 		"crash: negative time":           {Kind: Crash, Node: "a", At: -1},
 		"link: the link setting is miss": {Kind: SetLink},
 	}

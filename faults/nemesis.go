@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/faultline-sim/faultline/sim"
 )
 
 // Nemesis generates random fault schedules. Rates are events per simulated
@@ -39,6 +41,20 @@ type Nemesis struct {
 	ClockRate float64 // clock jumps
 	ClockJump Duration
 
+	// MidCrashRate draws mid-crashes: at a random time a target is armed
+	// to crash right before its k-th durable write, sync or send from
+	// then on, k uniform in [1, MidCrashEffects] (default 6), so the crash
+	// lands inside a handler — between a log write and a send, or between
+	// two sends — where a timed crash never falls. Restarts follow
+	// Downtime and NoRestart as for crashes.
+	MidCrashRate    float64
+	MidCrashEffects int
+
+	// Unsynced is the storage fault of every schedule drawn (see
+	// Schedule.Unsynced): "" keeps unsynced writes, "lose" or "torn" loses
+	// them at a crash.
+	Unsynced string
+
 	// Base is the network's default link, restored when a slow or lossy
 	// episode ends.
 	Base LinkSpec
@@ -54,7 +70,7 @@ func (n Nemesis) Validate() error {
 	if n.Stop < n.Start {
 		return fmt.Errorf("nemesis: stop %v before start %v", n.Stop, n.Start)
 	}
-	for _, r := range []float64{n.CrashRate, n.PartitionRate, n.SlowRate, n.LossRate, n.PauseRate, n.ClockRate} {
+	for _, r := range []float64{n.CrashRate, n.PartitionRate, n.SlowRate, n.LossRate, n.PauseRate, n.ClockRate, n.MidCrashRate} {
 		if r < 0 {
 			return fmt.Errorf("nemesis: negative rate %g", r)
 		}
@@ -64,6 +80,12 @@ func (n Nemesis) Validate() error {
 	}
 	if len(n.Targets) == 0 {
 		return fmt.Errorf("nemesis: no target nodes")
+	}
+	if n.MidCrashEffects < 0 {
+		return fmt.Errorf("nemesis: negative mid-crash effects %d", n.MidCrashEffects)
+	}
+	if _, err := sim.ParseUnsynced(n.Unsynced); err != nil {
+		return fmt.Errorf("nemesis: %w", err)
 	}
 	return nil
 }
@@ -169,11 +191,35 @@ func (n Nemesis) Generate(r *rand.Rand) Schedule {
 	})
 	episodes(n.ClockRate, func(at Duration) {
 		j := exp(n.ClockJump)
+		if j == 0 {
+			j = 1 // a jump of zero is refused by Validate
+		}
 		if r.IntN(2) == 0 {
 			j = -j
 		}
 		acts = append(acts, Action{At: at, Kind: ClockJump, Node: pick(), Duration: j})
 	})
+	// Mid-crashes draw last, so a nemesis without them draws the very
+	// schedules it drew before they existed.
+	if n.MidCrashRate > 0 && n.Swarm {
+		if r.Float64() < 0.3 {
+			n.MidCrashRate = 0
+		} else {
+			n.MidCrashRate *= 0.25 + 1.75*r.Float64()
+		}
+	}
+	most := n.MidCrashEffects
+	if most == 0 {
+		most = 6
+	}
+	episodes(n.MidCrashRate, func(at Duration) {
+		a := Action{At: at, Kind: MidCrash, Node: pick(), Effect: EffectRef(1 + r.IntN(most))}
+		if r.Float64() >= n.NoRestart {
+			d := 1 + exp(n.Downtime)
+			a.RestartAfter = &d
+		}
+		acts = append(acts, a)
+	})
 	SortActions(acts)
-	return Schedule{Actions: acts}
+	return Schedule{Actions: acts, Unsynced: n.Unsynced}
 }

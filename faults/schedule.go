@@ -1,13 +1,12 @@
 package faults
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/faultline-sim/faultline/internal/strictjson"
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/sim"
 )
@@ -88,13 +87,20 @@ func (t Trigger) validateFact() error {
 type Schedule struct {
 	Actions  []Action  `json:"actions"`
 	Triggers []Trigger `json:"triggers,omitempty"`
+	// Unsynced is the storage fault: what a crash does to writes not yet
+	// synced — "" or "keep" (nothing lost), "lose" (all of them), "torn"
+	// (a seeded subset). See sim.SetUnsynced.
+	Unsynced string `json:"unsynced,omitempty"`
 }
 
 // Validate checks every action and trigger against the nodes of a world.
 func (s Schedule) Validate(known func(string) bool) error {
+	if _, err := sim.ParseUnsynced(s.Unsynced); err != nil {
+		return err
+	}
 	for i, a := range s.Actions {
 		if err := a.Validate(known); err != nil {
-			return fmt.Errorf("action %d: %v", i+1, err)
+			return fmt.Errorf("action %d: %w", i+1, err)
 		}
 	}
 	for i, t := range s.Triggers {
@@ -112,7 +118,7 @@ func (s Schedule) Validate(known func(string) bool) error {
 		}
 		for j, a := range t.Do {
 			if err := a.Validate(known); err != nil {
-				return fmt.Errorf("trigger %d action %d: %v", i+1, j+1, err)
+				return fmt.Errorf("trigger %d action %d: %w", i+1, j+1, err)
 			}
 		}
 	}
@@ -131,11 +137,17 @@ func (s Schedule) Install(w *sim.World) error {
 	// happen, so triggers fall silent and delayed actions that would land
 	// after it are dropped (the heal-all restarts every crashed node anyway).
 	healAt, _ := s.LivenessStart()
+	u, _ := sim.ParseUnsynced(s.Unsynced)
+	w.SetUnsynced(u)
 	for _, a := range s.Actions {
 		if a.Kind == EffectCrash {
 			// Named by handler run, not by time: armed before anything runs.
 			id, _ := w.Lookup(a.Node)
 			a.arm(w, id, healAt)
+			continue
+		}
+		if a.Kind == MidCrash {
+			w.Schedule(time.Duration(a.At), midCrash{a: a, quietFrom: healAt})
 			continue
 		}
 		w.Schedule(time.Duration(a.At), a)
@@ -217,10 +229,13 @@ func (s Schedule) Roles() []string {
 
 // String prints the plan, one action or trigger per line.
 func (s Schedule) String() string {
-	if len(s.Actions) == 0 && len(s.Triggers) == 0 {
+	if len(s.Actions) == 0 && len(s.Triggers) == 0 && s.Unsynced == "" {
 		return "(no faults)\n"
 	}
 	var b strings.Builder
+	if s.Unsynced != "" {
+		fmt.Fprintf(&b, "unsynced writes at a crash: %s\n", s.Unsynced)
+	}
 	for _, a := range s.Actions {
 		fmt.Fprintf(&b, "%s %s\n", sim.FormatTime(time.Duration(a.At)), a)
 	}
@@ -231,10 +246,7 @@ func (s Schedule) String() string {
 }
 
 // MarshalIndent is the schedule as indented JSON, the saved-file form.
-func (s Schedule) MarshalIndent() []byte {
-	b, _ := json.MarshalIndent(s, "", "  ")
-	return append(b, '\n')
-}
+func (s Schedule) MarshalIndent() []byte { return strictjson.Indent(s) }
 
 // Parse reads a schedule from JSON, refusing unknown fields and triggers
 // on facts outside the vocabulary, so that a typo in a hand-written file
@@ -242,9 +254,7 @@ func (s Schedule) MarshalIndent() []byte {
 // when the schedule is installed in a world.
 func Parse(data []byte) (Schedule, error) {
 	var s Schedule
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil {
+	if err := strictjson.Decode(data, &s); err != nil {
 		return Schedule{}, fmt.Errorf("fault schedule: %w", err)
 	}
 	for i, t := range s.Triggers {

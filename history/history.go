@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/internal/strictjson"
 )
 
 // Model is what a history's operations act on.
@@ -112,20 +113,17 @@ func Parse(file string, data []byte, m Model) (History, error) {
 
 func parseLine(text []byte, m Model) (Op, error) {
 	var l line
-	dec := json.NewDecoder(bytes.NewReader(text))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&l); err != nil {
+	if err := strictjson.Decode(text, &l); err != nil {
 		var te *json.UnmarshalTypeError
 		switch {
+		case errors.Is(err, strictjson.ErrTrailing):
+			return Op{}, errors.New("more than one JSON value on the line")
 		case errors.As(err, &te) && te.Field != "":
 			return Op{}, fmt.Errorf("field %q: %s is not a valid %s", te.Field, te.Value, jsonKind(te.Type.String()))
 		case strings.HasPrefix(err.Error(), "json: unknown field"):
 			return Op{}, fmt.Errorf("%s (fields: client, key, op, value, expect, ok, call, return)", strings.TrimPrefix(err.Error(), "json: "))
 		}
 		return Op{}, fmt.Errorf("not a JSON object: %s", strings.TrimPrefix(err.Error(), "json: "))
-	}
-	if dec.More() {
-		return Op{}, errors.New("more than one JSON value on the line")
 	}
 	switch {
 	case l.Client == nil:

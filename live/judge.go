@@ -6,25 +6,14 @@ import (
 	"github.com/faultline-sim/faultline/checker"
 )
 
-// Judgers are the checkers the simulated lock scenarios run (scenarios.Locks
-// with its service judges), as the same values of package checker, on the
-// same facts:
-//
-//   - checker.LockLinearizable: the lock service's history (each server's
-//     lock for Redis and Redlock, the recipe's lock for ZooKeeper), lease
-//     expiry included as a server-side operation;
-//   - checker.MutualExclusion: critical-section beliefs, in real time;
-//     against fenced storage overlapping beliefs are harmless (Fenced);
-//   - checker.LostUpdates and checker.StorageSafety: the protected
-//     storage, fenced or not, against the holders the lock servers record
-//     (a majority of the five for Redlock).
+// Judgers are the lock family's judges, checker.LockFamily, which the
+// simulated lock scenarios (scenarios.Locks) run too, on the same facts.
+// The service history is checker.LockLinearizable for every live recipe:
+// each server's lock for Redis and Redlock, the recipe's lock for
+// ZooKeeper, lease expiry included as a server-side operation. Storage
+// safety counts a majority of the five servers for Redlock.
 func Judgers(sc *Scenario, linTimeout time.Duration) []checker.Checker {
-	return []checker.Checker{
-		checker.LockLinearizable{Timeout: linTimeout},
-		checker.MutualExclusion{Fenced: sc.Fenced},
-		checker.LostUpdates{},
-		checker.StorageSafety{Quorum: sc.Quorum(), Fenced: sc.Fenced},
-	}
+	return checker.LockFamily(checker.LockLinearizable{Timeout: linTimeout}, sc.Fenced, sc.Quorum())
 }
 
 // Judge runs Judgers on a live history through checker.RunAll, the one

@@ -13,6 +13,7 @@ import (
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/realserver"
+	"github.com/faultline-sim/faultline/realserver/realservertest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -22,7 +23,7 @@ func runLive(t *testing.T, sc *Scenario, p Plan) *Outcome {
 	t.Helper()
 	out, err := Run(context.Background(), sc, p, Options{})
 	if err != nil && errors.Is(err, realserver.ErrMissing) {
-		realserver.Require(t, err)
+		realservertest.Require(t, err)
 	}
 	require.NoError(t, err)
 	return out
@@ -129,43 +130,48 @@ func TestWithoutTheFaultTheRunIsClean(t *testing.T) {
 	}
 }
 
-// childServers lists this process's children that are still running (not
-// zombies): the servers a run started and failed to stop.
-func childServers(t *testing.T) []string {
+// noChildren requires that no child process of the test binary is still
+// running: the servers a run started and failed to stop.
+func noChildren(t *testing.T, msgAndArgs ...any) {
 	t.Helper()
-	me := os.Getpid()
-	entries, err := os.ReadDir("/proc")
+	kids, err := realserver.Children()
 	require.NoError(t, err)
-	var out []string
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
+	require.Empty(t, kids, msgAndArgs...)
+}
+
+// cancelOnceRunning cancels a live run two seconds after its first server
+// process appears, giving up after 30 s; it returns early, with no error,
+// when ctx ends first (the run stopped by itself).
+func cancelOnceRunning(ctx context.Context, cancel context.CancelFunc) error {
+	defer cancel()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		kids, err := realserver.Children()
 		if err != nil {
-			continue
+			return err
 		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
+		if len(kids) > 0 {
+			break
 		}
-		s := string(b)
-		end := strings.LastIndexByte(s, ')')
-		if end < 0 {
-			continue
+		if ctx.Err() != nil {
+			return nil
 		}
-		f := strings.Fields(s[end+1:])
-		if len(f) < 2 || f[0] == "Z" {
-			continue
+		if time.Now().After(deadline) {
+			return fmt.Errorf("no server process within 30s")
 		}
-		if ppid, _ := strconv.Atoi(f[1]); ppid == me {
-			out = append(out, fmt.Sprintf("%d %s", pid, s[strings.IndexByte(s, '(')+1:end]))
-		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	return out
+	select {
+	case <-time.After(2 * time.Second):
+	case <-ctx.Done():
+	}
+	return nil
 }
 
 // A live run that fails half-way — a fault step that cannot be done, or
 // the run cancelled — returns an error and leaves no server running.
 func TestFailingRunLeavesNoServer(t *testing.T) {
-	require.Empty(t, childServers(t), "servers left over from an earlier test")
+	noChildren(t, "servers left over from an earlier test")
 	t.Run("failing step", func(t *testing.T) {
 		sc, err := Get("live-redlock-pause")
 		require.NoError(t, err)
@@ -176,30 +182,28 @@ func TestFailingRunLeavesNoServer(t *testing.T) {
 		p.Clients[0].WorkMs = 2000 // still running when the steps come
 		_, err = Run(context.Background(), sc, p, Options{})
 		if errors.Is(err, realserver.ErrMissing) {
-			realserver.Require(t, err)
+			realservertest.Require(t, err)
 		}
 		require.ErrorContains(t, err, "stop redis-2")
-		require.Empty(t, childServers(t))
+		noChildren(t)
 	})
 	t.Run("cancelled", func(t *testing.T) {
 		sc, err := Get("live-zk-session-expiry")
 		require.NoError(t, err)
 		ctx, cancel := context.WithCancel(context.Background())
-		go func() {
-			// Cancel once the clients run (the JVM takes a while to start).
-			for len(childServers(t)) == 0 {
-				time.Sleep(10 * time.Millisecond)
-			}
-			time.Sleep(2 * time.Second)
-			cancel()
-		}()
+		defer cancel()
+		// Cancel once the clients run (the JVM takes a while to start); the
+		// watcher reports on a channel, off the test goroutine.
+		watcher := make(chan error, 1)
+		go func() { watcher <- cancelOnceRunning(ctx, cancel) }()
 		_, err = Run(ctx, sc, sc.Plan(1), Options{})
 		cancel()
+		require.NoError(t, <-watcher)
 		if errors.Is(err, realserver.ErrMissing) {
-			realserver.Require(t, err)
+			realservertest.Require(t, err)
 		}
 		require.Error(t, err)
-		require.Empty(t, childServers(t))
+		noChildren(t)
 	})
 }
 

@@ -1,12 +1,12 @@
 package live
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/faultline-sim/faultline/internal/strictjson"
 )
 
 // Plan is everything a live run is told to do: when each client starts
@@ -108,18 +108,13 @@ func plural(n int, w string) string {
 }
 
 // Marshal is the plan as indented JSON.
-func (p Plan) Marshal() []byte {
-	b, _ := json.MarshalIndent(p, "", "  ")
-	return append(b, '\n')
-}
+func (p Plan) Marshal() []byte { return strictjson.Indent(p) }
 
 // ParsePlan reads a saved plan and checks it against the scenario it
 // names: an error names the field at fault.
 func ParsePlan(data []byte) (Plan, error) {
 	var p Plan
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
+	if err := strictjson.Decode(data, &p); err != nil {
 		return p, fmt.Errorf("not a live plan: %w", err)
 	}
 	sc, err := Get(p.Scenario)

@@ -19,15 +19,16 @@
 //
 // Nothing may be left running: every child is started with Setpgid and a
 // parent-death signal (SIGKILL), so even a test binary that panics or is
-// killed before its cleanups run takes its servers with it; ForTest
-// helpers register Close with t.Cleanup; CloseAll closes every server the
+// killed before its cleanups run takes its servers with it; the
+// realservertest helpers register Close with t.Cleanup; CloseAll closes
+// every server the
 // process still has (for a CLI's signal handler); Children lists the child
 // processes still alive, for a test binary to check that none are.
 //
 // Errors: a missing binary (redis-server, java, the ZooKeeper jar) wraps
 // ErrMissing and names what is missing, so a test can skip outside CI and
-// fail in CI (Require), and a CLI can exit 2 with the one-line message. A
-// port already in use wraps ErrPortInUse. A server that dies or does not
+// fail in CI (realservertest.Require), and a CLI can exit 2 with the
+// one-line message. A port already in use wraps ErrPortInUse. A server that dies or does not
 // answer during start-up gives an error that quotes the tail of its log.
 //
 // Network traffic stays on 127.0.0.1.

@@ -1,4 +1,4 @@
-package realserver
+package realserver_test
 
 import (
 	"bufio"
@@ -15,6 +15,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
+
+	"github.com/faultline-sim/faultline/realserver"
+	"github.com/faultline-sim/faultline/realserver/realservertest"
 )
 
 // go-redis logs dial failures to stderr, which a test of a killed server
@@ -25,7 +28,7 @@ func (quiet) Printf(context.Context, string, ...any) {}
 
 func init() { redis.SetLogger(quiet{}) }
 
-func redisClient(t *testing.T, s *Server) *redis.Client {
+func redisClient(t *testing.T, s *realserver.Server) *redis.Client {
 	c := redis.NewClient(&redis.Options{Addr: s.Addr(), MaxRetries: -1, DialTimeout: time.Second,
 		ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond})
 	t.Cleanup(func() { c.Close() })
@@ -66,7 +69,7 @@ func groupGone(t *testing.T, pgid int) {
 }
 
 func TestRedisKillRestartKeepsAOF(t *testing.T) {
-	s := RedisForTest(t, RedisOptions{AppendOnly: true})
+	s := realservertest.Redis(t, realserver.RedisOptions{AppendOnly: true})
 	c := redisClient(t, s)
 	ctx := context.Background()
 	require.NoError(t, c.Set(ctx, "k", "v", 0).Err())
@@ -83,7 +86,7 @@ func TestRedisKillRestartKeepsAOF(t *testing.T) {
 }
 
 func TestRedisRestartWithoutAOFForgets(t *testing.T) {
-	s := RedisForTest(t, RedisOptions{})
+	s := realservertest.Redis(t, realserver.RedisOptions{})
 	c := redisClient(t, s)
 	ctx := context.Background()
 	require.NoError(t, c.Set(ctx, "k", "v", 0).Err())
@@ -92,7 +95,7 @@ func TestRedisRestartWithoutAOFForgets(t *testing.T) {
 }
 
 func TestRedisPauseResume(t *testing.T) {
-	s := RedisForTest(t, RedisOptions{})
+	s := realservertest.Redis(t, realserver.RedisOptions{})
 	c := redisClient(t, s)
 	ctx := context.Background()
 	require.NoError(t, s.Pause())
@@ -104,8 +107,8 @@ func TestRedisPauseResume(t *testing.T) {
 }
 
 func TestRedisReplica(t *testing.T) {
-	m := RedisForTest(t, RedisOptions{})
-	r := RedisForTest(t, RedisOptions{ReplicaOf: m.Addr()})
+	m := realservertest.Redis(t, realserver.RedisOptions{})
+	r := realservertest.Redis(t, realserver.RedisOptions{ReplicaOf: m.Addr()})
 	ctx := context.Background()
 	require.NoError(t, redisClient(t, m).Set(ctx, "k", "v", 0).Err())
 	rc := redisClient(t, r)
@@ -113,10 +116,10 @@ func TestRedisReplica(t *testing.T) {
 }
 
 func TestCloseIsIdempotentAndLeavesNothing(t *testing.T) {
-	s, err := StartRedis(context.Background(), RedisOptions{})
-	Require(t, err)
+	s, err := realserver.StartRedis(context.Background(), realserver.RedisOptions{})
+	realservertest.Require(t, err)
 	pid, dir := s.Pid(), s.Dir()
-	kids, err := Children()
+	kids, err := realserver.Children()
 	require.NoError(t, err)
 	require.Contains(t, kids, pid)
 	require.NoError(t, s.Close())
@@ -125,41 +128,41 @@ func TestCloseIsIdempotentAndLeavesNothing(t *testing.T) {
 	_, err = os.Stat(dir)
 	require.True(t, os.IsNotExist(err), "Close removes the data directory")
 	require.Error(t, s.Restart(context.Background()), "a closed server does not come back")
-	kids, err = Children()
+	kids, err = realserver.Children()
 	require.NoError(t, err)
 	require.NotContains(t, kids, pid)
 }
 
 func TestPortInUse(t *testing.T) {
-	s := RedisForTest(t, RedisOptions{})
-	_, err := StartRedis(context.Background(), RedisOptions{Port: s.Port()})
-	require.ErrorIs(t, err, ErrPortInUse)
+	s := realservertest.Redis(t, realserver.RedisOptions{})
+	_, err := realserver.StartRedis(context.Background(), realserver.RedisOptions{Port: s.Port()})
+	require.ErrorIs(t, err, realserver.ErrPortInUse)
 	require.Contains(t, err.Error(), s.Addr())
-	_, err = StartZooKeeper(context.Background(), ZKOptions{Port: s.Port()})
-	if !errors.Is(err, ErrMissing) {
-		require.ErrorIs(t, err, ErrPortInUse)
+	_, err = realserver.StartZooKeeper(context.Background(), realserver.ZKOptions{Port: s.Port()})
+	if !errors.Is(err, realserver.ErrMissing) {
+		require.ErrorIs(t, err, realserver.ErrPortInUse)
 	}
 }
 
 func TestMissingBinary(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	_, err := StartRedis(context.Background(), RedisOptions{})
-	require.ErrorIs(t, err, ErrMissing)
+	_, err := realserver.StartRedis(context.Background(), realserver.RedisOptions{})
+	require.ErrorIs(t, err, realserver.ErrMissing)
 	require.Equal(t, "redis-server not installed (apt-get install redis-server)", err.Error())
-	_, err = StartZooKeeper(context.Background(), ZKOptions{})
-	require.ErrorIs(t, err, ErrMissing)
+	_, err = realserver.StartZooKeeper(context.Background(), realserver.ZKOptions{})
+	require.ErrorIs(t, err, realserver.ErrMissing)
 	require.Contains(t, err.Error(), "java")
 }
 
 func TestZooKeeperStartKillRestart(t *testing.T) {
-	s := ZooKeeperForTest(t, ZKOptions{})
+	s := realservertest.ZooKeeper(t, realserver.ZKOptions{})
 	pid := s.Pid()
 	require.NoError(t, s.Pause())
-	require.Error(t, zkServing(context.Background(), s.Addr()), "a stopped ZooKeeper does not answer")
+	require.Error(t, realserver.ZKServing(context.Background(), s.Addr()), "a stopped ZooKeeper does not answer")
 	require.NoError(t, s.Resume())
 	require.NoError(t, s.Restart(context.Background()))
 	groupGone(t, pid)
-	require.NoError(t, zkServing(context.Background(), s.Addr()))
+	require.NoError(t, realserver.ZKServing(context.Background(), s.Addr()))
 }
 
 // childEnv makes the test binary, run again, act as a child that starts a
@@ -172,11 +175,11 @@ func TestChild(t *testing.T) {
 	if how == "" {
 		t.Skip("only run as a child of TestNoServerOutlivesAFailingTest")
 	}
-	var s *Server
+	var s *realserver.Server
 	if how == "zookeeper-hang" {
-		s = ZooKeeperForTest(t, ZKOptions{})
+		s = realservertest.ZooKeeper(t, realserver.ZKOptions{})
 	} else {
-		s = RedisForTest(t, RedisOptions{})
+		s = realservertest.Redis(t, realserver.RedisOptions{})
 	}
 	fmt.Printf("pid %d\n", s.Pid())
 	os.Stdout.Sync()
@@ -195,12 +198,12 @@ func TestChild(t *testing.T) {
 // by go test's timeout (the parent-death signal).
 func TestNoServerOutlivesAFailingTest(t *testing.T) {
 	if _, err := exec.LookPath("redis-server"); err != nil {
-		Require(t, fmt.Errorf("redis-server %w", ErrMissing))
+		realservertest.Require(t, fmt.Errorf("redis-server %w", realserver.ErrMissing))
 	}
 	for _, how := range []string{"fail", "panic", "hang", "zookeeper-hang"} {
 		t.Run(how, func(t *testing.T) {
 			if _, err := exec.LookPath("java"); how == "zookeeper-hang" && err != nil {
-				Require(t, fmt.Errorf("java %w", ErrMissing))
+				realservertest.Require(t, fmt.Errorf("java %w", realserver.ErrMissing))
 			}
 			cmd := exec.Command(os.Args[0], "-test.run=^TestChild$", "-test.v")
 			cmd.Env = append(os.Environ(), childEnv+"="+how)

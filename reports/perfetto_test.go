@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faultline-sim/faultline/internal/ci"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/stretchr/testify/require"
 )
@@ -267,7 +268,7 @@ func TestChromeTraceReadByDevToolsTraceEngine(t *testing.T) {
 	dir := os.Getenv("FAULTLINE_TRACE_ENGINE")
 	node, err := exec.LookPath("node")
 	if dir == "" || err != nil {
-		if os.Getenv("CI") == "true" {
+		if ci.On() {
 			t.Fatal("CI=true: FAULTLINE_TRACE_ENGINE and node are needed to check the Chrome trace with DevTools' trace engine")
 		}
 		t.Skip("set FAULTLINE_TRACE_ENGINE to a directory with node_modules/@paulirish/trace_engine (npm install --prefix DIR @paulirish/trace_engine@0.0.65) to check the export with DevTools' trace engine")

@@ -17,12 +17,15 @@ const ListedSeeds = 20
 // SweepText writes a sweep summary for people. elapsed is wall time, shown
 // for information only.
 func SweepText(w io.Writer, r *sweep.Result, elapsed time.Duration) {
-	n := len(r.Runs)
+	n := sweepTotal(r)
 	fmt.Fprintf(w, "scenario  %s", r.Scenario)
 	if r.Bug != "" {
 		fmt.Fprintf(w, " (planted bug %s)", r.Bug)
 	}
 	fmt.Fprintf(w, "\nseeds     %d-%d (%d runs", r.From, r.To, n)
+	if r.Shards > 1 {
+		fmt.Fprintf(w, " of shard %d/%d", r.Shard, r.Shards)
+	}
 	if elapsed > 0 {
 		fmt.Fprintf(w, " in %.1fs", elapsed.Seconds())
 	}
@@ -132,6 +135,7 @@ type SweepJSON struct {
 	Bug            string         `json:"bug,omitempty"`
 	From           uint64         `json:"from"`
 	To             uint64         `json:"to"`
+	Shard          string         `json:"shard,omitempty"` // "i/n": the runs are shard i's share of from-to
 	Runs           int            `json:"runs"`
 	OK             int            `json:"ok"`
 	Blocked        int            `json:"blocked"`
@@ -150,11 +154,14 @@ type SweepJSON struct {
 
 // NewSweepJSON builds the JSON form of a sweep.
 func NewSweepJSON(r *sweep.Result, elapsed time.Duration) SweepJSON {
-	j := SweepJSON{Scenario: r.Scenario, Bug: r.Bug, From: r.From, To: r.To, Runs: len(r.Runs),
+	j := SweepJSON{Scenario: r.Scenario, Bug: r.Bug, From: r.From, To: r.To, Runs: sweepTotal(r),
 		OK: r.Counts[checker.OK], Blocked: r.Counts[checker.Blocked], Violation: r.Counts[checker.Violation],
 		Unknown: r.Counts[checker.Unknown], Expect: string(r.Expect), ByChecker: r.ByChecker,
 		FailingSeeds: r.Seeds(checker.Violation, ListedSeeds), BlockedSeeds: r.Seeds(checker.Blocked, ListedSeeds),
 		Determinism: r.Checks, ElapsedSeconds: elapsed.Seconds(), Reproduce: []string{}, Stopped: r.Stopped}
+	if r.Shards > 1 {
+		j.Shard = fmt.Sprintf("%d/%d", r.Shard, r.Shards)
+	}
 	if j.FailingSeeds == nil {
 		j.FailingSeeds = []uint64{}
 	}

@@ -56,21 +56,22 @@ func SweepHTML(w io.Writer, r *sweep.Result, elapsed time.Duration) error {
 	if len(checkers) == 0 {
 		fmt.Fprintf(&b, "<figure class=\"chart\" data-metric=\"violations\"><p><b>Violations by checker</b>: none in %d runs, so no seeds to first detection (%s).</p></figure>\n", sweepTotal(r), NoSamples)
 	} else {
-		// First detection and the running count, per checker, in seed order.
+		// First detection and the running count, per checker, in seed
+		// order: the sweep counts each checker's violations per stretch
+		// of the seeds it ran (sweep.Detection), not per seed.
 		first := map[string]int{}
 		cum := map[string]plotter.XYs{}
 		count := map[string]int{}
-		for _, run := range violationRuns(r) {
-			n := int(run.Seed-r.From) + 1 // seeds run up to this one
-			for _, f := range run.Failures {
-				if f.Verdict != checker.Violation {
+		for c, d := range r.Detections {
+			first[c] = d.Index + 1 // seeds run up to it
+			for k, found := range d.Found {
+				if found == 0 {
 					continue
 				}
-				if _, ok := first[f.Checker]; !ok {
-					first[f.Checker] = n
-				}
-				count[f.Checker]++
-				cum[f.Checker] = append(cum[f.Checker], plotter.XY{X: float64(n), Y: float64(count[f.Checker])})
+				count[c] += found
+				// seeds run by the stretch's end
+				end := max(min(((k+1)*r.Planned+sweep.Buckets-1)/sweep.Buckets, sweepTotal(r)), first[c])
+				cum[c] = append(cum[c], plotter.XY{X: float64(end), Y: float64(count[c])})
 			}
 		}
 		byC, firstS := series{Name: "violations"}, series{Name: "seeds"}
@@ -117,24 +118,8 @@ func SweepHTML(w io.Writer, r *sweep.Result, elapsed time.Duration) error {
 	return err
 }
 
-// sweepTotal, sweepRun and violationRuns are the only places the reports
-// read a sweep's per-seed runs.
-func sweepTotal(r *sweep.Result) int { return len(r.Runs) }
+// sweepTotal and sweepRun are the only places the reports read how many
+// seeds a sweep ran and its kept runs.
+func sweepTotal(r *sweep.Result) int { return r.Total }
 
-func sweepRun(r *sweep.Result, seed uint64) (sweep.Run, bool) {
-	if seed < r.From || seed-r.From >= uint64(len(r.Runs)) {
-		return sweep.Run{}, false
-	}
-	return r.Runs[seed-r.From], true
-}
-
-// violationRuns are the runs with a violation, in seed order.
-func violationRuns(r *sweep.Result) []sweep.Run {
-	var out []sweep.Run
-	for _, s := range r.Seeds(checker.Violation, 0) {
-		if run, ok := sweepRun(r, s); ok {
-			out = append(out, run)
-		}
-	}
-	return out
-}
+func sweepRun(r *sweep.Result, seed uint64) (sweep.Run, bool) { return r.Run(seed) }

@@ -230,7 +230,11 @@ func drawSchedule(t *rapid.T, m faultModel) faults.Schedule {
 		case "pause":
 			s.Actions = append(s.Actions, faults.Action{At: at("at"), Kind: faults.Pause, Node: node, Duration: at("length") + 1})
 		case "clock":
-			s.Actions = append(s.Actions, faults.Action{At: at("at"), Kind: faults.ClockJump, Node: node, Duration: at("jump") - 300*faults.Duration(time.Millisecond)})
+			jump := at("jump") - 300*faults.Duration(time.Millisecond)
+			if jump == 0 {
+				jump = 1 // a jump of zero is no fault (and refused)
+			}
+			s.Actions = append(s.Actions, faults.Action{At: at("at"), Kind: faults.ClockJump, Node: node, Duration: jump})
 		}
 	}
 	faults.SortActions(s.Actions)

@@ -65,6 +65,7 @@ type fileFaults struct {
 	Actions  []faults.Action
 	Triggers []faults.Trigger
 	Random   *faults.Nemesis
+	Unsynced string // the storage fault: keep, lose or torn (faults.Schedule.Unsynced)
 }
 
 type fileLimits struct {
@@ -238,7 +239,10 @@ func (d *decoder) build(top *yaml.Node, fd *fileDoc) (Spec, error) {
 	}
 	s := Spec{Name: fd.Name, Description: fd.Description, Expect: expect,
 		Network: defaultNetwork, MaxTime: fd.Limits.MaxTime, MaxEvents: fd.Limits.MaxEvents,
-		Faults: faults.Schedule{Actions: fd.Faults.Actions, Triggers: fd.Faults.Triggers}, Nemesis: fd.Faults.Random, Liveness: fd.Liveness}
+		Faults: faults.Schedule{Actions: fd.Faults.Actions, Triggers: fd.Faults.Triggers, Unsynced: fd.Faults.Unsynced}, Nemesis: fd.Faults.Random, Liveness: fd.Liveness}
+	if _, err := sim.ParseUnsynced(fd.Faults.Unsynced); err != nil {
+		return Spec{}, d.errPath("faults.unsynced", err)
+	}
 	if fd.Network != nil {
 		s.Network = *fd.Network
 	}
@@ -674,8 +678,11 @@ func EncodeSpec(s Spec) ([]byte, error) {
 		bugs = encode(reflect.ValueOf(p.Enabled().Names()), false)
 	}
 	var fs *yaml.Node
-	if len(s.Faults.Actions)+len(s.Faults.Triggers) > 0 || s.Nemesis != nil {
+	if len(s.Faults.Actions)+len(s.Faults.Triggers) > 0 || s.Nemesis != nil || s.Faults.Unsynced != "" {
 		fs = mapping("actions", nonEmpty(s.Faults.Actions), "triggers", nonEmpty(s.Faults.Triggers))
+		if s.Faults.Unsynced != "" {
+			fs.Content = append(fs.Content, str("unsynced"), str(s.Faults.Unsynced))
+		}
 		if s.Nemesis != nil {
 			n := *s.Nemesis
 			if n.Base == s.Network {

@@ -140,12 +140,11 @@ func (l Locks) Build(w *sim.World, seed uint64) error {
 
 // Checkers are the lock checkers.
 func (l Locks) Checkers(s *Spec) []checker.Checker {
-	var cs []checker.Checker
+	var linear checker.Checker
 	if l.Judges.Linear != nil {
-		cs = append(cs, l.Judges.Linear(s.LinTimeout()))
+		linear = l.Judges.Linear(s.LinTimeout())
 	}
-	fenced := l.Lock.Fenced()
-	cs = append(cs, checker.MutualExclusion{Fenced: fenced}, checker.LostUpdates{}, checker.StorageSafety{Quorum: l.Lock.Quorum(), Fenced: fenced})
+	cs := checker.LockFamily(linear, l.Lock.Fenced(), l.Lock.Quorum())
 	if l.Judges.Takeover != nil && l.TakeoverBound > 0 {
 		cs = append(cs, l.Judges.Takeover(healTime(s), l.TakeoverBound))
 	}

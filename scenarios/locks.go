@@ -13,6 +13,7 @@ import (
 func lockNemesis(targets []string) *faults.Nemesis {
 	n := swarm(targets)
 	n.CrashRate, n.Downtime, n.NoRestart = 4, ms(80), 0.2
+	n.MidCrashRate = 3 // crashes inside handlers too
 	n.PartitionRate, n.PartitionLength = 3, ms(80)
 	n.LossRate, n.LossLength, n.Loss, n.Duplicate = 2, ms(100), 0.3, 0.2
 	return n

@@ -74,7 +74,8 @@ func ms(n int) faults.Duration { return faults.Duration(time.Duration(n) * time.
 var defaultNetwork = faults.LinkSpec{Latency: ms(1), Jitter: ms(2)}
 
 // commitNemesis is the random-fault mix of the *-faults commit scenarios:
-// crashes of coordinator and participants, every partition shape, slow and
+// crashes of coordinator and participants (between handlers and inside
+// them, right before a write, sync or send), every partition shape, slow and
 // lossy (and duplicating) links, over the first second; swarm mode lets each
 // seed pick its own mix.
 func commitNemesis(b workload.Bank) *faults.Nemesis {
@@ -83,6 +84,7 @@ func commitNemesis(b workload.Bank) *faults.Nemesis {
 		Others:  b.ClientNames(),
 		Start:   0, Stop: ms(1000),
 		CrashRate: 3, Downtime: ms(100), NoRestart: 0.2,
+		MidCrashRate:  3,
 		PartitionRate: 3, PartitionLength: ms(100),
 		SlowRate: 2, SlowLength: ms(100), SlowBy: ms(20),
 		LossRate: 2, LossLength: ms(100), Loss: 0.3, Duplicate: 0.2,

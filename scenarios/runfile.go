@@ -1,12 +1,11 @@
 package scenarios
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/internal/strictjson"
 )
 
 // RunFile is a saved run: everything needed to replay it — scenario, seed,
@@ -40,17 +39,12 @@ func Record(o *Outcome) RunFile {
 }
 
 // Marshal is the file's JSON form.
-func (f RunFile) Marshal() []byte {
-	b, _ := json.MarshalIndent(f, "", "  ")
-	return append(b, '\n')
-}
+func (f RunFile) Marshal() []byte { return strictjson.Indent(f) }
 
 // ParseRunFile reads a run file, refusing unknown fields and missing parts.
 func ParseRunFile(data []byte) (RunFile, error) {
 	var f RunFile
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
+	if err := strictjson.Decode(data, &f); err != nil {
 		return RunFile{}, fmt.Errorf("run file: %w", err)
 	}
 	switch {

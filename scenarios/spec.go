@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
@@ -145,7 +146,12 @@ func (o *Outcome) AsExpected() bool {
 func (s Spec) Plan(seed uint64) faults.Schedule {
 	plan := faults.Schedule{Actions: append([]faults.Action(nil), s.Faults.Actions...), Triggers: s.Faults.Triggers}
 	if s.Nemesis != nil {
-		plan.Actions = append(plan.Actions, s.Nemesis.Generate(sim.NewStream(seed, "faults")).Actions...)
+		drawn := s.Nemesis.Generate(sim.NewStream(seed, "faults"))
+		plan.Actions = append(plan.Actions, drawn.Actions...)
+		plan.Unsynced = drawn.Unsynced
+	}
+	if s.Faults.Unsynced != "" {
+		plan.Unsynced = s.Faults.Unsynced
 	}
 	if s.Liveness != nil {
 		plan.Actions = append(plan.Actions, faults.Action{At: faults.Duration(s.Liveness.At), Kind: faults.HealAll})
@@ -184,7 +190,10 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 		return nil, err
 	}
 	sys := s.System
-	if o.Bug != "" {
+	var kernelBugs []string
+	if strings.HasPrefix(o.Bug, "kernel/") {
+		kernelBugs = []string{o.Bug} // the simulator's own, not the protocol's
+	} else if o.Bug != "" {
 		if sys, err = sys.WithBug(o.Bug); err != nil {
 			return nil, err
 		}
@@ -198,9 +207,9 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 	out = &Outcome{spec: s, Scenario: s.Name, Seed: o.Seed, Protocol: sys.Protocol(), Bug: o.Bug, Expect: s.Expect, BySweep: s.ExpectsBySweep(),
 		OwnFaults: o.Schedule != nil, Schedule: plan}
 
-	w, err := sim.New(sim.Config{Seed: o.Seed, Network: s.Network.Sim(), MaxTime: s.MaxTime, MaxEvents: s.MaxEvents, NoTrace: o.NoTrace})
+	w, err := sim.New(sim.Config{Seed: o.Seed, Network: s.Network.Sim(), MaxTime: s.MaxTime, MaxEvents: s.MaxEvents, NoTrace: o.NoTrace, Bugs: kernelBugs})
 	if err != nil {
-		return nil, fmt.Errorf("scenario %s: network: %v", s.Name, err)
+		return nil, fmt.Errorf("scenario %s: %w", s.Name, err)
 	}
 	if err := sys.Build(w, o.Seed); err != nil {
 		return nil, fmt.Errorf("scenario %s: %v", s.Name, err)

@@ -84,6 +84,7 @@ func Shrink(spec scenarios.Spec, seed uint64, bug string, maxRuns int) (*Result,
 		}
 		res.Runs++
 		plan := build(fixed, us)
+		plan.Unsynced = first.Schedule.Unsynced // a storage setting, not a fault to remove
 		o, err := scenarios.Run(spec, scenarios.Options{Seed: seed, Bug: bug, Schedule: &plan, NoTrace: true})
 		if err != nil {
 			return false
@@ -103,6 +104,7 @@ func Shrink(spec scenarios.Spec, seed uint64, bug string, maxRuns int) (*Result,
 		units = ddmin(units, fails)
 	}
 	res.Minimal = build(fixed, units)
+	res.Minimal.Unsynced = first.Schedule.Unsynced
 	res.Outcome, err = scenarios.Run(spec, scenarios.Options{Seed: seed, Bug: bug, Schedule: &res.Minimal})
 	if err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ const (
 	EffTimerCancel                       // a timer cancelled
 	EffObserve                           // a fact recorded for the checkers
 	EffWrite                             // a batch of durable writes made at once (Env.Write)
+	EffSync                              // the node's writes so far made to survive a crash (Env.Sync)
 	// EffReturn is not an effect: the handler returned, after its last
 	// effect. It lets a hook act "after the last one" without knowing how
 	// many there will be.
@@ -21,7 +22,7 @@ const (
 
 var effectKindNames = [...]string{
 	EffPut: "put", EffDelete: "delete", EffSend: "send", EffTimerSet: "timer-set",
-	EffTimerCancel: "timer-cancel", EffObserve: "observe", EffWrite: "write", EffReturn: "return",
+	EffTimerCancel: "timer-cancel", EffObserve: "observe", EffWrite: "write", EffSync: "sync", EffReturn: "return",
 }
 
 func (k EffectKind) String() string {
@@ -35,7 +36,7 @@ func (k EffectKind) String() string {
 // other nodes see (a durable write or a send). Timers die with the node
 // and observations are the test's records, not the system's acts.
 func (k EffectKind) Real() bool {
-	return k == EffPut || k == EffDelete || k == EffWrite || k == EffSend
+	return k == EffPut || k == EffDelete || k == EffWrite || k == EffSend || k == EffSync
 }
 
 // Effect is one effect a handler performed, reported to effect hooks right
@@ -82,6 +83,7 @@ func (w *World) OnEffect(f func(Effect)) { w.effectHooks = append(w.effectHooks,
 func (p *proc) beginRun() {
 	p.runs++
 	p.effects = 0
+	p.store.beginRun()
 }
 
 // did counts an effect of the handler running on e and reports it. It is
@@ -102,6 +104,7 @@ func (e *Env) did(eff Effect) {
 
 // returned reports that the handler running on env has returned.
 func (w *World) returned(env *Env) {
+	env.p.store.endRun()
 	if len(w.effectHooks) == 0 || env.dead {
 		return
 	}

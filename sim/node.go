@@ -76,6 +76,10 @@ type proc struct {
 	sent        int
 	runs        int // handler runs over all incarnations (Effect.Run)
 	effects     int // effects of the current run (Effect.Index)
+	// armed counts down the durable writes, syncs and sends left before
+	// the armed crash (World.CrashBefore) is applied; 0: none armed.
+	armed      int
+	armedFault Fault
 }
 
 // Env is what a node may use to act on the world. It belongs to one
@@ -118,6 +122,9 @@ func (e *Env) Send(to NodeID, m Message) {
 	}
 	if e.tx != nil {
 		e.tx.acts = append(e.tx.acts, deferredAct{to: to, msg: m})
+		return
+	}
+	if e.p.armed > 0 && e.fireArmed() {
 		return
 	}
 	e.w.send(e.p, to, m)
@@ -170,16 +177,12 @@ func (e *Env) CancelTimer(id TimerID) {
 	}
 }
 
-// Get reads the durable store, untyped.
-//
-// Deprecated: use Load, which checks the type and names the key when it is
-// wrong. Get stays while callers move over.
-func (e *Env) Get(key string) (any, bool) { return e.p.store.Get(key) }
-
 // Keys lists durable keys with a prefix, sorted.
 func (e *Env) Keys(prefix string) []string { return e.p.store.Keys(prefix) }
 
-// Put writes durably; the write is complete when Put returns. The store
+// Put writes durably; the write is complete when Put returns, and it
+// survives a crash once it is synced (Sync; by default every write is, see
+// World.SetUnsynced). The store
 // keeps a copy of v (a deep copy of plain data), so neither later changes
 // to v nor a message sharing its memory reach stored state. v must be plain
 // data: a pointer, func or channel anywhere in it (or an unexported field
@@ -187,18 +190,25 @@ func (e *Env) Keys(prefix string) []string { return e.p.store.Keys(prefix) }
 // so the mistake shows on the first Put rather than as a state a disk could
 // not have. Read it back with Load.
 func (e *Env) Put(key string, v any) {
-	if e.dead {
+	if e.dead || e.tx == nil && e.p.armed > 0 && e.fireArmed() {
 		return
+	}
+	if e.tx == nil {
+		e.p.store.nextWrite()
 	}
 	e.p.store.put(key, v)
 	e.wrote(EffPut, key)
 }
 
 // Write makes a batch of durable writes at once: one effect, so no crash
-// falls between them. It leaves the batch as it was.
+// falls between them, and a crash that loses unsynced writes loses all of
+// them or none. It leaves the batch as it was.
 func (e *Env) Write(b *Batch) {
-	if e.dead || len(b.ops) == 0 {
+	if e.dead || len(b.ops) == 0 || e.tx == nil && e.p.armed > 0 && e.fireArmed() {
 		return
+	}
+	if e.tx == nil {
+		e.p.store.nextWrite()
 	}
 	e.p.store.write(b)
 	e.wrote(EffWrite, b.ops[0].key)
@@ -206,8 +216,11 @@ func (e *Env) Write(b *Batch) {
 
 // Delete removes a key durably.
 func (e *Env) Delete(key string) {
-	if e.dead {
+	if e.dead || e.tx == nil && e.p.armed > 0 && e.fireArmed() {
 		return
+	}
+	if e.tx == nil {
+		e.p.store.nextWrite()
 	}
 	e.p.store.del(key)
 	e.wrote(EffDelete, key)
@@ -224,6 +237,41 @@ func (e *Env) wrote(kind EffectKind, key string) {
 	if len(e.w.effectHooks) != 0 {
 		e.did(Effect{Kind: kind, Key: key})
 	}
+}
+
+// Sync makes the node's durable writes so far survive a crash, as fsync
+// does: a protocol syncs its log before it tells anyone what the log says.
+// It is an effect (a crash can fall just before or after it) only when a
+// write is waiting, which it never is unless the world loses unsynced
+// writes (World.SetUnsynced). Inside Atomic it does nothing: the step
+// syncs as it ends.
+func (e *Env) Sync() {
+	if e.dead || e.tx != nil || !e.p.store.pending() {
+		return
+	}
+	if e.p.armed > 0 && e.fireArmed() {
+		return
+	}
+	e.p.store.sync()
+	e.p.effects++
+	if len(e.w.effectHooks) != 0 {
+		e.did(Effect{Kind: EffSync})
+	}
+}
+
+// fireArmed counts a durable write, sync or send about to be made against
+// the node's armed crash and applies the crash when it is due. It reports
+// whether the node is now dead, so the effect must not take place.
+func (e *Env) fireArmed() bool {
+	p := e.p
+	p.armed--
+	if p.armed > 0 {
+		return false
+	}
+	f := p.armedFault
+	p.armedFault = nil
+	e.w.Apply(f)
+	return e.dead
 }
 
 // Observe records a protocol-level fact for the checkers, at true time.
@@ -245,9 +293,9 @@ func (e *Env) Observe(data fmt.Stringer) {
 }
 
 // Atomic runs f as one step, as a database applies a transaction and then
-// replies. f's durable writes (Put, Delete, Write) are one atomic write:
-// each is visible to reads inside f as it is made, and no crash falls
-// among them. The facts f records describe that write, so they are
+// replies. f's durable writes (Put, Delete, Write) are one atomic write,
+// synced as the step ends (a commit): each is visible to reads inside f as
+// it is made, and no crash falls among them or before their sync. The facts f records describe that write, so they are
 // recorded right after it, and the messages f sends go out after them;
 // each kind in the order f made them, each an effect of its own. Timers
 // set or cancelled inside f take effect at once. An Atomic inside f joins
@@ -262,10 +310,12 @@ func (e *Env) Atomic(f func()) {
 	}
 	tx := &e.step
 	tx.writes, tx.first, tx.acts = 0, "", tx.acts[:0]
+	e.p.store.nextWrite()
 	e.tx = tx
 	f()
 	e.tx = nil
 	if tx.writes > 0 {
+		e.p.store.sync()
 		e.p.effects++
 		if len(e.w.effectHooks) != 0 {
 			e.did(Effect{Kind: EffWrite, Key: tx.first})

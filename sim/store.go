@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"sort"
 	"strings"
@@ -16,11 +17,12 @@ import (
 // strings, bools, and structs, arrays, slices, maps and interfaces built
 // of them. Pointers, funcs and channels are refused.
 //
-// A write is durable once it is synced. Today every write is synced as it
-// is made (Put is write plus fsync, which is what commit protocols assume
-// of their logs). The store nevertheless keeps unsynced writes apart so
-// that a storage fault — a crash losing the writes not yet synced — can be
-// added without changing protocols: see deferSync and loseUnsynced.
+// A write is durable once it is synced (Env.Sync, as fsync). By default a
+// crash loses nothing: every write is as good as synced, the disk of a
+// machine that never loses power. The storage fault World.SetUnsynced
+// makes writes wait for a sync: a crash then loses the writes made since
+// the node's last sync, all of them or a seeded subset (a torn write), so
+// a protocol that answers before it syncs can be caught.
 type Store struct {
 	m      map[string]any
 	writes int
@@ -28,14 +30,21 @@ type Store struct {
 	// once) until a storage fault turns it on.
 	deferSync bool
 	// unsynced lists the writes not yet synced, oldest first, each with
-	// the value it replaced, so a crash can undo them.
+	// the value it replaced (so a crash can undo it) and the value it
+	// wrote (so a torn crash can keep it).
 	unsynced []undo
+	group    int // numbers the writes made at once (one batch, one Atomic step)
+	// inRun is set while a handler of the node runs; its writes are the
+	// groups from runFirst on.
+	inRun    bool
+	runFirst int
 }
 
 type undo struct {
-	key string
-	old any
-	had bool
+	key      string
+	old, new any
+	had, del bool
+	group    int
 }
 
 func newStore() *Store { return &Store{m: make(map[string]any)} }
@@ -49,19 +58,6 @@ func NewStore(m map[string]any) *Store {
 		s.m[k] = copyIn(k, v)
 	}
 	return s
-}
-
-// Get returns a copy of the value under key, untyped.
-//
-// Deprecated: use LoadFrom (or Load in node code), which checks the type
-// and names the key when it is wrong. Get stays while callers move over.
-func (s *Store) Get(key string) (any, bool) {
-	v, ok := s.m[key]
-	if !ok {
-		return nil, false
-	}
-	c, _ := copyOut(v)
-	return c, true
 }
 
 // LoadFrom reads the value under key as a T, for checkers reading a final
@@ -102,7 +98,7 @@ func (s *Store) put(key string, v any) { s.putCopied(key, copyIn(key, v)) }
 func (s *Store) putCopied(key string, v any) {
 	if s.deferSync {
 		old, had := s.m[key]
-		s.unsynced = append(s.unsynced, undo{key: key, old: old, had: had})
+		s.unsynced = append(s.unsynced, undo{key: key, old: old, new: v, had: had, group: s.group})
 	}
 	s.m[key] = v
 	s.writes++
@@ -114,24 +110,61 @@ func (s *Store) del(key string) {
 		return
 	}
 	if s.deferSync {
-		s.unsynced = append(s.unsynced, undo{key: key, old: old, had: true})
+		s.unsynced = append(s.unsynced, undo{key: key, old: old, had: true, del: true, group: s.group})
 	}
 	delete(s.m, key)
 	s.writes++
 }
 
+// beginRun and endRun bracket a handler run (see loseUnsynced).
+func (s *Store) beginRun() { s.inRun, s.runFirst = true, s.group+1 }
+func (s *Store) endRun()   { s.inRun = false }
+
+// nextWrite starts a new group of writes that a torn crash keeps or loses
+// together.
+func (s *Store) nextWrite() { s.group++ }
+
+// pending reports whether some write waits for a sync.
+func (s *Store) pending() bool { return len(s.unsynced) > 0 }
+
 // sync makes every write so far durable.
 func (s *Store) sync() { s.unsynced = s.unsynced[:0] }
 
 // loseUnsynced undoes the writes not yet synced, newest first, as a crash
-// does to a disk's volatile cache. With every write synced it does nothing.
-func (s *Store) loseUnsynced() {
+// does to a disk's volatile cache. With tear set, each group of writes
+// made at once by an earlier handler run survives on a coin from tear
+// instead, and the survivors are applied again in their order: the disk
+// wrote back some dirty pages and not others. The writes of a handler the
+// crash interrupted are always lost: it had not reached its sync, and a
+// write surviving without the records and sends that follow it would be
+// an act no one could know of — not a disk's fault but a lost record.
+// With every write synced it does nothing.
+func (s *Store) loseUnsynced(tear *rand.Rand) {
+	if len(s.unsynced) == 0 {
+		return
+	}
 	for i := len(s.unsynced) - 1; i >= 0; i-- {
 		u := s.unsynced[i]
 		if u.had {
 			s.m[u.key] = u.old
 		} else {
 			delete(s.m, u.key)
+		}
+	}
+	if tear != nil {
+		keep, group := false, -1
+		for _, u := range s.unsynced {
+			if u.group != group {
+				group, keep = u.group, tear.IntN(2) == 0
+				keep = keep && !(s.inRun && u.group >= s.runFirst)
+			}
+			switch {
+			case !keep:
+			case u.del:
+				delete(s.m, u.key)
+			default:
+				s.m[u.key] = u.new
+			}
 		}
 	}
 	s.unsynced = s.unsynced[:0]

@@ -110,15 +110,6 @@ func panicText(t *testing.T, v any) (msg string) {
 	return ""
 }
 
-func TestDeprecatedGetStillReadsACopy(t *testing.T) {
-	s := NewStore(map[string]any{"parts": []string{"a"}})
-	v, ok := s.Get("parts")
-	require.True(t, ok)
-	v.([]string)[0] = "changed"
-	again, _ := LoadFrom[[]string](s, "parts")
-	require.Equal(t, []string{"a"}, again)
-}
-
 // The room left for storage faults: with syncing deferred, a crash loses
 // the writes made since the last sync and keeps the synced ones. Nothing
 // turns deferSync on yet; a later issue injects it as a fault.

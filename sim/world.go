@@ -33,6 +33,7 @@ type Config struct {
 	MaxTime   time.Duration // stop when the next event is later; 0 = no limit
 	MaxEvents int           // stop after this many events; 0 = no limit
 	NoTrace   bool          // skip recording the trace (sweeps that only need verdicts)
+	Bugs      []string      // planted kernel bugs (KernelBugs), for the bug catalog only
 }
 
 // StopReason says why a run ended.
@@ -81,6 +82,11 @@ type World struct {
 	effectHooks []func(Effect)
 	crashes     []Crash
 	started     bool
+	// unsynced is what a crash does to writes not yet synced; tear draws
+	// which survive when some do (nil otherwise).
+	unsynced Unsynced
+	tear     *rand.Rand
+	bugs     kernelBugs
 }
 
 // Crash records one node crash at a true time. Crashes are kept even
@@ -99,7 +105,11 @@ func New(cfg Config) (*World, error) {
 	if cfg.MaxTime < 0 || cfg.MaxEvents < 0 {
 		return nil, errors.New("negative run limit")
 	}
-	w := &World{cfg: cfg, byName: make(map[string]NodeID), def: cfg.Network}
+	bugs, err := parseKernelBugs(cfg.Bugs)
+	if err != nil {
+		return nil, err
+	}
+	w := &World{cfg: cfg, byName: make(map[string]NodeID), def: cfg.Network, bugs: bugs}
 	w.netRng = w.Stream("network")
 	return w, nil
 }
@@ -116,6 +126,7 @@ func (w *World) AddNode(name string, factory func() Node) NodeID {
 	}
 	id := NodeID(len(w.procs))
 	p := &proc{id: id, name: name, factory: factory, store: newStore(), rng: w.Stream("node/" + name)}
+	p.store.deferSync = w.unsynced != KeepUnsynced
 	w.procs = append(w.procs, p)
 	w.byName[name] = id
 	w.trace.names = append(w.trace.names, name)
@@ -270,7 +281,11 @@ func (w *World) Crash(id NodeID) {
 	p.timers = nil
 	p.pausedUntil = 0
 	p.inc++
-	p.store.loseUnsynced()
+	p.armed, p.armedFault = 0, nil
+	if w.bugs.keepUnsynced {
+		p.store.sync()
+	}
+	p.store.loseUnsynced(w.tear)
 	w.crashes = append(w.crashes, Crash{Time: w.now, Node: id})
 	w.record(Event{Kind: EvCrash, Node: id, Peer: None})
 }
@@ -281,6 +296,9 @@ func (w *World) Restart(id NodeID) {
 	p := w.procs[id]
 	if p.up || !w.started {
 		return
+	}
+	if w.bugs.amnesia {
+		p.store.m = make(map[string]any)
 	}
 	w.start(p)
 }
@@ -303,7 +321,7 @@ func (w *World) Pause(id NodeID, d time.Duration) {
 
 // Cut cuts the directed link from→to: messages sent on it, or in flight on
 // it when they would be delivered, are dropped.
-func (w *World) Cut(from, to NodeID) { w.cut[from][to] = true }
+func (w *World) Cut(from, to NodeID) { w.cut[from][to] = !w.bugs.cutIgnored }
 
 // Mend restores one directed link.
 func (w *World) Mend(from, to NodeID) { w.cut[from][to] = false }
@@ -337,6 +355,9 @@ func (w *World) ResetLinks() {
 
 // JumpClock moves a node's local clock by d (forward or back) at once.
 func (w *World) JumpClock(id NodeID, d time.Duration) {
+	if w.bugs.jumpIgnored {
+		return
+	}
 	c := &w.procs[id].clock
 	c.base = c.read(w.now) + d
 	c.since = w.now

@@ -3,6 +3,7 @@ package sweep
 import (
 	"fmt"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,11 +39,32 @@ func ParseRange(s string) (from, to uint64, err error) {
 	return from, to, nil
 }
 
+// ParseShard reads "i/n": shard i (from 0) of n.
+func ParseShard(s string) (shard, shards int, err error) {
+	a, b, ok := strings.Cut(strings.TrimSpace(s), "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	switch {
+	case !ok || err1 != nil || err2 != nil:
+		return 0, 0, fmt.Errorf("bad shard %q: want i/n, e.g. 0/4", s)
+	case n < 1:
+		return 0, 0, fmt.Errorf("bad shard %q: the number of shards must be at least 1", s)
+	case i < 0 || i >= n:
+		return 0, 0, fmt.Errorf("bad shard %q: the index must be from 0 to %d", s, n-1)
+	}
+	return i, n, nil
+}
+
 // Options configure a sweep.
 type Options struct {
 	From, To uint64
-	Workers  int    // 0 = one per CPU
-	Bug      string // planted bug to enable
+	// Shard and Shards: run only the seeds From+Shard, From+Shard+Shards,
+	// ... of the range (Shards 0 or 1: all). The shares of 0..Shards-1
+	// cover the range once; striding rather than cutting it into blocks
+	// spreads slow stretches of seeds over every shard.
+	Shard, Shards int
+	Workers       int    // 0 = one per CPU
+	Bug           string // planted bug to enable
 	// Progress, if set, is called after each run with the number done; it
 	// is called from worker goroutines.
 	Progress func(done, total int)
@@ -51,9 +73,17 @@ type Options struct {
 	Verify int
 	// LinTimeout bounds each linearizability search (0: the default).
 	LinTimeout time.Duration
+	// Keep is how many runs of each verdict other than ok the result
+	// keeps, those of the lowest seeds (default 20). Counts cover every
+	// run; nothing else is kept per seed, so memory does not grow with
+	// the range.
+	Keep int
+	// Rows, if set, receives every run, in seed order, from one goroutine.
+	Rows func(Run)
 	// Stop, if set, is polled before each seed: once it returns true no
 	// new seed starts, the ones in flight finish, and the result covers
-	// the seeds From..To that did (To lowered, Stopped set).
+	// the seeds that did — a prefix of the shard's seeds (To lowered to
+	// the last, Stopped set).
 	Stop func() bool
 }
 
@@ -74,36 +104,110 @@ type Check struct {
 
 // Result is a sweep's summary.
 type Result struct {
-	Scenario  string
-	Expect    checker.Verdict
-	Bug       string
-	From, To  uint64
-	Runs      []Run // by seed
-	Counts    map[checker.Verdict]int
-	ByChecker map[string]int // violations per checker
-	Checks    []Check
-	Stopped   bool // cut short by Options.Stop: only From..To ran
+	Scenario      string
+	Expect        checker.Verdict
+	Bug           string
+	From, To      uint64
+	Shard, Shards int // Shards > 1: the result covers one shard of the range
+	Total         int // runs
+	Planned       int // the seeds asked for (of the shard); Total is fewer when stopped
+	Counts        map[checker.Verdict]int
+	ByChecker     map[string]int // violations per checker
+	Checks        []Check
+	Stopped       bool // cut short by Options.Stop: only the seeds up to To ran
+	// Detections tells, per checker, where in the range it found its
+	// violations, in memory that does not grow with the range: the first
+	// seed, and counts per Buckets equal stretches of the seeds run.
+	Detections map[string]Detection
+	first      map[checker.Verdict][]Run // the Keep lowest seeds of each verdict but ok
 }
 
-// Seeds returns the seeds with a verdict, ascending, at most limit (0 = all).
+// Buckets is how many stretches of a sweep's seeds Detection counts in.
+const Buckets = 200
+
+// Detection is where one checker found its violations in a sweep.
+type Detection struct {
+	First uint64       // the lowest seed
+	Index int          // its position among the sweep's seeds, from 0
+	Found [Buckets]int // violations per stretch: position k of Planned falls in k*Buckets/Planned
+}
+
+// Seeds returns seeds with a verdict other than ok, ascending, at most
+// limit (0 = all kept, which is Options.Keep).
 func (r *Result) Seeds(v checker.Verdict, limit int) []uint64 {
 	var out []uint64
-	for _, run := range r.Runs {
-		if run.Verdict == v {
-			out = append(out, run.Seed)
-			if limit > 0 && len(out) == limit {
-				break
-			}
+	for _, run := range r.first[v] {
+		if limit > 0 && len(out) == limit {
+			break
 		}
+		out = append(out, run.Seed)
 	}
 	return out
 }
 
-// Sweep runs spec for every seed in [From, To].
+// Run returns the kept run of a seed (see Seeds).
+func (r *Result) Run(seed uint64) (Run, bool) {
+	for _, runs := range r.first {
+		for _, run := range runs {
+			if run.Seed == seed {
+				return run, true
+			}
+		}
+	}
+	return Run{}, false
+}
+
+// tally is one worker's share of the result; the workers' tallies are
+// joined at the end, so they share nothing while they run.
+type tally struct {
+	total      int
+	counts     map[checker.Verdict]int
+	byChecker  map[string]int
+	first      map[checker.Verdict][]Run
+	detections map[string]*Detection
+}
+
+func newTally() *tally {
+	return &tally{counts: map[checker.Verdict]int{}, byChecker: map[string]int{}, first: map[checker.Verdict][]Run{},
+		detections: map[string]*Detection{}}
+}
+
+// add counts the run at position k of n. A worker's seeds come in
+// increasing order, so its first Keep runs of a verdict are its lowest.
+func (t *tally) add(r Run, k, n, keep int) {
+	t.total++
+	t.counts[r.Verdict]++
+	for _, f := range r.Failures {
+		if f.Verdict == checker.Violation {
+			t.byChecker[f.Checker]++
+			d := t.detections[f.Checker]
+			if d == nil {
+				d = &Detection{First: r.Seed, Index: k}
+				t.detections[f.Checker] = d
+			}
+			d.Found[k*Buckets/n]++
+		}
+	}
+	if r.Verdict != checker.OK && len(t.first[r.Verdict]) < keep {
+		t.first[r.Verdict] = append(t.first[r.Verdict], r)
+	}
+}
+
+// Sweep runs spec for every seed in [From, To] (or the shard's share).
 func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 	if o.To < o.From {
 		return nil, fmt.Errorf("seed range %d-%d is empty", o.From, o.To)
 	}
+	if o.Shards <= 0 {
+		o.Shards = 1
+	}
+	if o.Shard < 0 || o.Shard >= o.Shards {
+		return nil, fmt.Errorf("shard %d/%d: the index must be from 0 to %d", o.Shard, o.Shards, o.Shards-1)
+	}
+	if o.Keep <= 0 {
+		o.Keep = 20
+	}
+	o.Keep = max(o.Keep, o.Verify) // the runs to verify must be kept
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
@@ -112,63 +216,104 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 	if _, err := scenarios.Run(spec, scenarios.Options{Seed: o.From, NoTrace: true, Bug: o.Bug, LinTimeout: o.LinTimeout}); err != nil {
 		return nil, err
 	}
-	n := int(o.To - o.From + 1)
+	// The shard's seeds are From+Shard+k*Shards for k in [0, n).
+	span := o.To - o.From + 1
+	n := 0
+	if uint64(o.Shard) < span {
+		n = int((span-uint64(o.Shard)-1)/uint64(o.Shards) + 1)
+	}
+	seedOf := func(k int) uint64 { return o.From + uint64(o.Shard) + uint64(k)*uint64(o.Shards) }
 	workers := o.Workers
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	if workers > n {
-		workers = n
+	workers = max(1, min(workers, n))
+
+	var rows chan Run
+	var rowsDone chan struct{}
+	if o.Rows != nil {
+		rows, rowsDone = make(chan Run, 256), make(chan struct{})
+		go inOrder(rows, rowsDone, n, seedOf, o.Rows)
 	}
-	runs := make([]Run, n)
+	tallies := make([]*tally, workers)
 	var next, done atomic.Int64
 	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for w := range tallies {
+		t := newTally()
+		tallies[w] = t
+		wg.Go(func() {
 			for {
 				if o.Stop != nil && o.Stop() {
 					return
 				}
-				i := int(next.Add(1) - 1)
-				if i >= n {
+				k := int(next.Add(1) - 1)
+				if k >= n {
 					return
 				}
-				seed := o.From + uint64(i)
+				seed := seedOf(k)
+				var run Run
 				out, err := scenarios.Run(spec, scenarios.Options{Seed: seed, NoTrace: true, Bug: o.Bug, LinTimeout: o.LinTimeout})
 				if err != nil {
 					// Inputs were checked above; an error here is a bug worth seeing.
-					runs[i] = Run{Seed: seed, Verdict: checker.Unknown, Failures: []checker.Result{{Checker: "run", Verdict: checker.Unknown, Message: err.Error()}}}
+					run = Run{Seed: seed, Verdict: checker.Unknown, Failures: []checker.Result{{Checker: "run", Verdict: checker.Unknown, Message: err.Error()}}}
 				} else {
-					runs[i] = summarize(seed, out)
+					run = summarize(seed, out)
+				}
+				t.add(run, k, n, o.Keep)
+				if rows != nil {
+					rows <- run
 				}
 				if d := int(done.Add(1)); o.Progress != nil {
 					o.Progress(d, n)
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
+	if rows != nil {
+		close(rows)
+		<-rowsDone
+	}
+
 	// Seeds are handed out in order and every one handed out finished, so
-	// a stopped sweep covers a prefix of the range.
+	// a stopped sweep covers a prefix of the shard's seeds.
 	stopped := false
 	if started := int(min(next.Load(), int64(n))); started < n {
-		stopped, runs = true, runs[:started]
+		stopped = true
 		if started > 0 {
-			o.To = o.From + uint64(started) - 1
+			o.To = seedOf(started - 1)
 		}
 	}
 
-	res := &Result{Stopped: stopped, Scenario: spec.Name, Expect: spec.Expect, Bug: o.Bug, From: o.From, To: o.To, Runs: runs,
-		Counts: map[checker.Verdict]int{}, ByChecker: map[string]int{}}
-	for _, r := range runs {
-		res.Counts[r.Verdict]++
-		for _, f := range r.Failures {
-			if f.Verdict == checker.Violation {
-				res.ByChecker[f.Checker]++
+	res := &Result{Scenario: spec.Name, Expect: spec.Expect, Bug: o.Bug, From: o.From, To: o.To, Shard: o.Shard, Shards: o.Shards,
+		Planned: n, Stopped: stopped, Counts: map[checker.Verdict]int{}, ByChecker: map[string]int{}, Detections: map[string]Detection{},
+		first: map[checker.Verdict][]Run{}}
+	for _, t := range tallies {
+		for c, d := range t.detections {
+			if have, ok := res.Detections[c]; ok {
+				if have.First < d.First {
+					d.First, d.Index = have.First, have.Index
+				}
+				for b := range d.Found {
+					d.Found[b] += have.Found[b]
+				}
 			}
+			res.Detections[c] = *d
 		}
+		res.Total += t.total
+		for v, c := range t.counts {
+			res.Counts[v] += c
+		}
+		for c, k := range t.byChecker {
+			res.ByChecker[c] += k
+		}
+		for v, runs := range t.first {
+			res.first[v] = append(res.first[v], runs...)
+		}
+	}
+	for v, runs := range res.first {
+		sort.Slice(runs, func(i, j int) bool { return runs[i].Seed < runs[j].Seed })
+		res.first[v] = runs[:min(len(runs), o.Keep)]
 	}
 	verify := o.Verify
 	if verify == 0 {
@@ -176,10 +321,31 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 	}
 	if verify > 0 && !stopped {
 		for _, seed := range res.Seeds(checker.Violation, verify) {
-			res.Checks = append(res.Checks, recheck(spec, o, runs[seed-o.From]))
+			run, _ := res.Run(seed)
+			res.Checks = append(res.Checks, recheck(spec, o, run))
 		}
 	}
 	return res, nil
+}
+
+// inOrder hands runs to emit in seed order. Workers take seeds in order,
+// so only runs that overtook a slower one wait here.
+func inOrder(rows <-chan Run, done chan<- struct{}, n int, seedOf func(int) uint64, emit func(Run)) {
+	defer close(done)
+	waiting := map[uint64]Run{}
+	k := 0
+	for r := range rows {
+		waiting[r.Seed] = r
+		for k < n {
+			next, ok := waiting[seedOf(k)]
+			if !ok {
+				break
+			}
+			delete(waiting, next.Seed)
+			emit(next)
+			k++
+		}
+	}
 }
 
 func summarize(seed uint64, out *scenarios.Outcome) Run {

@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"sort"
 	"testing"
 
 	"github.com/faultline-sim/faultline/checker"
@@ -26,24 +27,87 @@ func TestParseRange(t *testing.T) {
 		_, _, err := ParseRange(in)
 		require.ErrorContains(t, err, want, in)
 	}
+	i, n, err := ParseShard("2/5")
+	require.NoError(t, err)
+	require.Equal(t, [2]int{2, 5}, [2]int{i, n})
+	for in, want := range map[string]string{"5/5": "from 0 to 4", "-1/3": "from 0 to 2", "1/0": "at least 1", "1": "want i/n", "a/2": "want i/n"} {
+		_, _, err := ParseShard(in)
+		require.ErrorContains(t, err, want, in)
+	}
+}
+
+// rows sweeps and collects every run through Options.Rows.
+func rows(t *testing.T, spec scenarios.Spec, o Options) (*Result, []Run) {
+	t.Helper()
+	var all []Run
+	o.Rows = func(r Run) { all = append(all, r) }
+	res, err := Sweep(spec, o)
+	require.NoError(t, err)
+	return res, all
 }
 
 func TestResultsAreTheSameForAnyWorkerCount(t *testing.T) {
 	spec, err := scenarios.Get("2pc-bank-faults")
 	require.NoError(t, err)
 	for _, bug := range []string{"", "commit-on-partial-votes"} {
-		one, err := Sweep(spec, Options{From: 1, To: 40, Workers: 1, Bug: bug})
-		require.NoError(t, err)
-		two, err := Sweep(spec, Options{From: 1, To: 40, Workers: 2, Bug: bug})
-		require.NoError(t, err)
-		require.Equal(t, one.Runs, two.Runs)
-		require.Equal(t, one.Counts, two.Counts)
-		require.Equal(t, one.Checks, two.Checks)
-		require.Equal(t, 40, len(one.Runs))
-		for i, r := range one.Runs {
-			require.Equal(t, uint64(i+1), r.Seed)
+		one, oneRows := rows(t, spec, Options{From: 1, To: 40, Workers: 1, Bug: bug})
+		two, twoRows := rows(t, spec, Options{From: 1, To: 40, Workers: 2, Bug: bug})
+		require.Equal(t, oneRows, twoRows)
+		require.Equal(t, one, two)
+		require.Equal(t, 40, one.Total)
+		require.Len(t, oneRows, 40)
+		for i, r := range oneRows {
+			require.Equal(t, uint64(i+1), r.Seed) // rows come in seed order
 		}
 	}
+}
+
+// A result keeps counts for every run but only the lowest Keep seeds of
+// each failing verdict, whatever the order the workers finish in.
+func TestResultKeepsCountsAndTheFirstFailures(t *testing.T) {
+	spec, err := scenarios.Get("2pc-bank-faults")
+	require.NoError(t, err)
+	res, all := rows(t, spec, Options{From: 1, To: 60, Workers: 2, Bug: "commit-on-partial-votes", Keep: 3, Verify: -1})
+	var violations []uint64
+	for _, r := range all {
+		if r.Verdict == checker.Violation {
+			violations = append(violations, r.Seed)
+		}
+	}
+	require.Greater(t, len(violations), 3)
+	require.Equal(t, len(violations), res.Counts[checker.Violation])
+	require.Equal(t, violations[:3], res.Seeds(checker.Violation, 0))
+	run, ok := res.Run(violations[1])
+	require.True(t, ok)
+	require.Equal(t, all[violations[1]-1], run)
+	_, ok = res.Run(violations[3])
+	require.False(t, ok, "a fourth failure is counted, not kept")
+}
+
+// The shards' shares cover the range once, and together give the
+// counts of the whole sweep.
+func TestShardsCoverTheRangeOnce(t *testing.T) {
+	spec, err := scenarios.Get("2pc-bank-faults")
+	require.NoError(t, err)
+	whole, wholeRows := rows(t, spec, Options{From: 5, To: 41, Bug: "commit-on-partial-votes", Verify: -1})
+	var joined []Run
+	counts := map[checker.Verdict]int{}
+	for i := 0; i < 3; i++ {
+		part, partRows := rows(t, spec, Options{From: 5, To: 41, Shard: i, Shards: 3, Bug: "commit-on-partial-votes", Verify: -1})
+		for _, r := range partRows {
+			require.Equal(t, uint64(i), (r.Seed-5)%3, "seed %d in shard %d", r.Seed, i)
+		}
+		require.Equal(t, len(partRows), part.Total)
+		joined = append(joined, partRows...)
+		for v, c := range part.Counts {
+			counts[v] += c
+		}
+	}
+	sort.Slice(joined, func(a, b int) bool { return joined[a].Seed < joined[b].Seed })
+	require.Equal(t, wholeRows, joined)
+	require.Equal(t, whole.Counts, counts)
+	_, err = Sweep(spec, Options{From: 1, To: 5, Shard: 3, Shards: 3})
+	require.ErrorContains(t, err, "from 0 to 2")
 }
 
 func TestReportedFailuresAreReplayedAndDeterministic(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"github.com/faultline-sim/faultline/live/record"
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/realserver"
+	"github.com/faultline-sim/faultline/realserver/realservertest"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 )
@@ -16,7 +17,7 @@ func servers(t *testing.T, n int) ([]*realserver.Server, []Server) {
 	var procs []*realserver.Server
 	var out []Server
 	for i := 0; i < n; i++ {
-		s := realserver.RedisForTest(t, realserver.RedisOptions{})
+		s := realservertest.Redis(t, realserver.RedisOptions{})
 		procs = append(procs, s)
 		out = append(out, Server{Service: s.String(), Addr: s.Addr()})
 	}

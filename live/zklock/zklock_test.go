@@ -9,6 +9,7 @@ import (
 	"github.com/faultline-sim/faultline/live/record"
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/realserver"
+	"github.com/faultline-sim/faultline/realserver/realservertest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -17,7 +18,7 @@ import (
 // waiter takes over, the monitor records the expiry, and the cut-off
 // client learns it (StateExpired) only once it can reach the server.
 func TestRecipeOrderExpiryAndMonitor(t *testing.T) {
-	srv := realserver.ZooKeeperForTest(t, realserver.ZKOptions{TickTime: 100 * time.Millisecond})
+	srv := realservertest.ZooKeeper(t, realserver.ZKOptions{TickTime: 100 * time.Millisecond})
 	px, err := proxy.New(srv.Addr())
 	require.NoError(t, err)
 	t.Cleanup(func() { px.Close() })

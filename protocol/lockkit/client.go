@@ -269,6 +269,7 @@ func (c *Client) Granted(env *sim.Env, token int64, deadline time.Duration, expi
 	env.Observe(obs.LockGranted{Lock: lock, Req: c.acq.String(), Token: token})
 	if c.opt.KeepHeld {
 		env.Put(HeldKey+lock, token)
+		env.Sync()
 	}
 	c.held = append(c.held, Held{Lock: lock, Token: token, Deadline: deadline, Expires: expires})
 	c.next++
@@ -526,6 +527,7 @@ func (c *Client) afterRelease(env *sim.Env) {
 		env.Observe(obs.JobDone{Job: c.job().ID})
 		c.done++
 		env.Put(JobsDoneKey, c.done)
+		env.Sync()
 		c.fails = 0
 		c.schedule(env)
 	case resume:

@@ -47,6 +47,7 @@ func (r Replies[M]) Answered(env *sim.Env, from sim.NodeID, req Req) bool {
 // sending: after a crash a resend must get the same answer.
 func (r Replies[M]) Record(env *sim.Env, client string, req Req, reply M) {
 	env.Put(r.Prefix+client, answer[M]{Req: req, Reply: reply})
+	env.Sync()
 }
 
 // Add puts the reply's record in the batch w, to be written at once with

@@ -112,6 +112,7 @@ func (s *Storage) onRead(env *sim.Env, from sim.NodeID, m Read) {
 		case m.Token > c.MaxToken:
 			c.MaxToken = m.Token
 			env.Put(CellKey+m.Key, c)
+			env.Sync()
 		}
 	}
 	env.Observe(f)
@@ -143,6 +144,7 @@ func (s *Storage) onWrite(env *sim.Env, from sim.NodeID, m Write) {
 	}
 	writes.Add(&w, client, m.Req, reply)
 	env.Write(&w)
+	env.Sync()
 	env.Observe(f)
 	env.Send(from, reply)
 }

@@ -36,12 +36,14 @@ type Config struct {
 const (
 	BugGrantHeld        = "grant-held"
 	BugReleaseNonHolder = "release-non-holder"
+	BugGrantBeforeSync  = "grant-before-sync"
 )
 
 // Bugs is the catalog of planted bugs.
 var Bugs = plant.Catalog{
 	{Name: BugGrantHeld, Description: "the manager grants a request for a lock someone else holds, instead of queueing or refusing it"},
 	{Name: BugReleaseNonHolder, Description: "the manager frees a held lock on any release, without checking who sends it or which grant it names"},
+	{Name: BugGrantBeforeSync, Description: "the manager answers a grant before its lease record is synced (it reaches the disk with the manager's next sync): a crash losing unsynced writes frees a granted lock"},
 }
 
 // Role names.

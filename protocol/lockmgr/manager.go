@@ -1,6 +1,8 @@
 package lockmgr
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -124,6 +126,7 @@ func (m *Manager) expireIfDue(env *sim.Env, lock string) bool {
 		return false
 	}
 	env.Delete(leaseKey + lock)
+	env.Sync()
 	env.CancelTimer(m.expiry[lock])
 	delete(m.expiry, lock)
 	env.Observe(obs.LeaseExpired{Lock: lock, Client: l.Holder, Token: l.Token})
@@ -192,8 +195,12 @@ func (m *Manager) holder(env *sim.Env, lock string) string {
 // dropSuperseded removes a client's waiting requests older than req: the
 // client restarted or gave them up, and granting one now would hand a lock
 // to nobody — and overwrite the client's last answer with an older one.
+//
+// Locks are visited in sorted order: each drop cancels a timer (an
+// effect), and map iteration order must never reach the run.
 func (m *Manager) dropSuperseded(env *sim.Env, client string, req lockkit.Req) {
-	for lock, q := range m.queues {
+	for _, lock := range slices.Sorted(maps.Keys(m.queues)) {
+		q := m.queues[lock]
 		for i := len(q) - 1; i >= 0; i-- {
 			if q[i].client == client && q[i].req.Less(req) {
 				m.dequeue(env, lock, i)
@@ -206,8 +213,12 @@ func (m *Manager) grant(env *sim.Env, lock, client string, req lockkit.Req, atte
 	token, _ := sim.Load[int64](env, tokenKey)
 	token++
 	env.Put(tokenKey, token)
+	env.Sync() // a token must never be handed out twice, whatever is lost after it
 	l := lease{Holder: client, Req: req, Token: token, Attempt: attempt, Expires: env.Now() + m.cfg.TTL}
 	env.Put(leaseKey+lock, l)
+	if !m.cfg.Bugs.On(BugGrantBeforeSync) {
+		env.Sync()
+	}
 	m.armExpiry(env, lock, l)
 	env.Observe(obs.LockGrant{Lock: lock, Client: client, Req: req.String(), Token: token})
 	env.Observe(obs.Holder{Lock: lock, Client: client, Token: token, Durable: true})
@@ -341,6 +352,7 @@ func (m *Manager) onRelease(env *sim.Env, from sim.NodeID, r Release) {
 // drop removes a released lease.
 func (m *Manager) drop(env *sim.Env, lock string) {
 	env.Delete(leaseKey + lock)
+	env.Sync()
 	env.CancelTimer(m.expiry[lock])
 	delete(m.expiry, lock)
 	env.Observe(obs.Holder{Lock: lock, Durable: true})

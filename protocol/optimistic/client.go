@@ -113,6 +113,7 @@ func (c *Client) done(env *sim.Env) {
 	env.Observe(obs.JobDone{Job: c.orders[c.order].ID})
 	c.order++
 	env.Put(ordersDoneKey, c.order)
+	env.Sync()
 	c.schedule(env)
 }
 

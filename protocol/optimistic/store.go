@@ -38,6 +38,7 @@ func (s *Store) Start(env *sim.Env) {
 		for _, a := range cases.All(env) {
 			if r := a.Reply; r.OK && s.entry(env, r.Key).Version < r.Version {
 				env.Put(valueKey+r.Key, Entry{Value: r.Value, Version: r.Version})
+				env.Sync()
 				// Recorded like any write: unrecorded, the checkers would
 				// judge the stock by the write before it (found by crash
 				// points at effect boundaries).
@@ -49,7 +50,12 @@ func (s *Store) Start(env *sim.Env) {
 	for _, c := range s.initial {
 		env.Put(valueKey+c.key, Entry{Value: c.value})
 	}
+	// Synced before the marker that says they are there, and the marker
+	// too: a torn crash kept the marker without the stock (found with
+	// --unsynced torn).
+	env.Sync()
 	env.Put(initKey, true)
+	env.Sync()
 }
 
 // Timer is unused: the store only answers.
@@ -85,8 +91,9 @@ func (s *Store) onCAS(env *sim.Env, from sim.NodeID, m CAS) {
 		// logged answer whose write is missing: a crash between the two
 		// must not leave a resend told "version mismatch" about its own
 		// write (found by simrun crashpoints).
-		cases.Record(env, client, m.Req, reply)
+		cases.Record(env, client, m.Req, reply) // synced: the record before the write it answers for
 		env.Put(valueKey+m.Key, e)
+		env.Sync()
 		env.Observe(obs.KVApplied{Key: m.Key, Client: client, Version: e.Version, Value: e.Value})
 	} else {
 		cases.Record(env, client, m.Req, reply)

@@ -46,6 +46,9 @@ func (a *Acceptor) set(env *sim.Env, key string, s accState, promiseOnly bool) {
 	}
 	if !forget {
 		env.Put(key, s)
+		if !a.cfg.Bugs.On(BugReplyBeforeSync) {
+			env.Sync()
+		}
 	}
 }
 

@@ -117,6 +117,7 @@ func (l *leader) start(env *sim.Env, cfg Config) {
 	round++
 	l.attempts++
 	env.Put(roundKey+l.txn, round)
+	env.Sync()
 	l.ballot = MakeBallot(round, l.rank)
 	l.phase = promising
 	l.promises = map[string]Phase1b{}

@@ -29,14 +29,16 @@ type Config struct {
 
 // Bug names, as given to `simrun --bug`.
 const (
-	BugForgetPromise  = "acceptor-forgets-promise"
-	BugForgetAccepted = "acceptor-forgets-accepted"
+	BugForgetPromise   = "acceptor-forgets-promise"
+	BugForgetAccepted  = "acceptor-forgets-accepted"
+	BugReplyBeforeSync = "acceptor-replies-before-sync"
 )
 
 // Bugs are Paxos Commit's planted bugs.
 var Bugs = plant.Catalog{
 	{Name: BugForgetPromise, Description: "an acceptor keeps phase-1 promises in memory only, so a restart forgets the ballot it promised"},
 	{Name: BugForgetAccepted, Description: "an acceptor keeps accepted values in memory only"},
+	{Name: BugReplyBeforeSync, Description: "an acceptor writes its promise or accepted value and answers before syncing it (it reaches the disk with the acceptor's next sync): a crash losing unsynced writes forgets what it answered"},
 }
 
 // Default is the configuration the scenarios use: F = 1, three acceptors.

@@ -63,6 +63,9 @@ type ServerConfig struct {
 	// FailoverAfter: a replica that has heard nothing from a master for
 	// this long promotes itself (the work of Sentinel, folded in).
 	FailoverAfter time.Duration
+	// FsyncEverySec syncs the append-only file once a second instead of
+	// before every reply (appendfsync everysec; a planted bug of Redlock).
+	FsyncEverySec bool
 }
 
 // role is a server's place in replication.
@@ -96,6 +99,18 @@ type expiryTimer struct {
 }
 type replicationTimer struct{}
 
+type fsyncTimer struct{}
+
+func (fsyncTimer) String() string { return "fsync" }
+
+// fsync syncs the append-only file after a write, before the reply, as
+// appendfsync always does; with everysec a timer does it once a second.
+func (s *Server) fsync(env *sim.Env) {
+	if !s.cfg.FsyncEverySec {
+		env.Sync()
+	}
+}
+
 func (t expiryTimer) String() string    { return "expire " + t.Key + " " + t.Value }
 func (replicationTimer) String() string { return "replication-tick" }
 
@@ -125,6 +140,9 @@ func (s *Server) Start(env *sim.Env) {
 	s.keys = map[string]entry{}
 	s.expiry = map[string]sim.TimerID{}
 	s.epoch, _ = sim.Load[int](env, epochKey)
+	if s.cfg.FsyncEverySec && s.durable() {
+		env.SetTimer(time.Second, fsyncTimer{})
+	}
 	if s.cfg.Peer != "" {
 		s.peer, s.hasPeer = env.Lookup(s.cfg.Peer)
 	}
@@ -195,6 +213,7 @@ func (s *Server) set(env *sim.Env, key string, e entry) {
 	s.keys[key] = e
 	if s.durable() {
 		env.Put(aofKey+key, e)
+		s.fsync(env)
 	}
 	s.holder(env, key, e.Owner)
 	s.armExpiry(env, key, e)
@@ -206,6 +225,7 @@ func (s *Server) del(env *sim.Env, key string) {
 	delete(s.expiry, key)
 	if s.durable() {
 		env.Delete(aofKey + key)
+		s.fsync(env)
 	}
 	s.holder(env, key, "")
 }
@@ -276,6 +296,7 @@ func (s *Server) execute(env *sim.Env, client string, c Command) Reply {
 				s.keys[c.Key] = e
 				if s.durable() {
 					env.Put(aofKey+c.Key, e)
+					s.fsync(env)
 				}
 				s.armExpiry(env, c.Key, e)
 			}
@@ -312,6 +333,9 @@ func (s *Server) Timer(env *sim.Env, tag any) {
 	case replicationTimer:
 		s.tick(env)
 		env.SetTimer(s.cfg.ReplicationInterval, replicationTimer{})
+	case fsyncTimer:
+		env.Sync()
+		env.SetTimer(time.Second, fsyncTimer{})
 	}
 }
 
@@ -360,6 +384,7 @@ func (s *Server) promote(env *sim.Env) {
 	s.epoch++
 	s.seq = 0
 	env.Put(epochKey, s.epoch)
+	env.Sync()
 	env.Observe(obs.RedisRole{Service: s.cfg.Service, Role: master.String(), Epoch: s.epoch})
 	for _, k := range s.sortedKeys() {
 		e := s.keys[k]
@@ -382,6 +407,7 @@ func (s *Server) demote(env *sim.Env, epoch int) {
 	s.role = replica
 	s.epoch = epoch
 	env.Put(epochKey, s.epoch)
+	env.Sync()
 	env.Observe(obs.RedisRole{Service: s.cfg.Service, Role: replica.String(), Epoch: s.epoch})
 }
 
@@ -419,4 +445,5 @@ func (s *Server) onReplicate(env *sim.Env, from sim.NodeID, m Replicate) {
 			env.Put(aofKey+x.Key, e)
 		}
 	}
+	env.Sync() // the epoch and the dataset of this stream, as one
 }

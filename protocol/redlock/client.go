@@ -92,7 +92,11 @@ func (c *Client) decide(env *sim.Env, k *lockkit.Client) {
 	if c.cfg.Bugs.On(BugNoElapsedCheck) {
 		validity = c.cfg.TTL - c.cfg.Drift()
 	}
-	if c.got >= c.cfg.Quorum() && validity > 0 {
+	quorum := c.cfg.Quorum()
+	if c.cfg.Bugs.On(BugMinorityQuorum) {
+		quorum = c.cfg.Instances / 2
+	}
+	if c.got >= quorum && validity > 0 {
 		k.Granted(env, 0, now+validity, true)
 		return
 	}

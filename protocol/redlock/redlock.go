@@ -34,9 +34,19 @@ type Config struct {
 // the validity: a pause during acquisition would otherwise go unnoticed.
 const BugNoElapsedCheck = "no-elapsed-check"
 
-// Bugs holds Redlock's one planted bug.
+// More planted bugs: a quorum miscounted by the client, and instances
+// that fsync their append-only file once a second (Redis's appendfsync
+// everysec, its default) instead of before each reply.
+const (
+	BugMinorityQuorum = "minority-quorum"
+	BugAOFEverySec    = "aof-everysec"
+)
+
+// Bugs holds Redlock's planted bugs.
 var Bugs = plant.Catalog{
 	{Name: BugNoElapsedCheck, Description: "the client does not take the time spent acquiring (a pause among others) off the lock's validity"},
+	{Name: BugMinorityQuorum, Description: "the client counts N/2 locked instances as a majority (an off-by-one: 2 of 5), so two clients can hold the lock at once without any fault"},
+	{Name: BugAOFEverySec, Description: "the instances answer a SET before the append-only file is synced and sync it once a second (appendfsync everysec): a crash losing unsynced writes forgets a granted key"},
 }
 
 // Default is the configuration of the scenarios: 5 instances without
@@ -92,7 +102,7 @@ func (c Config) Servers() []string { return c.Names() }
 func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error {
 	return lockkit.AddRoles(w, c, clients, jobs, lockkit.Roles{
 		Server: func(i int) sim.Node {
-			return redislock.NewServer(redislock.ServerConfig{Service: InstanceName(i + 1), Persistence: c.Persistence})
+			return redislock.NewServer(redislock.ServerConfig{Service: InstanceName(i + 1), Persistence: c.Persistence, FsyncEverySec: c.Bugs.On(BugAOFEverySec)})
 		},
 		Options: lockkit.Options{Backoff: lockkit.Uniform(c.RetryDelay), RetryDelay: lockkit.Uniform(c.RetryDelay), MaxTries: c.MaxRetries,
 			WorkBefore: c.Work, FirstLockOnly: true, ReleaseLater: true},

@@ -148,6 +148,7 @@ func (p *Participant) onPreCommit(env *sim.Env, from sim.NodeID, id string) {
 // hears of it may commit, so it must survive a crash.
 func (p *Participant) preCommit(env *sim.Env, t *ptxn) {
 	env.Put(preCommitKey+t.rec.Txn, true)
+	env.Sync()
 	t.state = PreCommitted
 	env.Observe(obs.PreCommit{Txn: t.rec.Txn})
 }

@@ -112,10 +112,15 @@ func (c *Coordinator) onVote(env *sim.Env, from sim.NodeID, m Vote) {
 func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool) {
 	env.CancelTimer(t.timer)
 	t.state, t.commit = decided, commit
+	if c.cfg.Bugs.On(BugSendBeforeLog) {
+		c.sendDecision(env, t)
+	}
 	decisions.Write(env, t.id, txn.Record[coordState]{Phase: decided, Commit: commit, Participants: t.parts, Client: t.client})
 	env.Observe(obs.Decide{Txn: t.id, Commit: commit, Via: obs.ViaCoordinator})
 	txn.TellClient(env, t.client, t.id, commit)
-	c.sendDecision(env, t)
+	if !c.cfg.Bugs.On(BugSendBeforeLog) {
+		c.sendDecision(env, t)
+	}
 }
 
 func (c *Coordinator) sendDecision(env *sim.Env, t *ctxn) {

@@ -15,6 +15,7 @@ func (t inquiryTimer) String() string { return "inquiry " + t.Txn }
 type inDoubt struct {
 	rec   txn.Prepared
 	timer sim.TimerID
+	asks  int // inquiries sent (planted bug in-doubt-timeout-abort)
 }
 
 // Participant is one bank: it votes, then applies or rolls back.
@@ -116,6 +117,10 @@ func (p *Participant) ask(env *sim.Env, d *inDoubt) {
 func (p *Participant) Timer(env *sim.Env, tag any) {
 	if t, ok := tag.(inquiryTimer); ok {
 		if d := p.inDoubt[t.Txn]; d != nil {
+			if d.asks++; d.asks >= 3 && p.cfg.Bugs.On(BugInDoubtTimeoutAbort) {
+				p.finish(env, t.Txn, false, obs.ViaTimeout)
+				return
+			}
 			p.ask(env, d)
 		}
 	}

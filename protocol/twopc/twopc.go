@@ -25,12 +25,18 @@ type Config struct {
 const (
 	BugCommitOnPartialVotes  = "commit-on-partial-votes"
 	BugPresumeAbortOnRestart = "presume-abort-on-restart"
+	BugSendBeforeLog         = "send-before-log"
+	BugVoteBeforeSync        = "vote-before-sync"
+	BugInDoubtTimeoutAbort   = "in-doubt-timeout-abort"
 )
 
 // Bugs are 2PC's planted bugs.
 var Bugs = plant.Catalog{
 	{Name: BugCommitOnPartialVotes, Description: "at the vote timeout the coordinator commits if every vote it did receive was yes, instead of aborting"},
 	{Name: BugPresumeAbortOnRestart, Description: "a restarted participant forgets its prepared records and takes its in-doubt transactions for aborted"},
+	{Name: BugSendBeforeLog, Description: "the coordinator sends its decision to the participants before it logs it: a crash between the sends and the log leaves some participants committed and the restarted coordinator presuming abort for the rest"},
+	{Name: BugVoteBeforeSync, Description: "a participant votes yes before its prepared record is synced (it reaches the disk with the participant's next sync): a crash losing unsynced writes forgets the promise"},
+	{Name: BugInDoubtTimeoutAbort, Description: "a participant in doubt for three inquiry intervals gives up and aborts on its own (a heuristic decision), releasing its locks while the coordinator may have committed"},
 }
 
 // Default is the configuration the scenarios use.
@@ -67,6 +73,9 @@ func (c Config) WithBugs(s plant.Set) txn.Protocol { c.Bugs = s; return c }
 func (c Config) AddNodes(w *sim.World, t txn.Topology) error {
 	return txn.AddRoles(w, c, t, txn.Roles{
 		Coordinator: func() sim.Node { return &Coordinator{cfg: c} },
-		Participant: func(bank txn.Bank) sim.Node { return &Participant{cfg: c, bank: bank} },
+		Participant: func(bank txn.Bank) sim.Node {
+			bank.VoteBeforeSync = c.Bugs.On(BugVoteBeforeSync)
+			return &Participant{cfg: c, bank: bank}
+		},
 	})
 }

@@ -18,6 +18,11 @@ type Bank struct {
 	Initial  int64
 	locks    map[string]string   // account -> transaction holding it
 	held     map[string]Prepared // transaction voted yes for, not yet decided here
+
+	// VoteBeforeSync is a planted bug: a yes vote goes out while its
+	// prepared record is not yet synced; it reaches the disk with the
+	// participant's next sync, and a crash before that forgets the vote.
+	VoteBeforeSync bool
 }
 
 const initKey = "bank/initialized"
@@ -145,11 +150,15 @@ func (b *Bank) Prepare(env *sim.Env, unilateralAbort float64, rec Prepared) bool
 	}
 	if !yes {
 		env.Put(OutcomeKey+rec.Txn, false)
+		env.Sync()
 		env.Observe(obs.Vote{Txn: rec.Txn, Yes: false})
 		env.Observe(obs.Decide{Txn: rec.Txn, Commit: false, Via: obs.ViaVoteNo})
 		return false
 	}
 	env.Put(PreparedKey+rec.Txn, rec)
+	if !b.VoteBeforeSync {
+		env.Sync()
+	}
 	b.held[rec.Txn] = rec
 	env.Observe(obs.Vote{Txn: rec.Txn, Yes: true, Locks: locks, Delta: Net(rec.Ops)})
 	return true
@@ -204,6 +213,7 @@ func (b *Bank) Finish(env *sim.Env, id string, commit bool, via obs.Via, drop ..
 		}
 	}
 	env.Write(&w)
+	env.Sync()
 	if voted {
 		b.Unlock(id, rec.Ops)
 		delete(b.held, id)

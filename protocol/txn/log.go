@@ -24,8 +24,12 @@ func (l Log[P]) Read(env *sim.Env, id string) (Record[P], bool) {
 	return sim.Load[Record[P]](env, l.Prefix+id)
 }
 
-// Write logs r for transaction id; it is durable when Write returns.
-func (l Log[P]) Write(env *sim.Env, id string, r Record[P]) { env.Put(l.Prefix+id, r) }
+// Write logs r for transaction id; it is durable (synced) when Write
+// returns.
+func (l Log[P]) Write(env *sim.Env, id string, r Record[P]) {
+	env.Put(l.Prefix+id, r)
+	env.Sync()
+}
 
 // Logged is one transaction's record, as a restarted coordinator finds it.
 type Logged[P any] struct {

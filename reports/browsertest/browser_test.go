@@ -3,7 +3,6 @@ package browsertest
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,9 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
+
+	"github.com/faultline-sim/faultline/internal/ci"
+	"github.com/faultline-sim/faultline/internal/simrunbin"
 )
 
 const viewW, viewH = 1440, 900
@@ -34,7 +36,7 @@ func chromium(t *testing.T) string {
 			return p
 		}
 	}
-	if os.Getenv("CI") == "true" {
+	if ci.On() {
 		t.Fatalf("chromium not found at %v (CI=true: browser tests must run; install the chromium package)", candidates)
 	}
 	t.Skipf("chromium not found at %v: browser tests skipped (apt-get install chromium; with CI=true they fail instead)", candidates)
@@ -66,33 +68,11 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
-var (
-	buildOnce sync.Once
-	simrun    string
-	buildErr  error
-)
-
-// build compiles simrun once for all tests of the package.
-func build(t *testing.T) string {
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "simrun-browsertest-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		simrun = filepath.Join(dir, "simrun")
-		out, err := exec.Command("go", "build", "-o", simrun, "github.com/faultline-sim/faultline/cmd/simrun").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	require.NoError(t, buildErr)
-	return simrun
-}
+func TestMain(m *testing.M) { simrunbin.Main(m) }
 
 // sim runs simrun with args in dir and returns its exit status and output.
 func sim(t *testing.T, dir string, args ...string) (int, string) {
-	cmd := exec.Command(build(t), args...)
+	cmd := exec.Command(simrunbin.Path(t), args...)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	code := 0

@@ -18,12 +18,16 @@ func init() { scenarios.RegisterLock(Default(), scenarios.LeaseJudges) }
 // ServerName is the lease box's node.
 const ServerName = "leasebox"
 
-// BugVolatileLeases is the planted bug's name.
-const BugVolatileLeases = "volatile-leases"
+// The planted bugs' names.
+const (
+	BugVolatileLeases  = "volatile-leases"
+	BugGrantBeforeSync = "grant-before-sync"
+)
 
 // Bugs is the catalog of planted bugs.
 var Bugs = plant.Catalog{
 	{Name: BugVolatileLeases, Description: "the server keeps leases and the token counter in memory only: a restarted server grants held locks again"},
+	{Name: BugGrantBeforeSync, Description: "the server answers a grant before the lease and token are synced (they reach the disk with its next sync): a crash losing unsynced writes grants a held lock, with the same token, again"},
 }
 
 // Config sets the lease box and its clients.
@@ -165,6 +169,7 @@ func (s *server) current(env *sim.Env, lock string) (lease, bool) {
 		delete(s.leases, lock)
 	} else {
 		env.Delete(leaseKey + lock)
+		env.Sync()
 	}
 	env.Observe(obs.LeaseExpired{Lock: lock, Client: l.Holder, Token: l.Token})
 	env.Observe(obs.Holder{Lock: lock, Durable: !s.volatile()})
@@ -202,6 +207,7 @@ func (s *server) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 		}
 		answers.Add(&w, client, m.Req, reply)
 		env.Write(&w)
+		env.Sync()
 		if ok {
 			env.Observe(obs.Holder{Lock: m.Lock, Durable: !s.volatile()})
 		}
@@ -227,6 +233,9 @@ func (s *server) grant(env *sim.Env, from sim.NodeID, client string, m Acquire) 
 	reply := Grant{Lock: m.Lock, Req: m.Req, Token: l.Token, TTL: s.cfg.TTL}
 	answers.Add(&w, client, m.Req, reply)
 	env.Write(&w)
+	if !s.cfg.Bugs.On(BugGrantBeforeSync) {
+		env.Sync()
+	}
 	env.Observe(obs.LockGrant{Lock: m.Lock, Client: client, Req: m.Req.String(), Token: l.Token})
 	env.Observe(obs.Holder{Lock: m.Lock, Client: client, Token: l.Token, Durable: !s.volatile()})
 	env.Send(from, reply)

@@ -1,0 +1,66 @@
+package guided
+
+import (
+	"testing"
+
+	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/protocol/twopc"
+	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/faultline-sim/faultline/sim"
+	"github.com/stretchr/testify/require"
+)
+
+func spec(t *testing.T, name string) scenarios.Spec {
+	s, err := scenarios.Get(name)
+	require.NoError(t, err)
+	return s
+}
+
+func TestSearchFindsSendBeforeLogAndIsDeterministic(t *testing.T) {
+	s := spec(t, "2pc-bank-faults")
+	found, err := Search(s, Options{Bug: twopc.BugSendBeforeLog, Budget: 300, Seed: 3})
+	require.NoError(t, err)
+	require.True(t, found.Found, "send-before-log within 300 runs")
+	require.Equal(t, "atomicity", found.Outcome.Results[0].Checker)
+	t.Logf("found after %d runs; corpus %d, coverage %d", found.Runs, found.Corpus, found.Coverage)
+
+	// The correct protocol: nothing to find, a corpus that grows, and the
+	// same search twice is the same search.
+	a, err := Search(s, Options{Budget: 40, Seed: 3})
+	require.NoError(t, err)
+	require.False(t, a.Found)
+	require.Equal(t, 40, a.Runs)
+	require.Greater(t, a.Corpus, 10)
+	b, err := Search(s, Options{Budget: 40, Seed: 3})
+	require.NoError(t, err)
+	require.Equal(t, a, b)
+}
+
+func TestMutantsAreValidSchedulesKeepingTheHeal(t *testing.T) {
+	s := spec(t, "2pc-bank-faults")
+	w, err := sim.New(sim.Config{})
+	require.NoError(t, err)
+	require.NoError(t, s.System.Build(w, 1))
+	known := func(n string) bool { _, ok := w.Lookup(n); return ok }
+	r := newRand(7)
+	plan := s.Plan(1)
+	kinds := map[faults.Kind]bool{}
+	for i := 0; i < 500; i++ {
+		plan = mutate(r, s, plan)
+		require.NoError(t, plan.Validate(known), "mutant %d", i)
+		heal := 0
+		for _, a := range plan.Actions {
+			kinds[a.Kind] = true
+			if a.Kind == faults.HealAll {
+				heal++
+			}
+		}
+		require.Equal(t, 1, heal, "mutant %d", i)
+	}
+	require.True(t, kinds[faults.MidCrash], "mutation moves crashes inside handlers")
+}
+
+func TestSearchNeedsRandomFaults(t *testing.T) {
+	_, err := Search(spec(t, "2pc-bank"), Options{Budget: 5})
+	require.ErrorContains(t, err, "draws no random faults")
+}

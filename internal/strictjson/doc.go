@@ -1,0 +1,6 @@
+// Package strictjson reads and writes the project's hand-editable JSON
+// files (fault schedules, run files, live plans, recorded histories) one
+// way: a typo in a field name, or anything after the value, is an error
+// rather than something silently ignored, and the saved form is indented
+// with a final newline.
+package strictjson

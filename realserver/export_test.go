@@ -1,0 +1,4 @@
+package realserver
+
+// ZKServing lets the external tests ask whether a ZooKeeper answers.
+var ZKServing = zkServing
