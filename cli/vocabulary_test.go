@@ -63,7 +63,7 @@ func TestShellCompletion(t *testing.T) {
 	require.Contains(t, complete(t, "sweep", ""), "leasebox-faults")
 	bugs := complete(t, "run", "2pc-bank", "--bug", "")
 	require.Subset(t, bugs, []string{"commit-on-partial-votes", "presume-abort-on-restart"})
-	require.NotContains(t, bugs, "volatile-leases") // 2PC's bugs only
+	require.NotContains(t, bugs, "volatile-leases")                           // 2PC's bugs only
 	require.Contains(t, complete(t, "sweep", "--bug", ""), "volatile-leases") // no scenario yet: every bug
 	require.Subset(t, complete(t, "compare", "--protocols", ""), []string{"2pc", "3pc", "paxoscommit"})
 	require.Subset(t, complete(t, "compare", "--fault-classes", ""), []string{"none", "coordinator-crash", "partition"})
