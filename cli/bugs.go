@@ -9,8 +9,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { subcommands = append(subcommands, newBugs) }
-
 // bugCheckJSON is one entry of `simrun bugs --check --json`.
 type bugCheckJSON struct {
 	catalog.Entry

@@ -16,8 +16,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { subcommands = append(subcommands, newCheck) }
-
 // unsafeName is what a file name made from a scenario's name or path may
 // not contain.
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

@@ -14,8 +14,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { subcommands = append(subcommands, newCompare) }
-
 func newCompare() *cobra.Command {
 	var (
 		seeds     seedRange

@@ -12,8 +12,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { subcommands = append(subcommands, newCrashPoints) }
-
 func newCrashPoints() *cobra.Command {
 	var (
 		o       explore.Options
@@ -46,11 +44,8 @@ gives a violation.`,
 			if o.RestartAfter < 0 {
 				return fmt.Errorf("crashpoints: --restart-after must not be negative, got %v", o.RestartAfter)
 			}
-			spec, err := loadScenario(args[0])
+			spec, err := scenarioOf(c, args[0], unsynced)
 			if err != nil {
-				return err
-			}
-			if err := withUnsynced("crashpoints", &spec, unsynced); err != nil {
 				return err
 			}
 			if saveDir != "" {

@@ -13,8 +13,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { subcommands = append(subcommands, newList, newFacts) }
-
 // scenarioJSON is one scenario as `simrun list --json` shows it.
 type scenarioJSON struct {
 	Name        string        `json:"name"`

@@ -18,8 +18,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { subcommands = append(subcommands, newLive) }
-
 // liveJSON is a live run as one JSON object: the keys of simrun run --json
 // (sim_time_ns is the real time the clients ran, faults the plan, events
 // the facts recorded; trace_hash is empty: a live run has none), and

@@ -12,8 +12,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { subcommands = append(subcommands, newMerge) }
-
 func newMerge() *cobra.Command {
 	return &cobra.Command{
 		Use:   "merge SHARD.json...",

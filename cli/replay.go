@@ -8,8 +8,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { subcommands = append(subcommands, newReplay) }
-
 func newReplay() *cobra.Command {
 	var p presentation
 	c := &cobra.Command{

@@ -139,9 +139,12 @@ func rename(c *cobra.Command, name string) {
 // programOf is the running program's name, for messages that name a command.
 func programOf(c *cobra.Command) string { return c.Root().Name() }
 
-// subcommands are added by each command's file in its init, so adding a
-// command touches only its own file.
-var subcommands []func() *cobra.Command
+// subcommands are simrun's commands. A command file may also add its own
+// in an init function.
+var subcommands = []func() *cobra.Command{
+	newList, newFacts, newShow, newRun, newReplay, newSweep, newShrink, newCrashPoints,
+	newCompare, newCheck, newLive, newBugs, newSearch, newMerge,
+}
 
 // exactlyOne demands one positional argument, naming it in the error.
 func exactlyOne(what string) cobra.PositionalArgs {

@@ -13,8 +13,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { subcommands = append(subcommands, newRun) }
-
 func newRun() *cobra.Command {
 	var (
 		seed      uint64
@@ -40,11 +38,8 @@ run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
 		Args:              exactlyOne("scenario name or file"),
 		ValidArgsFunction: completeScenarios,
 		RunE: func(c *cobra.Command, args []string) error {
-			spec, err := loadScenario(args[0])
+			spec, err := scenarioOf(c, args[0], unsynced)
 			if err != nil {
-				return err
-			}
-			if err := withUnsynced("run", &spec, unsynced); err != nil {
 				return err
 			}
 			p.epilogue = unsyncedNote(unsynced)

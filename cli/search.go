@@ -9,8 +9,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { subcommands = append(subcommands, newSearch) }
-
 func newSearch() *cobra.Command {
 	var (
 		bug, unsynced, saveFaults string
@@ -57,11 +55,8 @@ swarm (each seed picks its kinds) and guided, median over --trials.`,
 			if len(args) != 1 {
 				return fmt.Errorf("search: one scenario expected (or --compare)")
 			}
-			spec, err := loadScenario(args[0])
+			spec, err := scenarioOf(c, args[0], unsynced)
 			if err != nil {
-				return err
-			}
-			if err := withUnsynced("search", &spec, unsynced); err != nil {
 				return err
 			}
 			res, err := guided.Search(spec, guided.Options{Bug: bug, Budget: budget, Seed: seed})

@@ -10,8 +10,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { subcommands = append(subcommands, newShow) }
-
 func newShow() *cobra.Command {
 	return &cobra.Command{
 		Use:   "show SCENARIO",

@@ -13,8 +13,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { subcommands = append(subcommands, newShrink) }
-
 func newShrink() *cobra.Command {
 	var (
 		seed    uint64
@@ -36,11 +34,8 @@ has no violation to shrink.`,
 		Args:              exactlyOne("scenario name or file"),
 		ValidArgsFunction: completeScenarios,
 		RunE: func(c *cobra.Command, args []string) error {
-			spec, err := loadScenario(args[0])
+			spec, err := scenarioOf(c, args[0], unsynced)
 			if err != nil {
-				return err
-			}
-			if err := withUnsynced("shrink", &spec, unsynced); err != nil {
 				return err
 			}
 			res, err := shrink.Shrink(spec, seed, bug, maxRuns)

@@ -11,8 +11,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { subcommands = append(subcommands, newSweep) }
-
 func newSweep() *cobra.Command {
 	var (
 		seeds   seedRange
@@ -35,11 +33,8 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 		Args:              exactlyOne("scenario name or file"),
 		ValidArgsFunction: completeScenarios,
 		RunE: func(c *cobra.Command, args []string) (err error) {
-			spec, err := loadScenario(args[0])
+			spec, err := scenarioOf(c, args[0], unsynced)
 			if err != nil {
-				return err
-			}
-			if err := withUnsynced("sweep", &spec, unsynced); err != nil {
 				return err
 			}
 			from, to := seeds.from, seeds.to

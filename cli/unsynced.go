@@ -5,6 +5,7 @@ import (
 
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/sim"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
@@ -25,6 +26,16 @@ func withUnsynced(cmd string, spec *scenarios.Spec, mode string) error {
 	}
 	spec.Faults.Unsynced = mode
 	return nil
+}
+
+// scenarioOf loads a command's scenario argument with the storage fault
+// its --unsynced asks for.
+func scenarioOf(c *cobra.Command, arg, unsynced string) (scenarios.Spec, error) {
+	spec, err := loadScenario(arg)
+	if err != nil {
+		return spec, err
+	}
+	return spec, withUnsynced(c.Name(), &spec, unsynced)
 }
 
 // unsyncedNote is the line that says --unsynced was given, which the
