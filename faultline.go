@@ -186,7 +186,7 @@ func Replay(runFile []byte) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := scenarios.Replay(f)
+	out, err := scenarios.Replay(f, 0)
 	if err != nil {
 		return nil, err
 	}

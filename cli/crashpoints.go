@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/explore"
@@ -17,6 +18,7 @@ func newCrashPoints() *cobra.Command {
 		o       explore.Options
 		out     *output
 		saveDir string
+		linTO   time.Duration
 	)
 	var unsynced string
 	c := &cobra.Command{
@@ -48,6 +50,7 @@ gives a violation.`,
 			if err != nil {
 				return err
 			}
+			spec.SetLinTimeout(linTO)
 			if saveDir != "" {
 				if err := os.MkdirAll(saveDir, 0o755); err != nil {
 					return fmt.Errorf("crashpoints: --save-dir: %w", err)
@@ -142,6 +145,7 @@ gives a violation.`,
 	bugFlag(c, &o.Bug)
 	unsyncedFlag(f, &unsynced)
 	f.DurationVar(&o.RestartAfter, "restart-after", 0, "restart each crashed node after this long (default: never, but a liveness phase restarts it)")
+	linTimeoutFlag(c, &linTO)
 	countFlag(c, &o.PerKind, "per-kind", 25, "crash points per node and effect kind, spread over the run")
 	listFlag(c, &o.Nodes, "nodes", "only crash these nodes (comma-separated; default every node)", nil)
 	out = formatFlags(c, "text", "json")

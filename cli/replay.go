@@ -3,13 +3,17 @@ package cli
 import (
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/spf13/cobra"
 )
 
 func newReplay() *cobra.Command {
-	var p presentation
+	var (
+		p     presentation
+		linTO time.Duration
+	)
 	c := &cobra.Command{
 		Use:   "replay RUNFILE",
 		Short: "Replay a run saved with simrun run --save and check it is bit-identical",
@@ -28,7 +32,7 @@ says so and exits with status 2. Otherwise the exit status is the run's:
 			if err != nil {
 				return fmt.Errorf("replay: %s: %w", args[0], err)
 			}
-			out, err := scenarios.Replay(f)
+			out, err := scenarios.Replay(f, linTO)
 			if err != nil {
 				return fmt.Errorf("replay: %s: %w", args[0], err)
 			}
@@ -42,6 +46,7 @@ says so and exits with status 2. Otherwise the exit status is the run's:
 			return present(c, out, p)
 		},
 	}
+	linTimeoutFlag(c, &linTO)
 	addPresentation(c, &p)
 	return c
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/reports"
@@ -20,6 +21,7 @@ func newShrink() *cobra.Command {
 		saveTo  string
 		maxRuns int
 		p       presentation
+		linTO   time.Duration
 	)
 	var unsynced string
 	c := &cobra.Command{
@@ -38,6 +40,7 @@ has no violation to shrink.`,
 			if err != nil {
 				return err
 			}
+			spec.SetLinTimeout(linTO)
 			res, err := shrink.Shrink(spec, seed, bug, maxRuns)
 			if err != nil {
 				return fmt.Errorf("shrink: %v", err)
@@ -75,6 +78,7 @@ has no violation to shrink.`,
 	unsyncedFlag(c.Flags(), &unsynced)
 	c.Flags().StringVar(&saveTo, "save", "", "write the minimal run as a run file for simrun replay")
 	countFlag(c, &maxRuns, "max-runs", 2000, "give up refining after this many runs")
+	linTimeoutFlag(c, &linTO)
 	addPresentation(c, &p)
 	return c
 }

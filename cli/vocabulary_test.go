@@ -202,3 +202,27 @@ func TestFormatHTMLWritesThePageToStdout(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.True(t, strings.HasPrefix(out, "<!DOCTYPE html>"), out[:min(80, len(out))])
 }
+
+// --lin-timeout reaches the runs of every command that judges one.
+func TestLinTimeoutEverywhere(t *testing.T) {
+	saved := filepath.Join(t.TempDir(), "lm.json")
+	code, _, _ := simrun("run", "lockmgr-contention", "--seed", "1", "--save", saved)
+	require.Equal(t, 0, code)
+	_, out, _ := simrun("replay", saved, "--lin-timeout", "1ns")
+	require.Contains(t, out, "lock-linear   unknown   lock history: search timed out after 1ns")
+	require.Contains(t, out, "identical to the saved run")
+	_, out, _ = simrun("crashpoints", "lockmgr-contention", "--per-kind", "1", "--lin-timeout", "1ns", "--json")
+	var cp struct{ OK, Unknown int }
+	require.NoError(t, json.Unmarshal([]byte(out), &cp))
+	require.Zero(t, cp.OK)
+	require.Positive(t, cp.Unknown)
+	for _, args := range [][]string{
+		{"replay", saved, "--lin-timeout", "0"},
+		{"shrink", "redlock-faults", "--seed", "1", "--lin-timeout", "0"},
+		{"crashpoints", "lockmgr-contention", "--lin-timeout", "-1s"},
+	} {
+		code, _, errs := simrun(args...)
+		require.Equal(t, 2, code, "%v", args)
+		require.Contains(t, errs, "--lin-timeout must be positive", "%v", args)
+	}
+}
