@@ -117,6 +117,8 @@ var means = []struct {
 	{"twopc", twopc.BugSendBeforeLog, sweep("2pc-bank-faults", 300)},
 	{"twopc", twopc.BugVoteBeforeSync, lose(sweep("2pc-bank-faults", 50))},
 	{"twopc", twopc.BugInDoubtTimeoutAbort, sweep("2pc-bank-faults", 30)},
+	{"twopc", twopc.BugReleaseLocksAtVote, sweep("2pc-bank-faults", 5)},
+	{"twopc", twopc.BugRecoverWithoutLocks, sweep("2pc-bank-faults", 60)},
 	{"threepc", threepc.BugAllUncertainCommits, scripted("3pc-coordinator-crash")},
 	{"threepc", threepc.BugPreCommittedAborts, points("3pc-bank", 10, 0, "coordinator")},
 	{"paxoscommit", paxoscommit.BugForgetPromise, sweep("paxoscommit-acceptor-faults", 50)},

@@ -12,13 +12,32 @@ import (
 )
 
 // commitHistory is the commit-protocol view of a run's observations.
+// It is built once per run for every commit checker, so it keeps one
+// record per transaction with its few votes and decisions inline rather
+// than maps of maps.
 type commitHistory struct {
-	txns  []string                      // every transaction mentioned, sorted
-	parts map[string][]string           // txn -> participants, from Begin
-	votes map[string]map[string]voteAt  // txn -> node -> first vote
-	decs  map[string]map[string]decided // txn -> node -> first decision
-	order map[string][]string           // txn -> nodes in order of first decision
-	flips []string                      // a vote or decision that changed
+	txns  []string         // every transaction mentioned, sorted
+	facts []txnFacts       // by order of first mention
+	index map[string]int32 // txn -> its facts
+	flips []string         // a vote or decision that changed
+}
+
+// txnFacts is what the observations say of one transaction.
+type txnFacts struct {
+	begun bool
+	parts []string // participants, from Begin
+	votes few[nodeVote]
+	decs  few[nodeDecided] // in order of first decision
+}
+
+type nodeVote struct {
+	node string
+	voteAt
+}
+
+type nodeDecided struct {
+	node string
+	decided
 }
 
 type voteAt struct {
@@ -34,63 +53,115 @@ type decided struct {
 	via    string
 }
 
+// few is a short list kept inline: a transaction has a handful of
+// participants, so its votes and decisions rarely need the heap.
+type few[T any] struct {
+	in   [3]T
+	n    int
+	more []T
+}
+
+func (f *few[T]) add(x T) {
+	if f.n < len(f.in) {
+		f.in[f.n] = x
+	} else {
+		f.more = append(f.more, x)
+	}
+	f.n++
+}
+
+func (f *few[T]) len() int { return f.n }
+
+func (f *few[T]) at(i int) *T {
+	if i < len(f.in) {
+		return &f.in[i]
+	}
+	return &f.more[i-len(f.in)]
+}
+
+// of returns the facts of txn t (zero facts for a transaction never seen).
+func (c *commitHistory) of(t string) *txnFacts {
+	if i, ok := c.index[t]; ok {
+		return &c.facts[i]
+	}
+	return &txnFacts{}
+}
+
+// vote returns node n's first vote on the transaction.
+func (f *txnFacts) vote(n string) (voteAt, bool) {
+	for i := 0; i < f.votes.len(); i++ {
+		if v := f.votes.at(i); v.node == n {
+			return v.voteAt, true
+		}
+	}
+	return voteAt{}, false
+}
+
+// decision returns node n's first decision on the transaction.
+func (f *txnFacts) decision(n string) (decided, bool) {
+	for i := 0; i < f.decs.len(); i++ {
+		if d := f.decs.at(i); d.node == n {
+			return d.decided, true
+		}
+	}
+	return decided{}, false
+}
+
 func readCommit(h *History) *commitHistory {
 	h.commitOnce.Do(func() { h.commit = buildCommit(h) })
 	return h.commit
 }
 
 func buildCommit(h *History) *commitHistory {
-	c := &commitHistory{parts: map[string][]string{}, votes: map[string]map[string]voteAt{},
-		decs: map[string]map[string]decided{}, order: map[string][]string{}}
-	seen := map[string]bool{}
-	note := func(t string) {
-		if !seen[t] {
-			seen[t] = true
-			c.txns = append(c.txns, t)
+	begun := 0
+	for _, o := range h.Observations {
+		if _, ok := o.Data.(obs.Begin); ok {
+			begun++
 		}
 	}
+	// Room for every transaction begun, and a few more only voted on,
+	// so that the records are not copied as they grow.
+	c := &commitHistory{index: make(map[string]int32, begun+8), facts: make([]txnFacts, 0, begun+8)}
+	note := func(t string) *txnFacts {
+		i, ok := c.index[t]
+		if !ok {
+			i = int32(len(c.facts))
+			c.index[t] = i
+			c.facts = append(c.facts, txnFacts{})
+			c.txns = append(c.txns, t)
+		}
+		return &c.facts[i]
+	}
 	for _, o := range h.Observations {
-		node := h.name(o.Node)
 		switch f := o.Data.(type) {
 		case obs.Begin:
-			note(f.Txn)
-			if _, ok := c.parts[f.Txn]; !ok {
-				c.parts[f.Txn] = f.Participants
+			if t := note(f.Txn); !t.begun {
+				t.begun, t.parts = true, f.Participants
 			}
 		case obs.Vote:
-			note(f.Txn)
-			prev, had := first(c.votes, f.Txn, node, voteAt{yes: f.Yes, at: o.Time, locks: f.Locks, delta: f.Delta})
-			if had && prev.yes != f.Yes {
-				c.flips = append(c.flips, fmt.Sprintf("%s: %s voted %s at %s, then %s at %s", f.Txn, node, yesNo(prev.yes), sim.FormatTime(prev.at), yesNo(f.Yes), sim.FormatTime(o.Time)))
+			node := h.name(o.Node)
+			t := note(f.Txn)
+			if prev, ok := t.vote(node); ok {
+				if prev.yes != f.Yes {
+					c.flips = append(c.flips, fmt.Sprintf("%s: %s voted %s at %s, then %s at %s", f.Txn, node, yesNo(prev.yes), sim.FormatTime(prev.at), yesNo(f.Yes), sim.FormatTime(o.Time)))
+				}
+				continue
 			}
+			t.votes.add(nodeVote{node: node, voteAt: voteAt{yes: f.Yes, at: o.Time, locks: f.Locks, delta: f.Delta}})
 		case obs.Decide:
-			note(f.Txn)
-			prev, had := first(c.decs, f.Txn, node, decided{commit: f.Commit, at: o.Time, via: string(f.Via)})
-			switch {
-			case !had:
-				c.order[f.Txn] = append(c.order[f.Txn], node)
-			case prev.commit != f.Commit:
-				c.flips = append(c.flips, fmt.Sprintf("%s: %s decided %s at %s, then %s at %s", f.Txn, node, outcome(prev.commit), sim.FormatTime(prev.at), outcome(f.Commit), sim.FormatTime(o.Time)))
+			node := h.name(o.Node)
+			t := note(f.Txn)
+			if prev, ok := t.decision(node); ok {
+				if prev.commit != f.Commit {
+					c.flips = append(c.flips, fmt.Sprintf("%s: %s decided %s at %s, then %s at %s", f.Txn, node, outcome(prev.commit), sim.FormatTime(prev.at), outcome(f.Commit), sim.FormatTime(o.Time)))
+				}
+				continue
 			}
+			t.decs.add(nodeDecided{node: node, decided: decided{commit: f.Commit, at: o.Time, via: string(f.Via)}})
 		}
 	}
 	sort.Strings(c.txns)
 	return c
-}
-
-// first records v as node's entry for txn unless it has one; it returns
-// the earlier entry if there was one, for the caller to compare: a vote or
-// a decision never changes.
-func first[V any](byTxn map[string]map[string]V, txn, node string, v V) (prev V, had bool) {
-	m := byTxn[txn]
-	if m == nil {
-		m = map[string]V{}
-		byTxn[txn] = m
-	}
-	if prev, had = m[node]; !had {
-		m[node] = v
-	}
-	return prev, had
 }
 
 func yesNo(b bool) string {
@@ -109,8 +180,8 @@ func outcome(commit bool) string {
 
 // Atomicity checks the atomic-commit safety properties (TCConsistent and
 // its companions): no transaction commits at one node and aborts at
-// another; nothing commits unless every participant voted yes; no node's
-// vote or decision ever changes.
+// another; nothing commits unless every participant voted yes before the
+// first commit decision; no node's vote or decision ever changes.
 type Atomicity struct{}
 
 func (Atomicity) Name() string    { return "atomicity" }
@@ -126,40 +197,62 @@ func (Atomicity) Check(h *History) Result {
 		ev.add("decision changed: %s", f)
 	}
 	for _, t := range c.txns {
-		var commits, aborts []string
-		for _, n := range c.order[t] {
-			d := c.decs[t][n]
-			s := fmt.Sprintf("%s@%s", n, strings.TrimSpace(sim.FormatTime(d.at)))
-			if d.commit {
-				commits = append(commits, s)
+		f := c.of(t)
+		commits, aborts := 0, 0
+		for i := 0; i < f.decs.len(); i++ {
+			if f.decs.at(i).commit {
+				commits++
 			} else {
-				aborts = append(aborts, s)
+				aborts++
 			}
 		}
-		if len(commits) > 0 && len(aborts) > 0 {
-			ev.add("%s committed at %s but aborted at %s", t, strings.Join(commits, ", "), strings.Join(aborts, ", "))
-		}
-		if len(commits) == 0 {
+		if commits == 0 {
 			continue
 		}
-		parts := c.parts[t]
+		if aborts > 0 {
+			ev.add("%s committed at %s but aborted at %s", t, f.decidedAt(true), f.decidedAt(false))
+		}
+		parts := f.parts
 		if parts == nil {
-			for n := range c.votes[t] {
-				parts = append(parts, n)
+			for i := 0; i < f.votes.len(); i++ {
+				parts = append(parts, f.votes.at(i).node)
 			}
 			sort.Strings(parts)
 		}
+		firstCommit := time.Duration(-1)
+		for i := 0; i < f.decs.len(); i++ {
+			if d := f.decs.at(i); d.commit && (firstCommit < 0 || d.at < firstCommit) {
+				firstCommit = d.at
+			}
+		}
 		for _, p := range parts {
-			v, voted := c.votes[t][p]
+			v, voted := f.vote(p)
 			switch {
 			case !voted:
-				ev.add("%s committed at %s although %s never voted", t, strings.Join(commits, ", "), p)
+				ev.add("%s committed at %s although %s never voted", t, f.decidedAt(true), p)
 			case !v.yes:
-				ev.add("%s committed at %s although %s voted no", t, strings.Join(commits, ", "), p)
+				ev.add("%s committed at %s although %s voted no", t, f.decidedAt(true), p)
+			case v.at > firstCommit:
+				// A vote is recorded before it is sent: a commit decided
+				// before it cannot have rested on it.
+				ev.add("%s committed at %s before %s voted yes (at %s)", t, strings.TrimSpace(sim.FormatTime(firstCommit)), p, strings.TrimSpace(sim.FormatTime(v.at)))
 			}
 		}
 	}
 	return ev.judge("atomicity", "atomicity violations", fmt.Sprintf("%d transactions, no disagreement", len(c.txns)))
+}
+
+// decidedAt lists the nodes that decided commit (or abort) with the time
+// of their decision, in the order they decided: "node@time, ...". It is
+// evidence text, made only for a violation.
+func (f *txnFacts) decidedAt(commit bool) string {
+	var out []string
+	for i := 0; i < f.decs.len(); i++ {
+		if d := f.decs.at(i); d.commit == commit {
+			out = append(out, fmt.Sprintf("%s@%s", d.node, strings.TrimSpace(sim.FormatTime(d.at))))
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // inDoubt lists every (node, transaction) that voted yes and has no
@@ -173,28 +266,28 @@ func (c *commitHistory) inDoubt() []struct {
 		v         voteAt
 	}
 	for _, t := range c.txns {
-		nodes := make([]string, 0, len(c.votes[t]))
-		for n := range c.votes[t] {
-			nodes = append(nodes, n)
-		}
-		sort.Strings(nodes)
-		for _, n := range nodes {
-			v := c.votes[t][n]
-			if _, done := c.decs[t][n]; v.yes && !done {
+		f := c.of(t)
+		start := len(out)
+		for i := 0; i < f.votes.len(); i++ {
+			v := f.votes.at(i)
+			if _, done := f.decision(v.node); v.yes && !done {
 				out = append(out, struct {
 					node, txn string
 					v         voteAt
-				}{n, t, v})
+				}{v.node, t, v.voteAt})
 			}
 		}
+		mine := out[start:]
+		sort.Slice(mine, func(i, j int) bool { return mine[i].node < mine[j].node })
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].node < out[j].node })
 	return out
 }
 
 func (c *commitHistory) committedSomewhere(t string) bool {
-	for _, d := range c.decs[t] {
-		if d.commit {
+	f := c.of(t)
+	for i := 0; i < f.decs.len(); i++ {
+		if f.decs.at(i).commit {
 			return true
 		}
 	}
@@ -369,9 +462,11 @@ func (x Liveness) Check(h *History) Result {
 		ev.add("%s never decided %s (voted yes at %s)", d.node, d.txn, strings.TrimSpace(sim.FormatTime(d.v.at)))
 	}
 	for _, t := range c.txns {
-		for _, n := range c.order[t] {
-			if v, ok := c.votes[t][n]; ok && v.yes && c.decs[t][n].at > deadline {
-				ev.add("%s decided %s only at %s, after the deadline %s", n, t, strings.TrimSpace(sim.FormatTime(c.decs[t][n].at)), strings.TrimSpace(sim.FormatTime(deadline)))
+		f := c.of(t)
+		for i := 0; i < f.decs.len(); i++ {
+			d := f.decs.at(i)
+			if v, ok := f.vote(d.node); ok && v.yes && d.at > deadline {
+				ev.add("%s decided %s only at %s, after the deadline %s", d.node, t, strings.TrimSpace(sim.FormatTime(d.at)), strings.TrimSpace(sim.FormatTime(deadline)))
 			}
 		}
 	}

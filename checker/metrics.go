@@ -54,17 +54,19 @@ func MeasureCommit(h *History, messages, writes int) CommitMetrics {
 		}
 	}
 	for _, t := range c.txns {
-		parts, begun := c.parts[t]
-		if !begun {
+		f := c.of(t)
+		if !f.begun {
 			continue
 		}
+		parts := f.parts
 		m.Begun++
 		inDoubt := false
-		for n, v := range c.votes[t] {
+		for i := 0; i < f.votes.len(); i++ {
+			v := f.votes.at(i)
 			if !v.yes {
 				continue
 			}
-			d, done := c.decs[t][n]
+			d, done := f.decision(v.node)
 			end := h.End
 			if done {
 				end = d.at
@@ -81,7 +83,7 @@ func MeasureCommit(h *History, messages, writes int) CommitMetrics {
 		var last time.Duration
 		all := len(parts) > 0
 		for _, p := range parts {
-			d, ok := c.decs[t][p]
+			d, ok := f.decision(p)
 			all = all && ok && d.commit
 			last = max(last, d.at)
 		}

@@ -98,6 +98,7 @@ type History struct {
 	Up           []bool        // whether each node was up at the end
 	Stores       []*sim.Store  // each node's final durable state
 	Crashes      []sim.Crash   // every crash, in order
+	Outages      []sim.Outage  // pauses, downtimes and cut links, in the order they began
 
 	commitOnce sync.Once
 	commit     *commitHistory // the commit view, built once for all commit checkers
@@ -107,7 +108,7 @@ type History struct {
 func FromWorld(w *sim.World) *History {
 	names := w.Names()
 	h := &History{Observations: w.Observations(), Names: names, End: w.Now(),
-		Up: make([]bool, len(names)), Stores: make([]*sim.Store, len(names)), Crashes: w.Crashes()}
+		Up: make([]bool, len(names)), Stores: make([]*sim.Store, len(names)), Crashes: w.Crashes(), Outages: w.Outages()}
 	for i := range names {
 		h.Up[i] = w.Up(sim.NodeID(i))
 		h.Stores[i] = w.Store(sim.NodeID(i))

@@ -36,9 +36,6 @@ or crash points at effect boundaries, and the command that runs it.
 escapes.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if c.Flags().Changed("limit") && limit < 1 {
-				return fmt.Errorf("bugs: --limit must be at least 1, got %d", limit)
-			}
 			asJSON := out.is("json")
 			all := catalog.All()
 			w := c.OutOrStdout()
@@ -96,6 +93,6 @@ escapes.`,
 	f := c.Flags()
 	out = formatFlags(c, "text", "json")
 	f.BoolVar(&check, "check", false, "run each bug's means and report what caught it")
-	f.IntVar(&limit, "limit", 0, "spend at most this many seeds or points per kind on each means (default: its budget)")
+	optionalCountFlag(c, &limit, "limit", "spend at most this many seeds or points per kind on each means (default: its budget)")
 	return c
 }

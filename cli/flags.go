@@ -93,6 +93,18 @@ func countFlag(c *cobra.Command, v *int, name string, def int, usage string) {
 	before(c, func(*cobra.Command) error { return atLeastOne("--"+name, *v) })
 }
 
+// optionalCountFlag is an int flag that is off (0) unless given, and then
+// at least one.
+func optionalCountFlag(c *cobra.Command, v *int, name, usage string) {
+	c.Flags().IntVar(v, name, 0, usage)
+	before(c, func(c *cobra.Command) error {
+		if !c.Flags().Changed(name) {
+			return nil
+		}
+		return atLeastOne("--"+name, *v)
+	})
+}
+
 func atLeastOne(flag string, n int) error {
 	if n < 1 {
 		return fmt.Errorf("%s must be at least 1, got %d", flag, n)

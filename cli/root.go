@@ -143,7 +143,7 @@ func programOf(c *cobra.Command) string { return c.Root().Name() }
 // in an init function.
 var subcommands = []func() *cobra.Command{
 	newList, newFacts, newShow, newRun, newReplay, newSweep, newShrink, newCrashPoints,
-	newCompare, newCheck, newLive, newBugs, newSearch, newMerge,
+	newCompare, newCheck, newLive, newBugs, newSearch, newMerge, newCoverage, newDiff,
 }
 
 // exactlyOne demands one positional argument, naming it in the error.

@@ -14,9 +14,13 @@ import (
 
 // rowLine is one seed of `sweep --rows FILE`.
 type rowLine struct {
-	Seed     uint64           `json:"seed"`
-	Verdict  checker.Verdict  `json:"verdict"`
-	Failures []checker.Result `json:"failures,omitempty"`
+	Seed      uint64           `json:"seed"`
+	Verdict   checker.Verdict  `json:"verdict"`
+	Failures  []checker.Result `json:"failures,omitempty"`
+	TraceHash string           `json:"trace_hash"`
+	// Violated is the seed's set of checkers that reported a violation,
+	// sorted: what simrun diff compares.
+	Violated []string `json:"violated"`
 }
 
 // rowWriter streams a sweep's runs as JSON Lines, in seed order, flushed
@@ -43,7 +47,7 @@ func (r *rowWriter) write(run sweep.Run) {
 	if r.err != nil {
 		return
 	}
-	r.err = r.enc.Encode(rowLine{Seed: run.Seed, Verdict: run.Verdict, Failures: run.Failures})
+	r.err = r.enc.Encode(rowLine{Seed: run.Seed, Verdict: run.Verdict, Failures: run.Failures, TraceHash: run.TraceHash, Violated: violatedSet(run.Failures)})
 	if r.err == nil && time.Since(r.flush) >= time.Second {
 		r.err, r.flush = r.w.Flush(), time.Now()
 	}

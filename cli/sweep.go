@@ -21,6 +21,7 @@ func newSweep() *cobra.Command {
 		out     *output
 		shard   string
 		rows    string
+		detK    int
 	)
 	var unsynced string
 	c := &cobra.Command{
@@ -38,7 +39,7 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 				return err
 			}
 			from, to := seeds.from, seeds.to
-			opts := sweep.Options{From: from, To: to, Workers: workers, Bug: bug, LinTimeout: linTO}
+			opts := sweep.Options{From: from, To: to, Workers: workers, Bug: bug, LinTimeout: linTO, CheckDeterminism: detK}
 			if shard != "" {
 				if opts.Shard, opts.Shards, err = sweep.ParseShard(shard); err != nil {
 					return err
@@ -95,6 +96,9 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 				}
 				fmt.Fprintf(note, "html      %s\n", htmlOut)
 			}
+			if err := reportReruns(w, c.ErrOrStderr(), res, !out.is("text")); err != nil {
+				return err
+			}
 			if res.Stopped {
 				fmt.Fprintln(note, stoppedSweep(res, to))
 				return interrupted
@@ -114,8 +118,24 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 	f := c.Flags()
 	f.StringVar(&htmlOut, "html", "", "also write an HTML report with charts (verdicts, violations by checker, seeds to first detection) to this file")
 	f.StringVar(&shard, "shard", "", "run only shard i/n of the range: seeds A+i, A+i+n, ... (combine the shards' --json with simrun merge)")
+	optionalCountFlag(c, &detK, "check-determinism", "run K seeds of the range again (chosen from the range, the same each time) and exit 1 naming the first whose trace hash differs")
 	f.StringVar(&rows, "rows", "", "write every seed's verdict to this file as JSON Lines, in seed order")
 	return c
+}
+
+// reportReruns says how --check-determinism went: exit status 1, naming
+// the seed and how to run it, if a seed's trace hash differed when it was
+// run again.
+func reportReruns(out, errOut io.Writer, res *sweep.Result, document bool) error {
+	if x, differ := res.Differing(); differ {
+		fmt.Fprintf(errOut, "sweep: not deterministic: seed %d had trace hash %s in the sweep and %s when run again\n  %s\n",
+			x.Seed, x.SweepHash, x.RerunHash, reports.Reproduce(res.Scenario, x.Seed, res.Bug))
+		return exitCode(1)
+	}
+	if len(res.Reruns) > 0 && !document {
+		fmt.Fprintf(out, "determinism: %d seeds run again with their trace stored, same trace hashes as in the sweep\n", len(res.Reruns))
+	}
+	return nil
 }
 
 // stoppedSweep says which seeds an interrupted sweep covered.

@@ -226,3 +226,17 @@ func TestLinTimeoutEverywhere(t *testing.T) {
 		require.Contains(t, errs, "--lin-timeout must be positive", "%v", args)
 	}
 }
+
+// A count that is off unless given refuses zero when given.
+func TestOptionalCountsRefuseZero(t *testing.T) {
+	for _, args := range [][]string{
+		{"sweep", "2pc-bank", "--seeds", "1-2", "--check-determinism", "0"},
+		{"bugs", "--check", "--limit", "0"},
+		{"coverage", "2pc-bank", "--seeds", "1-2", "--universe-seeds", "0"},
+		{"search", "2pc-bank", "--bug", "commit-on-partial-votes", "--budget", "0"},
+	} {
+		code, out, errs := simrun(args...)
+		require.Equal(t, 2, code, "%v: %s", args, out)
+		require.Contains(t, errs, "must be at least 1, got 0", "%v", args)
+	}
+}

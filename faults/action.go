@@ -74,40 +74,52 @@ type Action struct {
 }
 
 // String is the action's canonical text, used in traces and printed plans.
-func (a Action) String() string {
-	var b strings.Builder
-	b.WriteString(string(a.Kind))
+func (a Action) String() string { return string(a.AppendTrace(nil)) }
+
+// AppendTrace appends String's text; the trace writes it so
+// (sim.TraceAppender), without fmt for the common kinds.
+func (a Action) AppendTrace(b []byte) []byte {
+	b = append(b, a.Kind...)
 	switch a.Kind {
 	case Crash, Restart, Isolate:
-		b.WriteString(" " + a.Node)
+		b = append(append(b, ' '), a.Node...)
 	case Partition:
-		parts := make([]string, len(a.Groups))
+		b = append(b, ' ')
 		for i, g := range a.Groups {
-			parts[i] = "{" + strings.Join(g, ",") + "}"
+			if i > 0 {
+				b = append(b, " | "...)
+			}
+			b = append(b, '{')
+			for j, n := range g {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, n...)
+			}
+			b = append(b, '}')
 		}
-		b.WriteString(" " + strings.Join(parts, " | "))
 	case Cut:
-		fmt.Fprintf(&b, " {%s} -> {%s}", strings.Join(a.From, ","), strings.Join(a.To, ","))
+		b = fmt.Appendf(b, " {%s} -> {%s}", strings.Join(a.From, ","), strings.Join(a.To, ","))
 	case SetLink:
-		fmt.Fprintf(&b, " {%s} -> {%s}", orAll(a.From), orAll(a.To))
+		b = fmt.Appendf(b, " {%s} -> {%s}", orAll(a.From), orAll(a.To))
 		if a.Link != nil {
-			fmt.Fprintf(&b, " latency=%v jitter=%v loss=%g dup=%g", a.Link.Latency, a.Link.Jitter, a.Link.Loss, a.Link.Duplicate)
+			b = fmt.Appendf(b, " latency=%v jitter=%v loss=%g dup=%g", a.Link.Latency, a.Link.Jitter, a.Link.Loss, a.Link.Duplicate)
 		}
 	case ClockJump, Pause:
-		fmt.Fprintf(&b, " %s %v", a.Node, a.Duration)
+		b = fmt.Appendf(b, " %s %v", a.Node, a.Duration)
 	case ClockDrift:
-		fmt.Fprintf(&b, " %s %g", a.Node, a.Drift)
+		b = fmt.Appendf(b, " %s %g", a.Node, a.Drift)
 	case EffectCrash, MidCrash:
 		if a.Kind == EffectCrash {
-			fmt.Fprintf(&b, " %s run=%d effect=%v", a.Node, a.Run, a.Effect)
+			b = fmt.Appendf(b, " %s run=%d effect=%v", a.Node, a.Run, a.Effect)
 		} else {
-			fmt.Fprintf(&b, " %s before-effect=%v", a.Node, a.Effect)
+			b = fmt.Appendf(b, " %s before-effect=%v", a.Node, a.Effect)
 		}
 		if a.RestartAfter != nil {
-			fmt.Fprintf(&b, " restart-after=%v", *a.RestartAfter)
+			b = fmt.Appendf(b, " restart-after=%v", *a.RestartAfter)
 		}
 	}
-	return b.String()
+	return b
 }
 
 func orAll(names []string) string {

@@ -1,9 +1,6 @@
 package obs
 
-import (
-	"fmt"
-	"strings"
-)
+import "strconv"
 
 // Begin: the coordinator started transaction Txn over these participants.
 type Begin struct {
@@ -20,6 +17,15 @@ type Vote struct {
 	Yes   bool
 	Locks []string
 	Delta int64 // what a commit adds to this participant's balances
+	// Changes is Delta account by account, so the per-account bank check
+	// can replay each balance; not a trigger attribute.
+	Changes []Change `fact:"-"`
+}
+
+// Change is what a commit adds to one account.
+type Change struct {
+	Account string
+	Delta   int64
 }
 
 func (Vote) Kind() string { return "vote" }
@@ -94,17 +100,68 @@ type Submit struct{ Txn string }
 
 func (Submit) Kind() string { return "submit" }
 
-func (b Begin) String() string {
-	return fmt.Sprintf("begin %s participants=%s", b.Txn, strings.Join(b.Participants, ","))
+// The commit facts write their String text into the trace without
+// allocating (AppendTrace, a sim.TraceAppender); String is built on it.
+
+func (b Begin) String() string   { return string(b.AppendTrace(nil)) }
+func (v Vote) String() string    { return string(v.AppendTrace(nil)) }
+func (v VotesIn) String() string { return string(v.AppendTrace(nil)) }
+
+// AppendTrace appends String's text.
+func (b Begin) AppendTrace(buf []byte) []byte {
+	buf = append(append(buf, "begin "...), b.Txn...)
+	buf = append(buf, " participants="...)
+	return appendJoined(buf, b.Participants, ',')
 }
-func (v Vote) String() string {
+
+// AppendTrace appends String's text.
+func (v Vote) AppendTrace(b []byte) []byte {
+	b = append(append(b, "vote "...), v.Txn...)
 	if !v.Yes {
-		return "vote " + v.Txn + " no"
+		return append(b, " no"...)
 	}
-	return fmt.Sprintf("vote %s yes locks=%s delta=%+d", v.Txn, strings.Join(v.Locks, ","), v.Delta)
+	b = append(b, " yes locks="...)
+	b = appendJoined(b, v.Locks, ',')
+	b = append(b, " delta="...)
+	if v.Delta >= 0 {
+		b = append(b, '+')
+	}
+	return strconv.AppendInt(b, v.Delta, 10)
 }
-func (v VotesIn) String() string {
-	return fmt.Sprintf("votes-in %s all-yes=%t", v.Txn, v.AllYes)
+
+// AppendTrace appends String's text.
+func (v VotesIn) AppendTrace(b []byte) []byte {
+	b = append(append(b, "votes-in "...), v.Txn...)
+	return strconv.AppendBool(append(b, " all-yes="...), v.AllYes)
+}
+
+// AppendTrace appends String's text.
+func (d Decide) AppendTrace(b []byte) []byte {
+	b = append(append(b, "decide "...), d.Txn...)
+	b = append(append(b, ' '), CommitOrAbort(d.Commit)...)
+	if d.Via != "" {
+		b = append(append(b, " via="...), d.Via...)
+	}
+	return b
+}
+
+// AppendTrace appends String's text.
+func (o Outcome) AppendTrace(b []byte) []byte {
+	b = append(append(b, "outcome "...), o.Txn...)
+	return append(append(b, ' '), CommitOrAbort(o.Commit)...)
+}
+
+// AppendTrace appends String's text.
+func (s Submit) AppendTrace(b []byte) []byte { return append(append(b, "submit "...), s.Txn...) }
+
+func appendJoined(b []byte, list []string, sep byte) []byte {
+	for i, s := range list {
+		if i > 0 {
+			b = append(b, sep)
+		}
+		b = append(b, s...)
+	}
+	return b
 }
 func (p PreCommit) String() string {
 	if p.Acked {
@@ -112,15 +169,9 @@ func (p PreCommit) String() string {
 	}
 	return "precommit " + p.Txn
 }
-func (d Decide) String() string {
-	s := "decide " + d.Txn + " " + CommitOrAbort(d.Commit)
-	if d.Via != "" {
-		s += " via=" + string(d.Via)
-	}
-	return s
-}
-func (o Outcome) String() string { return "outcome " + o.Txn + " " + CommitOrAbort(o.Commit) }
-func (s Submit) String() string  { return "submit " + s.Txn }
+func (d Decide) String() string  { return string(d.AppendTrace(nil)) }
+func (o Outcome) String() string { return string(o.AppendTrace(nil)) }
+func (s Submit) String() string  { return string(s.AppendTrace(nil)) }
 
 // CommitOrAbort is how the trace writes an outcome: "commit" or "abort",
 // in facts and in the commit protocols' messages alike.

@@ -148,6 +148,7 @@ type SweepJSON struct {
 	BlockedSeeds   []uint64       `json:"blocked_seeds"`
 	Reproduce      []string       `json:"reproduce"`
 	Determinism    []sweep.Check  `json:"determinism_checks"`
+	Reruns         []sweep.Rerun  `json:"determinism_reruns,omitempty"` // sweep --check-determinism
 	ElapsedSeconds float64        `json:"elapsed_seconds"`
 	Stopped        bool           `json:"stopped"` // interrupted: only seeds from-to ran
 }
@@ -158,7 +159,7 @@ func NewSweepJSON(r *sweep.Result, elapsed time.Duration) SweepJSON {
 		OK: r.Counts[checker.OK], Blocked: r.Counts[checker.Blocked], Violation: r.Counts[checker.Violation],
 		Unknown: r.Counts[checker.Unknown], Expect: string(r.Expect), ByChecker: r.ByChecker,
 		FailingSeeds: r.Seeds(checker.Violation, ListedSeeds), BlockedSeeds: r.Seeds(checker.Blocked, ListedSeeds),
-		Determinism: r.Checks, ElapsedSeconds: elapsed.Seconds(), Reproduce: []string{}, Stopped: r.Stopped}
+		Determinism: r.Checks, Reruns: r.Reruns, ElapsedSeconds: elapsed.Seconds(), Reproduce: []string{}, Stopped: r.Stopped}
 	if r.Shards > 1 {
 		j.Shard = fmt.Sprintf("%d/%d", r.Shard, r.Shards)
 	}

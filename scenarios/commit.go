@@ -68,6 +68,8 @@ func (c CommitBank) Checkers(s *Spec) []checker.Checker {
 	cs := []checker.Checker{
 		checker.Atomicity{},
 		checker.Conservation{Initial: c.Bank.InitialTotal()},
+		checker.Accounts{Initial: c.Bank.InitialBalance},
+		checker.Isolation{},
 		checker.Blocking{MinFor: s.MinBlocked},
 	}
 	if s.Liveness != nil {

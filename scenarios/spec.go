@@ -82,7 +82,7 @@ type System interface {
 // Options are the per-run choices.
 type Options struct {
 	Seed     uint64
-	NoTrace  bool             // skip recording the trace (faster; no trace hash)
+	NoTrace  bool             // skip storing the trace (faster; the trace hash is kept)
 	Bug      string           // enable a planted bug of the protocol by name
 	Schedule *faults.Schedule // run this fault plan instead of the scenario's (replay)
 	// LinTimeout bounds each linearizability search (0: the checker's
@@ -113,7 +113,7 @@ type Outcome struct {
 	Results   []checker.Result
 	Verdict   checker.Verdict
 	Trace     *sim.Trace // nil with NoTrace
-	TraceHash string     // "" with NoTrace
+	TraceHash string     // every run, NoTrace too: a hash of the canonical trace, kept as the run goes
 	Messages  int        // sent by every node
 	Writes    int        // durable writes by every node
 	History   *checker.History
@@ -232,7 +232,7 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 			out.Results = append(out.Results, checker.Result{Checker: "crash", Class: checker.ClassSafety, Verdict: checker.Violation,
 				Message:  fmt.Sprintf("the simulated run panicked at %s: %v", sim.FormatTime(w.Now()), r),
 				Evidence: []string{string(debug.Stack())}})
-			out.Events, out.SimTime = -1, w.Now()
+			out.Events, out.SimTime, out.TraceHash = -1, w.Now(), w.TraceHash()
 			err = nil
 		}
 	}()
@@ -246,13 +246,13 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 	s.System = sys
 	out.Results = checker.RunAll(h, s.Checkers())
 	out.Verdict = checker.Combine(out.Results)
-	for i := range w.Names() {
+	for i := range h.Names {
 		out.Messages += w.Sent(sim.NodeID(i))
 		out.Writes += w.Store(sim.NodeID(i)).Writes()
 	}
+	out.TraceHash = w.TraceHash()
 	if !o.NoTrace {
 		out.Trace = w.Trace()
-		out.TraceHash = out.Trace.Hash()
 	}
 	return out, nil
 }

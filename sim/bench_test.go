@@ -11,9 +11,12 @@ type pinger struct{ peer NodeID }
 
 type ping struct{ n int }
 
-func (p ping) String() string { return "ping" }
+func (p ping) String() string              { return "ping" }
+func (p ping) AppendTrace(b []byte) []byte { return append(b, "ping"...) }
 
 type tick struct{}
+
+func (tick) AppendTrace(b []byte) []byte { return append(b, "{}"...) }
 
 func (p *pinger) Start(env *Env) {
 	if env.ID() == 0 {
@@ -59,7 +62,7 @@ type benchRecord struct {
 	Parts []string
 }
 
-// BenchmarkPut measures one durable write through Env.Put, including the
+// BenchmarkPut measures one durable write through Env.Put (and sim.Put), including the
 // copy that keeps stored state from aliasing memory: a flat struct (stored
 // as boxed, no copy), an int, and a record holding a slice (deep-copied).
 // The boxing of the value into an interface happens at the caller and is
@@ -83,6 +86,12 @@ func BenchmarkPut(b *testing.B) {
 	})
 	b.Run("slice-record", func(b *testing.B) {
 		run(b, func(env *Env, i int) { env.Put("rec", benchRecord{Txn: "t", Parts: parts}) })
+	})
+	// sim.Put, typed: the copy is made in the world's arena, and a record
+	// written again with the same slices shares their stored copy.
+	b.Run("typed-int", func(b *testing.B) { run(b, func(env *Env, i int) { Put(env, "count", i) }) })
+	b.Run("typed-slice-record", func(b *testing.B) {
+		run(b, func(env *Env, i int) { Put(env, "rec", benchRecord{Txn: "t", Parts: parts}) })
 	})
 	b.Run("load-flat", func(b *testing.B) {
 		run(b, func(env *Env, i int) {

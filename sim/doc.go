@@ -25,7 +25,16 @@
 // changing the fault plan does not reshuffle the workload. Nothing in this
 // package reads the wall clock, starts a goroutine or touches global
 // randomness: the same seed and inputs give the same trace, event for event,
-// and Trace.Hash proves it.
+// and Trace.Hash proves it. Every run hashes its canonical trace as the
+// events happen, stored or not (Config.NoTrace), so World.TraceHash is a
+// fingerprint of every run, equal to the stored trace's Trace.Hash.
+//
+// The event loop is kept free of allocation: queue items hold no pointers,
+// a payload that implements TraceAppender writes its trace text without
+// fmt, and Send, Observe, SetTimer and Put — the typed forms of the Env
+// methods — keep messages, facts, timer tags and stored values in per-type
+// arenas instead of boxing each on the heap. Messages stay immutable once
+// sent: an arena slot is written once and never reused.
 //
 // Faults reach the world through the Fault interface (see package faults for
 // schedules as data) and through hooks, which may crash a node

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 )
 
@@ -150,7 +151,7 @@ func (e *Env) SetTimer(d time.Duration, tag any) TimerID {
 	w.timerSeq++
 	id := TimerID(w.timerSeq)
 	e.p.timers[id] = struct{}{}
-	w.push(item{at: w.now + d, kind: itemTimer, node: e.p.id, inc: e.p.inc, id: uint64(id), payload: tag})
+	w.push(item{at: w.now + d, kind: itemTimer, node: e.p.id, inc: e.p.inc, id: uint64(id)}, tag)
 	if e.tx != nil {
 		return id
 	}
@@ -204,14 +205,14 @@ func (e *Env) Put(key string, v any) {
 // falls between them, and a crash that loses unsynced writes loses all of
 // them or none. It leaves the batch as it was.
 func (e *Env) Write(b *Batch) {
-	if e.dead || len(b.ops) == 0 || e.tx == nil && e.p.armed > 0 && e.fireArmed() {
+	if e.dead || b.n == 0 || e.tx == nil && e.p.armed > 0 && e.fireArmed() {
 		return
 	}
 	if e.tx == nil {
 		e.p.store.nextWrite()
 	}
 	e.p.store.write(b)
-	e.wrote(EffWrite, b.ops[0].key)
+	e.wrote(EffWrite, string(b.key(0)))
 }
 
 // Delete removes a key durably.
@@ -228,14 +229,20 @@ func (e *Env) Delete(key string) {
 
 // wrote accounts for a durable write just made: inside Atomic it is part
 // of the step's one write, otherwise an effect of its own.
+// Only a hook keeps the key (a copy of it): a key concatenated at the
+// call then stays off the heap.
 func (e *Env) wrote(kind EffectKind, key string) {
+	hooked := len(e.w.effectHooks) != 0
 	if e.tx != nil {
-		e.tx.wrote(key)
+		if e.tx.writes == 0 && hooked {
+			e.tx.first = strings.Clone(key)
+		}
+		e.tx.writes++
 		return
 	}
 	e.p.effects++
-	if len(e.w.effectHooks) != 0 {
-		e.did(Effect{Kind: kind, Key: key})
+	if hooked {
+		e.did(Effect{Kind: kind, Key: strings.Clone(key)})
 	}
 }
 
@@ -333,8 +340,9 @@ func (e *Env) Atomic(f func()) {
 	}
 }
 
-// atomicStep is what Atomic holds back: whether f wrote (and its first
-// key, which names the write), and the sends and records to make after.
+// atomicStep is what Atomic holds back: whether f wrote (and, for effect
+// hooks, its first key, which names the write), and the sends and records
+// to make after.
 type atomicStep struct {
 	writes int
 	first  string
@@ -345,13 +353,6 @@ type deferredAct struct {
 	to   NodeID
 	msg  Message
 	fact fmt.Stringer // set for a record, nil for a send
-}
-
-func (t *atomicStep) wrote(key string) {
-	if t.writes == 0 {
-		t.first = key
-	}
-	t.writes++
 }
 
 // Alive reports whether this incarnation is still up; handlers rarely need

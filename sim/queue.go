@@ -14,17 +14,20 @@ const (
 
 // item is one pending event. Items are kept by value in a hand-written
 // binary heap: container/heap's interface calls cost more than the rest of
-// the event loop at the throughput the kernel aims for.
+// the event loop at the throughput the kernel aims for. An item holds no
+// pointer — its payload waits in the queue's payloads, at slot — so
+// moving items in the heap needs no write barriers and the collector
+// never scans the heap array.
 type item struct {
-	at      time.Duration
-	seq     uint64
-	kind    itemKind
-	node    NodeID // receiver, timer owner, or node to start
-	from    NodeID
-	inc     uint32 // incarnation of the timer owner, or of a paused receiver
-	held    bool   // a delivery held back while its receiver was paused
-	id      uint64 // message or timer id
-	payload any    // Message, timer tag, or Fault
+	at   time.Duration
+	seq  uint64
+	id   uint64 // message or timer id
+	node NodeID // receiver, timer owner, or node to start
+	from NodeID
+	inc  uint32 // incarnation of the timer owner, or of a paused receiver
+	slot int32  // payloads index + 1 of the Message, timer tag or Fault; 0: none
+	kind itemKind
+	held bool // a delivery held back while its receiver was paused
 }
 
 func (a *item) less(b *item) bool {
@@ -34,11 +37,25 @@ func (a *item) less(b *item) bool {
 	return a.seq < b.seq
 }
 
-type queue struct{ h []item }
+type queue struct {
+	h        []item
+	payloads []any
+	free     []int32 // free payload slots
+}
 
 func (q *queue) len() int { return len(q.h) }
 
-func (q *queue) push(it item) {
+func (q *queue) push(it item, payload any) {
+	it.slot = 0
+	if payload != nil {
+		if n := len(q.free); n > 0 {
+			it.slot, q.free = q.free[n-1]+1, q.free[:n-1]
+			q.payloads[it.slot-1] = payload
+		} else {
+			q.payloads = append(q.payloads, payload)
+			it.slot = int32(len(q.payloads))
+		}
+	}
 	q.h = append(q.h, it)
 	i := len(q.h) - 1
 	for i > 0 {
@@ -53,8 +70,15 @@ func (q *queue) push(it item) {
 
 func (q *queue) peek() *item { return &q.h[0] }
 
-func (q *queue) pop() item {
+// pop removes the first item and hands over its payload.
+func (q *queue) pop() (item, any) {
 	top := q.h[0]
+	var payload any
+	if top.slot > 0 {
+		payload = q.payloads[top.slot-1]
+		q.payloads[top.slot-1] = nil
+		q.free = append(q.free, top.slot-1)
+	}
 	n := len(q.h) - 1
 	q.h[0] = q.h[n]
 	q.h[n] = item{}
@@ -75,5 +99,5 @@ func (q *queue) pop() item {
 		q.h[i], q.h[m] = q.h[m], q.h[i]
 		i = m
 	}
-	return top
+	return top, payload
 }

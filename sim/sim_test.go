@@ -80,8 +80,10 @@ func TestEventsRunInTimeThenInsertionOrder(t *testing.T) {
 
 // chatty sends random-length bursts with jitter, loss and duplication, so
 // every random stream matters to its trace.
-func chattyWorld(t *testing.T, seed uint64) *World {
-	w := newWorld(t, Config{Seed: seed, Network: Link{Latency: time.Millisecond, Jitter: 3 * time.Millisecond, Loss: 0.1, Duplicate: 0.1}, MaxTime: time.Second})
+func chattyWorld(t *testing.T, seed uint64) *World { return chattyWorldCfg(t, seed, false) }
+
+func chattyWorldCfg(t *testing.T, seed uint64, noTrace bool) *World {
+	w := newWorld(t, Config{Seed: seed, NoTrace: noTrace, Network: Link{Latency: time.Millisecond, Jitter: 3 * time.Millisecond, Loss: 0.1, Duplicate: 0.1}, MaxTime: time.Second})
 	for i := 0; i < 4; i++ {
 		w.AddNode(fmt.Sprintf("n%d", i), func() Node {
 			return &recorder{

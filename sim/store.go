@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"unsafe"
 )
 
 // Store is a node's durable storage: a key-value map that survives crashes.
@@ -24,8 +25,18 @@ import (
 // the node's last sync, all of them or a seeded subset (a torn write), so
 // a protocol that answers before it syncs can be caught.
 type Store struct {
-	m      map[string]any
-	writes int
+	// index maps a key to its value's slot in vals. Writing a key seen
+	// before or reading any key then never keeps the key string, so a
+	// key built by concatenation where it is used costs no allocation;
+	// only a new key is copied, once. A deleted key keeps its slot,
+	// holding deleted{}, until deleted slots outnumber live ones.
+	index map[string]int32
+	vals  []any
+	dead  int // slots holding deleted{}
+	// keyBytes is where new keys are copied, many to an allocation: a
+	// key is never changed, so a string may point into it.
+	keyBytes []byte
+	writes   int
 	// deferSync makes writes wait for a sync; false (every write synced at
 	// once) until a storage fault turns it on.
 	deferSync bool
@@ -47,7 +58,81 @@ type undo struct {
 	group    int
 }
 
-func newStore() *Store { return &Store{m: make(map[string]any)} }
+// newStore makes an empty store with room for a few dozen keys, which a
+// protocol node's store soon holds, so that it is not regrown key by key.
+func newStore() *Store {
+	return &Store{index: make(map[string]int32, 32), vals: make([]any, 0, 32)}
+}
+
+// wipe empties the store, as a replaced disk would (the planted kernel
+// bug restart-amnesia); the write count stays, it counts what was done.
+func (s *Store) wipe() {
+	s.index, s.vals, s.dead = make(map[string]int32, 32), make([]any, 0, 32), 0
+	s.unsynced = s.unsynced[:0]
+}
+
+// deleted marks the slot of a deleted key.
+type deleted struct{}
+
+func (s *Store) get(key string) (any, bool) {
+	if i, ok := s.index[key]; ok {
+		if _, gone := s.vals[i].(deleted); !gone {
+			return s.vals[i], true
+		}
+	}
+	return nil, false
+}
+
+// set stores v under key and returns what it replaced.
+func (s *Store) set(key string, v any) (old any, had bool) {
+	if i, ok := s.index[key]; ok {
+		old, s.vals[i] = s.vals[i], v
+		if _, gone := old.(deleted); gone {
+			s.dead--
+			return nil, false
+		}
+		return old, true
+	}
+	s.index[s.keepKey(key)] = int32(len(s.vals))
+	s.vals = append(s.vals, v)
+	return nil, false
+}
+
+// keepKey copies a new key into keyBytes and returns the copy.
+func (s *Store) keepKey(key string) string {
+	if len(key) > cap(s.keyBytes)-len(s.keyBytes) {
+		s.keyBytes = make([]byte, 0, max(1024, len(key)))
+	}
+	start := len(s.keyBytes)
+	s.keyBytes = append(s.keyBytes, key...)
+	return unsafe.String(unsafe.SliceData(s.keyBytes[start:]), len(key))
+}
+
+// remove deletes key and returns what it held.
+func (s *Store) remove(key string) (old any, had bool) {
+	old, had = s.get(key)
+	if !had {
+		return nil, false
+	}
+	s.vals[s.index[key]] = deleted{}
+	if s.dead++; s.dead > 64 && s.dead > len(s.index)-s.dead {
+		s.compact()
+	}
+	return old, true
+}
+
+// compact drops the slots of deleted keys.
+func (s *Store) compact() {
+	index := make(map[string]int32, len(s.index)-s.dead)
+	vals := make([]any, 0, len(s.index)-s.dead)
+	for k, i := range s.index {
+		if _, gone := s.vals[i].(deleted); !gone {
+			index[k] = int32(len(vals))
+			vals = append(vals, s.vals[i])
+		}
+	}
+	s.index, s.vals, s.dead = index, vals, 0
+}
 
 // NewStore makes a store holding a copy of m, for checking a final state
 // that was not produced by a World (a saved run, a hand-made test case).
@@ -55,7 +140,7 @@ func newStore() *Store { return &Store{m: make(map[string]any)} }
 func NewStore(m map[string]any) *Store {
 	s := newStore()
 	for k, v := range m {
-		s.m[k] = copyIn(k, v)
+		s.set(k, copyIn(k, v))
 	}
 	return s
 }
@@ -66,13 +151,15 @@ func NewStore(m map[string]any) *Store {
 // *TypeError naming the key and both types (a run reports it as a crash,
 // with its seed).
 func LoadFrom[T any](s *Store, key string) (v T, ok bool) {
-	x, ok := s.m[key]
+	x, ok := s.get(key)
 	if !ok {
 		return v, false
 	}
 	v, isT := x.(T)
 	if !isT {
-		panic(&TypeError{Key: key, Stored: reflect.TypeOf(x), Want: reflect.TypeFor[T]()})
+		// A copy of the key, so that key never outlives the call and a
+		// caller's concatenated key can stay off the heap.
+		panic(&TypeError{Key: strings.Clone(key), Stored: reflect.TypeOf(x), Want: reflect.TypeFor[T]()})
 	}
 	if c, copied := copyOut(x); copied {
 		v = c.(T)
@@ -96,23 +183,21 @@ func (e *TypeError) Error() string {
 func (s *Store) put(key string, v any) { s.putCopied(key, copyIn(key, v)) }
 
 func (s *Store) putCopied(key string, v any) {
+	old, had := s.set(key, v)
 	if s.deferSync {
-		old, had := s.m[key]
-		s.unsynced = append(s.unsynced, undo{key: key, old: old, new: v, had: had, group: s.group})
+		s.unsynced = append(s.unsynced, undo{key: strings.Clone(key), old: old, new: v, had: had, group: s.group})
 	}
-	s.m[key] = v
 	s.writes++
 }
 
 func (s *Store) del(key string) {
-	old, had := s.m[key]
+	old, had := s.remove(key)
 	if !had {
 		return
 	}
 	if s.deferSync {
-		s.unsynced = append(s.unsynced, undo{key: key, old: old, had: true, del: true, group: s.group})
+		s.unsynced = append(s.unsynced, undo{key: strings.Clone(key), old: old, had: true, del: true, group: s.group})
 	}
-	delete(s.m, key)
 	s.writes++
 }
 
@@ -146,9 +231,9 @@ func (s *Store) loseUnsynced(tear *rand.Rand) {
 	for i := len(s.unsynced) - 1; i >= 0; i-- {
 		u := s.unsynced[i]
 		if u.had {
-			s.m[u.key] = u.old
+			s.set(u.key, u.old)
 		} else {
-			delete(s.m, u.key)
+			s.remove(u.key)
 		}
 	}
 	if tear != nil {
@@ -161,9 +246,9 @@ func (s *Store) loseUnsynced(tear *rand.Rand) {
 			switch {
 			case !keep:
 			case u.del:
-				delete(s.m, u.key)
+				s.remove(u.key)
 			default:
-				s.m[u.key] = u.new
+				s.set(u.key, u.new)
 			}
 		}
 	}
@@ -174,7 +259,10 @@ func (s *Store) loseUnsynced(tear *rand.Rand) {
 // recovery code iterating over them stays deterministic.
 func (s *Store) Keys(prefix string) []string {
 	var out []string
-	for k := range s.m {
+	for k, i := range s.index {
+		if _, gone := s.vals[i].(deleted); gone {
+			continue
+		}
 		if strings.HasPrefix(k, prefix) {
 			out = append(out, k)
 		}
@@ -187,35 +275,84 @@ func (s *Store) Keys(prefix string) []string {
 func (s *Store) Writes() int { return s.writes }
 
 // Len is the number of keys stored.
-func (s *Store) Len() int { return len(s.m) }
+func (s *Store) Len() int { return len(s.index) - s.dead }
 
 // Batch is durable writes made at once by Env.Write: a crash keeps all of
 // them or none, as a storage engine's write batch or a single log record
 // does. A commit that moves balances, logs its outcome and drops its
 // prepared record is one batch, so that no crash leaves it half done.
-type Batch struct{ ops []batchOp }
+//
+// A batch keeps its first few writes and their keys' bytes inside
+// itself, so a batch declared in a function and written there costs no
+// allocation but its values; a key concatenated at the call costs none.
+type Batch struct {
+	n     int
+	small [6]batchOp
+	more  []batchOp
+	klen  int
+	kbuf  [192]byte
+	keys  []byte // all the keys once kbuf is too small
+}
 
 type batchOp struct {
-	key string
+	end int // of the key in the key bytes
 	v   any // copied at Put
 	del bool
 }
 
+func (b *Batch) op(i int) *batchOp {
+	if i < len(b.small) {
+		return &b.small[i]
+	}
+	return &b.more[i-len(b.small)]
+}
+
+// key is op i's key, as bytes.
+func (b *Batch) key(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = b.op(i - 1).end
+	}
+	if b.keys != nil {
+		return b.keys[start:b.op(i).end]
+	}
+	return b.kbuf[start:b.op(i).end]
+}
+
+func (b *Batch) add(key string, op batchOp) {
+	if b.keys == nil && b.klen+len(key) > len(b.kbuf) {
+		b.keys = append(make([]byte, 0, 2*len(b.kbuf)+len(key)), b.kbuf[:b.klen]...)
+	}
+	if b.keys != nil {
+		b.keys = append(b.keys, key...)
+		b.klen = len(b.keys)
+	} else {
+		b.klen += copy(b.kbuf[b.klen:], key)
+	}
+	op.end = b.klen
+	if b.n < len(b.small) {
+		b.small[b.n] = op
+	} else {
+		b.more = append(b.more, op)
+	}
+	b.n++
+}
+
 // Put adds a write of a copy of v (see Env.Put) to the batch.
-func (b *Batch) Put(key string, v any) { b.ops = append(b.ops, batchOp{key: key, v: copyIn(key, v)}) }
+func (b *Batch) Put(key string, v any) { b.add(key, batchOp{v: copyIn(key, v)}) }
 
 // Delete adds a delete to the batch.
-func (b *Batch) Delete(key string) { b.ops = append(b.ops, batchOp{key: key, del: true}) }
+func (b *Batch) Delete(key string) { b.add(key, batchOp{del: true}) }
 
 // Len is the number of writes in the batch.
-func (b *Batch) Len() int { return len(b.ops) }
+func (b *Batch) Len() int { return b.n }
 
 func (s *Store) write(b *Batch) {
-	for _, op := range b.ops {
-		if op.del {
-			s.del(op.key)
+	for i := 0; i < b.n; i++ {
+		if op := b.op(i); op.del {
+			s.del(string(b.key(i)))
 		} else {
-			s.putCopied(op.key, op.v)
+			s.putCopied(string(b.key(i)), op.v)
 		}
 	}
 }

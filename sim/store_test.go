@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -139,4 +141,117 @@ func TestCrashLosesUnsyncedWritesOnly(t *testing.T) {
 	require.False(t, ok)
 	_, ok = LoadFrom[int](s, "gone-again")
 	require.True(t, ok)
+}
+
+type logOp struct {
+	Account string
+	Delta   int64
+}
+
+type logRec struct {
+	Txn   string
+	Ops   []logOp
+	Peers []string
+	Inner struct {
+		Hist []int64
+		N    int
+	}
+	Empty []int
+	Nil   []string
+}
+
+// A record (slices of flat data, in it or in a struct inside it) takes the
+// fast copy; it must copy exactly as the general one does.
+func TestRecordsAreCopiedLikeAnyValue(t *testing.T) {
+	require.NotNil(t, planFor(reflect.TypeFor[logRec]()).slices, "logRec is a record")
+	require.Nil(t, planFor(reflect.TypeFor[record]()).slices, "a map inside: the general copy")
+	ops, peers, hist := []logOp{{"a", -5}, {"b", 5}}, []string{"p1", "p2"}, []int64{1, 2, 3}
+	orig := logRec{Txn: "t1", Ops: ops, Peers: peers, Empty: []int{}}
+	orig.Inner.Hist, orig.Inner.N = hist, 4
+	want := logRec{Txn: "t1", Ops: []logOp{{"a", -5}, {"b", 5}}, Peers: []string{"p1", "p2"}, Empty: []int{}}
+	want.Inner.Hist, want.Inner.N = []int64{1, 2, 3}, 4
+
+	s := NewStore(map[string]any{"rec": orig})
+	ops[0].Delta, peers[1], hist[2] = 99, "changed", 99 // the original changes after the Put
+	got, ok := LoadFrom[logRec](s, "rec")
+	require.True(t, ok)
+	require.Equal(t, want, got)
+	require.NotNil(t, got.Empty, "an empty slice stays empty, not nil")
+	require.Nil(t, got.Nil)
+	got.Ops[1].Delta, got.Peers[0], got.Inner.Hist[0] = 77, "changed", 77 // and what a Load handed out
+	again, _ := LoadFrom[logRec](s, "rec")
+	require.Equal(t, want, again)
+	general := deepCopy("", reflect.ValueOf(orig)).Interface()
+	require.Equal(t, general, copyIn("rec", orig), "the same as the general deep copy")
+}
+
+// A deleted key's slot is reused when the key comes back and dropped once
+// deleted slots outnumber live ones, so deleting many keys frees them.
+func TestDeletedKeysAreForgotten(t *testing.T) {
+	s := newStore()
+	for i := range 1000 {
+		s.put(fmt.Sprint("k", i), i)
+	}
+	for i := range 990 {
+		s.del(fmt.Sprint("k", i))
+	}
+	require.Equal(t, 10, s.Len())
+	require.Len(t, s.Keys("k"), 10)
+	require.LessOrEqual(t, len(s.vals), 200, "deleted slots compacted away")
+	_, ok := LoadFrom[int](s, "k5")
+	require.False(t, ok)
+	s.put("k5", 55)
+	v, ok := LoadFrom[int](s, "k5")
+	require.True(t, ok)
+	require.Equal(t, 55, v)
+	require.Equal(t, 11, s.Len())
+	require.Equal(t, 1000+990+1, s.Writes())
+}
+
+// Writing a key seen before, and reading with a key built where it is
+// used, allocate nothing: the store keeps a key only the first time.
+func TestKnownKeysCostNothing(t *testing.T) {
+	s := newStore()
+	s.put("outcome/t17", true)
+	id := "t17"
+	allocs := testing.AllocsPerRun(100, func() {
+		s.put("outcome/"+id, false)
+		LoadFrom[bool](s, "outcome/"+id)
+		s.del("outcome/" + id)
+	})
+	require.Zero(t, allocs)
+}
+
+// A batch keeps its first writes inside itself and moves to the heap
+// beyond them; either way it writes every key as given.
+func TestBatchesSmallAndLarge(t *testing.T) {
+	for _, n := range []int{1, 6, 7, 40} {
+		w := storeWorld(t, func(env *Env) {
+			var b Batch
+			for i := range n {
+				b.Put(fmt.Sprintf("a-rather-long-key-to-fill-the-buffer/%03d", i), i)
+			}
+			b.Delete("a-rather-long-key-to-fill-the-buffer/000")
+			require.Equal(t, n+1, b.Len())
+			env.Write(&b)
+		})
+		s := w.Store(0)
+		require.Len(t, s.Keys("a-rather"), n-1, "n=%d", n)
+		for i := 1; i < n; i++ {
+			v, ok := LoadFrom[int](s, fmt.Sprintf("a-rather-long-key-to-fill-the-buffer/%03d", i))
+			require.True(t, ok)
+			require.Equal(t, i, v)
+		}
+	}
+	w := storeWorld(t, func(env *Env) {})
+	env := w.procs[0].env
+	id := "t17"
+	allocs := testing.AllocsPerRun(100, func() {
+		var b Batch
+		b.Put("outcome/"+id, true)
+		b.Put("count", 1)
+		b.Delete("prepared/" + id)
+		env.Write(&b)
+	})
+	require.Zero(t, allocs, "a small batch of known keys and flat values")
 }

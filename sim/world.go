@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"time"
 
 	"github.com/faultline-sim/faultline/fields"
@@ -32,8 +33,10 @@ type Config struct {
 	Network   Link          // every link starts with this setting
 	MaxTime   time.Duration // stop when the next event is later; 0 = no limit
 	MaxEvents int           // stop after this many events; 0 = no limit
-	NoTrace   bool          // skip recording the trace (sweeps that only need verdicts)
-	Bugs      []string      // planted kernel bugs (KernelBugs), for the bug catalog only
+	// NoTrace skips storing the trace (sweeps that only need verdicts);
+	// the run still hashes it as it goes (World.TraceHash).
+	NoTrace bool
+	Bugs    []string // planted kernel bugs (KernelBugs), for the bug catalog only
 }
 
 // StopReason says why a run ended.
@@ -76,17 +79,27 @@ type World struct {
 	links    [][]Link
 	cut      [][]bool
 	trace    Trace
+	hash     traceHasher // the trace's hash, kept as events happen
 	obs      []Observation
 	hooks    []func(Observation)
 	// effectHooks see every effect (OnEffect); empty on the normal path.
 	effectHooks []func(Effect)
 	crashes     []Crash
 	started     bool
+	// outages: pauses, downtimes and cut links (Outages); downOut and
+	// cutOut index the ones still open.
+	outages []Outage
+	downOut map[NodeID]int
+	cutOut  map[[2]NodeID]int
 	// unsynced is what a crash does to writes not yet synced; tear draws
 	// which survive when some do (nil otherwise).
 	unsynced Unsynced
 	tear     *rand.Rand
 	bugs     kernelBugs
+	// arenas holds, per type, the messages and facts sent and recorded
+	// through Send and Observe (see arena).
+	arenas map[reflect.Type]any
+	slices sliceCache // see copySlices
 }
 
 // Crash records one node crash at a true time. Crashes are kept even
@@ -109,8 +122,9 @@ func New(cfg Config) (*World, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &World{cfg: cfg, byName: make(map[string]NodeID), def: cfg.Network, bugs: bugs}
+	w := &World{cfg: cfg, byName: make(map[string]NodeID), def: cfg.Network, bugs: bugs, downOut: map[NodeID]int{}, cutOut: map[[2]NodeID]int{}}
 	w.netRng = w.Stream("network")
+	w.hash.reset()
 	return w, nil
 }
 
@@ -139,7 +153,7 @@ func (w *World) AddNode(name string, factory func() Node) NodeID {
 	for j := range w.links[id] {
 		w.links[id][j] = w.def
 	}
-	w.push(item{at: 0, kind: itemStart, node: id})
+	w.push(item{at: 0, kind: itemStart, node: id}, nil)
 	return id
 }
 
@@ -173,7 +187,8 @@ func (w *World) Sent(id NodeID) int { return w.procs[id].sent }
 // LocalTime reads a node's local clock at the current true time.
 func (w *World) LocalTime(id NodeID) time.Duration { return w.procs[id].clock.read(w.now) }
 
-// Trace is the record of the run so far (empty with Config.NoTrace).
+// Trace is the record of the run so far (empty with Config.NoTrace; its
+// hash is TraceHash either way).
 func (w *World) Trace() *Trace { return &w.trace }
 
 // Observations returns every observation so far, in order.
@@ -187,22 +202,29 @@ func (w *World) OnObserve(f func(Observation)) { w.hooks = append(w.hooks, f) }
 
 // Schedule applies a fault at a true time.
 func (w *World) Schedule(at time.Duration, f Fault) {
-	w.push(item{at: at, kind: itemFault, node: None, payload: f})
+	w.push(item{at: at, kind: itemFault, node: None}, f)
 }
 
-func (w *World) push(it item) {
+func (w *World) push(it item, payload any) {
 	w.seq++
 	it.seq = w.seq
-	w.q.push(it)
+	w.q.push(it, payload)
 }
 
+// record hashes an event into the run's trace hash, and stores it unless
+// the trace is off.
 func (w *World) record(e Event) {
-	if w.cfg.NoTrace {
-		return
-	}
 	e.Time = w.now
-	w.trace.add(e)
+	w.hash.add(&e, w.trace.names)
+	if !w.cfg.NoTrace {
+		w.trace.add(e)
+	}
 }
+
+// TraceHash is the hash of the run's trace so far, as Trace().Hash() gives
+// it when the trace is stored; with Config.NoTrace too. It is computed as
+// events happen, so reading it costs nothing but the final digest.
+func (w *World) TraceHash() string { return w.hash.sum() }
 
 // Apply applies a fault now, recording it in the trace first.
 func (w *World) Apply(f Fault) {
@@ -237,7 +259,7 @@ func (w *World) send(p *proc, to NodeID, m Message) {
 		if l.Jitter > 0 {
 			d += time.Duration(w.netRng.Int64N(int64(l.Jitter) + 1))
 		}
-		w.push(item{at: w.now + d, kind: itemDeliver, node: to, from: p.id, id: id, payload: m})
+		w.push(item{at: w.now + d, kind: itemDeliver, node: to, from: p.id, id: id}, m)
 	}
 }
 
@@ -287,6 +309,7 @@ func (w *World) Crash(id NodeID) {
 	}
 	p.store.loseUnsynced(w.tear)
 	w.crashes = append(w.crashes, Crash{Time: w.now, Node: id})
+	w.downOut[id] = w.outageBegin(OutDown, id, None, -1)
 	w.record(Event{Kind: EvCrash, Node: id, Peer: None})
 }
 
@@ -297,8 +320,12 @@ func (w *World) Restart(id NodeID) {
 	if p.up || !w.started {
 		return
 	}
+	if i, ok := w.downOut[id]; ok {
+		w.outageEnd(i)
+		delete(w.downOut, id)
+	}
 	if w.bugs.amnesia {
-		p.store.m = make(map[string]any)
+		p.store.wipe()
 	}
 	w.start(p)
 }
@@ -315,16 +342,37 @@ func (w *World) Pause(id NodeID, d time.Duration) {
 	if until > p.pausedUntil {
 		p.pausedUntil = until
 		w.record(Event{Kind: EvPause, Node: id, Peer: None, Payload: d})
-		w.push(item{at: until, kind: itemResume, node: id, inc: p.inc})
+		w.outageBegin(OutPaused, id, None, until)
+		w.push(item{at: until, kind: itemResume, node: id, inc: p.inc}, nil)
 	}
 }
 
 // Cut cuts the directed link from→to: messages sent on it, or in flight on
 // it when they would be delivered, are dropped.
-func (w *World) Cut(from, to NodeID) { w.cut[from][to] = !w.bugs.cutIgnored }
+func (w *World) Cut(from, to NodeID) {
+	if w.bugs.cutIgnored {
+		w.cut[from][to] = false
+		return
+	}
+	if !w.cut[from][to] {
+		w.cutOut[[2]NodeID{from, to}] = w.outageBegin(OutCut, from, to, -1)
+	}
+	w.cut[from][to] = true
+}
 
 // Mend restores one directed link.
-func (w *World) Mend(from, to NodeID) { w.cut[from][to] = false }
+func (w *World) Mend(from, to NodeID) {
+	w.mend(from, to)
+}
+
+func (w *World) mend(from, to NodeID) {
+	if w.cut[from][to] {
+		k := [2]NodeID{from, to}
+		w.outageEnd(w.cutOut[k])
+		delete(w.cutOut, k)
+	}
+	w.cut[from][to] = false
+}
 
 // IsCut reports whether the directed link from→to is cut.
 func (w *World) IsCut(from, to NodeID) bool { return w.cut[from][to] }
@@ -333,7 +381,7 @@ func (w *World) IsCut(from, to NodeID) bool { return w.cut[from][to] }
 func (w *World) HealAll() {
 	for i := range w.cut {
 		for j := range w.cut[i] {
-			w.cut[i][j] = false
+			w.mend(NodeID(i), NodeID(j))
 		}
 	}
 }
@@ -390,10 +438,10 @@ func (w *World) Run() RunResult {
 		if w.cfg.MaxEvents > 0 && w.events >= w.cfg.MaxEvents {
 			return RunResult{Stop: StopEvents, Events: w.events, Time: w.now}
 		}
-		it := w.q.pop()
+		it, payload := w.q.pop()
 		w.now = it.at
 		w.events++
-		w.dispatch(&it)
+		w.dispatch(&it, payload)
 	}
 }
 
@@ -417,17 +465,17 @@ func (w *World) dropStaleTimers() {
 	}
 }
 
-func (w *World) dispatch(it *item) {
+func (w *World) dispatch(it *item, payload any) {
 	switch it.kind {
 	case itemFault:
-		w.Apply(it.payload.(Fault))
+		w.Apply(payload.(Fault))
 	case itemStart:
 		if p := w.procs[it.node]; !p.up && p.inc == 0 {
 			w.start(p)
 		}
 	case itemDeliver:
 		p := w.procs[it.node]
-		m := it.payload.(Message)
+		m := payload.(Message)
 		switch {
 		case !p.up || it.held && p.inc != it.inc:
 			// A message held back for a paused process had already reached
@@ -436,7 +484,7 @@ func (w *World) dispatch(it *item) {
 		case w.cut[it.from][it.node]:
 			w.record(Event{Kind: EvDrop, Node: it.from, Peer: it.node, ID: it.id, Payload: m, Drop: DropInFlight})
 		case p.pausedUntil > w.now:
-			w.defer_(p, it)
+			w.defer_(p, it, m)
 		default:
 			w.record(Event{Kind: EvDeliver, Node: it.from, Peer: it.node, ID: it.id, Payload: m})
 			env := p.env
@@ -453,14 +501,14 @@ func (w *World) dispatch(it *item) {
 			return
 		}
 		if p.pausedUntil > w.now {
-			w.defer_(p, it)
+			w.defer_(p, it, payload)
 			return
 		}
 		delete(p.timers, TimerID(it.id))
-		w.record(Event{Kind: EvTimer, Node: it.node, Peer: None, ID: it.id, Payload: it.payload})
+		w.record(Event{Kind: EvTimer, Node: it.node, Peer: None, ID: it.id, Payload: payload})
 		env := p.env
 		p.beginRun()
-		p.node.Timer(env, it.payload)
+		p.node.Timer(env, payload)
 		w.returned(env)
 	case itemResume:
 		p := w.procs[it.node]
@@ -474,11 +522,11 @@ func (w *World) dispatch(it *item) {
 // defer_ re-queues an event for a paused node at its resume time. The resume
 // item was queued when the pause began, so it runs first; deferred events
 // keep their relative order because they are re-queued in the order popped.
-func (w *World) defer_(p *proc, it *item) {
+func (w *World) defer_(p *proc, it *item, payload any) {
 	it2 := *it
 	it2.at = p.pausedUntil
 	if it2.kind == itemDeliver {
 		it2.held, it2.inc = true, p.inc
 	}
-	w.push(it2)
+	w.push(it2, payload)
 }

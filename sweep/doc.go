@@ -9,5 +9,7 @@
 //
 // Every failure a sweep reports is run again, twice, with the full trace:
 // the verdict must reproduce and the two trace hashes must agree, so a
-// reported seed is known to replay before anyone tries it.
+// reported seed is known to replay before anyone tries it. Every run
+// carries its trace hash (Run.TraceHash), and Options.CheckDeterminism
+// runs a few seeds picked from the range again and compares their hashes.
 package sweep

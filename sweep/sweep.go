@@ -2,7 +2,9 @@ package sweep
 
 import (
 	"fmt"
+	"maps"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/faultline-sim/faultline/sim"
 )
 
 // MaxSeeds bounds one sweep, so a typo such as 1-1e12 is refused rather
@@ -80,6 +83,11 @@ type Options struct {
 	Keep int
 	// Rows, if set, receives every run, in seed order, from one goroutine.
 	Rows func(Run)
+	// CheckDeterminism is how many seeds of the sweep's share, chosen
+	// deterministically from the range (see DeterminismSeeds), are run
+	// again after the sweep with their trace stored, and their trace
+	// hashes compared with the sweep's (Result.Reruns).
+	CheckDeterminism int
 	// Stop, if set, is polled before each seed: once it returns true no
 	// new seed starts, the ones in flight finish, and the result covers
 	// the seeds that did — a prefix of the shard's seeds (To lowered to
@@ -89,16 +97,17 @@ type Options struct {
 
 // Run is the per-seed summary a sweep keeps.
 type Run struct {
-	Seed     uint64
-	Verdict  checker.Verdict
-	Failures []checker.Result // the non-ok results
+	Seed      uint64
+	Verdict   checker.Verdict
+	Failures  []checker.Result // the non-ok results
+	TraceHash string           // the run's trace hash: its fingerprint
 }
 
 // Check is the determinism re-run of one reported seed.
 type Check struct {
 	Seed          uint64 `json:"seed"`
 	Reproduced    bool   `json:"reproduced"`    // same verdict as in the sweep
-	Deterministic bool   `json:"deterministic"` // two traced runs, same trace hash
+	Deterministic bool   `json:"deterministic"` // two traced runs, the sweep's trace hash
 	TraceHash     string `json:"trace_hash"`
 }
 
@@ -114,7 +123,8 @@ type Result struct {
 	Counts        map[checker.Verdict]int
 	ByChecker     map[string]int // violations per checker
 	Checks        []Check
-	Stopped       bool // cut short by Options.Stop: only the seeds up to To ran
+	Reruns        []Rerun // Options.CheckDeterminism's seeds, ascending
+	Stopped       bool    // cut short by Options.Stop: only the seeds up to To ran
 	// Detections tells, per checker, where in the range it found its
 	// violations, in memory that does not grow with the range: the first
 	// seed, and counts per Buckets equal stretches of the seeds run.
@@ -157,6 +167,52 @@ func (r *Result) Run(seed uint64) (Run, bool) {
 	return Run{}, false
 }
 
+// Rerun is a seed of the sweep run again for Options.CheckDeterminism.
+type Rerun struct {
+	Seed      uint64 `json:"seed"`
+	SweepHash string `json:"sweep_hash"` // in the sweep, trace not stored
+	RerunHash string `json:"rerun_hash"` // run again, trace stored
+}
+
+// Same reports whether the rerun had the sweep's trace hash.
+func (r Rerun) Same() bool { return r.SweepHash == r.RerunHash }
+
+// Differing returns the first rerun whose hash differs, if any.
+func (r *Result) Differing() (Rerun, bool) {
+	for _, x := range r.Reruns {
+		if !x.Same() {
+			return x, true
+		}
+	}
+	return Rerun{}, false
+}
+
+// DeterminismSeeds picks k seeds of n (the seeds seedOf(0..n-1)) for a
+// determinism check: a stream seeded by the range draws them, so the same
+// range always picks the same seeds. Ascending; all n when k >= n.
+func DeterminismSeeds(from, to uint64, n, k int, seedOf func(int) uint64) []uint64 {
+	if k <= 0 || n <= 0 {
+		return nil
+	}
+	picked := map[int]bool{}
+	if k >= n {
+		for i := 0; i < n; i++ {
+			picked[i] = true
+		}
+	} else {
+		r := sim.NewStream(from, "check-determinism "+strconv.FormatUint(to, 10))
+		for len(picked) < k {
+			picked[r.IntN(n)] = true
+		}
+	}
+	out := make([]uint64, 0, len(picked))
+	for i := range picked {
+		out = append(out, seedOf(i))
+	}
+	slices.Sort(out)
+	return out
+}
+
 // tally is one worker's share of the result; the workers' tallies are
 // joined at the end, so they share nothing while they run.
 type tally struct {
@@ -165,11 +221,12 @@ type tally struct {
 	byChecker  map[string]int
 	first      map[checker.Verdict][]Run
 	detections map[string]*Detection
+	hashes     map[uint64]string // of the seeds to check for determinism
 }
 
 func newTally() *tally {
 	return &tally{counts: map[checker.Verdict]int{}, byChecker: map[string]int{}, first: map[checker.Verdict][]Run{},
-		detections: map[string]*Detection{}}
+		detections: map[string]*Detection{}, hashes: map[uint64]string{}}
 }
 
 // add counts the run at position k of n. A worker's seeds come in
@@ -228,6 +285,10 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 		workers = runtime.NumCPU()
 	}
 	workers = max(1, min(workers, n))
+	rerun := map[uint64]bool{} // read-only once the workers start
+	for _, s := range DeterminismSeeds(o.From, o.To, n, o.CheckDeterminism, seedOf) {
+		rerun[s] = true
+	}
 
 	var rows chan Run
 	var rowsDone chan struct{}
@@ -260,6 +321,9 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 					run = summarize(seed, out)
 				}
 				t.add(run, k, n, o.Keep)
+				if rerun[seed] {
+					t.hashes[seed] = run.TraceHash
+				}
 				if rows != nil {
 					rows <- run
 				}
@@ -315,6 +379,21 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 		sort.Slice(runs, func(i, j int) bool { return runs[i].Seed < runs[j].Seed })
 		res.first[v] = runs[:min(len(runs), o.Keep)]
 	}
+	hashes := map[uint64]string{}
+	for _, t := range tallies {
+		maps.Copy(hashes, t.hashes)
+	}
+	for _, seed := range slices.Sorted(maps.Keys(rerun)) {
+		h, ran := hashes[seed]
+		if !ran {
+			continue // a stopped sweep did not get to it
+		}
+		x := Rerun{Seed: seed, SweepHash: h}
+		if out, err := scenarios.Run(spec, scenarios.Options{Seed: seed, Bug: o.Bug, LinTimeout: o.LinTimeout}); err == nil {
+			x.RerunHash = out.TraceHash
+		}
+		res.Reruns = append(res.Reruns, x)
+	}
 	verify := o.Verify
 	if verify == 0 {
 		verify = 20
@@ -349,7 +428,7 @@ func inOrder(rows <-chan Run, done chan<- struct{}, n int, seedOf func(int) uint
 }
 
 func summarize(seed uint64, out *scenarios.Outcome) Run {
-	r := Run{Seed: seed, Verdict: out.Verdict}
+	r := Run{Seed: seed, Verdict: out.Verdict, TraceHash: out.TraceHash}
 	for _, c := range out.Results {
 		if c.Verdict != checker.OK {
 			c.Stuck = nil     // keep sweeps small: the seed reproduces the details
@@ -368,7 +447,7 @@ func recheck(spec scenarios.Spec, o Options, run Run) Check {
 		return c
 	}
 	c.Reproduced = a.Verdict == run.Verdict && b.Verdict == run.Verdict
-	c.Deterministic = a.TraceHash == b.TraceHash
+	c.Deterministic = a.TraceHash == b.TraceHash && a.TraceHash == run.TraceHash
 	c.TraceHash = a.TraceHash
 	return c
 }

@@ -3,6 +3,7 @@ package workload
 import (
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"github.com/faultline-sim/faultline/fields"
@@ -40,13 +41,13 @@ func (b Bank) Validate() error {
 }
 
 // BankName is the role name of bank i (from 1): the bank is participant i.
-func BankName(i int) string { return fmt.Sprintf("participant-%d", i) }
+func BankName(i int) string { return "participant-" + strconv.Itoa(i) }
 
 // ClientName is the role name of client i (from 1).
-func ClientName(i int) string { return fmt.Sprintf("client-%d", i) }
+func ClientName(i int) string { return "client-" + strconv.Itoa(i) }
 
 // AccountName names account j (from 1) of bank i (from 1).
-func AccountName(bank, j int) string { return fmt.Sprintf("acct-%d.%d", bank, j) }
+func AccountName(bank, j int) string { return "acct-" + strconv.Itoa(bank) + "." + strconv.Itoa(j) }
 
 // BalanceKey is the durable-store key under which a bank keeps an account's
 // committed balance (an int64). Checkers read final balances through it.
@@ -97,6 +98,16 @@ func (b Bank) Generate(r *rand.Rand) []Transfer {
 	for c := range next {
 		next[c] = b.Start
 	}
+	// Names are made once here, not per transfer: a sweep generates a
+	// workload per seed.
+	banks, clients := b.BankNames(), b.ClientNames()
+	accounts := make([][]string, b.Banks)
+	for i := range accounts {
+		accounts[i] = make([]string, b.AccountsPerBank)
+		for j := range accounts[i] {
+			accounts[i][j] = AccountName(i+1, j+1)
+		}
+	}
 	out := make([]Transfer, 0, b.Transfers)
 	for i := 0; i < b.Transfers; i++ {
 		c := i % b.Clients
@@ -108,13 +119,13 @@ func (b Bank) Generate(r *rand.Rand) []Transfer {
 			tb++
 		}
 		out = append(out, Transfer{
-			Txn:      fmt.Sprintf("c%d-t%d", c+1, count[c]),
-			Client:   ClientName(c + 1),
+			Txn:      "c" + strconv.Itoa(c+1) + "-t" + strconv.Itoa(count[c]),
+			Client:   clients[c],
 			At:       next[c],
-			FromBank: BankName(fb),
-			From:     AccountName(fb, 1+r.IntN(b.AccountsPerBank)),
-			ToBank:   BankName(tb),
-			To:       AccountName(tb, 1+r.IntN(b.AccountsPerBank)),
+			FromBank: banks[fb-1],
+			From:     accounts[fb-1][r.IntN(b.AccountsPerBank)],
+			ToBank:   banks[tb-1],
+			To:       accounts[tb-1][r.IntN(b.AccountsPerBank)],
 			Amount:   1 + r.Int64N(b.MaxAmount),
 		})
 	}

@@ -44,7 +44,7 @@ type ctxn struct {
 	parts  []string
 	phase  phase
 	commit bool
-	votes  map[string]bool
+	votes  txn.Votes
 	acked  map[string]bool
 	timer  sim.TimerID
 	// learning: participants that answered undecided, and whether each
@@ -66,7 +66,7 @@ func (c *Coordinator) Start(env *sim.Env) {
 	c.txns = map[string]*ctxn{}
 	for _, l := range coordLog.Unfinished(env) {
 		t := &ctxn{id: l.Txn, client: l.Client, parts: l.Participants, phase: l.Phase,
-			commit: l.Commit, votes: map[string]bool{}, acked: map[string]bool{}}
+			commit: l.Commit, acked: map[string]bool{}}
 		c.txns[t.id] = t
 		switch l.Phase {
 		case collecting:
@@ -152,7 +152,7 @@ func (c *Coordinator) onSubmit(env *sim.Env, from sim.NodeID, m txn.Submit) {
 		return
 	}
 	t := &ctxn{id: m.Txn, client: env.NameOf(from), parts: txn.ParticipantsOf(m.Ops),
-		votes: map[string]bool{}, acked: map[string]bool{}}
+		acked: map[string]bool{}}
 	c.txns[t.id] = t
 	c.log(env, t, false)
 	txn.Begin(env, t.id, m.Ops, t.parts)
@@ -164,7 +164,7 @@ func (c *Coordinator) onVote(env *sim.Env, from sim.NodeID, m Vote) {
 	if t == nil || t.phase != collecting {
 		return
 	}
-	switch txn.CountVote(env, t.id, t.parts, t.votes, env.NameOf(from), m.Yes) {
+	switch txn.CountVote(env, t.id, t.parts, &t.votes, env.NameOf(from), m.Yes) {
 	case txn.VotedNo:
 		c.decide(env, t, false, obs.ViaCoordinator)
 		return

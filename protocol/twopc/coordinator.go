@@ -1,6 +1,8 @@
 package twopc
 
 import (
+	"slices"
+
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/protocol/txn"
 	"github.com/faultline-sim/faultline/sim"
@@ -31,15 +33,62 @@ type ctxn struct {
 	parts  []string
 	state  coordState
 	commit bool
-	votes  map[string]bool
-	acked  map[string]bool
-	timer  sim.TimerID
+	votes  txn.Votes
+	acked  []string // participants that acknowledged the decision
+	// ackedIn holds the first acknowledgements, so that acked needs no
+	// allocation of its own for a transaction of a few participants.
+	ackedIn [4]string
+	timer   sim.TimerID
+}
+
+func (t *ctxn) hasAcked(p string) bool {
+	for _, a := range t.acked {
+		if a == p {
+			return true
+		}
+	}
+	return false
 }
 
 // Coordinator runs phase 1 and phase 2 for every transaction submitted.
 type Coordinator struct {
 	cfg  Config
 	txns map[string]*ctxn
+	// partLists are participant lists handed out before (see partsOf).
+	partLists [][]string
+}
+
+// partsOf returns the participants of ops (txn.ParticipantsOf), the same
+// slice for every transaction over the same participants: nothing changes
+// a participant list once made (the messages, facts and records that hold
+// it are immutable), so sharing one saves an allocation per transaction.
+func (c *Coordinator) partsOf(ops []txn.Op) []string {
+	for _, l := range c.partLists {
+		if sameParticipants(l, ops) {
+			return l
+		}
+	}
+	l := txn.ParticipantsOf(ops)
+	if len(c.partLists) < 16 {
+		c.partLists = append(c.partLists, l)
+	}
+	return l
+}
+
+// sameParticipants reports whether list is ParticipantsOf(ops): the
+// distinct participants of ops in order of first appearance.
+func sameParticipants(list []string, ops []txn.Op) bool {
+	n := 0
+	for _, o := range ops {
+		if slices.Contains(list[:n], o.Participant) {
+			continue
+		}
+		if n == len(list) || list[n] != o.Participant {
+			return false
+		}
+		n++
+	}
+	return n == len(list)
 }
 
 // Start recovers: every logged decision not yet acknowledged by all is
@@ -49,7 +98,7 @@ func (c *Coordinator) Start(env *sim.Env) {
 	c.txns = map[string]*ctxn{}
 	for _, l := range decisions.Unfinished(env) {
 		t := &ctxn{id: l.Txn, client: l.Client, parts: l.Participants, state: decided,
-			commit: l.Commit, acked: map[string]bool{}}
+			commit: l.Commit}
 		c.txns[t.id] = t
 		c.sendDecision(env, t)
 	}
@@ -74,14 +123,13 @@ func (c *Coordinator) onSubmit(env *sim.Env, from sim.NodeID, m txn.Submit) {
 		return
 	}
 	if rec, ok := decisions.Read(env, m.Txn); ok {
-		env.Send(from, txn.Result{Txn: m.Txn, Commit: rec.Commit})
+		sim.Send(env, from, txn.Result{Txn: m.Txn, Commit: rec.Commit})
 		return
 	}
-	t := &ctxn{id: m.Txn, client: env.NameOf(from), ops: m.Ops, parts: txn.ParticipantsOf(m.Ops),
-		votes: map[string]bool{}, acked: map[string]bool{}}
+	t := &ctxn{id: m.Txn, client: env.NameOf(from), ops: m.Ops, parts: c.partsOf(m.Ops)}
 	c.txns[t.id] = t
 	txn.Begin(env, t.id, t.ops, t.parts)
-	t.timer = env.SetTimer(c.cfg.VoteTimeout, txn.VoteTimeout{Txn: t.id})
+	t.timer = sim.SetTimer(env, c.cfg.VoteTimeout, txn.VoteTimeout{Txn: t.id})
 }
 
 func (c *Coordinator) onVote(env *sim.Env, from sim.NodeID, m Vote) {
@@ -95,10 +143,10 @@ func (c *Coordinator) onVote(env *sim.Env, from sim.NodeID, m Vote) {
 	}
 	voter := env.NameOf(from)
 	if t.state == decided {
-		env.Send(from, Decision{Txn: t.id, Commit: t.commit})
+		sim.Send(env, from, Decision{Txn: t.id, Commit: t.commit})
 		return
 	}
-	switch txn.CountVote(env, t.id, t.parts, t.votes, voter, m.Yes) {
+	switch txn.CountVote(env, t.id, t.parts, &t.votes, voter, m.Yes) {
 	case txn.VotedNo:
 		c.decide(env, t, false)
 	case txn.AllYes:
@@ -116,7 +164,7 @@ func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool) {
 		c.sendDecision(env, t)
 	}
 	decisions.Write(env, t.id, txn.Record[coordState]{Phase: decided, Commit: commit, Participants: t.parts, Client: t.client})
-	env.Observe(obs.Decide{Txn: t.id, Commit: commit, Via: obs.ViaCoordinator})
+	sim.Observe(env, obs.Decide{Txn: t.id, Commit: commit, Via: obs.ViaCoordinator})
 	txn.TellClient(env, t.client, t.id, commit)
 	if !c.cfg.Bugs.On(BugSendBeforeLog) {
 		c.sendDecision(env, t)
@@ -125,12 +173,12 @@ func (c *Coordinator) decide(env *sim.Env, t *ctxn, commit bool) {
 
 func (c *Coordinator) sendDecision(env *sim.Env, t *ctxn) {
 	for _, p := range t.parts {
-		if !t.acked[p] {
+		if !t.hasAcked(p) {
 			id, _ := env.Lookup(p)
-			env.Send(id, Decision{Txn: t.id, Commit: t.commit})
+			sim.Send(env, id, Decision{Txn: t.id, Commit: t.commit})
 		}
 	}
-	t.timer = env.SetTimer(c.cfg.ResendInterval, txn.ResendTimer{Txn: t.id})
+	t.timer = sim.SetTimer(env, c.cfg.ResendInterval, txn.ResendTimer{Txn: t.id})
 }
 
 func (c *Coordinator) onAck(env *sim.Env, from sim.NodeID, m Ack) {
@@ -138,7 +186,12 @@ func (c *Coordinator) onAck(env *sim.Env, from sim.NodeID, m Ack) {
 	if t == nil || t.state != decided {
 		return
 	}
-	t.acked[env.NameOf(from)] = true
+	if p := env.NameOf(from); !t.hasAcked(p) {
+		if t.acked == nil {
+			t.acked = t.ackedIn[:0]
+		}
+		t.acked = append(t.acked, p)
+	}
 	if len(t.acked) < len(t.parts) {
 		return
 	}
@@ -154,17 +207,17 @@ func (c *Coordinator) onAck(env *sim.Env, from sim.NodeID, m Ack) {
 func (c *Coordinator) onInquiry(env *sim.Env, from sim.NodeID, id string) {
 	if t := c.txns[id]; t != nil {
 		if t.state == decided {
-			env.Send(from, Decision{Txn: id, Commit: t.commit})
+			sim.Send(env, from, Decision{Txn: id, Commit: t.commit})
 		}
 		return
 	}
 	if rec, ok := decisions.Read(env, id); ok {
-		env.Send(from, Decision{Txn: id, Commit: rec.Commit})
+		sim.Send(env, from, Decision{Txn: id, Commit: rec.Commit})
 		return
 	}
 	decisions.Write(env, id, txn.Record[coordState]{Phase: decided, Done: true})
-	env.Observe(obs.Decide{Txn: id, Commit: false, Via: obs.ViaPresumedAbort})
-	env.Send(from, Decision{Txn: id, Commit: false})
+	sim.Observe(env, obs.Decide{Txn: id, Commit: false, Via: obs.ViaPresumedAbort})
+	sim.Send(env, from, Decision{Txn: id, Commit: false})
 }
 
 // Timer handles the vote timeout and decision resends.
@@ -176,11 +229,8 @@ func (c *Coordinator) Timer(env *sim.Env, tag any) {
 			return
 		}
 		commit := false
-		if c.cfg.Bugs.On(BugCommitOnPartialVotes) && len(t.votes) > 0 {
-			commit = true
-			for _, yes := range t.votes {
-				commit = commit && yes
-			}
+		if c.cfg.Bugs.On(BugCommitOnPartialVotes) && t.votes.Len() > 0 {
+			commit = t.votes.AllYes()
 		}
 		c.decide(env, t, commit)
 	case txn.ResendTimer:

@@ -19,6 +19,10 @@ type Inquiry struct{ Txn string }
 
 func (m Inquiry) String() string { return "inquiry " + m.Txn }
 
+// AppendTrace appends String's text to the trace without allocating
+// (sim.TraceAppender), as the other messages' do.
+func (m Inquiry) AppendTrace(b []byte) []byte { return append(append(b, "inquiry "...), m.Txn...) }
+
 // PeerQuery is an uncertain participant asking a peer what it knows
 // (cooperative termination).
 type PeerQuery struct{ Txn string }
@@ -44,3 +48,12 @@ func (s PeerState) String() string {
 
 func (m PeerQuery) String() string  { return "peer-query " + m.Txn }
 func (m PeerStatus) String() string { return "peer-status " + m.Txn + " " + m.State.String() }
+
+// AppendTrace appends String's text.
+func (m PeerQuery) AppendTrace(b []byte) []byte { return append(append(b, "peer-query "...), m.Txn...) }
+
+// AppendTrace appends String's text.
+func (m PeerStatus) AppendTrace(b []byte) []byte {
+	b = append(append(b, "peer-status "...), m.Txn...)
+	return append(append(b, ' '), m.State.String()...)
+}

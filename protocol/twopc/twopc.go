@@ -25,6 +25,8 @@ type Config struct {
 const (
 	BugCommitOnPartialVotes  = "commit-on-partial-votes"
 	BugPresumeAbortOnRestart = "presume-abort-on-restart"
+	BugReleaseLocksAtVote    = "release-locks-at-vote"
+	BugRecoverWithoutLocks   = "recover-without-locks"
 	BugSendBeforeLog         = "send-before-log"
 	BugVoteBeforeSync        = "vote-before-sync"
 	BugInDoubtTimeoutAbort   = "in-doubt-timeout-abort"
@@ -34,6 +36,8 @@ const (
 var Bugs = plant.Catalog{
 	{Name: BugCommitOnPartialVotes, Description: "at the vote timeout the coordinator commits if every vote it did receive was yes, instead of aborting"},
 	{Name: BugPresumeAbortOnRestart, Description: "a restarted participant forgets its prepared records and takes its in-doubt transactions for aborted"},
+	{Name: BugReleaseLocksAtVote, Description: "a participant releases its account locks as soon as its yes vote is out, before the decision: a second transaction can prepare against the same balance and both commit"},
+	{Name: BugRecoverWithoutLocks, Description: "a restarted participant is in doubt again about its prepared transactions but does not re-take their locks"},
 	{Name: BugSendBeforeLog, Description: "the coordinator sends its decision to the participants before it logs it: a crash between the sends and the log leaves some participants committed and the restarted coordinator presuming abort for the rest"},
 	{Name: BugVoteBeforeSync, Description: "a participant votes yes before its prepared record is synced (it reaches the disk with the participant's next sync): a crash losing unsynced writes forgets the promise"},
 	{Name: BugInDoubtTimeoutAbort, Description: "a participant in doubt for three inquiry intervals gives up and aborts on its own (a heuristic decision), releasing its locks while the coordinator may have committed"},

@@ -2,6 +2,7 @@ package txn
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/faultline-sim/faultline/obs"
@@ -52,6 +53,18 @@ func (b *Bank) Balance(env *sim.Env, account string) int64 {
 // a conflict is reported so the participant can vote no, which keeps 2PC
 // free of distributed deadlock.
 func (b *Bank) Lock(txn string, ops []Op) ([]string, bool) {
+	if len(ops) == 1 {
+		// One account, as in a transfer: its name from the bank's list.
+		a := ops[0].Account
+		if h, held := b.locks[a]; held && h != txn {
+			return nil, false
+		}
+		b.locks[a] = txn
+		if i := slices.Index(b.Accounts, a); i >= 0 {
+			return b.Accounts[i : i+1 : i+1], true
+		}
+		return []string{a}, true
+	}
 	var names []string
 	for _, o := range ops {
 		if h, held := b.locks[o.Account]; held && h != txn {
@@ -92,13 +105,13 @@ func (b *Bank) Check(env *sim.Env, ops []Op) error {
 // Apply adds the new balances of ops to the batch w. The batch cannot be
 // read back, so an account two ops touch carries its running balance here.
 func (b *Bank) Apply(env *sim.Env, w *sim.Batch, ops []Op) {
-	after := map[string]int64{}
-	for _, o := range ops {
-		bal, seen := after[o.Account]
-		if !seen {
-			bal = b.Balance(env, o.Account)
+	for i, o := range ops {
+		bal := b.Balance(env, o.Account)
+		for _, earlier := range ops[:i] {
+			if earlier.Account == o.Account {
+				bal += earlier.Delta
+			}
 		}
-		after[o.Account] = bal + o.Delta
 		w.Put(workload.BalanceKey+o.Account, bal+o.Delta)
 	}
 }
@@ -110,6 +123,15 @@ func Net(ops []Op) int64 {
 		n += o.Delta
 	}
 	return n
+}
+
+// changes lists ops account by account for the vote fact.
+func changes(ops []Op) []obs.Change {
+	out := make([]obs.Change, len(ops))
+	for i, o := range ops {
+		out[i] = obs.Change{Account: o.Account, Delta: o.Delta}
+	}
+	return out
 }
 
 // Prepared is a participant's durable prepared record: enough to redo the
@@ -151,16 +173,16 @@ func (b *Bank) Prepare(env *sim.Env, unilateralAbort float64, rec Prepared) bool
 	if !yes {
 		env.Put(OutcomeKey+rec.Txn, false)
 		env.Sync()
-		env.Observe(obs.Vote{Txn: rec.Txn, Yes: false})
-		env.Observe(obs.Decide{Txn: rec.Txn, Commit: false, Via: obs.ViaVoteNo})
+		sim.Observe(env, obs.Vote{Txn: rec.Txn, Yes: false})
+		sim.Observe(env, obs.Decide{Txn: rec.Txn, Commit: false, Via: obs.ViaVoteNo})
 		return false
 	}
-	env.Put(PreparedKey+rec.Txn, rec)
+	sim.Put(env, PreparedKey+rec.Txn, rec)
 	if !b.VoteBeforeSync {
 		env.Sync()
 	}
 	b.held[rec.Txn] = rec
-	env.Observe(obs.Vote{Txn: rec.Txn, Yes: true, Locks: locks, Delta: Net(rec.Ops)})
+	sim.Observe(env, obs.Vote{Txn: rec.Txn, Yes: true, Locks: locks, Delta: Net(rec.Ops), Changes: changes(rec.Ops)})
 	return true
 }
 
@@ -218,6 +240,6 @@ func (b *Bank) Finish(env *sim.Env, id string, commit bool, via obs.Via, drop ..
 		b.Unlock(id, rec.Ops)
 		delete(b.held, id)
 	}
-	env.Observe(obs.Decide{Txn: id, Commit: commit, Via: via})
+	sim.Observe(env, obs.Decide{Txn: id, Commit: commit, Via: via})
 	return true
 }

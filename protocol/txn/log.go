@@ -27,7 +27,7 @@ func (l Log[P]) Read(env *sim.Env, id string) (Record[P], bool) {
 // Write logs r for transaction id; it is durable (synced) when Write
 // returns.
 func (l Log[P]) Write(env *sim.Env, id string, r Record[P]) {
-	env.Put(l.Prefix+id, r)
+	sim.Put(env, l.Prefix+id, r)
 	env.Sync()
 }
 

@@ -37,10 +37,10 @@ func AddRoles(w *sim.World, p Protocol, t Topology, r Roles) error {
 // the transaction is recorded as begun for the checkers, and each
 // participant is sent its part.
 func Begin(env *sim.Env, id string, ops []Op, parts []string) {
-	env.Observe(obs.Begin{Txn: id, Participants: parts})
+	sim.Observe(env, obs.Begin{Txn: id, Participants: parts})
 	for _, p := range parts {
 		to, _ := env.Lookup(p)
-		env.Send(to, Prepare{Txn: id, Ops: OpsFor(ops, p), Peers: parts})
+		sim.Send(env, to, Prepare{Txn: id, Ops: OpsFor(ops, p), Peers: parts})
 	}
 }
 
@@ -48,7 +48,7 @@ func Begin(env *sim.Env, id string, ops []Op, parts []string) {
 // transaction.
 func TellClient(env *sim.Env, client, id string, commit bool) {
 	if to, ok := env.Lookup(client); ok {
-		env.Send(to, Result{Txn: id, Commit: commit})
+		sim.Send(env, to, Result{Txn: id, Commit: commit})
 	}
 }
 
@@ -87,14 +87,63 @@ const (
 // participant of parts has voted yes the votes are in — recorded as the
 // VotesIn fact, the moment the article's blocking case crashes the
 // coordinator at.
-func CountVote(env *sim.Env, id string, parts []string, votes map[string]bool, voter string, yes bool) Phase1 {
-	votes[voter] = yes
+func CountVote(env *sim.Env, id string, parts []string, votes *Votes, voter string, yes bool) Phase1 {
+	votes.set(voter, yes)
 	switch {
 	case !yes:
 		return VotedNo
-	case len(votes) < len(parts):
+	case votes.Len() < len(parts):
 		return Waiting
 	}
-	env.Observe(obs.VotesIn{Txn: id, AllYes: true})
+	sim.Observe(env, obs.VotesIn{Txn: id, AllYes: true})
 	return AllYes
+}
+
+// Votes is a coordinator's tally of phase 1: each voter's latest vote. A
+// transaction has a handful of participants, so the tally is a short list
+// kept inside the value, not a map: counting a vote allocates nothing.
+type Votes struct {
+	in   [4]voted
+	n    int
+	more []voted
+}
+
+type voted struct {
+	voter string
+	yes   bool
+}
+
+func (v *Votes) at(i int) *voted {
+	if i < len(v.in) {
+		return &v.in[i]
+	}
+	return &v.more[i-len(v.in)]
+}
+
+func (v *Votes) set(voter string, yes bool) {
+	for i := 0; i < v.n; i++ {
+		if x := v.at(i); x.voter == voter {
+			x.yes = yes
+			return
+		}
+	}
+	if v.n < len(v.in) {
+		v.in[v.n] = voted{voter, yes}
+	} else {
+		v.more = append(v.more, voted{voter, yes})
+	}
+	v.n++
+}
+
+// Len is the number of voters.
+func (v *Votes) Len() int { return v.n }
+
+// AllYes reports whether every vote counted is yes.
+func (v *Votes) AllYes() bool {
+	for i := 0; i < v.n; i++ {
+		if !v.at(i).yes {
+			return false
+		}
+	}
+	return true
 }

@@ -1,8 +1,7 @@
 package txn
 
 import (
-	"fmt"
-	"strings"
+	"strconv"
 
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/protocol/plant"
@@ -17,7 +16,34 @@ type Op struct {
 	Delta       int64
 }
 
-func (o Op) String() string { return fmt.Sprintf("%s%+d@%s", o.Account, o.Delta, o.Participant) }
+func (o Op) String() string { return string(o.AppendTrace(nil)) }
+
+// AppendTrace appends String's text; the trace writes it with no
+// allocation (sim.TraceAppender).
+func (o Op) AppendTrace(b []byte) []byte {
+	b = append(b, o.Account...)
+	b = appendSigned(b, o.Delta)
+	b = append(b, '@')
+	return append(b, o.Participant...)
+}
+
+// appendSigned appends n as fmt's %+d does.
+func appendSigned(b []byte, n int64) []byte {
+	if n >= 0 {
+		b = append(b, '+')
+	}
+	return strconv.AppendInt(b, n, 10)
+}
+
+func appendOps(b []byte, ops []Op) []byte {
+	for i, o := range ops {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = o.AppendTrace(b)
+	}
+	return b
+}
 
 // Submit is a client's request to run a transaction.
 type Submit struct {
@@ -31,15 +57,19 @@ type Result struct {
 	Commit bool
 }
 
-func (m Submit) String() string {
-	parts := make([]string, len(m.Ops))
-	for i, o := range m.Ops {
-		parts[i] = o.String()
-	}
-	return "submit " + m.Txn + " " + strings.Join(parts, " ")
+func (m Submit) String() string { return string(m.AppendTrace(nil)) }
+
+// AppendTrace appends String's text (sim.TraceAppender).
+func (m Submit) AppendTrace(b []byte) []byte {
+	return appendOps(appendWords(b, "submit", m.Txn), m.Ops)
 }
 
-func (m Result) String() string { return "result " + m.Txn + " " + obs.CommitOrAbort(m.Commit) }
+func (m Result) String() string { return string(m.AppendTrace(nil)) }
+
+// AppendTrace appends String's text (sim.TraceAppender).
+func (m Result) AppendTrace(b []byte) []byte {
+	return append(appendWords(b, "result", m.Txn), obs.CommitOrAbort(m.Commit)...)
+}
 
 // Topology is what a commit protocol is built on: role names and the bank
 // each participant runs.
@@ -95,9 +125,29 @@ func ParticipantsOf(ops []Op) []string {
 	return out
 }
 
-// OpsFor keeps the ops of one participant.
+// OpsFor keeps the ops of one participant. When they are next to each
+// other in ops (one op per participant, as in a transfer), it returns
+// that part of ops rather than a copy: ops come from a message, which is
+// immutable, and the part's capacity ends with it, so an append to it
+// cannot reach the rest.
 func OpsFor(ops []Op, participant string) []Op {
-	var out []Op
+	first, last, n := -1, -1, 0
+	for i, o := range ops {
+		if o.Participant == participant {
+			if first < 0 {
+				first = i
+			}
+			last = i
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		return nil
+	case last-first+1 == n:
+		return ops[first : last+1 : last+1]
+	}
+	out := make([]Op, 0, n)
 	for _, o := range ops {
 		if o.Participant == participant {
 			out = append(out, o)
@@ -116,16 +166,18 @@ type Client struct {
 	coord sim.NodeID
 	next  int
 	seen  map[string]bool
+	ops   []Op // the ops of the transfers submitted, one array for all
 }
 
 type submitTimer struct{}
 
-func (submitTimer) String() string { return "submit" }
+func (submitTimer) String() string              { return "submit" }
+func (submitTimer) AppendTrace(b []byte) []byte { return append(b, "submit"...) }
 
 // Start arms the timer for the first transfer.
 func (c *Client) Start(env *sim.Env) {
 	c.coord, _ = env.Lookup(c.Coordinator)
-	c.seen = map[string]bool{}
+	c.seen = make(map[string]bool, len(c.Transfers))
 	if env.Incarnation() > 0 {
 		// A restarted client does not resubmit: it cannot know what was sent.
 		c.next = len(c.Transfers)
@@ -136,7 +188,7 @@ func (c *Client) Start(env *sim.Env) {
 
 func (c *Client) arm(env *sim.Env) {
 	if c.next < len(c.Transfers) {
-		env.SetTimer(c.Transfers[c.next].At-env.Now(), submitTimer{})
+		sim.SetTimer(env, c.Transfers[c.next].At-env.Now(), submitTimer{})
 	}
 }
 
@@ -144,8 +196,13 @@ func (c *Client) arm(env *sim.Env) {
 func (c *Client) Timer(env *sim.Env, _ any) {
 	t := c.Transfers[c.next]
 	c.next++
-	env.Observe(obs.Submit{Txn: t.Txn})
-	env.Send(c.coord, Submit{Txn: t.Txn, Ops: Ops(t)})
+	sim.Observe(env, obs.Submit{Txn: t.Txn})
+	if c.ops == nil {
+		c.ops = make([]Op, 0, 2*len(c.Transfers))
+	}
+	start := len(c.ops)
+	c.ops = append(c.ops, Ops(t)...)
+	sim.Send(env, c.coord, Submit{Txn: t.Txn, Ops: c.ops[start:len(c.ops):len(c.ops)]})
 	c.arm(env)
 }
 
@@ -153,7 +210,7 @@ func (c *Client) Timer(env *sim.Env, _ any) {
 func (c *Client) Receive(env *sim.Env, _ sim.NodeID, m sim.Message) {
 	if r, ok := m.(Result); ok && !c.seen[r.Txn] {
 		c.seen[r.Txn] = true
-		env.Observe(obs.Outcome{Txn: r.Txn, Commit: r.Commit})
+		sim.Observe(env, obs.Outcome{Txn: r.Txn, Commit: r.Commit})
 	}
 }
 

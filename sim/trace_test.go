@@ -1,0 +1,87 @@
+package sim
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestTraceHashIsKeptWithoutTheTrace(t *testing.T) {
+	stored, bare := chattyWorldCfg(t, 7, false), chattyWorldCfg(t, 7, true)
+	stored.Run()
+	bare.Run()
+	require.Greater(t, stored.Trace().Len(), 100)
+	require.Zero(t, bare.Trace().Len(), "NoTrace stores nothing")
+	require.Len(t, bare.TraceHash(), 16)
+	require.Equal(t, stored.Trace().Hash(), stored.TraceHash())
+	require.Equal(t, stored.Trace().Hash(), bare.TraceHash())
+
+	// And it is the hash of the lines as Format writes them, one by one.
+	sum := sha256.New()
+	for _, l := range stored.Trace().Lines() {
+		sum.Write([]byte(l + "\n"))
+	}
+	require.Equal(t, hex.EncodeToString(sum.Sum(nil))[:16], bare.TraceHash())
+
+	other := chattyWorldCfg(t, 8, true)
+	other.Run()
+	require.NotEqual(t, bare.TraceHash(), other.TraceHash())
+}
+
+func TestTraceHashFollowsTheRun(t *testing.T) {
+	// The hash is of the trace so far: read mid-run it is the stored
+	// prefix's hash, and it moves on as events happen.
+	w := chattyWorldCfg(t, 7, false)
+	w.cfg.MaxEvents = 50
+	w.Run()
+	mid := w.TraceHash()
+	require.Equal(t, w.Trace().Hash(), mid)
+	w.cfg.MaxEvents = 0
+	w.Run()
+	require.NotEqual(t, mid, w.TraceHash())
+	require.Equal(t, w.Trace().Hash(), w.TraceHash())
+}
+
+func TestAppendTimeIsFmts(t *testing.T) {
+	for _, d := range []time.Duration{0, 1, 999_999_999, time.Second, 1500 * time.Millisecond, 12345 * time.Second,
+		99999*time.Second + 7, -1, -time.Second - 5, -1500 * time.Millisecond, math.MaxInt64, math.MinInt64} {
+		want := fmt.Sprintf("%4d.%09d", d/time.Second, d%time.Second)
+		require.Equal(t, want, FormatTime(d), "%d", int64(d))
+	}
+}
+
+// appending's two texts differ on purpose, to show that the trace takes
+// AppendTrace when a value has it (the scenarios' tests check that every
+// real appender writes exactly its String).
+type appending struct{}
+
+func (appending) String() string              { return "by-string" }
+func (appending) AppendTrace(b []byte) []byte { return append(b, "by-append"...) }
+
+type plainTag struct{ N int }
+
+func TestEventTextAppendsPayloads(t *testing.T) {
+	e := Event{Kind: EvTimer, Node: 0, ID: 3, Time: 1500 * time.Millisecond, Payload: appending{}}
+	require.Equal(t, "   1.500000000 timer a t3 by-append", string(appendEvent(nil, &e, []string{"a"}, nil)))
+	e.Payload = plainTag{4}
+	require.Equal(t, "   1.500000000 timer a t3 {4}", string(appendEvent(nil, &e, []string{"a"}, nil)))
+	e = Event{Kind: EvDrop, Node: 0, Peer: 5, ID: 9, Drop: DropNoSuchNode, Payload: note{"x"}}
+	require.Equal(t, "   0.000000000 drop a->node(5) m9 (no such node) x", string(appendEvent(nil, &e, []string{"a"}, nil)))
+}
+
+// BenchmarkTraceHash measures hashing one event line the way every run does.
+func BenchmarkTraceHash(b *testing.B) {
+	var h traceHasher
+	h.reset()
+	names := []string{"coordinator", "bank-1"}
+	e := Event{Kind: EvDeliver, Node: 0, Peer: 1, ID: 1234, Time: 1234567890, Payload: quickMsg{"decision c1-t17", 1}}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		h.add(&e, names)
+	}
+}
