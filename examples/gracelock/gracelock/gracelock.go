@@ -2,7 +2,7 @@
 // (docs/your-protocol.md). Its server keeps leases in memory only — a grant
 // costs no disk write — and is safe by a grace period: a server that had an
 // earlier life (a durable epoch, written once per start) refuses every
-// acquire for one TTL, so its previous life's leases run out first.
+// acquire for one lease length, so its previous life's leases run out first.
 // Planted bug no-grace: a restarted server grants at once.
 package gracelock
 
@@ -28,27 +28,28 @@ func init() {
 // ServerName is the server's node; BugNoGrace the planted bug.
 const ServerName, BugNoGrace = "gracelock", "no-grace"
 
-// Config's exported fields are a scenario file's system.params (ttl, ...).
+// Config's exported fields are a scenario file's system.params (lease,
+// margin, resend, retry, hold).
 type Config struct {
-	TTL            time.Duration // lease length on the server's clock, and the grace after a restart
-	Margin         time.Duration // a client stops trusting its lease this much before TTL
-	ResendInterval time.Duration
-	RetryDelay     time.Duration // mean wait before asking for a busy lock again
-	Work           time.Duration // in the critical section, before the read-modify-write
+	Lease  time.Duration // how long a grant lasts on the server's clock; also the grace after a restart
+	Margin time.Duration // a client stops trusting its lease this much early
+	Resend time.Duration // an unanswered request goes again this often
+	Retry  time.Duration // mean wait before asking for a busy lock again
+	Hold   time.Duration // work in the critical section before the read-modify-write
 	lockkit.Common
 }
 
 // Default is the configuration a file's left-out parameters keep.
 func Default() Config {
-	return Config{TTL: 100 * time.Millisecond, Margin: 10 * time.Millisecond, ResendInterval: 20 * time.Millisecond,
-		RetryDelay: 10 * time.Millisecond, Work: 20 * time.Millisecond}
+	ms := time.Millisecond
+	return Config{Lease: 100 * ms, Margin: 10 * ms, Resend: 20 * ms, Retry: 10 * ms, Hold: 20 * ms}
 }
 
 func (c Config) Name() string { return "gracelock" }
 func (c Config) Validate() error {
 	f := &fields.Check{Of: "gracelock"}
-	f.Positive("TTL", c.TTL).That(c.Margin >= 0 && c.Margin < c.TTL, "margin must be in [0, TTL %v), got %v", c.TTL, c.Margin)
-	return f.Positive("resend interval", c.ResendInterval).Positive("retry delay", c.RetryDelay).NotNegative("work", c.Work).Err()
+	f.Positive("lease", c.Lease).Positive("resend", c.Resend).Positive("retry", c.Retry).NotNegative("hold", c.Hold)
+	return f.That(0 <= c.Margin && c.Margin < c.Lease, "margin must be at least 0 and below the lease (%v), got %v", c.Lease, c.Margin).Err()
 }
 func (c Config) Planted() plant.Catalog {
 	return plant.Catalog{{Name: BugNoGrace, Description: "a restarted server grants at once, while leases of its previous life still run"}}
@@ -59,8 +60,8 @@ func (c Config) Servers() []string                     { return []string{ServerN
 func (c Config) AddNodes(w *sim.World, clients []string, jobs []workload.LockJob) error {
 	return lockkit.AddRoles(w, c, clients, jobs, lockkit.Roles{
 		Server: func(int) sim.Node { return &server{cfg: c} },
-		Options: lockkit.Options{Backoff: lockkit.Doubling(5*time.Millisecond, 80*time.Millisecond),
-			RetryDelay: lockkit.Jittered(c.RetryDelay), ResendInterval: c.ResendInterval, WorkBefore: c.Work},
+		Options: lockkit.Options{RetryDelay: lockkit.Jittered(c.Retry), Backoff: lockkit.Doubling(c.Retry, c.Lease),
+			ResendInterval: c.Resend, WorkBefore: c.Hold},
 		Service: func() lockkit.Service { return &client{cfg: c} },
 	})
 }
@@ -101,7 +102,7 @@ func (s *server) Start(env *sim.Env) {
 	s.leases, s.seen = map[string]lease{}, map[string]lockkit.Req{}
 	s.epoch, _ = sim.Load[int64](env, "epoch")
 	if s.epoch > 0 && !s.cfg.Bugs.On(BugNoGrace) {
-		s.graceUntil = env.Now() + s.cfg.TTL
+		s.graceUntil = env.Now() + s.cfg.Lease
 	}
 	s.epoch++
 	env.Put("epoch", s.epoch)
@@ -136,12 +137,12 @@ func (s *server) Receive(env *sim.Env, from sim.NodeID, m sim.Message) {
 			holder("", 0)
 		}
 	case held && l.holder == client && l.Req == ask.Req: // a resend: the same grant
-		a.OK, a.Token, a.TTL = true, l.Token, s.cfg.TTL
+		a.OK, a.Token, a.TTL = true, l.Token, s.cfg.Lease
 	case held || env.Now() < s.graceUntil: // busy
 	default:
 		s.count++
-		a.OK, a.Token, a.TTL = true, s.epoch<<32|s.count, s.cfg.TTL
-		s.leases[ask.Lock] = lease{Ask: a.Ask, holder: client, expires: env.Now() + s.cfg.TTL}
+		a.OK, a.Token, a.TTL = true, s.epoch<<32|s.count, s.cfg.Lease
+		s.leases[ask.Lock] = lease{Ask: a.Ask, holder: client, expires: env.Now() + s.cfg.Lease}
 		env.Observe(obs.LockGrant{Lock: ask.Lock, Client: client, Req: ask.Req.String(), Token: a.Token})
 		holder(client, a.Token)
 	}
@@ -157,7 +158,7 @@ type client struct {
 
 func (c *client) Start(env *sim.Env, k *lockkit.Client) {
 	c.srv, _ = env.Lookup(ServerName)
-	c.out.Every = c.cfg.ResendInterval
+	c.out.Every = c.cfg.Resend
 }
 func (c *client) Acquire(env *sim.Env, k *lockkit.Client, lock string, _ lockkit.Req) {
 	req := k.NewReq()
