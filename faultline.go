@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/explore"
@@ -150,6 +151,8 @@ type ShrinkOptions struct {
 	Seed    uint64
 	Bug     string // the planted bug the run had on
 	MaxRuns int    // runs the search may spend (0: 2000)
+	// LinTimeout bounds each linearizability search (0: the default).
+	LinTimeout time.Duration
 }
 
 // Shrink takes a seed whose run has a safety violation and removes fault
@@ -157,6 +160,9 @@ type ShrinkOptions struct {
 // checkers still reports a violation. The seed, workload and bug stay
 // fixed. It is an error if the run has no violation.
 func Shrink(s Scenario, o ShrinkOptions) (*ShrinkResult, error) {
+	if o.LinTimeout > 0 {
+		s.SetLinTimeout(o.LinTimeout)
+	}
 	return shrink.Shrink(s, o.Seed, o.Bug, o.MaxRuns)
 }
 

@@ -6,8 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/faultline-sim/faultline"
+	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/stretchr/testify/require"
 )
@@ -68,4 +70,19 @@ func TestShrinkRefusesARunWithoutViolation(t *testing.T) {
 	require.NoError(t, err)
 	_, err = faultline.Shrink(s, faultline.ShrinkOptions{Seed: 1})
 	require.ErrorContains(t, err, "no violation to shrink")
+}
+
+func TestShrinkPassesTheSearchBoundDown(t *testing.T) {
+	s, err := faultline.Load("redis-lock-pause")
+	require.NoError(t, err)
+	res, err := faultline.Shrink(s, faultline.ShrinkOptions{Seed: 1, LinTimeout: time.Nanosecond})
+	require.NoError(t, err)
+	var lin *checker.Result
+	for i, r := range res.Outcome.Results {
+		if r.Checker == "redis-linear" {
+			lin = &res.Outcome.Results[i]
+		}
+	}
+	require.NotNil(t, lin)
+	require.Equal(t, faultline.Unknown, lin.Verdict, lin.Message)
 }
