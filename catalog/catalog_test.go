@@ -6,6 +6,7 @@ import (
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/explore"
+	"github.com/faultline-sim/faultline/internal/scenariotest"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/stretchr/testify/require"
 
@@ -40,8 +41,7 @@ func TestEveryPlantedBugIsCaughtByItsMeansWithinItsBudget(t *testing.T) {
 			// so it is the bug it catches, not the means that always fires.
 			clean := e
 			clean.Bug = ""
-			spec, err := scenarios.Get(e.Means.Scenario)
-			require.NoError(t, err)
+			spec := scenariotest.Get(t, e.Means.Scenario)
 			if e.Means.Unsynced != "" {
 				spec.Faults.Unsynced = e.Means.Unsynced
 			}

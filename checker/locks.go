@@ -33,26 +33,31 @@ func clientLanes(h *History, is func(any) bool) (map[string]int, []string) {
 	return lanes, names
 }
 
+// laneOf gives each name its lane: a client clientLanes numbered keeps
+// its own, and any other name (a lane for the server's side) gets the
+// next free one when first asked for.
+func laneOf(lanes map[string]int) func(string) int {
+	return func(n string) int {
+		if _, ok := lanes[n]; !ok {
+			lanes[n] = len(lanes)
+		}
+		return lanes[n]
+	}
+}
+
 // LockOps turns a run's lock facts into a lock history: each client
 // request with its answer is one operation, a request never answered stays
 // pending to the end, and each lease expiry, and each grant whose answer
 // never reached its client, is a server-side operation.
 func LockOps(h *History) []LockOp {
-	lanes, names := clientLanes(h, func(d any) bool {
+	lanes, _ := clientLanes(h, func(d any) bool {
 		switch d.(type) {
 		case obs.LockRequest, obs.LockRelease:
 			return true
 		}
 		return false
 	})
-	lane := func(n string) int {
-		if l, ok := lanes[n]; ok {
-			return l
-		}
-		lanes[n] = len(names)
-		names = append(names, n)
-		return lanes[n]
-	}
+	lane := laneOf(lanes)
 	// Grants the manager made whose answer no client ever saw (lost with a
 	// crash, or the lease ran out before the resend came) are operations
 	// too: the lock was held, other clients were refused, and the lease may

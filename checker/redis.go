@@ -36,15 +36,8 @@ type RedisOp struct {
 // had no effect. A command refused by a replica had none either. An expiry
 // is a server-side operation, in a lane of its own per server.
 func RedisOps(h *History) []RedisOp {
-	lanes, names := clientLanes(h, func(d any) bool { _, ok := d.(obs.RedisCall); return ok })
-	lane := func(n string) int {
-		if l, ok := lanes[n]; ok {
-			return l
-		}
-		lanes[n] = len(names)
-		names = append(names, n)
-		return lanes[n]
-	}
+	lanes, _ := clientLanes(h, func(d any) bool { _, ok := d.(obs.RedisCall); return ok })
+	lane := laneOf(lanes)
 	served := map[string]obs.RedisServed{} // client/id -> the first serving
 	for _, o := range h.Observations {
 		if f, ok := o.Data.(obs.RedisServed); ok {

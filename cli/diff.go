@@ -85,13 +85,11 @@ func violatedSet(rs []checker.Result) []string {
 
 // diffRow is one seed of a rows file as diff reads it.
 type diffRow struct {
-	Seed     *uint64          `json:"seed"`
-	Verdict  checker.Verdict  `json:"verdict"`
-	Violated []string         `json:"violated"`
-	Failures []checker.Result `json:"failures"`
-	// TraceHash is in every row sweep --rows writes; diff compares
-	// verdicts, not hashes.
-	TraceHash string `json:"trace_hash"`
+	Seed      *uint64          `json:"seed"`
+	Verdict   checker.Verdict  `json:"verdict"`
+	Violated  []string         `json:"violated"`
+	Failures  []checker.Result `json:"failures"`
+	TraceHash string           `json:"trace_hash"` // written by sweep --rows; not compared
 }
 
 // readRows reads a rows file into seed -> row. A line that is not a row

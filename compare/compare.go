@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/internal/pool"
 	"github.com/faultline-sim/faultline/scenarios"
 )
 
@@ -162,39 +160,16 @@ func Run(o Options) ([]Row, error) {
 		}
 	}
 	results := make([]runResult, len(jobs))
-	workers := o.Workers
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
-	var next, done atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < min(workers, len(jobs)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				if o.Stop != nil && o.Stop() {
-					return
-				}
-				i := int(next.Add(1) - 1)
-				if i >= len(jobs) {
-					return
-				}
-				j := jobs[i]
-				out, err := scenarios.Run(specs[j.cell], scenarios.Options{Seed: j.seed, NoTrace: true})
-				if err != nil {
-					results[i] = runResult{err: err}
-				} else {
-					results[i] = runResult{m: checker.MeasureCommit(out.History, out.Messages, out.Writes), verdicts: out.Results}
-				}
-				if d := int(done.Add(1)); o.Progress != nil {
-					o.Progress(d, len(jobs))
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if started := int(min(next.Load(), int64(len(jobs)))); started < len(jobs) {
+	started := pool.Run(len(jobs), o.Workers, o.Stop, o.Progress, func(_, i int) {
+		j := jobs[i]
+		out, err := scenarios.Run(specs[j.cell], scenarios.Options{Seed: j.seed, NoTrace: true})
+		if err != nil {
+			results[i] = runResult{err: err}
+		} else {
+			results[i] = runResult{m: checker.MeasureCommit(out.History, out.Messages, out.Writes), verdicts: out.Results}
+		}
+	})
+	if started < len(jobs) {
 		covered := started / len(specs)
 		jobs = jobs[:covered*len(specs)]
 		for i := range rows {

@@ -3,7 +3,7 @@ package coverage
 import (
 	"testing"
 
-	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/faultline-sim/faultline/internal/scenariotest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -11,8 +11,7 @@ import (
 // the random family does, and has participants vote no. The counts and
 // what is missing say so.
 func TestCollectCountsFactsValuesAndMessages(t *testing.T) {
-	s, err := scenarios.Get("2pc-coordinator-crash")
-	require.NoError(t, err)
+	s := scenariotest.Get(t, "2pc-coordinator-crash")
 	tl, err := Collect(s, Options{From: 1, To: 2})
 	require.NoError(t, err)
 	require.Equal(t, "2pc", tl.Protocol)
@@ -38,22 +37,19 @@ func TestCollectCountsFactsValuesAndMessages(t *testing.T) {
 // section because check-and-extend found its key gone — what no scripted
 // Redis scenario does.
 func TestRedisLockFaultsFailsExtends(t *testing.T) {
-	s, err := scenarios.Get("redis-lock-faults")
-	require.NoError(t, err)
+	s := scenariotest.Get(t, "redis-lock-faults")
 	tl, err := Collect(s, Options{From: 1, To: 30})
 	require.NoError(t, err)
 	require.Positive(t, tl.Values["cs-leave why=lost"], "%v", tl.Values)
 
-	scripted, err := scenarios.Get("redis-lock")
-	require.NoError(t, err)
+	scripted := scenariotest.Get(t, "redis-lock")
 	tl, err = Collect(scripted, Options{From: 1, To: 30})
 	require.NoError(t, err)
 	require.Zero(t, tl.Values["cs-leave why=lost"])
 }
 
 func TestCollectRejectsAnEmptyRange(t *testing.T) {
-	s, err := scenarios.Get("2pc-bank")
-	require.NoError(t, err)
-	_, err = Collect(s, Options{From: 5, To: 4})
+	s := scenariotest.Get(t, "2pc-bank")
+	_, err := Collect(s, Options{From: 5, To: 4})
 	require.ErrorContains(t, err, "seed range 5-4 is empty")
 }

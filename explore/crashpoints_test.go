@@ -6,13 +6,12 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
-	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/faultline-sim/faultline/internal/scenariotest"
 	"github.com/stretchr/testify/require"
 )
 
 func TestCorrectTwoPCSurvivesEveryCrashPoint(t *testing.T) {
-	spec, err := scenarios.Get("2pc-bank")
-	require.NoError(t, err)
+	spec := scenariotest.Get(t, "2pc-bank")
 	res, err := CrashPoints(spec, Options{Seed: 1, RestartAfter: 30 * time.Millisecond, PerKind: 8})
 	require.NoError(t, err)
 	require.Greater(t, res.Points, 200)
@@ -35,8 +34,7 @@ func TestCorrectTwoPCSurvivesEveryCrashPoint(t *testing.T) {
 // The planted recovery bug is found without any randomness: some crash
 // point after a yes vote, followed by a restart, breaks atomicity.
 func TestCrashPointsFindThePlantedRecoveryBug(t *testing.T) {
-	spec, err := scenarios.Get("2pc-bank")
-	require.NoError(t, err)
+	spec := scenariotest.Get(t, "2pc-bank")
 	res, err := CrashPoints(spec, Options{Seed: 1, Bug: "presume-abort-on-restart", RestartAfter: 30 * time.Millisecond, PerKind: 8})
 	require.NoError(t, err)
 	require.Positive(t, res.Counts[checker.Violation])
@@ -54,8 +52,7 @@ func TestCrashPointsFindThePlantedRecoveryBug(t *testing.T) {
 // leave 2PC blocked, as the seed article says; 3PC is never blocked.
 func TestCoordinatorCrashPointsBlockTwoPCNotThreePC(t *testing.T) {
 	for name, wantBlocked := range map[string]bool{"2pc-bank": true, "3pc-bank": false} {
-		spec, err := scenarios.Get(name)
-		require.NoError(t, err)
+		spec := scenariotest.Get(t, name)
 		spec.Liveness = nil // no heal-all: a crashed coordinator stays down
 		res, err := CrashPoints(spec, Options{Seed: 1, PerKind: 3, Nodes: []string{"coordinator"}})
 		require.NoError(t, err)
@@ -65,9 +62,8 @@ func TestCoordinatorCrashPointsBlockTwoPCNotThreePC(t *testing.T) {
 }
 
 func TestUnknownNodeIsAnError(t *testing.T) {
-	spec, err := scenarios.Get("2pc-bank")
-	require.NoError(t, err)
-	_, err = CrashPoints(spec, Options{Seed: 1, Nodes: []string{"nobody"}})
+	spec := scenariotest.Get(t, "2pc-bank")
+	_, err := CrashPoints(spec, Options{Seed: 1, Nodes: []string{"nobody"}})
 	require.ErrorContains(t, err, `no node "nobody"`)
 }
 
@@ -75,8 +71,7 @@ func TestUnknownNodeIsAnError(t *testing.T) {
 // every checker; it returns the result for further checks.
 func survives(t *testing.T, scenario, node string, restart time.Duration, perKind, minPoints int) *Result {
 	t.Helper()
-	spec, err := scenarios.Get(scenario)
-	require.NoError(t, err)
+	spec := scenariotest.Get(t, scenario)
 	res, err := CrashPoints(spec, Options{Seed: 1, RestartAfter: restart, PerKind: perKind, Nodes: []string{node}})
 	require.NoError(t, err)
 	require.Greater(t, res.Points, minPoints, scenario)

@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/internal/scenariotest"
 	"github.com/faultline-sim/faultline/protocol/twopc"
-	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/stretchr/testify/require"
 )
 
@@ -16,8 +16,7 @@ import (
 // left out of each point's plan), and a crash then kept a write whose
 // record the boundaries of the lossy run had put after the crash.
 func TestCrashPointsLoseUnsyncedWritesLikeTheirBaseRun(t *testing.T) {
-	spec, err := scenarios.Get("2pc-bank")
-	require.NoError(t, err)
+	spec := scenariotest.Get(t, "2pc-bank")
 	spec.Faults.Unsynced = "lose"
 	o := Options{Seed: 1, RestartAfter: 30 * time.Millisecond, PerKind: 2, Nodes: []string{"participant-1"}}
 	res, err := CrashPoints(spec, o)

@@ -351,7 +351,7 @@ func (r *EffectRef) UnmarshalJSON(b []byte) error {
 }
 
 func (a Action) validateEffectCrash(known func(string) bool) error {
-	if err := a.validateNode(known); err != nil {
+	if err := a.validateCrashIn(known); err != nil {
 		return err
 	}
 	switch {
@@ -363,8 +363,6 @@ func (a Action) validateEffectCrash(known func(string) bool) error {
 		return fmt.Errorf(`%s %s: effect is missing (a number from 1, or "last")`, a.Kind, a.Node)
 	case a.Effect < 1 && a.Effect != LastEffect:
 		return fmt.Errorf(`%s %s: effect %d: effects count from 1 (or "last")`, a.Kind, a.Node, a.Effect)
-	case a.RestartAfter != nil && *a.RestartAfter < 0:
-		return fmt.Errorf("%s %s: negative restart_after %v", a.Kind, a.Node, *a.RestartAfter)
 	}
 	return nil
 }

@@ -53,14 +53,22 @@ func restartIn(d time.Duration) *Duration { x := Duration(d); return &x }
 func TestEffectCrashBetweenAPutAndASend(t *testing.T) {
 	a := Action{Kind: EffectCrash, Node: "logger", Run: 2, Effect: 1, RestartAfter: restartIn(5 * time.Millisecond)}
 	w, lines := loggerRun(t, Schedule{Actions: []Action{a}})
+	requireCrashBetweenPutAndSend(t, w, lines, "0.001000000", "effect-crash logger run=2 effect=1 restart-after=5ms", "0.006000000")
+}
+
+// requireCrashBetweenPutAndSend checks a logger run that fault (as traced)
+// crashed at time at, after its put and before its send, and that was
+// restarted at time restart: the vote does not leave, and the put
+// survives, so the restarted logger counts on from it and votes twice
+// more, not three times.
+func requireCrashBetweenPutAndSend(t *testing.T, w *sim.World, lines []string, at, fault, restart string) {
+	t.Helper()
 	trace := strings.Join(lines, "\n")
-	require.Contains(t, trace, "0.001000000 fault effect-crash logger run=2 effect=1 restart-after=5ms\n   0.001000000 crash logger")
-	require.Contains(t, trace, "0.006000000 fault restart logger")
-	require.NotContains(t, trace, "0.001000000 send", "the vote after the crash point must not leave")
-	// The put before the crash point survives: the restarted logger counts
-	// on from it, so it votes twice more, not three times.
+	require.Contains(t, trace, at+" fault "+fault+"\n   "+at+" crash logger")
+	require.Contains(t, trace, restart+" fault restart logger")
+	require.NotContains(t, trace, at+" send", "the vote after the crash point must not leave")
 	n, _ := sim.LoadFrom[int](w.Store(0), "logged")
-	require.Equal(t, 3, n)
+	require.Equal(t, 3, n, "the put before the crash survives")
 	require.Equal(t, 2, w.Sent(0))
 }
 

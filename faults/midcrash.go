@@ -7,19 +7,22 @@ import (
 	"github.com/faultline-sim/faultline/sim"
 )
 
-// validateNode checks the node a crash inside a handler names.
-func (a Action) validateNode(known func(string) bool) error {
-	if a.Node == "" {
+// validateCrashIn checks what both kinds of crash inside a handler name
+// alike: a known node, and a restart that is not in the past.
+func (a Action) validateCrashIn(known func(string) bool) error {
+	switch {
+	case a.Node == "":
 		return fmt.Errorf("%s: node is missing", a.Kind)
-	}
-	if !known(a.Node) {
+	case !known(a.Node):
 		return fmt.Errorf("%s: unknown node %q", a.Kind, a.Node)
+	case a.RestartAfter != nil && *a.RestartAfter < 0:
+		return fmt.Errorf("%s %s: negative restart_after %v", a.Kind, a.Node, *a.RestartAfter)
 	}
 	return nil
 }
 
 func (a Action) validateMidCrash(known func(string) bool) error {
-	if err := a.validateNode(known); err != nil {
+	if err := a.validateCrashIn(known); err != nil {
 		return err
 	}
 	switch {
@@ -27,8 +30,6 @@ func (a Action) validateMidCrash(known func(string) bool) error {
 		return fmt.Errorf("%s %s: run belongs to %s (a mid-crash is named by its time and effect count)", a.Kind, a.Node, EffectCrash)
 	case a.Effect < 1:
 		return fmt.Errorf("%s %s: effect %v: the durable write, sync or send to crash before, counted from 1 after at", a.Kind, a.Node, a.Effect)
-	case a.RestartAfter != nil && *a.RestartAfter < 0:
-		return fmt.Errorf("%s %s: negative restart_after %v", a.Kind, a.Node, *a.RestartAfter)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package faults
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -15,13 +14,7 @@ import (
 func TestMidCrashSplitsAHandlerBetweenAWriteAndASend(t *testing.T) {
 	a := Action{At: Duration(1500 * time.Microsecond), Kind: MidCrash, Node: "logger", Effect: 2, RestartAfter: restartIn(5 * time.Millisecond)}
 	w, lines := loggerRun(t, Schedule{Actions: []Action{a}})
-	trace := strings.Join(lines, "\n")
-	require.Contains(t, trace, "0.002000000 fault fire mid-crash logger before-effect=2 restart-after=5ms\n   0.002000000 crash logger")
-	require.Contains(t, trace, "0.007000000 fault restart logger")
-	require.NotContains(t, trace, "0.002000000 send", "the vote after the crash point must not leave")
-	n, _ := sim.LoadFrom[int](w.Store(0), "logged")
-	require.Equal(t, 3, n, "the put before the crash survives: two more votes after the restart, not three")
-	require.Equal(t, 2, w.Sent(0))
+	requireCrashBetweenPutAndSend(t, w, lines, "0.002000000", "fire mid-crash logger before-effect=2 restart-after=5ms", "0.007000000")
 
 	// The same crash with unsynced writes lost: the logger never syncs,
 	// so its write of the interrupted run is gone and it votes three times

@@ -4,20 +4,14 @@ import (
 	"testing"
 
 	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/internal/scenariotest"
 	"github.com/faultline-sim/faultline/protocol/twopc"
-	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/stretchr/testify/require"
 )
 
-func spec(t *testing.T, name string) scenarios.Spec {
-	s, err := scenarios.Get(name)
-	require.NoError(t, err)
-	return s
-}
-
 func TestSearchFindsSendBeforeLogAndIsDeterministic(t *testing.T) {
-	s := spec(t, "2pc-bank-faults")
+	s := scenariotest.Get(t, "2pc-bank-faults")
 	found, err := Search(s, Options{Bug: twopc.BugSendBeforeLog, Budget: 300, Seed: 3})
 	require.NoError(t, err)
 	require.True(t, found.Found, "send-before-log within 300 runs")
@@ -37,7 +31,7 @@ func TestSearchFindsSendBeforeLogAndIsDeterministic(t *testing.T) {
 }
 
 func TestMutantsAreValidSchedulesKeepingTheHeal(t *testing.T) {
-	s := spec(t, "2pc-bank-faults")
+	s := scenariotest.Get(t, "2pc-bank-faults")
 	w, err := sim.New(sim.Config{})
 	require.NoError(t, err)
 	require.NoError(t, s.System.Build(w, 1))
@@ -61,6 +55,6 @@ func TestMutantsAreValidSchedulesKeepingTheHeal(t *testing.T) {
 }
 
 func TestSearchNeedsRandomFaults(t *testing.T) {
-	_, err := Search(spec(t, "2pc-bank"), Options{Budget: 5})
+	_, err := Search(scenariotest.Get(t, "2pc-bank"), Options{Budget: 5})
 	require.ErrorContains(t, err, "draws no random faults")
 }

@@ -20,8 +20,11 @@ func call(rec *record.Recorder, client, id, op, value string, at time.Duration) 
 	rec.RecordAt(client, at, obs.RedisCall{Service: "r", Server: "r", Key: "k", Op: op, Value: value, TTL: 300 * time.Millisecond, ID: id})
 }
 
-func reply(rec *record.Recorder, client, id string, ok bool, at time.Duration) {
-	rec.RecordAt(client, at, obs.RedisReply{Service: "r", Key: "k", ID: id, OK: ok})
+// answered records a command of client sent at and its reply, ok or
+// not, received at replyAt.
+func answered(rec *record.Recorder, client, id, op, value string, at time.Duration, ok bool, replyAt time.Duration) {
+	call(rec, client, id, op, value, at)
+	rec.RecordAt(client, replyAt, obs.RedisReply{Service: "r", Key: "k", ID: id, OK: ok})
 }
 
 // only keeps the facts keep accepts.
@@ -41,8 +44,7 @@ func expiries(fs []record.Fact) []record.Fact {
 
 func TestDerivedExpiryFollowsTheTTLRule(t *testing.T) {
 	rec, fs := derived(t, func(rec *record.Recorder) {
-		call(rec, "a", "a.1", "set-nx", "va", 10*time.Millisecond)
-		reply(rec, "a", "a.1", true, 11*time.Millisecond)
+		answered(rec, "a", "a.1", "set-nx", "va", 10*time.Millisecond, true, 11*time.Millisecond)
 	})
 	ex := expiries(fs)
 	require.Len(t, ex, 1)
@@ -54,10 +56,8 @@ func TestDerivedExpiryFollowsTheTTLRule(t *testing.T) {
 
 func TestRefusalInsideTheWindowMovesTheExpiry(t *testing.T) {
 	_, fs := derived(t, func(rec *record.Recorder) {
-		call(rec, "a", "a.1", "set-nx", "va", 10*time.Millisecond)
-		reply(rec, "a", "a.1", true, 14*time.Millisecond) // a slow reply: a 4ms window
-		call(rec, "b", "b.1", "set-nx", "vb", 312*time.Millisecond)
-		reply(rec, "b", "b.1", false, 313*time.Millisecond)
+		answered(rec, "a", "a.1", "set-nx", "va", 10*time.Millisecond, true, 14*time.Millisecond) // a slow reply: a 4ms window
+		answered(rec, "b", "b.1", "set-nx", "vb", 312*time.Millisecond, false, 313*time.Millisecond)
 	})
 	ex := expiries(fs)
 	require.Len(t, ex, 1)
@@ -66,10 +66,8 @@ func TestRefusalInsideTheWindowMovesTheExpiry(t *testing.T) {
 
 func TestReleaseEndsTheHoldingWithoutExpiry(t *testing.T) {
 	_, fs := derived(t, func(rec *record.Recorder) {
-		call(rec, "a", "a.1", "set-nx", "va", 10*time.Millisecond)
-		reply(rec, "a", "a.1", true, 11*time.Millisecond)
-		call(rec, "a", "a.2", "check-del", "va", 50*time.Millisecond)
-		reply(rec, "a", "a.2", true, 51*time.Millisecond)
+		answered(rec, "a", "a.1", "set-nx", "va", 10*time.Millisecond, true, 11*time.Millisecond)
+		answered(rec, "a", "a.2", "check-del", "va", 50*time.Millisecond, true, 51*time.Millisecond)
 	})
 	require.Empty(t, expiries(fs))
 	holders := only(fs, func(f record.Fact) bool { _, ok := f.Fact.(obs.Holder); return ok })
@@ -81,10 +79,8 @@ func TestReleaseEndsTheHoldingWithoutExpiry(t *testing.T) {
 
 func TestExtendMovesTheExpiryAndUnansweredCommandsStayPending(t *testing.T) {
 	rec, fs := derived(t, func(rec *record.Recorder) {
-		call(rec, "a", "a.1", "set-nx", "va", 10*time.Millisecond)
-		reply(rec, "a", "a.1", true, 11*time.Millisecond)
-		call(rec, "a", "a.2", "check-extend", "va", 200*time.Millisecond)
-		reply(rec, "a", "a.2", true, 201*time.Millisecond)
+		answered(rec, "a", "a.1", "set-nx", "va", 10*time.Millisecond, true, 11*time.Millisecond)
+		answered(rec, "a", "a.2", "check-extend", "va", 200*time.Millisecond, true, 201*time.Millisecond)
 		call(rec, "b", "b.1", "set-nx", "vb", 250*time.Millisecond) // no reply: unknown
 	})
 	ex := expiries(fs)

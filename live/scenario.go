@@ -52,18 +52,13 @@ func (s *Scenario) servers() []string {
 }
 
 // proxies are the fault proxies, by name: one in front of each server the
-// clients use, named after the service; with failover also "repl", the
-// replica's link to its master.
+// clients use, named after that server; with failover the clients use only
+// the master, behind "redis", and "repl" is the replica's link to it.
 func (s *Scenario) proxies() []string {
-	switch {
-	case s.Recipe == RecipeRedlock:
-		return s.servers()
-	case s.Recipe == RecipeZK:
-		return []string{"zk"}
-	case s.Failover:
+	if s.Failover && s.Recipe == RecipeRedis {
 		return []string{"redis", "repl"}
 	}
-	return []string{"redis"}
+	return s.servers()
 }
 
 // extraDoors are proxy doors that are not clients: the replica's door to
@@ -139,14 +134,16 @@ func sessionExpiryDraw(r *rand.Rand) ([]ClientPlan, []Step) {
 
 const pauseWhy = "a process pause past the TTL; it also stands in for a clock jump, which libfaketime cannot give Debian's redis-server"
 
+const pauseStandsIn = "no clock jump: a pause of the holder past the TTL stands in for one (libfaketime breaks Debian's redis-server)"
+
 var registry = []*Scenario{
 	{Name: "live-redis-pause", Recipe: RecipeRedis, Expect: checker.Violation, TTL: 300 * time.Millisecond,
 		Summary:  "Redis lock on one redis-server: the holder is paused past its TTL, the next client takes the lock, the paused one writes over it",
-		StandsIn: "no clock jump: a pause of the holder past the TTL stands in for one (libfaketime breaks Debian's redis-server)",
+		StandsIn: pauseStandsIn,
 		draw:     pauseDraw(300*time.Millisecond, pauseWhy)},
 	{Name: "live-redis-fenced", Recipe: RecipeRedis, Expect: checker.OK, Fenced: true, TTL: 300 * time.Millisecond,
 		Summary:  "the same pause against fenced storage, with a token INCRed on the lock server at each acquire: the stale write is refused",
-		StandsIn: "no clock jump: a pause of the holder past the TTL stands in for one (libfaketime breaks Debian's redis-server)",
+		StandsIn: pauseStandsIn,
 		draw:     pauseDraw(300*time.Millisecond, pauseWhy)},
 	{Name: "live-redlock-pause", Recipe: RecipeRedlock, Expect: checker.Violation, TTL: 400 * time.Millisecond,
 		Summary:  "Redlock on five redis-servers: the client is paused after its validity check (Kleppmann's pause), the lock expires on all five, another client takes it",

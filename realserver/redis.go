@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strings"
@@ -70,17 +71,9 @@ func StartRedis(ctx context.Context, o RedisOptions) (*Server, error) {
 
 // redisPing succeeds when the server answers PING with PONG (not LOADING).
 func redisPing(ctx context.Context, addr string) error {
-	d := net.Dialer{Timeout: 500 * time.Millisecond}
-	c, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(time.Second))
-	if _, err := c.Write([]byte("*1\r\n$4\r\nPING\r\n")); err != nil {
-		return err
-	}
-	line, err := bufio.NewReader(c).ReadString('\n')
+	line, err := ask(ctx, addr, "*1\r\n$4\r\nPING\r\n", time.Second, func(r io.Reader) (string, error) {
+		return bufio.NewReader(r).ReadString('\n')
+	})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -329,4 +330,21 @@ func Children() ([]int, error) {
 		}
 	}
 	return out, nil
+}
+
+// ask is one readiness probe: it sends req to the server at addr and
+// returns what read takes of the answer, all within wait, so a server that
+// accepts but never answers fails the probe rather than hanging it.
+func ask(ctx context.Context, addr, req string, wait time.Duration, read func(io.Reader) (string, error)) (string, error) {
+	d := net.Dialer{Timeout: 500 * time.Millisecond}
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(wait))
+	if _, err := io.WriteString(c, req); err != nil {
+		return "", err
+	}
+	return read(c)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,22 +93,15 @@ func StartZooKeeper(ctx context.Context, o ZKOptions) (*Server, error) {
 // zkServing succeeds when the srvr four-letter word reports a serving
 // standalone server (before that it says "not currently serving requests").
 func zkServing(ctx context.Context, addr string) error {
-	d := net.Dialer{Timeout: 500 * time.Millisecond}
-	c, err := d.DialContext(ctx, "tcp", addr)
+	b, err := ask(ctx, addr, "srvr", 2*time.Second, func(r io.Reader) (string, error) {
+		b, err := io.ReadAll(r)
+		return string(b), err
+	})
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(2 * time.Second))
-	if _, err := c.Write([]byte("srvr")); err != nil {
-		return err
-	}
-	b, err := io.ReadAll(c)
-	if err != nil {
-		return err
-	}
-	if !strings.Contains(string(b), "Mode: standalone") {
-		return fmt.Errorf("srvr answered %q", strings.TrimSpace(string(b)))
+	if !strings.Contains(b, "Mode: standalone") {
+		return fmt.Errorf("srvr answered %q", strings.TrimSpace(b))
 	}
 	return nil
 }

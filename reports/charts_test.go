@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/compare"
-	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/faultline-sim/faultline/internal/scenariotest"
 	"github.com/faultline-sim/faultline/sweep"
 	"github.com/stretchr/testify/require"
 )
@@ -47,8 +47,7 @@ func TestCompareReportsMarkMetricsWithoutSamples(t *testing.T) {
 }
 
 func TestSweepHTMLChartsDetections(t *testing.T) {
-	spec, err := scenarios.Get("3pc-faults")
-	require.NoError(t, err)
+	spec := scenariotest.Get(t, "3pc-faults")
 	res, err := sweep.Sweep(spec, sweep.Options{From: 80, To: 90, Verify: -1})
 	require.NoError(t, err)
 	require.Positive(t, res.Counts["violation"])

@@ -8,18 +8,9 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
-	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/faultline-sim/faultline/internal/scenariotest"
 	"github.com/stretchr/testify/require"
 )
-
-func runOf(t *testing.T, name string, seed uint64) *scenarios.Outcome {
-	t.Helper()
-	s, err := scenarios.Get(name)
-	require.NoError(t, err)
-	o, err := scenarios.Run(s, scenarios.Options{Seed: seed})
-	require.NoError(t, err)
-	return o
-}
 
 func spansOfClass(v runView, cls string) []viewSpan {
 	var out []viewSpan
@@ -32,7 +23,7 @@ func spansOfClass(v runView, cls string) []viewSpan {
 }
 
 func TestRunViewCarriesEveryEventExactly(t *testing.T) {
-	o := runOf(t, "2pc-coordinator-crash", 1)
+	o := scenariotest.Run(t, "2pc-coordinator-crash", 1)
 	v := buildRunView(o, HTMLOptions{})
 	require.Len(t, v.Ev, evFields*o.Trace.Len())
 	at := int64(0)
@@ -52,12 +43,19 @@ func TestRunViewCarriesEveryEventExactly(t *testing.T) {
 
 func fmtAny(x any) string { return fmt.Sprint(x) }
 
-func TestBlockedRunOpensOnTheBlockedParticipantsWithTheirLocks(t *testing.T) {
-	o := runOf(t, "2pc-coordinator-crash", 1)
-	v := buildRunView(o, HTMLOptions{})
-	require.GreaterOrEqual(t, v.Focus, 0)
+// focus is the finding the page opens on, which must be checker name's.
+func focus(t *testing.T, v runView, name string) viewFinding {
+	t.Helper()
+	require.GreaterOrEqual(t, v.Focus, 0, "the page opens on a finding")
 	f := v.Findings[v.Focus]
-	require.Equal(t, "blocking", f.Checker)
+	require.Equal(t, name, f.Checker)
+	return f
+}
+
+func TestBlockedRunOpensOnTheBlockedParticipantsWithTheirLocks(t *testing.T) {
+	o := scenariotest.Run(t, "2pc-coordinator-crash", 1)
+	v := buildRunView(o, HTMLOptions{})
+	f := focus(t, v, "blocking")
 	require.Len(t, f.Events, 2, "the vote of each uncertain participant")
 	for _, i := range f.Events {
 		require.Contains(t, o.Trace.Format(i), "vote c2-t1 yes")
@@ -80,11 +78,9 @@ func TestBlockedRunOpensOnTheBlockedParticipantsWithTheirLocks(t *testing.T) {
 }
 
 func TestViolationFindingNamesBothConflictingDecisions(t *testing.T) {
-	o := runOf(t, "3pc-partition", 1)
+	o := scenariotest.Run(t, "3pc-partition", 1)
 	v := buildRunView(o, HTMLOptions{})
-	require.GreaterOrEqual(t, v.Focus, 0)
-	f := v.Findings[v.Focus]
-	require.Equal(t, "atomicity", f.Checker)
+	f := focus(t, v, "atomicity")
 	var lines []string
 	for _, i := range f.Events {
 		lines = append(lines, o.Trace.Format(i))
@@ -115,7 +111,7 @@ func TestViolationFindingNamesBothConflictingDecisions(t *testing.T) {
 }
 
 func TestLockRunDrawsBeliefsAgainstTheTrueHolderAndThePause(t *testing.T) {
-	o := runOf(t, "redis-lock-pause", 1)
+	o := scenariotest.Run(t, "redis-lock-pause", 1)
 	v := buildRunView(o, HTMLOptions{})
 	beliefs := spansOfClass(v, "belief")
 	require.GreaterOrEqual(t, len(beliefs), 2)
@@ -143,7 +139,7 @@ func TestLockRunDrawsBeliefsAgainstTheTrueHolderAndThePause(t *testing.T) {
 }
 
 func TestFindingWithoutTimesOpensOnTheWholeRun(t *testing.T) {
-	o := runOf(t, "2pc-bank", 1)
+	o := scenariotest.Run(t, "2pc-bank", 1)
 	o.Results = append(o.Results, checker.Result{Checker: "planted", Verdict: checker.Violation, Message: "something at 9.123456789 that never happened"})
 	v := buildRunView(o, HTMLOptions{})
 	require.Len(t, v.Findings, 1)
@@ -154,7 +150,7 @@ func TestFindingWithoutTimesOpensOnTheWholeRun(t *testing.T) {
 }
 
 func TestRunHTMLRejectsWhatItCannotDraw(t *testing.T) {
-	o := runOf(t, "2pc-bank", 1)
+	o := scenariotest.Run(t, "2pc-bank", 1)
 	var b strings.Builder
 	require.Error(t, RunHTML(&b, o, HTMLOptions{From: 2 * time.Second, To: time.Second}))
 	require.ErrorContains(t, RunHTML(&b, o, HTMLOptions{From: time.Hour}), "after the run ended")
@@ -163,7 +159,7 @@ func TestRunHTMLRejectsWhatItCannotDraw(t *testing.T) {
 }
 
 func TestLeaseEndsWhereTheServerDroppedTheKey(t *testing.T) {
-	o := runOf(t, "redlock-clock-jump", 1)
+	o := scenariotest.Run(t, "redlock-clock-jump", 1)
 	v := buildRunView(o, HTMLOptions{})
 	redis3 := -1
 	for i, n := range v.Names {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/faultline-sim/faultline/internal/ci"
+	"github.com/faultline-sim/faultline/internal/scenariotest"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/stretchr/testify/require"
 )
@@ -59,8 +60,25 @@ func validateChromeTrace(data []byte) ([]traceEvent, []error) {
 		cat, name string
 		id        string
 	}
+	// An async slice (b ... e) and a flow (s ... f) are each a begin and an
+	// end matched by key, and are checked alike.
 	asyncOpen := map[pairKey]float64{}
 	flowStart := map[pairKey]float64{}
+	begin := func(open map[pairKey]float64, what string, i int, key pairKey, ts float64) {
+		if _, dup := open[key]; dup {
+			bad("event %d: %s %v begun twice", i, what, key)
+		}
+		open[key] = ts
+	}
+	end := func(open map[pairKey]float64, what string, i int, key pairKey, ts float64) {
+		start, ok := open[key]
+		if !ok {
+			bad("event %d: %s end %v without a begin", i, what, key)
+		} else if ts < start {
+			bad("event %d: %s %v ends before it begins", i, what, key)
+		}
+		delete(open, key)
+	}
 	var flows []traceEvent
 	for i, e := range doc.TraceEvents {
 		if e.Pid == nil || e.Tid == nil {
@@ -104,32 +122,14 @@ func validateChromeTrace(data []byte) ([]traceEvent, []error) {
 			if e.ID == nil {
 				bad("event %d: async b without id", i)
 			}
-			if _, dup := asyncOpen[key]; dup {
-				bad("event %d: async %v begun twice", i, key)
-			}
-			asyncOpen[key] = *e.Ts
+			begin(asyncOpen, "async", i, key, *e.Ts)
 		case "e":
-			start, ok := asyncOpen[key]
-			if !ok {
-				bad("event %d: async end %v without a begin", i, key)
-			} else if *e.Ts < start {
-				bad("event %d: async %v ends before it begins", i, key)
-			}
-			delete(asyncOpen, key)
+			end(asyncOpen, "async", i, key, *e.Ts)
 		case "s":
-			if _, dup := flowStart[key]; dup {
-				bad("event %d: flow %v started twice", i, key)
-			}
-			flowStart[key] = *e.Ts
+			begin(flowStart, "flow", i, key, *e.Ts)
 			flows = append(flows, e)
 		case "f":
-			start, ok := flowStart[key]
-			if !ok {
-				bad("event %d: flow end %v without a start", i, key)
-			} else if *e.Ts < start {
-				bad("event %d: flow %v ends before it starts", i, key)
-			}
-			delete(flowStart, key)
+			end(flowStart, "flow", i, key, *e.Ts)
 			flows = append(flows, e)
 		default:
 			bad("event %d: phase %q not used by this exporter", i, e.Ph)
@@ -178,7 +178,7 @@ func validateChromeTrace(data []byte) ([]traceEvent, []error) {
 }
 
 func TestChromeTraceOf2PCCoordinatorCrashIsWellFormedAndComplete(t *testing.T) {
-	o := runOf(t, "2pc-coordinator-crash", 1)
+	o := scenariotest.Run(t, "2pc-coordinator-crash", 1)
 	var b bytes.Buffer
 	require.NoError(t, ChromeTrace(&b, o))
 	evs, errs := validateChromeTrace(b.Bytes())
@@ -251,7 +251,7 @@ func TestChromeTraceValidatorCatchesBrokenTraces(t *testing.T) {
 
 func TestChromeTraceOfEveryKindOfRunIsWellFormed(t *testing.T) {
 	for _, name := range []string{"3pc-partition", "redis-lock-pause", "redlock-clock-jump", "lockmgr-crash", "zk-lock-partition"} {
-		o := runOf(t, name, 1)
+		o := scenariotest.Run(t, name, 1)
 		var b bytes.Buffer
 		require.NoError(t, ChromeTrace(&b, o))
 		_, errs := validateChromeTrace(b.Bytes())
@@ -273,7 +273,7 @@ func TestChromeTraceReadByDevToolsTraceEngine(t *testing.T) {
 		}
 		t.Skip("set FAULTLINE_TRACE_ENGINE to a directory with node_modules/@paulirish/trace_engine (npm install --prefix DIR @paulirish/trace_engine@0.0.65) to check the export with DevTools' trace engine")
 	}
-	o := runOf(t, "2pc-coordinator-crash", 1)
+	o := scenariotest.Run(t, "2pc-coordinator-crash", 1)
 	file := filepath.Join(t.TempDir(), "trace.json")
 	f, err := os.Create(file)
 	require.NoError(t, err)

@@ -2,13 +2,13 @@ package scenarios
 
 import (
 	"flag"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/internal/faket"
 	"github.com/faultline-sim/faultline/protocol/paxoscommit"
 	"github.com/faultline-sim/faultline/protocol/threepc"
 	"github.com/faultline-sim/faultline/protocol/txn"
@@ -290,29 +290,6 @@ func Test3PCIsAtomicUnderCrashOnlyFaults(t *testing.T) {
 	rapid.Check(t, safe(threepc.Default(), crashOnlyModel(), ""))
 }
 
-// failures is a rapid.TB that records failures instead of failing the
-// test, so a test can demand that rapid finds one.
-type failures struct {
-	*testing.T
-	failed bool
-	msg    string
-}
-
-func (f *failures) Errorf(format string, args ...any) {
-	f.failed = true
-	if f.msg == "" {
-		f.msg = fmt.Sprintf(format, args...)
-	}
-}
-func (f *failures) Error(args ...any)                 { f.Errorf("%s", fmt.Sprint(args...)) }
-func (f *failures) Fatalf(format string, args ...any) { f.Errorf(format, args...) }
-func (f *failures) Fatal(args ...any)                 { f.Error(args...) }
-func (f *failures) Fail()                             { f.failed = true }
-func (f *failures) FailNow()                          { f.failed = true }
-func (f *failures) Failed() bool                      { return f.failed }
-func (f *failures) Log(args ...any)                   {}
-func (f *failures) Logf(string, ...any)               {}
-
 // Each planted bug is found by random search over the same fault models
 // the correct protocols pass.
 func TestPlantedBugsAreCaught(t *testing.T) {
@@ -334,12 +311,12 @@ func TestPlantedBugsAreCaught(t *testing.T) {
 		{paxoscommit.Default(), paxoscommit.BugForgetAccepted, acceptorCrashModel()},
 	} {
 		t.Run(c.bug, func(t *testing.T) {
-			f := &failures{T: t}
+			f := &faket.T{TestName: t.Name()}
 			rapid.Check(f, safe(c.p, c.model, c.bug))
-			if !f.failed {
+			if !f.Failed() {
 				t.Fatalf("rapid found no schedule that exposes %s's planted bug %s", c.p.Name(), c.bug)
 			}
-			t.Logf("caught: %s", firstLine(f.msg))
+			t.Logf("caught: %s", firstLine(strings.Join(f.Errors, "\n")))
 		})
 	}
 }

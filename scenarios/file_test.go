@@ -109,6 +109,9 @@ func TestFileErrorsNameFileLineAndField(t *testing.T) {
 		{"key twice", "  transfers: 10", "  transfers: 10\n  transfers: 12", `t.yaml:12: workload.transfers: given twice`},
 		{"empty checkers", "checkers:\n  atomicity: {}\n  blocking: {min-for: 100ms}", "checkers: {}", `t.yaml:20: checkers: empty`},
 		{"two documents", "  max-time: 3s", "  max-time: 3s\n---\nname: u", `t.yaml:25: a second YAML document`},
+		{"a quoted bool", "    vote-timeout: 100ms", "    vote-timeout: 100ms\n    cooperative: \"true\"", `t.yaml:8: system.params.cooperative: want true or false, got "true"`},
+		{"wrong type of a number", "faults:\n", "faults:\n  random:\n    loss: lots\n", `t.yaml:14: faults.random.loss: want a number, got "lots"`},
+		{"a quoted number", "faults:\n", "faults:\n  random:\n    loss: \"0.3\"\n", `t.yaml:14: faults.random.loss: want a number, got "0.3"`},
 		{"anchors", "  transfers: 10", "  transfers: &n 10", `t.yaml:11: workload.transfers: anchors and aliases are not supported`},
 	}
 	for _, c := range cases {

@@ -99,6 +99,21 @@ func (d *decoder) scalar(n *yaml.Node, path, want string) (string, error) {
 	return n.Value, nil
 }
 
+// parsed sets v to what parse makes of scalar n; text that parse refuses
+// is an error naming the path, what was wanted and the text.
+func (d *decoder) parsed(n *yaml.Node, v reflect.Value, path, want string, parse func(s string) (any, error)) error {
+	s, err := d.scalar(n, path, want)
+	if err != nil {
+		return err
+	}
+	x, err := parse(s)
+	if err != nil {
+		return d.errAt(n.Line, path, "want %s, got %q", want, s)
+	}
+	v.Set(reflect.ValueOf(x).Convert(v.Type()))
+	return nil
+}
+
 // decode sets v (addressable) from n; what names the keys in errors about
 // unknown ones ("key", "parameter of 2pc").
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path, what string) error {
@@ -112,16 +127,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path, what string) error
 		v.Set(reflect.ValueOf(*n))
 		return nil
 	case t == durationType || t == faultsDurationType:
-		s, err := d.scalar(n, path, "a duration such as 150ms")
-		if err != nil {
-			return err
-		}
-		dur, perr := time.ParseDuration(s)
-		if perr != nil {
-			return d.errAt(n.Line, path, "want a duration such as 150ms, got %q", s)
-		}
-		v.SetInt(int64(dur))
-		return nil
+		return d.parsed(n, v, path, "a duration such as 150ms", func(s string) (any, error) { return time.ParseDuration(s) })
 	case reflect.PointerTo(t).Implements(textUnmarshaler):
 		s, err := d.scalar(n, path, "text")
 		if err != nil {
@@ -153,45 +159,24 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path, what string) error
 		}
 		v.SetString(s)
 	case reflect.Bool:
-		s, err := d.scalar(n, path, "true or false")
-		if err != nil {
-			return err
-		}
-		b, perr := strconv.ParseBool(s)
-		if perr != nil || n.Tag != "!!bool" {
-			return d.errAt(n.Line, path, "want true or false, got %q", s)
-		}
-		v.SetBool(b)
+		// A quoted "true" is a string, not a bool.
+		return d.parsed(n, v, path, "true or false", func(s string) (any, error) {
+			if n.Tag != "!!bool" {
+				return nil, strconv.ErrSyntax
+			}
+			return strconv.ParseBool(s)
+		})
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		s, err := d.scalar(n, path, "a whole number")
-		if err != nil {
-			return err
-		}
-		i, perr := strconv.ParseInt(s, 10, t.Bits())
-		if perr != nil {
-			return d.errAt(n.Line, path, "want a whole number, got %q", s)
-		}
-		v.SetInt(i)
+		return d.parsed(n, v, path, "a whole number", func(s string) (any, error) { return strconv.ParseInt(s, 10, t.Bits()) })
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		s, err := d.scalar(n, path, "a whole number")
-		if err != nil {
-			return err
-		}
-		i, perr := strconv.ParseUint(s, 10, t.Bits())
-		if perr != nil {
-			return d.errAt(n.Line, path, "want a whole number not below 0, got %q", s)
-		}
-		v.SetUint(i)
+		return d.parsed(n, v, path, "a whole number not below 0", func(s string) (any, error) { return strconv.ParseUint(s, 10, t.Bits()) })
 	case reflect.Float32, reflect.Float64:
-		s, err := d.scalar(n, path, "a number")
-		if err != nil {
-			return err
-		}
-		f, perr := strconv.ParseFloat(s, t.Bits())
-		if perr != nil || (n.Tag != "!!float" && n.Tag != "!!int") {
-			return d.errAt(n.Line, path, "want a number, got %q", s)
-		}
-		v.SetFloat(f)
+		return d.parsed(n, v, path, "a number", func(s string) (any, error) {
+			if n.Tag != "!!float" && n.Tag != "!!int" {
+				return nil, strconv.ErrSyntax
+			}
+			return strconv.ParseFloat(s, t.Bits())
+		})
 	case reflect.Slice:
 		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 			v.SetZero()

@@ -5,14 +5,14 @@ import (
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/internal/scenariotest"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/stretchr/testify/require"
 )
 
 // The 3PC split found by random search shrinks to the partition alone.
 func TestShrinksTheThreePCSplitToOnePartition(t *testing.T) {
-	spec, err := scenarios.Get("3pc-faults")
-	require.NoError(t, err)
+	spec := scenariotest.Get(t, "3pc-faults")
 	res, err := Shrink(spec, 83, "", 0)
 	require.NoError(t, err)
 	require.Greater(t, len(res.Original.Actions), 10)
@@ -30,8 +30,7 @@ func TestShrinksTheThreePCSplitToOnePartition(t *testing.T) {
 
 // Every fault left is needed: removing any one of them makes the run pass.
 func TestEveryRemainingFaultIsNeeded(t *testing.T) {
-	spec, err := scenarios.Get("2pc-bank-faults")
-	require.NoError(t, err)
+	spec := scenariotest.Get(t, "2pc-bank-faults")
 	res, err := Shrink(spec, 42, "presume-abort-on-restart", 0)
 	require.NoError(t, err)
 	require.Less(t, len(res.Minimal.Actions)+len(res.Minimal.Triggers), len(res.Original.Actions)+len(res.Original.Triggers))
@@ -52,8 +51,7 @@ func TestEveryRemainingFaultIsNeeded(t *testing.T) {
 }
 
 func TestNothingToShrinkIsAnError(t *testing.T) {
-	spec, err := scenarios.Get("2pc-bank")
-	require.NoError(t, err)
-	_, err = Shrink(spec, 1, "", 0)
+	spec := scenariotest.Get(t, "2pc-bank")
+	_, err := Shrink(spec, 1, "", 0)
 	require.ErrorContains(t, err, "no violation to shrink")
 }

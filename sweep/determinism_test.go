@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/internal/scenariotest"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/stretchr/testify/require"
@@ -28,8 +29,7 @@ func TestDeterminismSeedsArePickedFromTheRange(t *testing.T) {
 }
 
 func TestSweepRowsCarryTraceHashesAndReruns(t *testing.T) {
-	spec, err := scenarios.Get("2pc-bank-faults")
-	require.NoError(t, err)
+	spec := scenariotest.Get(t, "2pc-bank-faults")
 	res, all := rows(t, spec, Options{From: 1, To: 30, Workers: 2, CheckDeterminism: 4})
 	for _, r := range all {
 		out, err := scenarios.Run(spec, scenarios.Options{Seed: r.Seed})

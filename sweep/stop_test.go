@@ -4,15 +4,14 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/faultline-sim/faultline/internal/scenariotest"
 	"github.com/stretchr/testify/require"
 )
 
 // A stopped sweep covers a prefix of its range, every seed of it run, and
 // says so; the counts are those of that prefix.
 func TestStoppedSweepCoversAPrefixOfTheRange(t *testing.T) {
-	spec, err := scenarios.Get("2pc-bank-faults")
-	require.NoError(t, err)
+	spec := scenariotest.Get(t, "2pc-bank-faults")
 	var done atomic.Int64
 	res, runs := rows(t, spec, Options{From: 5, To: 1000, Workers: 2,
 		Progress: func(int, int) { done.Add(1) },

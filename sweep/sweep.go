@@ -3,16 +3,14 @@ package sweep
 import (
 	"fmt"
 	"maps"
-	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/internal/pool"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/sim"
 )
@@ -280,11 +278,6 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 		n = int((span-uint64(o.Shard)-1)/uint64(o.Shards) + 1)
 	}
 	seedOf := func(k int) uint64 { return o.From + uint64(o.Shard) + uint64(k)*uint64(o.Shards) }
-	workers := o.Workers
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
-	workers = max(1, min(workers, n))
 	rerun := map[uint64]bool{} // read-only once the workers start
 	for _, s := range DeterminismSeeds(o.From, o.To, n, o.CheckDeterminism, seedOf) {
 		rerun[s] = true
@@ -296,44 +289,29 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 		rows, rowsDone = make(chan Run, 256), make(chan struct{})
 		go inOrder(rows, rowsDone, n, seedOf, o.Rows)
 	}
-	tallies := make([]*tally, workers)
-	var next, done atomic.Int64
-	var wg sync.WaitGroup
+	tallies := make([]*tally, pool.Size(n, o.Workers))
 	for w := range tallies {
-		t := newTally()
-		tallies[w] = t
-		wg.Go(func() {
-			for {
-				if o.Stop != nil && o.Stop() {
-					return
-				}
-				k := int(next.Add(1) - 1)
-				if k >= n {
-					return
-				}
-				seed := seedOf(k)
-				var run Run
-				out, err := scenarios.Run(spec, scenarios.Options{Seed: seed, NoTrace: true, Bug: o.Bug, LinTimeout: o.LinTimeout})
-				if err != nil {
-					// Inputs were checked above; an error here is a bug worth seeing.
-					run = Run{Seed: seed, Verdict: checker.Unknown, Failures: []checker.Result{{Checker: "run", Verdict: checker.Unknown, Message: err.Error()}}}
-				} else {
-					run = summarize(seed, out)
-				}
-				t.add(run, k, n, o.Keep)
-				if rerun[seed] {
-					t.hashes[seed] = run.TraceHash
-				}
-				if rows != nil {
-					rows <- run
-				}
-				if d := int(done.Add(1)); o.Progress != nil {
-					o.Progress(d, n)
-				}
-			}
-		})
+		tallies[w] = newTally()
 	}
-	wg.Wait()
+	started := pool.Run(n, o.Workers, o.Stop, o.Progress, func(w, k int) {
+		t := tallies[w]
+		seed := seedOf(k)
+		var run Run
+		out, err := scenarios.Run(spec, scenarios.Options{Seed: seed, NoTrace: true, Bug: o.Bug, LinTimeout: o.LinTimeout})
+		if err != nil {
+			// Inputs were checked above; an error here is a bug worth seeing.
+			run = Run{Seed: seed, Verdict: checker.Unknown, Failures: []checker.Result{{Checker: "run", Verdict: checker.Unknown, Message: err.Error()}}}
+		} else {
+			run = summarize(seed, out)
+		}
+		t.add(run, k, n, o.Keep)
+		if rerun[seed] {
+			t.hashes[seed] = run.TraceHash
+		}
+		if rows != nil {
+			rows <- run
+		}
+	})
 	if rows != nil {
 		close(rows)
 		<-rowsDone
@@ -342,7 +320,7 @@ func Sweep(spec scenarios.Spec, o Options) (*Result, error) {
 	// Seeds are handed out in order and every one handed out finished, so
 	// a stopped sweep covers a prefix of the shard's seeds.
 	stopped := false
-	if started := int(min(next.Load(), int64(n))); started < n {
+	if started < n {
 		stopped = true
 		if started > 0 {
 			o.To = seedOf(started - 1)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/internal/scenariotest"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/stretchr/testify/require"
 )
@@ -47,8 +48,7 @@ func rows(t *testing.T, spec scenarios.Spec, o Options) (*Result, []Run) {
 }
 
 func TestResultsAreTheSameForAnyWorkerCount(t *testing.T) {
-	spec, err := scenarios.Get("2pc-bank-faults")
-	require.NoError(t, err)
+	spec := scenariotest.Get(t, "2pc-bank-faults")
 	for _, bug := range []string{"", "commit-on-partial-votes"} {
 		one, oneRows := rows(t, spec, Options{From: 1, To: 40, Workers: 1, Bug: bug})
 		two, twoRows := rows(t, spec, Options{From: 1, To: 40, Workers: 2, Bug: bug})
@@ -65,8 +65,7 @@ func TestResultsAreTheSameForAnyWorkerCount(t *testing.T) {
 // A result keeps counts for every run but only the lowest Keep seeds of
 // each failing verdict, whatever the order the workers finish in.
 func TestResultKeepsCountsAndTheFirstFailures(t *testing.T) {
-	spec, err := scenarios.Get("2pc-bank-faults")
-	require.NoError(t, err)
+	spec := scenariotest.Get(t, "2pc-bank-faults")
 	res, all := rows(t, spec, Options{From: 1, To: 60, Workers: 2, Bug: "commit-on-partial-votes", Keep: 3, Verify: -1})
 	var violations []uint64
 	for _, r := range all {
@@ -87,8 +86,7 @@ func TestResultKeepsCountsAndTheFirstFailures(t *testing.T) {
 // The shards' shares cover the range once, and together give the
 // counts of the whole sweep.
 func TestShardsCoverTheRangeOnce(t *testing.T) {
-	spec, err := scenarios.Get("2pc-bank-faults")
-	require.NoError(t, err)
+	spec := scenariotest.Get(t, "2pc-bank-faults")
 	whole, wholeRows := rows(t, spec, Options{From: 5, To: 41, Bug: "commit-on-partial-votes", Verify: -1})
 	var joined []Run
 	counts := map[checker.Verdict]int{}
@@ -106,13 +104,12 @@ func TestShardsCoverTheRangeOnce(t *testing.T) {
 	sort.Slice(joined, func(a, b int) bool { return joined[a].Seed < joined[b].Seed })
 	require.Equal(t, wholeRows, joined)
 	require.Equal(t, whole.Counts, counts)
-	_, err = Sweep(spec, Options{From: 1, To: 5, Shard: 3, Shards: 3})
+	_, err := Sweep(spec, Options{From: 1, To: 5, Shard: 3, Shards: 3})
 	require.ErrorContains(t, err, "from 0 to 2")
 }
 
 func TestReportedFailuresAreReplayedAndDeterministic(t *testing.T) {
-	spec, err := scenarios.Get("2pc-bank-faults")
-	require.NoError(t, err)
+	spec := scenariotest.Get(t, "2pc-bank-faults")
 	res, err := Sweep(spec, Options{From: 1, To: 30, Bug: "commit-on-partial-votes", Verify: 3})
 	require.NoError(t, err)
 	require.Greater(t, res.Counts[checker.Violation], 3)
@@ -127,9 +124,8 @@ func TestReportedFailuresAreReplayedAndDeterministic(t *testing.T) {
 }
 
 func TestBadInputIsAnErrorBeforeAnyRun(t *testing.T) {
-	spec, err := scenarios.Get("2pc-bank")
-	require.NoError(t, err)
-	_, err = Sweep(spec, Options{From: 1, To: 5, Bug: "nope"})
+	spec := scenariotest.Get(t, "2pc-bank")
+	_, err := Sweep(spec, Options{From: 1, To: 5, Bug: "nope"})
 	require.ErrorContains(t, err, `no planted bug "nope"`)
 	_, err = Sweep(spec, Options{From: 5, To: 1})
 	require.Error(t, err)

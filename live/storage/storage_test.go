@@ -9,16 +9,28 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestUnfencedAcceptsAStaleWriteAndTheCheckerSeesTheLostUpdate(t *testing.T) {
+// read is what a client's read saw.
+type read struct{ version, value int64 }
+
+// race starts the lost-update race on storage, fenced or not: a, with
+// token 1, then b, with token 2, read k at its first version.
+func race(t *testing.T, fenced bool) (*record.Recorder, *Storage, read, read) {
 	rec := record.New()
-	s := New(rec, false)
-	v1, x1, err := s.Read("a", "k", 1)
+	s := New(rec, fenced)
+	var r [2]read
+	for i, client := range []string{"a", "b"} {
+		v, x, err := s.Read(client, "k", int64(i+1))
+		require.NoError(t, err)
+		r[i] = read{v, x}
+	}
+	return rec, s, r[0], r[1]
+}
+
+func TestUnfencedAcceptsAStaleWriteAndTheCheckerSeesTheLostUpdate(t *testing.T) {
+	rec, s, a, b := race(t, false)
+	_, err := s.Write("b", "k", 2, b.version, b.value+1)
 	require.NoError(t, err)
-	v2, x2, err := s.Read("b", "k", 2)
-	require.NoError(t, err)
-	_, err = s.Write("b", "k", 2, v2, x2+1)
-	require.NoError(t, err)
-	_, err = s.Write("a", "k", 1, v1, x1+1) // stale: based on version 0
+	_, err = s.Write("a", "k", 1, a.version, a.value+1) // stale: based on version 0
 	require.NoError(t, err)
 	ver, val := s.Value("k")
 	require.Equal(t, int64(2), ver)
@@ -27,17 +39,12 @@ func TestUnfencedAcceptsAStaleWriteAndTheCheckerSeesTheLostUpdate(t *testing.T) 
 }
 
 func TestFencedRefusesStaleReadsAndWrites(t *testing.T) {
-	rec := record.New()
-	s := New(rec, true)
-	v1, x1, err := s.Read("a", "k", 1)
-	require.NoError(t, err)
-	v2, x2, err := s.Read("b", "k", 2)
-	require.NoError(t, err)
-	_, err = s.Write("a", "k", 1, v1, x1+1)
+	rec, s, a, b := race(t, true)
+	_, err := s.Write("a", "k", 1, a.version, a.value+1)
 	require.ErrorIs(t, err, ErrFenced)
 	_, _, err = s.Read("a", "k", 1)
 	require.ErrorIs(t, err, ErrFenced)
-	_, err = s.Write("b", "k", 2, v2, x2+1)
+	_, err = s.Write("b", "k", 2, b.version, b.value+1)
 	require.NoError(t, err)
 	h := rec.History(rec.Now())
 	require.Equal(t, checker.OK, checker.LostUpdates{}.Check(h).Verdict)

@@ -6,20 +6,12 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/internal/scenariotest"
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/stretchr/testify/require"
 )
-
-func run(t *testing.T, name string, seed uint64) *scenarios.Outcome {
-	t.Helper()
-	s, err := scenarios.Get(name)
-	require.NoError(t, err)
-	out, err := scenarios.Run(s, scenarios.Options{Seed: seed})
-	require.NoError(t, err)
-	return out
-}
 
 func result(o *scenarios.Outcome, name string) checker.Result {
 	for _, r := range o.Results {
@@ -45,7 +37,7 @@ func facts[F obs.Fact](o *scenarios.Outcome) (out []F, nodes []string) {
 // applied", and without faults every transfer gets decided.
 func TestWithoutFaultsEveryTransferIsDecidedAndMoneyIsConserved(t *testing.T) {
 	for seed := uint64(1); seed <= 20; seed++ {
-		o := run(t, "2pc-bank", seed)
+		o := scenariotest.Run(t, "2pc-bank", seed)
 		require.Equal(t, checker.OK, o.Verdict, "seed %d: %v", seed, o.Results)
 		require.Equal(t, sim.StopQuiescent, o.Stop, "a fault-free run ends with nothing left to do")
 		submits, _ := facts[obs.Submit](o)
@@ -67,7 +59,7 @@ func TestWithoutFaultsEveryTransferIsDecidedAndMoneyIsConserved(t *testing.T) {
 // but before sending commit/abort, participants remain blocked
 // indefinitely" — holding their locks.
 func TestCoordinatorCrashAfterAllYesVotesBlocksTheParticipants(t *testing.T) {
-	o := run(t, "2pc-coordinator-crash", 1)
+	o := scenariotest.Run(t, "2pc-coordinator-crash", 1)
 	require.Equal(t, checker.Blocked, o.Verdict)
 	require.Equal(t, checker.OK, result(o, "atomicity").Verdict)
 	require.Equal(t, checker.OK, result(o, "conservation").Verdict)
@@ -100,7 +92,7 @@ func TestCoordinatorCrashAfterAllYesVotesBlocksTheParticipants(t *testing.T) {
 // Presumed abort: the restarted coordinator has no decision record for the
 // transaction, so the participants asking about it are told to abort.
 func TestRestartedCoordinatorResolvesTheBlockedParticipants(t *testing.T) {
-	o := run(t, "2pc-coordinator-crash-restart", 1)
+	o := scenariotest.Run(t, "2pc-coordinator-crash-restart", 1)
 	require.Equal(t, checker.OK, o.Verdict, "%v", o.Results)
 	votesIn, _ := facts[obs.VotesIn](o)
 	crashed := votesIn[0].Txn
@@ -119,17 +111,17 @@ func TestRestartedCoordinatorResolvesTheBlockedParticipants(t *testing.T) {
 // The same seed gives the same run; the trace hash proves it.
 func TestSameSeedSameTraceHash(t *testing.T) {
 	for _, name := range []string{"2pc-bank-faults", "2pc-coordinator-crash"} {
-		a, b := run(t, name, 42), run(t, name, 42)
+		a, b := scenariotest.Run(t, name, 42), scenariotest.Run(t, name, 42)
 		require.Equal(t, a.TraceHash, b.TraceHash)
 		require.Equal(t, a.Trace.Lines(), b.Trace.Lines())
-		require.NotEqual(t, a.TraceHash, run(t, name, 43).TraceHash)
+		require.NotEqual(t, a.TraceHash, scenariotest.Run(t, name, 43).TraceHash)
 	}
 }
 
 // The fault plan comes from its own stream: a scenario with and without
 // random faults submits the very same transfers.
 func TestFaultsDoNotReshuffleTheWorkload(t *testing.T) {
-	quiet, noisy := run(t, "2pc-bank", 9), run(t, "2pc-bank-faults", 9)
+	quiet, noisy := scenariotest.Run(t, "2pc-bank", 9), scenariotest.Run(t, "2pc-bank-faults", 9)
 	require.NotEmpty(t, noisy.Schedule.Actions)
 	submitTimes := func(o *scenarios.Outcome) []string {
 		var out []string
@@ -144,9 +136,8 @@ func TestFaultsDoNotReshuffleTheWorkload(t *testing.T) {
 }
 
 func TestPlantedBugsAreRefusedByNameWhenUnknown(t *testing.T) {
-	s, err := scenarios.Get("2pc-bank")
-	require.NoError(t, err)
-	_, err = scenarios.Run(s, scenarios.Options{Seed: 1, Bug: "no-such-bug"})
+	s := scenariotest.Get(t, "2pc-bank")
+	_, err := scenarios.Run(s, scenarios.Options{Seed: 1, Bug: "no-such-bug"})
 	require.ErrorContains(t, err, `2pc has no planted bug "no-such-bug"`)
 	require.True(t, strings.Contains(err.Error(), "commit-on-partial-votes"))
 }

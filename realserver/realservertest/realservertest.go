@@ -26,15 +26,20 @@ func Require(t testing.TB, err error) {
 func Redis(t testing.TB, o realserver.RedisOptions) *realserver.Server {
 	t.Helper()
 	s, err := realserver.StartRedis(context.Background(), o)
-	Require(t, err)
-	t.Cleanup(func() { s.Close() })
-	return s
+	return started(t, s, err)
 }
 
 // ZooKeeper starts a standalone ZooKeeper that t.Cleanup closes.
 func ZooKeeper(t testing.TB, o realserver.ZKOptions) *realserver.Server {
 	t.Helper()
 	s, err := realserver.StartZooKeeper(context.Background(), o)
+	return started(t, s, err)
+}
+
+// started hands a test the server a Start call made, closed by t.Cleanup,
+// or stops the test as Require does.
+func started(t testing.TB, s *realserver.Server, err error) *realserver.Server {
+	t.Helper()
 	Require(t, err)
 	t.Cleanup(func() { s.Close() })
 	return s

@@ -84,6 +84,17 @@ func sim(t *testing.T, dir string, args ...string) (int, string) {
 	return code, string(out)
 }
 
+// simrunIn starts a browser (first: without one the test skips before
+// any work), then runs simrun with args in a fresh directory and expects
+// exit status code. It returns the browser and the directory.
+func simrunIn(t *testing.T, code int, args ...string) (context.Context, string) {
+	ctx := browser(t)
+	dir := t.TempDir()
+	got, out := sim(t, dir, args...)
+	require.Equal(t, code, got, out)
+	return ctx, dir
+}
+
 func artifacts(t *testing.T) string {
 	if d := os.Getenv("FAULTLINE_ARTIFACTS"); d != "" {
 		require.NoError(t, os.MkdirAll(d, 0o755))

@@ -17,9 +17,8 @@ const chartProbe = `Object.assign(` + common + `, {
 })`
 
 type chartPage struct {
-	OverflowX  bool
-	WideTables float64
-	Charts     []struct {
+	layout
+	Charts []struct {
 		Metric string
 		SVG    bool
 		Text   string
@@ -30,19 +29,13 @@ type chartPage struct {
 }
 
 func decodeCharts(t *testing.T, p page) chartPage {
-	require.Empty(t, p.Errors, "script errors")
 	var c chartPage
-	remarshal(t, p.Probe, &c)
-	require.False(t, c.OverflowX, "nothing overflows the viewport to the right")
-	require.Zero(t, c.WideTables, "tables wrap within the viewport")
+	decodePage(t, p, &c)
 	return c
 }
 
 func TestCompareReportHasAChartForEveryMetric(t *testing.T) {
-	ctx := browser(t)
-	dir := t.TempDir()
-	code, out := sim(t, dir, "compare", "--seeds", "1-3", "--out", "cmp")
-	require.Equal(t, 0, code, out)
+	ctx, dir := simrunIn(t, 0, "compare", "--seeds", "1-3", "--out", "cmp")
 	for _, f := range []string{"compare.txt", "compare.md", "compare.json", "compare.html"} {
 		_, err := os.Stat(filepath.Join(dir, "cmp", f))
 		require.NoError(t, err, "--out writes %s", f)
@@ -66,10 +59,7 @@ func TestCompareReportHasAChartForEveryMetric(t *testing.T) {
 }
 
 func TestSweepReport(t *testing.T) {
-	ctx := browser(t)
-	dir := t.TempDir()
-	code, out := sim(t, dir, "sweep", "3pc-faults", "--seeds", "1-120", "--html", "sweep.html")
-	require.Equal(t, 1, code, out)
+	ctx, dir := simrunIn(t, 1, "sweep", "3pc-faults", "--seeds", "1-120", "--html", "sweep.html")
 	c := decodeCharts(t, open(t, ctx, filepath.Join(dir, "sweep.html"), "sweep-3pc-faults", chartProbe))
 	got := map[string]bool{}
 	for _, ch := range c.Charts {
@@ -82,10 +72,7 @@ func TestSweepReport(t *testing.T) {
 }
 
 func TestPorcupinePictureNamesLocksAndClients(t *testing.T) {
-	ctx := browser(t)
-	dir := t.TempDir()
-	code, out := sim(t, dir, "run", "lockmgr-contention", "--seed", "1", "--bug", "grant-held", "--viz-dir", dir)
-	require.Equal(t, 1, code, out)
+	ctx, dir := simrunIn(t, 1, "run", "lockmgr-contention", "--seed", "1", "--bug", "grant-held", "--viz-dir", ".")
 	file := filepath.Join(dir, "porcupine-lockmgr-contention-seed1-lock-linear.html")
 	p := open(t, ctx, file, "porcupine-lockmgr-contention", `Object.assign(`+common+`, {text: document.body.innerText})`)
 	require.Empty(t, p.Errors, "script errors")

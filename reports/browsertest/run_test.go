@@ -28,12 +28,11 @@ const runProbe = `Object.assign(` + common + `, (function(){
 })())`
 
 type runPage struct {
-	Height     float64
-	OverflowX  bool
-	WideTables float64
-	Ready      string
-	Caption    string
-	HL         []struct {
+	layout
+	Height  float64
+	Ready   string
+	Caption string
+	HL      []struct {
 		Line   string
 		InView bool
 	}
@@ -56,22 +55,16 @@ type runPage struct {
 }
 
 func decode(t *testing.T, p page) runPage {
-	require.Empty(t, p.Errors, "script errors")
 	var r runPage
-	remarshal(t, p.Probe, &r)
+	decodePage(t, p, &r)
 	require.Equal(t, "1", r.Ready, "the page's script ran to the end")
-	require.False(t, r.OverflowX, "nothing overflows the viewport to the right")
-	require.Zero(t, r.WideTables, "tables wrap within the viewport")
 	return r
 }
 
 // runReport writes a report with simrun args (the file named last of
 // them, in a fresh directory), expects exit status code, and loads it.
 func runReport(t *testing.T, code int, shot string, args ...string) (runPage, string) {
-	ctx := browser(t)
-	dir := t.TempDir()
-	got, out := sim(t, dir, args...)
-	require.Equal(t, code, got, out)
+	ctx, dir := simrunIn(t, code, args...)
 	return decode(t, open(t, ctx, filepath.Join(dir, args[len(args)-1]), shot, runProbe)), dir
 }
 
@@ -221,10 +214,7 @@ const navProbe = `(function(){
 })()`
 
 func TestRunReportNavigatesToEveryFindingAndTheWholeRun(t *testing.T) {
-	ctx := browser(t)
-	dir := t.TempDir()
-	code, out := sim(t, dir, "run", "3pc-partition", "--seed", "1", "--html", "r.html")
-	require.Equal(t, 1, code, out)
+	ctx, dir := simrunIn(t, 1, "run", "3pc-partition", "--seed", "1", "--html", "r.html")
 	p := open(t, ctx, filepath.Join(dir, "r.html"), "run-3pc-partition-seed1-rows", navProbe)
 	require.Empty(t, p.Errors)
 	var nav struct {

@@ -7,25 +7,17 @@ import (
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/explore"
 	"github.com/faultline-sim/faultline/faults"
-	"github.com/faultline-sim/faultline/scenarios"
+	"github.com/faultline-sim/faultline/internal/scenariotest"
 	"github.com/faultline-sim/faultline/shrink"
 	"github.com/faultline-sim/faultline/sweep"
 	"github.com/stretchr/testify/require"
 )
 
-// spec gets a scenario the package's one registration line made.
-func spec(t *testing.T, name string) scenarios.Spec {
-	t.Helper()
-	s, err := scenarios.Get(name)
-	require.NoError(t, err)
-	return s
-}
-
 // Sweep: the lease box survives random crashes, partitions, loss and
 // duplication; with volatile leases a restarted server hands out held
 // locks, and random search finds it.
 func TestSweepFindsTheVolatileLeases(t *testing.T) {
-	s := spec(t, "leasebox-faults")
+	s := scenariotest.Get(t, "leasebox-faults")
 	ok, err := sweep.Sweep(s, sweep.Options{From: 1, To: 200, Workers: 2, Verify: -1})
 	require.NoError(t, err)
 	require.Equal(t, 200, ok.Counts[checker.OK], "the correct lease box: %v", ok.Counts)
@@ -39,7 +31,7 @@ func TestSweepFindsTheVolatileLeases(t *testing.T) {
 // Shrink: of a failing seed's random faults one crash of the server is
 // enough, and shrink finds that one.
 func TestShrinkKeepsOnlyTheServerCrash(t *testing.T) {
-	s := spec(t, "leasebox-faults")
+	s := scenariotest.Get(t, "leasebox-faults")
 	res, err := sweep.Sweep(s, sweep.Options{From: 1, To: 100, Workers: 2, Verify: -1, Bug: BugVolatileLeases})
 	require.NoError(t, err)
 	seeds := res.Seeds(checker.Violation, 1)
@@ -64,7 +56,7 @@ func TestShrinkKeepsOnlyTheServerCrash(t *testing.T) {
 // 20ms later) at every effect boundary of its fault-free run; with
 // volatile leases crashing the server after a grant loses the lease.
 func TestCrashPointsCatchTheVolatileLeases(t *testing.T) {
-	s := spec(t, "leasebox-contention")
+	s := scenariotest.Get(t, "leasebox-contention")
 	o := explore.Options{Seed: 1, RestartAfter: 20 * time.Millisecond, Nodes: []string{ServerName}}
 	ok, err := explore.CrashPoints(s, o)
 	require.NoError(t, err)
