@@ -9,12 +9,12 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
-	"github.com/faultline-sim/faultline/explore"
+	"github.com/faultline-sim/faultline/internal/explore"
+	"github.com/faultline-sim/faultline/internal/shrink"
+	"github.com/faultline-sim/faultline/internal/sweep"
 	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/protocol/txn"
 	"github.com/faultline-sim/faultline/scenarios"
-	"github.com/faultline-sim/faultline/shrink"
-	"github.com/faultline-sim/faultline/sweep"
 )
 
 // The values the API passes around are those of the packages that make

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"text/tabwriter"
 
-	"github.com/faultline-sim/faultline/catalog"
+	"github.com/faultline-sim/faultline/internal/catalog"
 	"github.com/faultline-sim/faultline/reports"
 	"github.com/spf13/cobra"
 )

@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/faultline-sim/faultline/coverage"
+	"github.com/faultline-sim/faultline/internal/coverage"
 	"github.com/faultline-sim/faultline/reports"
 	"github.com/spf13/cobra"
 )

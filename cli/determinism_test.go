@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/faultline-sim/faultline/sweep"
+	"github.com/faultline-sim/faultline/internal/sweep"
 	"github.com/stretchr/testify/require"
 )
 

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/faultline-sim/faultline/catalog"
 	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/internal/catalog"
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/reports"

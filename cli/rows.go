@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
-	"github.com/faultline-sim/faultline/sweep"
+	"github.com/faultline-sim/faultline/internal/sweep"
 )
 
 // rowLine is one seed of `sweep --rows FILE`.

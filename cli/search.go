@@ -5,7 +5,7 @@ import (
 	"os"
 	"text/tabwriter"
 
-	"github.com/faultline-sim/faultline/guided"
+	"github.com/faultline-sim/faultline/internal/guided"
 	"github.com/spf13/cobra"
 )
 

@@ -9,8 +9,8 @@ import (
 	"github.com/faultline-sim/faultline/reports"
 
 	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/internal/shrink"
 	"github.com/faultline-sim/faultline/scenarios"
-	"github.com/faultline-sim/faultline/shrink"
 	"github.com/spf13/cobra"
 )
 

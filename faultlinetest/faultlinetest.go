@@ -11,9 +11,9 @@ import (
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/internal/shrink"
 	"github.com/faultline-sim/faultline/reports"
 	"github.com/faultline-sim/faultline/scenarios"
-	"github.com/faultline-sim/faultline/shrink"
 	"github.com/faultline-sim/faultline/sim"
 	"pgregory.net/rapid"
 )

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/faultline-sim/faultline/catalog"
+	"github.com/faultline-sim/faultline/internal/catalog"
 	"github.com/faultline-sim/faultline/scenarios"
 )
 

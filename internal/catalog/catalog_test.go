@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/faultline-sim/faultline/checker"
-	"github.com/faultline-sim/faultline/explore"
+	"github.com/faultline-sim/faultline/internal/explore"
 	"github.com/faultline-sim/faultline/internal/scenariotest"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/stretchr/testify/require"

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
-	"github.com/faultline-sim/faultline/explore"
+	"github.com/faultline-sim/faultline/internal/explore"
 	"github.com/faultline-sim/faultline/protocol/lockkit/kittest"
 	"github.com/faultline-sim/faultline/protocol/lockmgr"
 	"github.com/faultline-sim/faultline/protocol/optimistic"
