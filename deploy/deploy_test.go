@@ -13,8 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faultline-sim/faultline/internal/sweep"
 	"github.com/faultline-sim/faultline/scenarios"
-	"github.com/faultline-sim/faultline/sweep"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 )

@@ -11,9 +11,9 @@ import (
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/internal/shrink"
 	"github.com/faultline-sim/faultline/reports"
 	"github.com/faultline-sim/faultline/scenarios"
-	"github.com/faultline-sim/faultline/shrink"
 	"github.com/faultline-sim/faultline/sim"
 	"pgregory.net/rapid"
 )
@@ -36,8 +36,9 @@ type Options struct {
 	// system's temporary directory), so the replay command works after the
 	// test has ended.
 	RunDir string
-	// Command is the program the replay line names ("": simrun); a
-	// binary of one's own that knows one's protocols goes here.
+	// Command is the program the reproduce and replay lines name ("": the
+	// reports' program, simrun unless a cli binary set its own); a binary
+	// of one's own that knows one's protocols goes here.
 	Command string
 }
 
@@ -110,9 +111,13 @@ func report(spec scenarios.Spec, seed uint64, o Options) string {
 }
 
 func describe(out *scenarios.Outcome, o Options) string {
-	var b bytes.Buffer
+	var b, run bytes.Buffer
 	b.WriteString(indent(out.Schedule.String()))
-	reports.RunText(&b, out)
+	reports.RunText(&run, out)
+	// The run's reproduce line names the program the way the replay line
+	// does.
+	p, c := reports.Program(), cmdOr(o.Command)
+	b.WriteString(strings.NewReplacer("reproduce  "+p+" run ", "reproduce  "+c+" run ", "use "+p+" replay", "use "+c+" replay").Replace(run.String()))
 	path, err := writeRunFile(out, o.RunDir)
 	if err != nil {
 		fmt.Fprintf(&b, "run file not written: %v\n", err)
@@ -156,7 +161,7 @@ func cmpOr(n, def int) int {
 
 func cmdOr(c string) string {
 	if c == "" {
-		return "simrun"
+		return reports.Program()
 	}
 	return c
 }

@@ -25,7 +25,7 @@ func replaysIdentically(t *testing.T, msg string) {
 	require.NoError(t, err)
 	f, err := scenarios.ParseRunFile(data)
 	require.NoError(t, err)
-	out, err := scenarios.Replay(f)
+	out, err := scenarios.Replay(f, 0)
 	require.NoError(t, err)
 	require.Equal(t, f.TraceHash, out.TraceHash)
 	require.Equal(t, checker.Violation, out.Verdict)

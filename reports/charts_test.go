@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline-sim/faultline/compare"
+	"github.com/faultline-sim/faultline/internal/compare"
 	"github.com/faultline-sim/faultline/internal/scenariotest"
-	"github.com/faultline-sim/faultline/sweep"
+	"github.com/faultline-sim/faultline/internal/sweep"
 	"github.com/stretchr/testify/require"
 )
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/faultline-sim/faultline/compare"
+	"github.com/faultline-sim/faultline/internal/compare"
 )
 
 // compareColumns are the comparison table's columns: header and cell text.

@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/faultline-sim/faultline/compare"
+	"github.com/faultline-sim/faultline/internal/compare"
 	"gonum.org/v1/plot/plotter"
 )
 

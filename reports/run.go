@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
@@ -12,9 +13,25 @@ import (
 	"github.com/faultline-sim/faultline/sim"
 )
 
+// program is the command line the reports' reproduce lines call.
+var program atomic.Pointer[string]
+
+// SetProgram names the command line that reproduce lines call ("simrun"
+// until set): a binary built on package cli sets its own name, so the
+// commands its reports print are its own. One process is one program.
+func SetProgram(name string) { program.Store(&name) }
+
+// Program is the command line reproduce lines call.
+func Program() string {
+	if p := program.Load(); p != nil {
+		return *p
+	}
+	return "simrun"
+}
+
 // Reproduce is the command line that reruns one seed of a scenario.
 func Reproduce(scenario string, seed uint64, bug string) string {
-	cmd := fmt.Sprintf("simrun run %s --seed %d", scenario, seed)
+	cmd := fmt.Sprintf("%s run %s --seed %d", Program(), scenario, seed)
 	if bug != "" {
 		cmd += " --bug " + bug
 	}
@@ -71,7 +88,7 @@ func RunText(w io.Writer, o *scenarios.Outcome) {
 	fmt.Fprintf(w, "verdict    %s (%s)\n", o.Verdict, mark)
 	switch {
 	case o.Verdict == checker.Violation && o.OwnFaults:
-		fmt.Fprintln(w, "reproduce  this run has its own fault schedule: save it with --save and use simrun replay")
+		fmt.Fprintf(w, "reproduce  this run has its own fault schedule: save it with --save and use %s replay\n", Program())
 	case o.Verdict == checker.Violation:
 		fmt.Fprintf(w, "reproduce  %s\n", Reproduce(o.Scenario, o.Seed, o.Bug))
 	}

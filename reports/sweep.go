@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
-	"github.com/faultline-sim/faultline/sweep"
+	"github.com/faultline-sim/faultline/internal/sweep"
 )
 
 // ListedSeeds is how many failing seeds a sweep summary lists.
@@ -106,7 +106,7 @@ func failingSeeds(r *sweep.Result) []failingSeed {
 }
 
 func shrinkCommand(r *sweep.Result, seed uint64) string {
-	cmd := fmt.Sprintf("simrun shrink %s --seed %d", r.Scenario, seed)
+	cmd := fmt.Sprintf("%s shrink %s --seed %d", Program(), r.Scenario, seed)
 	if r.Bug != "" {
 		cmd += " --bug " + r.Bug
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
-	"github.com/faultline-sim/faultline/sweep"
+	"github.com/faultline-sim/faultline/internal/sweep"
 	"gonum.org/v1/plot/plotter"
 )
 

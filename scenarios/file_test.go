@@ -155,14 +155,14 @@ func TestARunFileReplaysAfterBuiltinDefaultsChange(t *testing.T) {
 		return s
 	}
 
-	again, err := Replay(saved)
+	again, err := Replay(saved, 0)
 	require.NoError(t, err)
 	require.Equal(t, out.TraceHash, again.TraceHash)
 	require.Equal(t, out.Verdict, again.Verdict)
 
 	byName := saved
 	byName.ScenarioFile = ""
-	diverged, err := Replay(byName)
+	diverged, err := Replay(byName, 0)
 	require.NoError(t, err)
 	require.NotEqual(t, out.TraceHash, diverged.TraceHash, "the changed defaults do change a run that only names its scenario")
 }

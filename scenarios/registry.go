@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -32,11 +33,14 @@ func register(name string, f func() Spec) {
 // afresh for each use, and a name registered twice panics.
 func Register(f func() Spec) { register(f().Name, f) }
 
+// ErrUnknownScenario is Get's error for a name nothing registered.
+var ErrUnknownScenario = errors.New("unknown scenario")
+
 // Get returns the named scenario.
 func Get(name string) (Spec, error) {
 	f, ok := registry[name]
 	if !ok {
-		return Spec{}, fmt.Errorf("unknown scenario %q (simrun list shows them all)", name)
+		return Spec{}, fmt.Errorf("%w %q", ErrUnknownScenario, name)
 	}
 	return f(), nil
 }

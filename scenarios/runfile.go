@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/faults"
@@ -61,14 +62,16 @@ func ParseRunFile(data []byte) (RunFile, error) {
 	return f, nil
 }
 
-// Replay runs a saved run again with its own fault schedule.
-func Replay(f RunFile) (*Outcome, error) {
+// Replay runs a saved run again with its own fault schedule. linTimeout
+// bounds each linearizability search (0: the default); it changes
+// verdicts that ran out of time, never the trace.
+func Replay(f RunFile, linTimeout time.Duration) (*Outcome, error) {
 	s, err := f.Spec()
 	if err != nil {
 		return nil, err
 	}
 	plan := f.Faults
-	return Run(s, Options{Seed: f.Seed, Bug: f.Bug, Schedule: &plan})
+	return Run(s, Options{Seed: f.Seed, Bug: f.Bug, Schedule: &plan, LinTimeout: linTimeout})
 }
 
 // Spec is the scenario of a saved run: its own resolved scenario file, or

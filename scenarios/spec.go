@@ -42,8 +42,13 @@ type Spec struct {
 	// file's checkers section); nil runs them all.
 	Checks []string
 
-	linTimeout time.Duration // set per run from Options.LinTimeout
+	linTimeout time.Duration // SetLinTimeout's, or per run Options.LinTimeout
 }
+
+// SetLinTimeout bounds each linearizability search of every run of s
+// whose Options leave LinTimeout 0: how a tool that runs a scenario many
+// times (shrink, crash points, replay) passes the bound down.
+func (s *Spec) SetLinTimeout(d time.Duration) { s.linTimeout = d }
 
 // LinTimeout is the bound on each linearizability search of this run.
 func (s *Spec) LinTimeout() time.Duration {
@@ -235,7 +240,9 @@ func Run(s Spec, o Options) (out *Outcome, err error) {
 	out.Stop, out.Events, out.SimTime = res.Stop, res.Events, res.Time
 	h := checker.FromWorld(w)
 	out.History = h
-	s.linTimeout = o.LinTimeout
+	if o.LinTimeout > 0 {
+		s.linTimeout = o.LinTimeout
+	}
 	s.System = sys
 	out.Results = checker.RunAll(h, s.Checkers())
 	out.Verdict = checker.Combine(out.Results)

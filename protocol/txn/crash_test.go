@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
-	"github.com/faultline-sim/faultline/explore"
+	"github.com/faultline-sim/faultline/internal/explore"
 	"github.com/faultline-sim/faultline/scenarios"
 )
 

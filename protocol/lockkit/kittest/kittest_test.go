@@ -5,11 +5,11 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
-	"github.com/faultline-sim/faultline/explore"
 	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/internal/explore"
 	"github.com/faultline-sim/faultline/internal/scenariotest"
-	"github.com/faultline-sim/faultline/shrink"
-	"github.com/faultline-sim/faultline/sweep"
+	"github.com/faultline-sim/faultline/internal/shrink"
+	"github.com/faultline-sim/faultline/internal/sweep"
 	"github.com/stretchr/testify/require"
 )
 

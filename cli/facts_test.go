@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestFactsListsTheVocabulary(t *testing.T) {
+	code, out, _ := simrun("facts")
+	require.Equal(t, 0, code)
+	require.Regexp(t, `(?m)^votes-in +the coordinator has every vote`, out)
+	require.Regexp(t, `(?m)^    all-yes +bool$`, out)
+	require.Regexp(t, `(?m)^    via +enum: coordinator, peer,`, out)
+	require.Regexp(t, `(?m)^    key \| lock +string$`, out)
+
+	code, out, _ = simrun("facts", "--json")
+	require.Equal(t, 0, code)
+	var kinds []struct {
+		Kind  string `json:"kind"`
+		Attrs []struct {
+			Name   string   `json:"name"`
+			Type   string   `json:"type"`
+			Values []string `json:"values"`
+		} `json:"attrs"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &kinds))
+	found := false
+	for _, k := range kinds {
+		if k.Kind == "cs-leave" {
+			found = true
+			require.Equal(t, "why", k.Attrs[2].Name)
+			require.Contains(t, k.Attrs[2].Values, "lease-ending")
+		}
+	}
+	require.True(t, found)
+}
+
+func TestListJSONHasScenariosCheckersAndFacts(t *testing.T) {
+	code, out, _ := simrun("list", "--json")
+	require.Equal(t, 0, code)
+	var l struct {
+		Scenarios []struct {
+			Name        string   `json:"name"`
+			Description string   `json:"description"`
+			Expect      string   `json:"expect"`
+			BySweep     bool     `json:"expect_by_sweep"`
+			PlantedBugs []string `json:"planted_bugs"`
+			Checkers    []struct {
+				Name  string   `json:"name"`
+				Class string   `json:"class"`
+				Needs []string `json:"needs"`
+			} `json:"checkers"`
+		} `json:"scenarios"`
+		Facts []struct {
+			Kind string `json:"kind"`
+		} `json:"facts"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &l))
+	require.GreaterOrEqual(t, len(l.Facts), 41)
+	byName := map[string]int{}
+	for i, s := range l.Scenarios {
+		byName[s.Name] = i
+	}
+	s := l.Scenarios[byName["2pc-coordinator-crash"]]
+	require.Equal(t, "blocked", s.Expect)
+	require.Contains(t, s.PlantedBugs, "commit-on-partial-votes")
+	require.Equal(t, "atomicity", s.Checkers[0].Name)
+	require.Equal(t, "safety", s.Checkers[0].Class)
+	require.Contains(t, s.Checkers[0].Needs, "vote")
+	require.True(t, l.Scenarios[byName["3pc-faults"]].BySweep)
+	mutex := l.Scenarios[byName["lockmgr-contention"]].Checkers[1]
+	require.Equal(t, "mutex", mutex.Name)
+	require.Equal(t, []string{"cs-enter"}, mutex.Needs)
+}
+
+// The trigger of the typo tests, spelled right, is accepted and fires: the
+// coordinator crashes with every vote yes and the participants block.
+func TestAWellSpelledTriggerFires(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "trigger.json")
+	require.NoError(t, os.WriteFile(f, []byte(`{"actions":[],"triggers":[{"on":"votes-in","node":"coordinator","where":{"all-yes":"true"},"do":[{"kind":"crash","node":"coordinator"}]}]}`), 0o644))
+	code, out, errOut := simrun("run", "2pc-coordinator-crash-restart", "--seed", "1", "--faults", f)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "verdict    blocked")
+}
