@@ -579,25 +579,7 @@ func (h *zkHarness) compare(t rapid.TB, locks []string, sessions []*zsess, out [
 	}
 	w.Run()
 
-	// The model's events, by the step during which they happened.
-	starts := make([]time.Duration, len(out))
-	for i, o := range out {
-		starts[i] = o.at
-		if i > 0 && o.skipped {
-			starts[i] = starts[i-1] // it did nothing: events stay with the step before
-		}
-	}
-	modelEvents := make([]map[int][]string, len(out))
-	for _, e := range d.events {
-		i := sort.Search(len(starts), func(i int) bool { return starts[i] > e.at }) - 1
-		if i < 0 {
-			i = 0
-		}
-		if modelEvents[i] == nil {
-			modelEvents[i] = map[int][]string{}
-		}
-		modelEvents[i][e.sess] = append(modelEvents[i][e.sess], e.what)
-	}
+	modelEvents := eventsBySteps(out, d.events)
 
 	var base int64
 	for _, p := range d.plan {
@@ -671,6 +653,27 @@ func (h *zkHarness) compare(t rapid.TB, locks []string, sessions []*zsess, out [
 		t.Logf("sequence %d:%s", zkSeq, transcript(lines))
 	}
 	return nil
+}
+
+// eventsBySteps files the model's events under the step during which they
+// happened: the last step that did something and started at or before the
+// event. A skipped step did nothing and shows no events, so an event is
+// never filed under one — the one after a delete would hide the delete's
+// watch event from the comparison (rapid seed 14480077656842084051).
+func eventsBySteps(out []zout, events []zkEvent) []map[int][]string {
+	by := make([]map[int][]string, len(out))
+	for _, e := range events {
+		i := sort.Search(len(out), func(i int) bool { return out[i].at > e.at }) - 1
+		for i > 0 && out[i].skipped {
+			i--
+		}
+		i = max(i, 0)
+		if by[i] == nil {
+			by[i] = map[int][]string{}
+		}
+		by[i][e.sess] = append(by[i][e.sess], e.what)
+	}
+	return by
 }
 
 func sameZres(a, b zres) bool {
@@ -828,4 +831,29 @@ func TestZooKeeperComparisonCatchesPlantedModelBugs(t *testing.T) {
 	}
 	err = h.run(t, steps)
 	require.ErrorContains(t, err, "real s0-lock-0000000000 czxid=+0, model x-lock-0000000000 czxid=+0   <-- MISMATCH")
+}
+
+// A watch event the model sends during a delete is compared at the delete,
+// even when the next step was skipped: filed under the skipped step, which
+// shows no events, it went unseen and the harness reported that the model
+// sent none (rapid seed 14480077656842084051).
+func TestModelEventsAreFiledUnderTheStepThatCausedThem(t *testing.T) {
+	ms := time.Millisecond
+	out := []zout{
+		{kind: zkConnect, at: 1 * ms},
+		{kind: zkDelete, at: 10 * ms},
+		{kind: zkConnect, at: 12 * ms, skipped: true}, // a fifth session: nothing to act on
+		{kind: zkConnect, at: 12 * ms, skipped: true},
+		{kind: zkChildren, at: 20 * ms},
+	}
+	events := []zkEvent{
+		{at: 11 * ms, sess: 1, what: "q1-a/s0-lock-0000000000"}, // before the skipped steps
+		{at: 13 * ms, sess: 1, what: "q1-a/s0-lock-0000000001"}, // after them
+		{at: 21 * ms, sess: 0, what: "q1-b/s1-lock-0000000000"},
+	}
+	by := eventsBySteps(out, events)
+	require.Equal(t, map[int][]string{1: {"q1-a/s0-lock-0000000000", "q1-a/s0-lock-0000000001"}}, by[1])
+	require.Nil(t, by[2])
+	require.Nil(t, by[3])
+	require.Equal(t, map[int][]string{0: {"q1-b/s1-lock-0000000000"}}, by[4])
 }
