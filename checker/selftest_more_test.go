@@ -46,7 +46,9 @@ func redisServed(client, id string) obs.RedisServed {
 	return obs.RedisServed{Service: "r", Key: "l", Client: client, ID: id, OK: true}
 }
 
-func redisReply(id string) obs.RedisReply { return obs.RedisReply{Service: "r", Key: "l", ID: id, OK: true} }
+func redisReply(id string) obs.RedisReply {
+	return obs.RedisReply{Service: "r", Key: "l", ID: id, OK: true}
+}
 
 // redisExpiry: the server's key l, holding the node's name (the value its
 // set-nx wrote), runs out at t.
