@@ -474,7 +474,7 @@ func selfTables() []selfTable {
 func TestCheckerSelfTables(t *testing.T) {
 	perChecker := map[string]int{}
 	var order []string
-	for _, tb := range selfTables() {
+	for _, tb := range append(selfTables(), moreSelfTables()...) {
 		n := tb.run(t)
 		name := reflect.TypeOf(tb.checker).Name()
 		if _, seen := perChecker[name]; !seen {

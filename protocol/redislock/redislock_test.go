@@ -192,6 +192,36 @@ func TestRestartKeepsKeysOnlyWithAOF(t *testing.T) {
 	}
 }
 
+// A crash inside the expiry handler, before its delete reaches the
+// append-only file, must leave no recorded expiry: the restarted server
+// reloads the key and expires it then, and the key expired once. The
+// server used to record the expiry before deleting, so the history had it
+// expire twice and redis-linear failed on redis-lock-crashes-aof (seed 103)
+// and redlock-crashes-aof (seed 27).
+func TestCrashInsideAnExpiryRecordsItOnce(t *testing.T) {
+	steps := map[string][]step{"c": {
+		{0, "redis", Command{Op: OpSetNX, Key: "k", Value: "c:1", TTL: 20 * ms, ID: "1"}},
+		{50 * ms, "redis", Command{Op: OpGet, Key: "k", ID: "2"}},
+	}}
+	restart := faults.Duration(19 * ms)
+	// Armed after the set-nx (synced at 1ms), the crash lands before the
+	// expiry's delete at 21ms, its first durable write from then on.
+	w, cs := world(t, standalone(PersistAOF), []string{"redis"}, steps,
+		faults.Action{At: faults.Duration(10 * ms), Kind: faults.MidCrash, Node: "redis", Effect: 1, RestartAfter: &restart})
+	if r := reply(t, cs["c"], "2"); r.OK {
+		t.Fatalf("the key must be gone after its TTL, crash or not: %v", cs["c"].got)
+	}
+	var at []time.Duration
+	for _, o := range w.Observations() {
+		if f, ok := o.Data.(obs.RedisExpired); ok && f.Key == "k" {
+			at = append(at, o.Time)
+		}
+	}
+	if len(at) != 1 || at[0] != 40*ms {
+		t.Fatalf("expiries of k recorded at %v, want one, at the restart (40ms)", at)
+	}
+}
+
 // Asynchronous replication: the master acknowledges at once and streams
 // every 10ms. A crash before the stream carries the key loses it in the
 // failover; a crash after does not.

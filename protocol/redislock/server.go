@@ -230,10 +230,25 @@ func (s *Server) del(env *sim.Env, key string) {
 	s.holder(env, key, "")
 }
 
+// expire deletes a key whose TTL ran out and only then records the expiry:
+// with append-only persistence the delete is synced first, so a crash
+// inside the expiry (a mid-crash before the sync) leaves no recorded
+// expiry of a key the restarted server reloads and expires again.
 func (s *Server) expire(env *sim.Env, key string) {
 	e := s.keys[key]
-	env.Observe(obs.RedisExpired{Service: s.cfg.Service, Key: key, Value: e.Value, Client: e.Owner})
+	outer := s.held
+	var held []obs.Holder
+	s.held = &held
 	s.del(env, key)
+	s.held = outer
+	env.Observe(obs.RedisExpired{Service: s.cfg.Service, Key: key, Value: e.Value, Client: e.Owner})
+	for _, f := range held {
+		if outer != nil {
+			*outer = append(*outer, f)
+		} else {
+			env.Observe(f)
+		}
+	}
 }
 
 func (s *Server) armExpiry(env *sim.Env, key string, e entry) {
