@@ -5,7 +5,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/faultline-sim/faultline/internal/catalog"
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/internal/reports"
 	"github.com/spf13/cobra"
 )
 

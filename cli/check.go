@@ -11,7 +11,7 @@ import (
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/history"
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/internal/reports"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/spf13/cobra"
 )

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/faultline-sim/faultline/internal/compare"
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/internal/reports"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/spf13/cobra"
 )

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/faultline-sim/faultline/internal/coverage"
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/internal/reports"
 	"github.com/spf13/cobra"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/internal/explore"
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/internal/reports"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/spf13/cobra"
 )

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/faultline-sim/faultline/checker"
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/internal/reports"
 	"github.com/spf13/cobra"
 )
 

@@ -6,9 +6,9 @@ import (
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/internal/catalog"
+	"github.com/faultline-sim/faultline/internal/reports"
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/protocol/plant"
-	"github.com/faultline-sim/faultline/reports"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/spf13/cobra"
 )

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
-	"github.com/faultline-sim/faultline/live"
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/internal/live"
+	"github.com/faultline-sim/faultline/internal/reports"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/spf13/cobra"

@@ -7,8 +7,8 @@ import (
 	"os"
 	"sort"
 
+	"github.com/faultline-sim/faultline/internal/reports"
 	"github.com/faultline-sim/faultline/internal/sweep"
-	"github.com/faultline-sim/faultline/reports"
 	"github.com/spf13/cobra"
 )
 

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/faultline-sim/faultline"
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/internal/reports"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/spf13/cobra"
 )

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
-	"github.com/faultline-sim/faultline/reports"
+	"github.com/faultline-sim/faultline/internal/reports"
 
 	"github.com/faultline-sim/faultline/faults"
 	"github.com/faultline-sim/faultline/internal/shrink"

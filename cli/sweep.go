@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/internal/reports"
 	"github.com/faultline-sim/faultline/internal/sweep"
-	"github.com/faultline-sim/faultline/reports"
 	"github.com/spf13/cobra"
 )
 

@@ -214,7 +214,8 @@ func TestLinTimeoutEverywhere(t *testing.T) {
 	_, out, _ = simrun("crashpoints", "lockmgr-contention", "--per-kind", "1", "--lin-timeout", "1ns", "--json")
 	var cp struct{ OK, Unknown int }
 	require.NoError(t, json.Unmarshal([]byte(out), &cp))
-	require.Zero(t, cp.OK)
+	// Without the bound no point is unknown; with 1ns most are. Not all:
+	// a search small enough may finish before porcupine looks at its clock.
 	require.Positive(t, cp.Unknown)
 	for _, args := range [][]string{
 		{"replay", saved, "--lin-timeout", "0"},

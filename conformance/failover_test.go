@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
-	"github.com/faultline-sim/faultline/live/proxy"
+	"github.com/faultline-sim/faultline/internal/live/proxy"
 	"github.com/faultline-sim/faultline/protocol/redislock"
 	"github.com/faultline-sim/faultline/realserver"
 	"github.com/faultline-sim/faultline/realserver/realservertest"

@@ -11,8 +11,8 @@ import (
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/faults"
+	"github.com/faultline-sim/faultline/internal/reports"
 	"github.com/faultline-sim/faultline/internal/shrink"
-	"github.com/faultline-sim/faultline/reports"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/sim"
 	"pgregory.net/rapid"

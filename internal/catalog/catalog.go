@@ -8,6 +8,7 @@ import (
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/internal/explore"
+	"github.com/faultline-sim/faultline/internal/reports"
 	"github.com/faultline-sim/faultline/protocol/lockkit/kittest"
 	"github.com/faultline-sim/faultline/protocol/lockmgr"
 	"github.com/faultline-sim/faultline/protocol/optimistic"
@@ -18,7 +19,6 @@ import (
 	"github.com/faultline-sim/faultline/protocol/threepc"
 	"github.com/faultline-sim/faultline/protocol/twopc"
 	"github.com/faultline-sim/faultline/protocol/zklock"
-	"github.com/faultline-sim/faultline/reports"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/sim"
 )

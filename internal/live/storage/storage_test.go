@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/faultline-sim/faultline/checker"
-	"github.com/faultline-sim/faultline/live/record"
+	"github.com/faultline-sim/faultline/internal/live/record"
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/stretchr/testify/require"
 )

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/faultline-sim/faultline/live/record"
+	"github.com/faultline-sim/faultline/internal/live/record"
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/sim"
 )

@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/faultline-sim/faultline/live/record"
+	"github.com/faultline-sim/faultline/internal/live/record"
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/go-zookeeper/zk"
 )

@@ -13,11 +13,11 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/checker"
-	"github.com/faultline-sim/faultline/live/proxy"
-	"github.com/faultline-sim/faultline/live/record"
-	"github.com/faultline-sim/faultline/live/redislock"
-	"github.com/faultline-sim/faultline/live/storage"
-	"github.com/faultline-sim/faultline/live/zklock"
+	"github.com/faultline-sim/faultline/internal/live/proxy"
+	"github.com/faultline-sim/faultline/internal/live/record"
+	"github.com/faultline-sim/faultline/internal/live/redislock"
+	"github.com/faultline-sim/faultline/internal/live/storage"
+	"github.com/faultline-sim/faultline/internal/live/zklock"
 	"github.com/faultline-sim/faultline/realserver"
 	"github.com/redis/go-redis/v9"
 )

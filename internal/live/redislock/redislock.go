@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/faultline-sim/faultline/live/record"
+	"github.com/faultline-sim/faultline/internal/live/record"
 	"github.com/faultline-sim/faultline/obs"
 	simredis "github.com/faultline-sim/faultline/protocol/redislock"
 	"github.com/redis/go-redis/v9"

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/faultline-sim/faultline/live/proxy"
+	"github.com/faultline-sim/faultline/internal/live/proxy"
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/redis/go-redis/v9"
 )

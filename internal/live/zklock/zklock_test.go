@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline-sim/faultline/live/proxy"
-	"github.com/faultline-sim/faultline/live/record"
+	"github.com/faultline-sim/faultline/internal/live/proxy"
+	"github.com/faultline-sim/faultline/internal/live/record"
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/realserver"
 	"github.com/faultline-sim/faultline/realserver/realservertest"
