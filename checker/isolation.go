@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/sim"
@@ -27,20 +28,24 @@ func (Isolation) Needs() []string { return commitFacts }
 
 type holding struct {
 	txn string
-	at  string // when it voted yes, formatted
+	at  time.Duration // when it voted yes
 }
+
+// nodeTxn keys a participant's view of one transaction; a struct rather
+// than a joined string, so that looking it up allocates nothing.
+type nodeTxn struct{ node, txn string }
 
 // Check runs the check.
 func (Isolation) Check(h *History) Result {
 	held := map[string]map[string]holding{} // node -> lock -> undecided holder
-	mine := map[string][]string{}           // node+" "+txn -> locks it holds
+	mine := map[nodeTxn][]string{}          // locks each participant's transaction holds
 	var ev evidence
 	yes := 0
 	for _, o := range h.Observations {
 		node := h.name(o.Node)
 		switch f := o.Data.(type) {
 		case obs.Vote:
-			key := node + " " + f.Txn
+			key := nodeTxn{node, f.Txn}
 			if _, again := mine[key]; again || !f.Yes {
 				continue
 			}
@@ -50,17 +55,16 @@ func (Isolation) Check(h *History) Result {
 				locks = map[string]holding{}
 				held[node] = locks
 			}
-			at := strings.TrimSpace(sim.FormatTime(o.Time))
 			for _, l := range f.Locks {
 				if other, taken := locks[l]; taken && other.txn != f.Txn {
-					ev.add("%s: %s voted yes holding %s at %s while %s (yes at %s) still held it undecided", node, f.Txn, l, at, other.txn, other.at)
+					ev.add("%s: %s voted yes holding %s at %s while %s (yes at %s) still held it undecided", node, f.Txn, l, trimTime(o.Time), other.txn, trimTime(other.at))
 					continue
 				}
-				locks[l] = holding{txn: f.Txn, at: at}
+				locks[l] = holding{txn: f.Txn, at: o.Time}
 			}
 			mine[key] = f.Locks
 		case obs.Decide:
-			key := node + " " + f.Txn
+			key := nodeTxn{node, f.Txn}
 			for _, l := range mine[key] {
 				if held[node][l].txn == f.Txn {
 					delete(held[node], l)
@@ -95,19 +99,19 @@ func (x Accounts) Check(h *History) Result {
 	type acct struct{ node, name string }
 	running := map[acct]int64{}
 	overdrawn := map[acct]bool{}
-	changes := map[string][]obs.Change{} // node+" "+txn -> its yes vote's changes
-	applied := map[string]bool{}
+	changes := map[nodeTxn][]obs.Change{} // each participant's yes vote's changes
+	applied := map[nodeTxn]bool{}
 	var ev evidence
 	commits := 0
 	for _, o := range h.Observations {
 		node := h.name(o.Node)
 		switch f := o.Data.(type) {
 		case obs.Vote:
-			if key := node + " " + f.Txn; f.Yes && changes[key] == nil {
+			if key := (nodeTxn{node, f.Txn}); f.Yes && changes[key] == nil {
 				changes[key] = f.Changes
 			}
 		case obs.Decide:
-			key := node + " " + f.Txn
+			key := nodeTxn{node, f.Txn}
 			cs, voted := changes[key]
 			if !f.Commit || !voted || applied[key] {
 				applied[key] = true
@@ -125,7 +129,7 @@ func (x Accounts) Check(h *History) Result {
 				running[a] = bal
 				if bal < 0 && !overdrawn[a] {
 					overdrawn[a] = true
-					ev.add("%s: %s overdrawn to %d by %s committed at %s", node, c.Account, bal, f.Txn, strings.TrimSpace(sim.FormatTime(o.Time)))
+					ev.add("%s: %s overdrawn to %d by %s committed at %s", node, c.Account, bal, f.Txn, trimTime(o.Time))
 				}
 			}
 		}
@@ -172,6 +176,9 @@ func (x Accounts) Check(h *History) Result {
 	}
 	return ev.judge("accounts", "account violations", fmt.Sprintf("%d accounts each end at their initial balance plus %d committed changes, never overdrawn", accounts, commits))
 }
+
+// trimTime formats a moment for evidence; only a violation pays for it.
+func trimTime(t time.Duration) string { return strings.TrimSpace(sim.FormatTime(t)) }
 
 func nodeIndex(h *History, name string) sim.NodeID {
 	for i, n := range h.Names {

@@ -24,34 +24,56 @@ func (c *Check) That(ok bool, format string, args ...any) *Check {
 	return c
 }
 
+// The helpers below test before calling That, so that a valid field —
+// every field of every run of a sweep — boxes no arguments for a message
+// it will not print.
+
 // Positive: the duration must be above zero.
 func (c *Check) Positive(name string, d time.Duration) *Check {
-	return c.That(d > 0, "%s must be positive, got %v", name, d)
+	if d > 0 {
+		return c
+	}
+	return c.That(false, "%s must be positive, got %v", name, d)
 }
 
 // NotNegative: the duration must not be below zero.
 func (c *Check) NotNegative(name string, d time.Duration) *Check {
-	return c.That(d >= 0, "%s %v is negative", name, d)
+	if d >= 0 {
+		return c
+	}
+	return c.That(false, "%s %v is negative", name, d)
 }
 
 // NotBelow: the duration must be at least the one named low.
 func (c *Check) NotBelow(name string, d time.Duration, lowName string, low time.Duration) *Check {
-	return c.That(d >= low, "%s %v is below %s %v", name, d, lowName, low)
+	if d >= low {
+		return c
+	}
+	return c.That(false, "%s %v is below %s %v", name, d, lowName, low)
 }
 
 // Count: the number must not be below zero.
 func (c *Check) Count(name string, n int) *Check {
-	return c.That(n >= 0, "%s %d is negative", name, n)
+	if n >= 0 {
+		return c
+	}
+	return c.That(false, "%s %d is negative", name, n)
 }
 
 // AtLeast: the number must be min or more.
 func (c *Check) AtLeast(name string, n, min int) *Check {
-	return c.That(n >= min, "%s must be at least %d, got %d", name, min, n)
+	if n >= min {
+		return c
+	}
+	return c.That(false, "%s must be at least %d, got %d", name, min, n)
 }
 
 // Probability: the number must be in [0, 1] (NaN is not).
 func (c *Check) Probability(name string, p float64) *Check {
-	return c.That(p >= 0 && p <= 1, "%s %v is not a probability (0 to 1)", name, p)
+	if p >= 0 && p <= 1 {
+		return c
+	}
+	return c.That(false, "%s %v is not a probability (0 to 1)", name, p)
 }
 
 // Err is the first complaint, or nil.

@@ -167,6 +167,22 @@ func LoadFrom[T any](s *Store, key string) (v T, ok bool) {
 	return v, true
 }
 
+// LoadIf is Load for a value that want accepts, and only that value is
+// copied out: a scan for the few records that matter (a restarted
+// coordinator's unfinished transactions among all it logged) copies
+// none of the rest. want sees the stored value itself and must only read
+// it.
+func LoadIf[T any](e *Env, key string, want func(T) bool) (v T, ok bool) {
+	x, ok := e.p.store.get(key)
+	if !ok {
+		return v, false
+	}
+	if stored, isT := x.(T); isT && !want(stored) {
+		return v, false // the zero T: what is stored stays unshared
+	}
+	return LoadFrom[T](e.p.store, key)
+}
+
 // Load reads the node's durable value under key as a T; see LoadFrom.
 func Load[T any](e *Env, key string) (v T, ok bool) { return LoadFrom[T](e.p.store, key) }
 
@@ -258,7 +274,18 @@ func (s *Store) loseUnsynced(tear *rand.Rand) {
 // Keys returns the keys with the given prefix in sorted order, so that
 // recovery code iterating over them stays deterministic.
 func (s *Store) Keys(prefix string) []string {
-	var out []string
+	// Counted first, so that the list is one allocation rather than one
+	// per doubling: checkers list every bank's balances on every run.
+	n := 0
+	for k, i := range s.index {
+		if _, gone := s.vals[i].(deleted); !gone && strings.HasPrefix(k, prefix) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, 0, n)
 	for k, i := range s.index {
 		if _, gone := s.vals[i].(deleted); gone {
 			continue

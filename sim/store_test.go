@@ -70,6 +70,26 @@ func TestLoadOfAnAbsentKeyIsNotOK(t *testing.T) {
 	})
 }
 
+func TestLoadIfCopiesOutOnlyWhatItAccepts(t *testing.T) {
+	storeWorld(t, func(env *Env) {
+		env.Put("open", record{Txn: "t1", Parts: []string{"p1"}})
+		env.Put("done", record{Txn: "t2", Parts: []string{"p2"}, n: 1})
+		open := func(r record) bool { return r.n == 0 }
+		got, ok := LoadIf(env, "open", open)
+		require.True(t, ok)
+		require.Equal(t, "t1", got.Txn)
+		got.Parts[0] = "changed" // a copy: the store keeps p1
+		again, _ := Load[record](env, "open")
+		require.Equal(t, []string{"p1"}, again.Parts)
+
+		got, ok = LoadIf(env, "done", open)
+		require.False(t, ok)
+		require.Zero(t, got, "a rejected value must not be handed out")
+		_, ok = LoadIf(env, "absent", open)
+		require.False(t, ok)
+	})
+}
+
 func TestWrongTypeReadNamesTheKeyAndBothTypes(t *testing.T) {
 	s := NewStore(map[string]any{"balance/a": int64(5)})
 	defer func() {

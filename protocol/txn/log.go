@@ -42,10 +42,11 @@ type Logged[P any] struct {
 func (l Log[P]) Unfinished(env *sim.Env) []Logged[P] {
 	var out []Logged[P]
 	for _, k := range env.Keys(l.Prefix) {
-		id := k[len(l.Prefix):]
-		if r, _ := l.Read(env, id); !r.Done {
-			out = append(out, Logged[P]{Txn: id, Record: r})
+		if r, ok := sim.LoadIf(env, k, unfinished[P]); ok {
+			out = append(out, Logged[P]{Txn: k[len(l.Prefix):], Record: r})
 		}
 	}
 	return out
 }
+
+func unfinished[P any](r Record[P]) bool { return !r.Done }
