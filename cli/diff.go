@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/internal/reports"
+	"github.com/faultline-sim/faultline/internal/strictjson"
 	"github.com/spf13/cobra"
 )
 
@@ -83,13 +83,12 @@ func violatedSet(rs []checker.Result) []string {
 	return out
 }
 
-// diffRow is one seed of a rows file as diff reads it.
+// diffRow is one seed of a rows file as diff reads it: the very row the
+// sweep writes (rowLine), so the two cannot drift apart, with the seed as
+// a pointer so that a row without one is refused rather than read as 0.
 type diffRow struct {
-	Seed      *uint64          `json:"seed"`
-	Verdict   checker.Verdict  `json:"verdict"`
-	Violated  []string         `json:"violated"`
-	Failures  []checker.Result `json:"failures"`
-	TraceHash string           `json:"trace_hash"` // written by sweep --rows; not compared
+	rowLine
+	Seed *uint64 `json:"seed"`
 }
 
 // readRows reads a rows file into seed -> row. A line that is not a row
@@ -115,9 +114,7 @@ func readRows(path string) (map[uint64]diffRow, error) {
 			return nil, fmt.Errorf("diff: %s:%d: not a rows line (want the JSON Lines of simrun sweep --rows FILE, not sweep --json)", path, line)
 		}
 		var r diffRow
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&r); err != nil {
+		if err := strictjson.Decode(b, &r); err != nil {
 			return nil, fmt.Errorf("diff: %s:%d: %w", path, line, err)
 		}
 		if r.Seed == nil {
