@@ -46,14 +46,8 @@ func SetTimer[T any](e *Env, d time.Duration, tag T) TimerID {
 // record (see plan) only its slices. It copies, checks and panics as
 // Env.Put does.
 func Put[T any](e *Env, key string, v T) {
-	// The same accounting as Env.Put: an armed mid-handler crash counts
-	// this write, and outside Atomic it starts a write of its own for the
-	// unsynced-write fault.
-	if e.dead || e.tx == nil && e.p.armed > 0 && e.fireArmed() {
+	if !e.beginWrite() { // the same accounting as Env.Put (the golden hashes of the mid-crash scenarios depend on it)
 		return
-	}
-	if e.tx == nil {
-		e.p.store.nextWrite()
 	}
 	e.p.store.putCopied(key, arenaFor[T](e.w).stored(e.w, key, v))
 	e.wrote(EffPut, key)

@@ -191,11 +191,8 @@ func (e *Env) Keys(prefix string) []string { return e.p.store.Keys(prefix) }
 // so the mistake shows on the first Put rather than as a state a disk could
 // not have. Read it back with Load.
 func (e *Env) Put(key string, v any) {
-	if e.dead || e.tx == nil && e.p.armed > 0 && e.fireArmed() {
+	if !e.beginWrite() {
 		return
-	}
-	if e.tx == nil {
-		e.p.store.nextWrite()
 	}
 	e.p.store.put(key, v)
 	e.wrote(EffPut, key)
@@ -205,11 +202,8 @@ func (e *Env) Put(key string, v any) {
 // falls between them, and a crash that loses unsynced writes loses all of
 // them or none. It leaves the batch as it was.
 func (e *Env) Write(b *Batch) {
-	if e.dead || b.n == 0 || e.tx == nil && e.p.armed > 0 && e.fireArmed() {
+	if b.n == 0 || !e.beginWrite() {
 		return
-	}
-	if e.tx == nil {
-		e.p.store.nextWrite()
 	}
 	e.p.store.write(b)
 	e.wrote(EffWrite, string(b.key(0)))
@@ -217,11 +211,8 @@ func (e *Env) Write(b *Batch) {
 
 // Delete removes a key durably.
 func (e *Env) Delete(key string) {
-	if e.dead || e.tx == nil && e.p.armed > 0 && e.fireArmed() {
+	if !e.beginWrite() {
 		return
-	}
-	if e.tx == nil {
-		e.p.store.nextWrite()
 	}
 	e.p.store.del(key)
 	e.wrote(EffDelete, key)
@@ -264,6 +255,21 @@ func (e *Env) Sync() {
 	if len(e.w.effectHooks) != 0 {
 		e.did(Effect{Kind: EffSync})
 	}
+}
+
+// beginWrite accounts for a durable write about to be made, the one rule
+// for Put, Write, Delete and the typed Put: an armed mid-handler crash
+// counts it (and may fire, so the write is not made), and outside Atomic
+// it starts a write of its own for the unsynced-write fault. It reports
+// whether the write goes ahead.
+func (e *Env) beginWrite() bool {
+	if e.dead || e.tx == nil && e.p.armed > 0 && e.fireArmed() {
+		return false
+	}
+	if e.tx == nil {
+		e.p.store.nextWrite()
+	}
+	return true
 }
 
 // fireArmed counts a durable write, sync or send about to be made against
