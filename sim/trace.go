@@ -1,12 +1,13 @@
 package sim
 
 import (
-	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"hash"
 	"strconv"
 	"time"
+
+	"github.com/cespare/xxhash/v2"
 )
 
 // EventKind names what happened in one trace event.
@@ -163,29 +164,9 @@ func AppendValue(b []byte, v any) []byte {
 	return fmt.Append(b, v)
 }
 
-// timeText remembers the text of the last time formatted: the events of
-// one handler run share their time, so most lines repeat it.
-type timeText struct {
-	t   time.Duration
-	n   int
-	buf [24]byte
-}
-
-func (c *timeText) append(b []byte, t time.Duration) []byte {
-	if c.n == 0 || c.t != t {
-		c.t, c.n = t, len(AppendTime(c.buf[:0], t))
-	}
-	return append(b, c.buf[:c.n]...)
-}
-
-// appendEvent appends the canonical text of e, naming nodes from names;
-// times may come from tc.
-func appendEvent(b []byte, e *Event, names []string, tc *timeText) []byte {
-	if tc != nil {
-		b = tc.append(b, e.Time)
-	} else {
-		b = AppendTime(b, e.Time)
-	}
+// appendEvent appends the canonical text of e, naming nodes from names.
+func appendEvent(b []byte, e *Event, names []string) []byte {
+	b = AppendTime(b, e.Time)
 	b = append(b, ' ')
 	b = append(b, e.Kind.String()...)
 	b = append(b, ' ')
@@ -237,7 +218,7 @@ func appendName(b []byte, names []string, id NodeID) []byte {
 }
 
 // Format renders event i in its canonical text form.
-func (t *Trace) Format(i int) string { return string(appendEvent(nil, t.At(i), t.names, nil)) }
+func (t *Trace) Format(i int) string { return string(appendEvent(nil, t.At(i), t.names)) }
 
 // Lines returns every event in canonical text form.
 func (t *Trace) Lines() []string {
@@ -248,54 +229,88 @@ func (t *Trace) Lines() []string {
 	return out
 }
 
-// Hash is a SHA-256 over the canonical text of every event, one per line,
-// shortened to 16 hex digits: equal hashes mean equal runs. A run computes
-// the same hash as it goes, stored trace or not (World.TraceHash).
+// Hash is the fingerprint of the trace, 16 hex digits: equal hashes mean
+// equal runs. A run computes the same hash as it goes, stored trace or
+// not (World.TraceHash).
+//
+// It hashes what the canonical text says, not the text itself: each
+// event's time, kind, nodes, id and drop reason as fixed-width integers,
+// its payload's canonical text (AppendValue) with its length, and at the
+// end the node names. Formatting times and names as text and putting
+// ~200 bytes a line through SHA-256 cost a quarter of an untraced run; a
+// non-cryptographic 64-bit hash (xxHash) is enough for a fingerprint
+// nobody forges, and the old hash kept only 64 bits of SHA-256 anyway.
 func (t *Trace) Hash() string {
 	var h traceHasher
 	h.reset()
 	for i := 0; i < t.n; i++ {
-		h.add(t.At(i), t.names)
+		h.add(t.At(i))
 	}
-	return h.sum()
+	return h.sumNames(t.names)
 }
 
-// traceHasher hashes canonical event text as events happen, so that a
-// run keeps a hash of its trace without keeping the trace. Lines are
-// gathered in a reused buffer and hashed a few kilobytes at a time, which
-// costs less than a hash write per event.
+// traceHasher hashes events as they happen, so that a run keeps a hash
+// of its trace without keeping the trace. Encoded events are gathered in
+// a reused buffer and hashed a few kilobytes at a time, which costs less
+// than a hash write per event.
 type traceHasher struct {
-	h    hash.Hash
-	buf  []byte
-	time timeText
+	d   xxhash.Digest
+	buf []byte
 }
 
 const hashFlush = 4096
 
 func (h *traceHasher) reset() {
-	if h.h == nil {
-		h.h = sha256.New()
+	if h.buf == nil {
 		h.buf = make([]byte, 0, hashFlush+512)
 	}
-	h.h.Reset()
+	h.d.Reset()
 	h.buf = h.buf[:0]
-	h.time = timeText{}
 }
 
-func (h *traceHasher) add(e *Event, names []string) {
-	h.buf = appendEvent(h.buf, e, names, &h.time)
-	h.buf = append(h.buf, '\n')
-	if len(h.buf) >= hashFlush {
-		h.h.Write(h.buf)
-		h.buf = h.buf[:0]
+// eventHeader is the fixed part of an event's encoding: time and id
+// (8 bytes each), node and peer (4 each), kind and drop reason.
+const eventHeader = 8 + 8 + 4 + 4 + 1 + 1
+
+func (h *traceHasher) add(e *Event) {
+	b := h.buf
+	n := len(b)
+	b = append(b, make([]byte, eventHeader)...)
+	hd := b[n:]
+	binary.LittleEndian.PutUint64(hd[0:], uint64(e.Time))
+	binary.LittleEndian.PutUint64(hd[8:], e.ID)
+	binary.LittleEndian.PutUint32(hd[16:], uint32(e.Node))
+	binary.LittleEndian.PutUint32(hd[20:], uint32(e.Peer))
+	hd[24], hd[25] = byte(e.Kind), byte(e.Drop)
+	if e.Payload != nil {
+		// The payload's text, then its length: a boundary moved between
+		// two payloads changes the hash.
+		p := len(b)
+		b = AppendValue(b, e.Payload)
+		b = binary.LittleEndian.AppendUint32(b, uint32(len(b)-p))
 	}
+	if len(b) >= hashFlush {
+		h.d.Write(b)
+		b = b[:0]
+	}
+	h.buf = b
 }
 
-func (h *traceHasher) sum() string {
-	h.h.Write(h.buf)
-	h.buf = h.buf[:0]
-	var sum [sha256.Size]byte
-	return hex.EncodeToString(h.h.Sum(sum[:0]))[:16]
+// sumNames finishes the hash with the node names the events' ids refer
+// to. The running digest is left as it was, so a run can be read mid-way
+// and go on.
+func (h *traceHasher) sumNames(names []string) string {
+	d := h.d
+	d.Write(h.buf)
+	var tmp [4]byte
+	for _, name := range names {
+		binary.LittleEndian.PutUint32(tmp[:], uint32(len(name)))
+		d.Write(tmp[:])
+		d.WriteString(name)
+	}
+	var sum [8]byte
+	binary.BigEndian.PutUint64(sum[:], d.Sum64())
+	return hex.EncodeToString(sum[:])
 }
 
 // Len is the number of recorded events.

@@ -215,7 +215,7 @@ func (w *World) push(it item, payload any) {
 // the trace is off.
 func (w *World) record(e Event) {
 	e.Time = w.now
-	w.hash.add(&e, w.trace.names)
+	w.hash.add(&e)
 	if !w.cfg.NoTrace {
 		w.trace.add(e)
 	}
@@ -224,7 +224,7 @@ func (w *World) record(e Event) {
 // TraceHash is the hash of the run's trace so far, as Trace().Hash() gives
 // it when the trace is stored; with Config.NoTrace too. It is computed as
 // events happen, so reading it costs nothing but the final digest.
-func (w *World) TraceHash() string { return w.hash.sum() }
+func (w *World) TraceHash() string { return w.hash.sumNames(w.trace.names) }
 
 // Apply applies a fault now, recording it in the trace first.
 func (w *World) Apply(f Fault) {
