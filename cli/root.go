@@ -70,7 +70,20 @@ func buildVersion() string {
 
 // Main runs the command line with the process's arguments and exits with
 // its status.
-func Main(opts ...Option) { os.Exit(Run(os.Args[1:], os.Stdout, os.Stderr, opts...)) }
+//
+// Unless the user set GOGC, the collector runs at 400% instead of 100%:
+// a run's garbage is short-lived and its live heap small (a sweep's stays
+// in tens of megabytes over any range), so collecting a quarter as often
+// takes about a fifth off a sweep's CPU time — and it is the collector,
+// running on the spare core, that kept two workers from being twice as
+// fast as one. On 4,000 seeds of 2pc-bank-faults: user time 5.2 → 4.2 s,
+// peak RSS 25 → 42 MB.
+func Main(opts ...Option) {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	os.Exit(Run(os.Args[1:], os.Stdout, os.Stderr, opts...))
+}
 
 // Run runs the command line with args, writing to stdout and stderr, and
 // returns the exit status.
