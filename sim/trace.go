@@ -235,7 +235,8 @@ func (t *Trace) Lines() []string {
 //
 // It hashes what the canonical text says, not the text itself: each
 // event's time, kind, nodes, id and drop reason as fixed-width integers,
-// its payload's canonical text (AppendValue) with its length, and at the
+// its payload's canonical text (AppendValue) with its length (a message's
+// at its send only), and at the
 // end the node names. Formatting times and names as text and putting
 // ~200 bytes a line through SHA-256 cost a quarter of an untraced run; a
 // non-cryptographic 64-bit hash (xxHash) is enough for a fingerprint
@@ -282,7 +283,10 @@ func (h *traceHasher) add(e *Event) {
 	binary.LittleEndian.PutUint32(hd[16:], uint32(e.Node))
 	binary.LittleEndian.PutUint32(hd[20:], uint32(e.Peer))
 	hd[24], hd[25] = byte(e.Kind), byte(e.Drop)
-	if e.Payload != nil {
+	// A delivery or drop carries the message its send did, and a sent
+	// message never changes (Env.Send), so its text is hashed once, at the
+	// send; the id ties the later events to it.
+	if e.Payload != nil && e.Kind != EvDeliver && e.Kind != EvDrop {
 		// The payload's text, then its length: a boundary moved between
 		// two payloads changes the hash.
 		p := len(b)

@@ -32,12 +32,18 @@ func TestTraceHashSeesEveryPartOfAnEvent(t *testing.T) {
 	base := func() *Trace {
 		tr := &Trace{names: []string{"a", "b"}}
 		tr.add(Event{Time: time.Second, Kind: EvSend, Node: 0, Peer: 1, ID: 7, Payload: note{"ab"}})
-		tr.add(Event{Time: time.Second, Kind: EvDrop, Node: 0, Peer: 1, ID: 7, Drop: DropLost, Payload: note{"c"}})
+		tr.add(Event{Time: time.Second, Kind: EvDrop, Node: 0, Peer: 1, ID: 7, Drop: DropLost, Payload: note{"ab"}})
 		tr.add(Event{Time: 2 * time.Second, Kind: EvCrash, Node: 1})
+		tr.add(Event{Time: 2 * time.Second, Kind: EvObserve, Node: 0, Payload: note{"c"}})
 		return tr
 	}
 	seen := map[string]string{base().Hash(): "base"}
 	require.Equal(t, base().Hash(), base().Hash(), "a pure function of the trace")
+	// A drop or delivery names its message by id; the text came with the
+	// send, and a sent message does not change.
+	same := base()
+	same.At(1).Payload = note{"not what was sent"}
+	require.Equal(t, base().Hash(), same.Hash())
 	for name, change := range map[string]func(*Trace){
 		"time":          func(tr *Trace) { tr.At(0).Time++ },
 		"kind":          func(tr *Trace) { tr.At(2).Kind = EvRestart },
@@ -45,9 +51,9 @@ func TestTraceHashSeesEveryPartOfAnEvent(t *testing.T) {
 		"peer":          func(tr *Trace) { tr.At(0).Peer = 0 },
 		"id":            func(tr *Trace) { tr.At(1).ID = 8 },
 		"drop reason":   func(tr *Trace) { tr.At(1).Drop = DropPartitioned },
-		"payload":       func(tr *Trace) { tr.At(1).Payload = note{"d"} },
-		"no payload":    func(tr *Trace) { tr.At(1).Payload = nil },
-		"boundary":      func(tr *Trace) { tr.At(0).Payload, tr.At(1).Payload = note{"a"}, note{"bc"} },
+		"payload":       func(tr *Trace) { tr.At(0).Payload = note{"abd"} },
+		"no payload":    func(tr *Trace) { tr.At(0).Payload = nil },
+		"boundary":      func(tr *Trace) { tr.At(0).Payload, tr.At(3).Payload = note{"a"}, note{"bc"} },
 		"a node's name": func(tr *Trace) { tr.names[1] = "c" },
 		"names' split":  func(tr *Trace) { tr.names = []string{"", "ab"} },
 		"one more":      func(tr *Trace) { tr.add(Event{Time: 2 * time.Second, Kind: EvStart, Node: 1}) },
