@@ -2,8 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -80,8 +78,7 @@ func TestListJSONHasScenariosCheckersAndFacts(t *testing.T) {
 // The trigger of the typo tests, spelled right, is accepted and fires: the
 // coordinator crashes with every vote yes and the participants block.
 func TestAWellSpelledTriggerFires(t *testing.T) {
-	f := filepath.Join(t.TempDir(), "trigger.json")
-	require.NoError(t, os.WriteFile(f, []byte(`{"actions":[],"triggers":[{"on":"votes-in","node":"coordinator","where":{"all-yes":"true"},"do":[{"kind":"crash","node":"coordinator"}]}]}`), 0o644))
+	f := triggerFile(t, "votes-in", "all-yes")
 	code, out, errOut := simrun("run", "2pc-coordinator-crash-restart", "--seed", "1", "--faults", f)
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "verdict    blocked")

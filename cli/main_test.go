@@ -19,6 +19,21 @@ func simrun(args ...string) (code int, stdout, stderr string) {
 	return code, o.String(), e.String()
 }
 
+// fileIn writes body to the file name in dir and returns its path.
+func fileIn(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+	return p
+}
+
+// triggerFile writes a fault file whose one trigger crashes the
+// coordinator when a fact of kind on has attribute where true.
+func triggerFile(t *testing.T, on, where string) string {
+	t.Helper()
+	return fileIn(t, t.TempDir(), "trigger.json", `{"actions":[],"triggers":[{"on":"`+on+`","node":"coordinator","where":{"`+where+`":"true"},"do":[{"kind":"crash","node":"coordinator"}]}]}`)
+}
+
 func TestListShowsEveryScenarioWithItsExpectedVerdict(t *testing.T) {
 	code, out, _ := simrun("list")
 	require.Equal(t, 0, code)
@@ -108,16 +123,9 @@ func TestSweepTextListsReproduceCommands(t *testing.T) {
 
 // Bad input: a one-line error naming the problem, exit status 2.
 func TestBadInputExitsTwoWithOneLine(t *testing.T) {
-	bad := filepath.Join(t.TempDir(), "bad.json")
-	require.NoError(t, os.WriteFile(bad, []byte(`{"actions":[{"kind":"crash","node":"nobody"}]}`), 0o644))
-	jump := filepath.Join(t.TempDir(), "jump.json")
-	require.NoError(t, os.WriteFile(jump, []byte(`{"actions":[{"kind":"clock-jump","node":"coordinator"}]}`), 0o644))
-	trigger := func(on, where string) string {
-		f := filepath.Join(t.TempDir(), "trigger.json")
-		require.NoError(t, os.WriteFile(f, []byte(`{"actions":[],"triggers":[{"on":"`+on+`","node":"coordinator","where":{"`+where+`":"true"},"do":[{"kind":"crash","node":"coordinator"}]}]}`), 0o644))
-		return f
-	}
-	onTypo, whereTypo := trigger("votes-inn", "all-yes"), trigger("votes-in", "all_yes")
+	bad := fileIn(t, t.TempDir(), "bad.json", `{"actions":[{"kind":"crash","node":"nobody"}]}`)
+	jump := fileIn(t, t.TempDir(), "jump.json", `{"actions":[{"kind":"clock-jump","node":"coordinator"}]}`)
+	onTypo, whereTypo := triggerFile(t, "votes-inn", "all-yes"), triggerFile(t, "votes-in", "all_yes")
 	cases := map[string][]string{
 		`unknown scenario "nope"`:                                                 {"run", "nope", "--seed", "1"},
 		"--seed is required":                                                      {"run", "2pc-bank"},
@@ -184,14 +192,12 @@ func TestReplayIsBitIdenticalOrSaysItIsNot(t *testing.T) {
 
 	data, err := os.ReadFile(file)
 	require.NoError(t, err)
-	tampered := filepath.Join(dir, "tampered.json")
-	require.NoError(t, os.WriteFile(tampered, []byte(strings.Replace(string(data), `"seed": 4`, `"seed": 5`, 1)), 0o644))
+	tampered := fileIn(t, dir, "tampered.json", strings.Replace(string(data), `"seed": 4`, `"seed": 5`, 1))
 	code, _, errOut = simrun("replay", tampered)
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "diverged: saved trace hash")
 
-	bad := filepath.Join(dir, "bad.json")
-	require.NoError(t, os.WriteFile(bad, []byte(`{"scenario": "2pc-bank", "sed": 1}`), 0o644))
+	bad := fileIn(t, dir, "bad.json", `{"scenario": "2pc-bank", "sed": 1}`)
 	code, _, errOut = simrun("replay", bad)
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, `unknown field "sed"`)
