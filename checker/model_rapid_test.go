@@ -209,156 +209,141 @@ func perturb(t *rapid.T, n int) int {
 }
 
 func TestRegisterModelMatchesBruteForce(t *testing.T) {
-	seen := map[Verdict]int{}
-	rapid.Check(t, func(t *rapid.T) {
-		for range historiesPerCheck {
-			versioned := rapid.Bool().Draw(t, "versioned")
-			n := rapid.IntRange(1, 7).Draw(t, "ops")
-			ops := make([]RegisterOp, n)
-			s := regRef{}
-			bad := perturb(t, n)
-			for i := range ops {
-				call, ret := drawSpan(t, int64(100*(i+1)))
-				op := RegisterOp{Client: rapid.IntRange(0, 2).Draw(t, "client"), Key: "x", Call: call, Return: ret,
-					Kind: RegisterOpKind(rapid.IntRange(0, 2).Draw(t, "kind")), Value: rapid.Int64Range(0, 2).Draw(t, "value"), OK: true}
-				var effect bool
-				op.Pending, effect = pendingEffect(t)
-				cur := s.value
-				if versioned {
-					cur = s.version
-				}
-				switch op.Kind {
-				case Read:
-					op.Value, op.Version = s.value, s.version
-				case CAS:
-					op.Expect = cur + rapid.Int64Range(0, 1).Draw(t, "mismatch")
-					op.OK = op.Expect == cur
-				}
-				if op.OK && op.Kind != Read && effect {
-					s = regRef{op.Value, s.version + 1}
-				}
-				if i == bad {
-					op.Value, op.Version, op.OK = op.Value+1, op.Version+1, !op.OK
-				}
-				ops[i] = op
+	againstBruteForce(t, func(t *rapid.T, n int) Verdict {
+		versioned := rapid.Bool().Draw(t, "versioned")
+		ops := make([]RegisterOp, n)
+		s := regRef{}
+		bad := perturb(t, n)
+		for i := range ops {
+			call, ret := drawSpan(t, int64(100*(i+1)))
+			op := RegisterOp{Client: rapid.IntRange(0, 2).Draw(t, "client"), Key: "x", Call: call, Return: ret,
+				Kind: RegisterOpKind(rapid.IntRange(0, 2).Draw(t, "kind")), Value: rapid.Int64Range(0, 2).Draw(t, "value"), OK: true}
+			var effect bool
+			op.Pending, effect = pendingEffect(t)
+			cur := s.value
+			if versioned {
+				cur = s.version
 			}
-			call, ret, pending := spans(n, func(i int) (int64, int64, bool) { return ops[i].Call, ops[i].Return, ops[i].Pending })
-			want := bruteForce(regRef{}, n, call, ret, pending, func(s regRef, i int) (bool, regRef) { return regRefStep(versioned, s, ops[i]) })
-			seen[requireVerdict(t, want, CheckRegister(ops, versioned, nil, 10*time.Second), ops)]++
+			switch op.Kind {
+			case Read:
+				op.Value, op.Version = s.value, s.version
+			case CAS:
+				op.Expect = cur + rapid.Int64Range(0, 1).Draw(t, "mismatch")
+				op.OK = op.Expect == cur
+			}
+			if op.OK && op.Kind != Read && effect {
+				s = regRef{op.Value, s.version + 1}
+			}
+			if i == bad {
+				op.Value, op.Version, op.OK = op.Value+1, op.Version+1, !op.OK
+			}
+			ops[i] = op
 		}
+		call, ret, pending := spans(n, func(i int) (int64, int64, bool) { return ops[i].Call, ops[i].Return, ops[i].Pending })
+		want := bruteForce(regRef{}, n, call, ret, pending, func(s regRef, i int) (bool, regRef) { return regRefStep(versioned, s, ops[i]) })
+		return requireVerdict(t, want, CheckRegister(ops, versioned, nil, 10*time.Second), ops)
 	})
-	bothVerdicts(t, seen)
 }
 
 func TestLockModelMatchesBruteForce(t *testing.T) {
-	seen := map[Verdict]int{}
-	rapid.Check(t, func(t *rapid.T) {
-		for range historiesPerCheck {
-			n := rapid.IntRange(1, 7).Draw(t, "ops")
-			ops := make([]LockOp, n)
-			holder, token := -1, int64(0)
-			bad := perturb(t, n)
-			for i := range ops {
-				at := int64(100 * (i + 1))
-				call, ret := drawSpan(t, at)
-				c := rapid.IntRange(0, 2).Draw(t, "client")
-				op := LockOp{Client: c, Lock: "a", Call: call, Return: ret, Kind: LockOpKind(rapid.IntRange(0, 2).Draw(t, "kind"))}
-				var effect bool
-				op.Pending, effect = pendingEffect(t)
-				switch {
-				case op.Kind == Expire && holder >= 0:
-					op = LockOp{Client: holder, Lock: "a", Kind: Expire, OK: true, Token: token, Call: at, Return: at}
+	againstBruteForce(t, func(t *rapid.T, n int) Verdict {
+		ops := make([]LockOp, n)
+		holder, token := -1, int64(0)
+		bad := perturb(t, n)
+		for i := range ops {
+			at := int64(100 * (i + 1))
+			call, ret := drawSpan(t, at)
+			c := rapid.IntRange(0, 2).Draw(t, "client")
+			op := LockOp{Client: c, Lock: "a", Call: call, Return: ret, Kind: LockOpKind(rapid.IntRange(0, 2).Draw(t, "kind"))}
+			var effect bool
+			op.Pending, effect = pendingEffect(t)
+			switch {
+			case op.Kind == Expire && holder >= 0:
+				op = LockOp{Client: holder, Lock: "a", Kind: Expire, OK: true, Token: token, Call: at, Return: at}
+				holder = -1
+			case op.Kind == Expire || op.Kind == Acquire:
+				op.Kind, op.OK = Acquire, holder < 0
+				if op.OK && effect {
+					token += rapid.Int64Range(1, 2).Draw(t, "token step")
+					holder, op.Token = c, token
+				}
+			default:
+				op.OK = holder == c
+				if op.OK {
+					op.Token = token
+				}
+				if op.OK && effect {
 					holder = -1
-				case op.Kind == Expire || op.Kind == Acquire:
-					op.Kind, op.OK = Acquire, holder < 0
-					if op.OK && effect {
-						token += rapid.Int64Range(1, 2).Draw(t, "token step")
-						holder, op.Token = c, token
-					}
-				default:
-					op.OK = holder == c
-					if op.OK {
-						op.Token = token
-					}
-					if op.OK && effect {
-						holder = -1
-					}
 				}
-				if i == bad {
-					op.OK, op.Token = !op.OK, op.Token+1
-				}
-				ops[i] = op
 			}
-			call, ret, pending := spans(n, func(i int) (int64, int64, bool) { return ops[i].Call, ops[i].Return, ops[i].Pending })
-			want := bruteForce(lockRef{holder: -1}, n, call, ret, pending, func(s lockRef, i int) (bool, lockRef) { return lockRefStep(s, ops[i]) })
-			seen[requireVerdict(t, want, CheckLocks(ops, 10*time.Second), ops)]++
+			if i == bad {
+				op.OK, op.Token = !op.OK, op.Token+1
+			}
+			ops[i] = op
 		}
+		call, ret, pending := spans(n, func(i int) (int64, int64, bool) { return ops[i].Call, ops[i].Return, ops[i].Pending })
+		want := bruteForce(lockRef{holder: -1}, n, call, ret, pending, func(s lockRef, i int) (bool, lockRef) { return lockRefStep(s, ops[i]) })
+		return requireVerdict(t, want, CheckLocks(ops, 10*time.Second), ops)
 	})
-	bothVerdicts(t, seen)
 }
 
 func TestRedisModelMatchesBruteForce(t *testing.T) {
 	kinds := []string{"set-nx", "set", "get", "del", "pexpire", "check-del", "check-extend", "expire"}
-	seen := map[Verdict]int{}
-	rapid.Check(t, func(t *rapid.T) {
-		for range historiesPerCheck {
-			n := rapid.IntRange(1, 7).Draw(t, "ops")
-			ops := make([]RedisOp, n)
-			key := "" // the true value; "" = absent
-			bad := perturb(t, n)
-			for i := range ops {
-				at := int64(100 * (i + 1))
-				call, ret := drawSpan(t, at)
-				op := RedisOp{Client: rapid.IntRange(0, 2).Draw(t, "client"), Service: "r", Key: "k", Call: call, Return: ret,
-					Kind: rapid.SampledFrom(kinds).Draw(t, "kind"), Value: rapid.SampledFrom([]string{"a", "b"}).Draw(t, "value")}
-				var effect bool
-				op.Pending, effect = pendingEffect(t)
-				next := key
-				switch op.Kind {
-				case "set-nx":
-					op.OK = key == ""
-					if op.OK {
-						next = op.Value
-					}
-				case "set":
-					op.OK, next = true, op.Value
-				case "get":
-					op.Value, op.Read = "", key
-				case "del", "pexpire":
-					op.Value, op.OK = "", key != ""
-					if op.Kind == "del" {
-						next = ""
-					}
-				case "check-del", "check-extend":
-					op.OK = key != "" && key == op.Value
-					if op.OK && op.Kind == "check-del" {
-						next = ""
-					}
-				case "expire":
-					if key == "" {
-						op.Kind, op.Value, op.Read = "get", "", key
-						break
-					}
-					op = RedisOp{Client: 3, Service: "r", Key: "k", Kind: "expire", Value: key, OK: true, Call: at, Return: at}
-					next, effect = "", true
+	againstBruteForce(t, func(t *rapid.T, n int) Verdict {
+		ops := make([]RedisOp, n)
+		key := "" // the true value; "" = absent
+		bad := perturb(t, n)
+		for i := range ops {
+			at := int64(100 * (i + 1))
+			call, ret := drawSpan(t, at)
+			op := RedisOp{Client: rapid.IntRange(0, 2).Draw(t, "client"), Service: "r", Key: "k", Call: call, Return: ret,
+				Kind: rapid.SampledFrom(kinds).Draw(t, "kind"), Value: rapid.SampledFrom([]string{"a", "b"}).Draw(t, "value")}
+			var effect bool
+			op.Pending, effect = pendingEffect(t)
+			next := key
+			switch op.Kind {
+			case "set-nx":
+				op.OK = key == ""
+				if op.OK {
+					next = op.Value
 				}
-				if effect {
-					key = next
+			case "set":
+				op.OK, next = true, op.Value
+			case "get":
+				op.Value, op.Read = "", key
+			case "del", "pexpire":
+				op.Value, op.OK = "", key != ""
+				if op.Kind == "del" {
+					next = ""
 				}
-				if i == bad {
-					op.OK = !op.OK
-					if op.Kind == "get" || op.Kind == "expire" {
-						op.Read, op.Value = op.Read+"x", op.Value+"x"
-					}
+			case "check-del", "check-extend":
+				op.OK = key != "" && key == op.Value
+				if op.OK && op.Kind == "check-del" {
+					next = ""
 				}
-				ops[i] = op
+			case "expire":
+				if key == "" {
+					op.Kind, op.Value, op.Read = "get", "", key
+					break
+				}
+				op = RedisOp{Client: 3, Service: "r", Key: "k", Kind: "expire", Value: key, OK: true, Call: at, Return: at}
+				next, effect = "", true
 			}
-			call, ret, pending := spans(n, func(i int) (int64, int64, bool) { return ops[i].Call, ops[i].Return, ops[i].Pending })
-			want := bruteForce("", n, call, ret, pending, func(s string, i int) (bool, string) { return redisRefStep(s, ops[i]) })
-			seen[requireVerdict(t, want, CheckRedis(ops, 10*time.Second), ops)]++
+			if effect {
+				key = next
+			}
+			if i == bad {
+				op.OK = !op.OK
+				if op.Kind == "get" || op.Kind == "expire" {
+					op.Read, op.Value = op.Read+"x", op.Value+"x"
+				}
+			}
+			ops[i] = op
 		}
+		call, ret, pending := spans(n, func(i int) (int64, int64, bool) { return ops[i].Call, ops[i].Return, ops[i].Pending })
+		want := bruteForce("", n, call, ret, pending, func(s string, i int) (bool, string) { return redisRefStep(s, ops[i]) })
+		return requireVerdict(t, want, CheckRedis(ops, 10*time.Second), ops)
 	})
-	bothVerdicts(t, seen)
 }
 
 // lockRef is a lock written from its definition, independent of lockStep:
@@ -434,10 +419,19 @@ func spans(n int, at func(int) (int64, int64, bool)) (call, ret []int64, pending
 	return call, ret, pending
 }
 
-// bothVerdicts fails a comparison that never saw one of the verdicts: it
-// would prove nothing about that side.
-func bothVerdicts(t *testing.T, seen map[Verdict]int) {
+// againstBruteForce runs history on historiesPerCheck histories of 1 to 7
+// operations in each rapid case; history draws one, requires porcupine and
+// the brute force to agree on it and returns that verdict. A comparison
+// that never saw one of the verdicts fails: it would prove nothing about
+// that side.
+func againstBruteForce(t *testing.T, history func(t *rapid.T, n int) Verdict) {
 	t.Helper()
+	seen := map[Verdict]int{}
+	rapid.Check(t, func(t *rapid.T) {
+		for range historiesPerCheck {
+			seen[history(t, rapid.IntRange(1, 7).Draw(t, "ops"))]++
+		}
+	})
 	if n := seen[OK] + seen[Violation]; seen[OK] < n/20 || seen[Violation] < n/20 {
 		t.Fatalf("random histories gave %d linearizable and %d not: too few of one to compare", seen[OK], seen[Violation])
 	}
@@ -470,101 +464,96 @@ type zkTruth struct {
 // pending operation. The brute force uses zkStep for the effects; the
 // hand-made histories in zk_test.go check zkStep itself.
 func TestZKModelMatchesBruteForce(t *testing.T) {
-	seen := map[Verdict]int{}
-	rapid.Check(t, func(t *rapid.T) {
-		for range historiesPerCheck {
-			n := rapid.IntRange(1, 7).Draw(t, "ops")
-			ops := make([]ZKOp, n)
-			z := zkTruth{owner: map[string]int64{}, expired: map[int64]bool{}}
-			bad := perturb(t, n)
-			for i := range ops {
-				at := int64(100 * (i + 1))
-				call, ret := drawSpan(t, at)
-				session := rapid.Int64Range(1, 2).Draw(t, "session")
-				op := ZKOp{Client: int(session), Session: session, Lock: "l", Call: call, Return: ret,
-					Kind: ZKOpKind(rapid.IntRange(0, 4).Draw(t, "kind"))}
-				var effect bool
-				op.Pending, effect = pendingEffect(t)
-				if op.Kind == ZKExpire {
-					op = ZKOp{Client: 3, Session: session, Lock: "l", Kind: ZKExpire, Call: at, Return: at}
-					effect = true
-				}
-				if op.Kind != ZKExpire && z.expired[session] {
-					op.Err = "session-expired"
-					if op.Pending {
-						op.Err = "" // no answer came
-					}
-					ops[i] = op
-					continue
-				}
-				switch op.Kind {
-				case ZKCreate:
-					op.Node = rapid.SampledFrom([]string{"a", "b"}).Draw(t, "prefix")
-					op.Result = zkNodeName(op.Node, z.next)
-					if effect {
-						z.zxid++
-						op.Czxid = z.zxid
-						z.next++
-						z.kids = append(z.kids, obs.ZKChild{Name: op.Result, Czxid: op.Czxid})
-						z.owner[op.Result] = session
-					}
-				case ZKChildren:
-					op.Kids = append([]obs.ZKChild{}, z.kids...)
-				case ZKExists, ZKDelete:
-					op.Node = zkNodeName(rapid.SampledFrom([]string{"a", "b"}).Draw(t, "prefix"), rapid.Int64Range(0, 2).Draw(t, "seq"))
-					at := -1
-					for j, k := range z.kids {
-						if k.Name == op.Node {
-							at = j
-						}
-					}
-					op.Exists = at >= 0
-					if op.Exists {
-						op.Czxid = z.kids[at].Czxid
-					}
-					if op.Kind == ZKDelete {
-						op.Exists, op.Czxid = false, 0
-						if at < 0 {
-							op.Err = "no-node"
-						} else if effect {
-							z.kids = append(z.kids[:at:at], z.kids[at+1:]...)
-						}
-					}
-				case ZKExpire:
-					var keep []obs.ZKChild
-					for _, k := range z.kids {
-						if z.owner[k.Name] != session {
-							keep = append(keep, k)
-						}
-					}
-					z.kids, z.expired[session] = keep, true
-				}
-				if i == bad {
-					switch {
-					case op.Kind == ZKChildren && len(op.Kids) > 0:
-						op.Kids = op.Kids[1:]
-					case op.Kind == ZKExpire:
-						op.Session = 3 - op.Session
-					default:
-						op.Exists, op.Czxid = !op.Exists, op.Czxid+1
-						if op.Err == "" && op.Kind == ZKDelete {
-							op.Err = "no-node"
-						}
-					}
-				}
-				if op.Pending { // no answer came
-					op.Err, op.Result, op.Czxid, op.Exists, op.Kids = "", "", 0, false, nil
+	againstBruteForce(t, func(t *rapid.T, n int) Verdict {
+		ops := make([]ZKOp, n)
+		z := zkTruth{owner: map[string]int64{}, expired: map[int64]bool{}}
+		bad := perturb(t, n)
+		for i := range ops {
+			at := int64(100 * (i + 1))
+			call, ret := drawSpan(t, at)
+			session := rapid.Int64Range(1, 2).Draw(t, "session")
+			op := ZKOp{Client: int(session), Session: session, Lock: "l", Call: call, Return: ret,
+				Kind: ZKOpKind(rapid.IntRange(0, 4).Draw(t, "kind"))}
+			var effect bool
+			op.Pending, effect = pendingEffect(t)
+			if op.Kind == ZKExpire {
+				op = ZKOp{Client: 3, Session: session, Lock: "l", Kind: ZKExpire, Call: at, Return: at}
+				effect = true
+			}
+			if op.Kind != ZKExpire && z.expired[session] {
+				op.Err = "session-expired"
+				if op.Pending {
+					op.Err = "" // no answer came
 				}
 				ops[i] = op
+				continue
 			}
-			call, ret, pending := spans(n, func(i int) (int64, int64, bool) { return ops[i].Call, ops[i].Return, ops[i].Pending })
-			want := bruteForce(zkState{}, n, call, ret, pending, func(s zkState, i int) (bool, zkState) {
-				op := ops[i]
-				return zkStep(s, zkInput{Lock: op.Lock, Kind: op.Kind, Session: op.Session, Node: op.Node},
-					zkOutput{Err: op.Err, Result: op.Result, Czxid: op.Czxid, Exists: op.Exists, Kids: encodeChildren(op.Kids), Pending: op.Pending})
-			})
-			seen[requireVerdict(t, want, CheckZK(ops, 10*time.Second), ops)]++
+			switch op.Kind {
+			case ZKCreate:
+				op.Node = rapid.SampledFrom([]string{"a", "b"}).Draw(t, "prefix")
+				op.Result = zkNodeName(op.Node, z.next)
+				if effect {
+					z.zxid++
+					op.Czxid = z.zxid
+					z.next++
+					z.kids = append(z.kids, obs.ZKChild{Name: op.Result, Czxid: op.Czxid})
+					z.owner[op.Result] = session
+				}
+			case ZKChildren:
+				op.Kids = append([]obs.ZKChild{}, z.kids...)
+			case ZKExists, ZKDelete:
+				op.Node = zkNodeName(rapid.SampledFrom([]string{"a", "b"}).Draw(t, "prefix"), rapid.Int64Range(0, 2).Draw(t, "seq"))
+				at := -1
+				for j, k := range z.kids {
+					if k.Name == op.Node {
+						at = j
+					}
+				}
+				op.Exists = at >= 0
+				if op.Exists {
+					op.Czxid = z.kids[at].Czxid
+				}
+				if op.Kind == ZKDelete {
+					op.Exists, op.Czxid = false, 0
+					if at < 0 {
+						op.Err = "no-node"
+					} else if effect {
+						z.kids = append(z.kids[:at:at], z.kids[at+1:]...)
+					}
+				}
+			case ZKExpire:
+				var keep []obs.ZKChild
+				for _, k := range z.kids {
+					if z.owner[k.Name] != session {
+						keep = append(keep, k)
+					}
+				}
+				z.kids, z.expired[session] = keep, true
+			}
+			if i == bad {
+				switch {
+				case op.Kind == ZKChildren && len(op.Kids) > 0:
+					op.Kids = op.Kids[1:]
+				case op.Kind == ZKExpire:
+					op.Session = 3 - op.Session
+				default:
+					op.Exists, op.Czxid = !op.Exists, op.Czxid+1
+					if op.Err == "" && op.Kind == ZKDelete {
+						op.Err = "no-node"
+					}
+				}
+			}
+			if op.Pending { // no answer came
+				op.Err, op.Result, op.Czxid, op.Exists, op.Kids = "", "", 0, false, nil
+			}
+			ops[i] = op
 		}
+		call, ret, pending := spans(n, func(i int) (int64, int64, bool) { return ops[i].Call, ops[i].Return, ops[i].Pending })
+		want := bruteForce(zkState{}, n, call, ret, pending, func(s zkState, i int) (bool, zkState) {
+			op := ops[i]
+			return zkStep(s, zkInput{Lock: op.Lock, Kind: op.Kind, Session: op.Session, Node: op.Node},
+				zkOutput{Err: op.Err, Result: op.Result, Czxid: op.Czxid, Exists: op.Exists, Kids: encodeChildren(op.Kids), Pending: op.Pending})
+		})
+		return requireVerdict(t, want, CheckZK(ops, 10*time.Second), ops)
 	})
-	bothVerdicts(t, seen)
 }

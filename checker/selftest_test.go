@@ -166,12 +166,15 @@ const (
 	stor
 )
 
-func lockHist(crashes []sim.Crash, recs ...rec) *History {
-	h := history(2, 300*ms, crashes, recs...)
-	for _, c := range crashes {
-		h.Outages = append(h.Outages, sim.Outage{Kind: sim.OutDown, Node: c.Node, Peer: sim.None, From: c.Time, To: -1})
+func lockHist(crashes []sim.Crash, recs ...rec) func() *History {
+	return func() *History {
+		// A fresh crash list each time: disrupt appends to it and sorts it.
+		h := history(2, 300*ms, append([]sim.Crash(nil), crashes...), recs...)
+		for _, c := range crashes {
+			h.Outages = append(h.Outages, sim.Outage{Kind: sim.OutDown, Node: c.Node, Peer: sim.None, From: c.Time, To: -1})
+		}
+		return h
 	}
-	return h
 }
 
 func leaseExpiry(h *History, node sim.NodeID, t time.Duration) {
@@ -200,11 +203,9 @@ func selfTables() []selfTable {
 		{
 			// client-1 inside [10, 50], client-2 inside [30, 70]: overlap.
 			name: "mutex", checker: MutualExclusion{}, wantAll: Violation, expire: leaseExpiry,
-			base: func() *History {
-				return lockHist(nil,
-					rec{10 * ms, cl1, obs.EnterCS{Lock: "l"}}, rec{50 * ms, cl1, obs.LeaveCS{Lock: "l", Why: obs.LeaveDone}},
-					rec{30 * ms, cl2, obs.EnterCS{Lock: "l"}}, rec{70 * ms, cl2, obs.LeaveCS{Lock: "l", Why: obs.LeaveDone}})
-			},
+			base: lockHist(nil,
+				rec{10 * ms, cl1, obs.EnterCS{Lock: "l"}}, rec{50 * ms, cl1, obs.LeaveCS{Lock: "l", Why: obs.LeaveDone}},
+				rec{30 * ms, cl2, obs.EnterCS{Lock: "l"}}, rec{70 * ms, cl2, obs.LeaveCS{Lock: "l", Why: obs.LeaveDone}}),
 			bounds: []boundary{
 				// A crash before the entry does not end the belief that
 				// starts after a restart; a crash after the entry does.
@@ -218,16 +219,14 @@ func selfTables() []selfTable {
 			// client-1 holds l from 3ms and crashes at 40ms; client-2 asked
 			// at 20ms and gets it at 105ms: 65ms, bound 50ms.
 			name: "takeover", checker: Takeover{Bound: 50 * ms}, wantAll: Violation, expire: leaseExpiry,
-			base: func() *History {
-				return lockHist([]sim.Crash{{Time: 40 * ms, Node: cl1}},
-					rec{1 * ms, cl1, obs.LockRequest{Lock: "l", Req: "1"}},
-					rec{2 * ms, svc, obs.LockGrant{Lock: "l", Client: "client-1", Req: "1"}},
-					rec{3 * ms, cl1, obs.LockGranted{Lock: "l", Req: "1"}}, rec{3 * ms, cl1, obs.EnterCS{Lock: "l"}},
-					rec{20 * ms, cl2, obs.LockRequest{Lock: "l", Req: "1"}},
-					rec{103 * ms, svc, obs.LeaseExpired{Lock: "l", Client: "client-1"}},
-					rec{104 * ms, svc, obs.LockGrant{Lock: "l", Client: "client-2", Req: "1"}},
-					rec{105 * ms, cl2, obs.LockGranted{Lock: "l", Req: "1"}})
-			},
+			base: lockHist([]sim.Crash{{Time: 40 * ms, Node: cl1}},
+				rec{1 * ms, cl1, obs.LockRequest{Lock: "l", Req: "1"}},
+				rec{2 * ms, svc, obs.LockGrant{Lock: "l", Client: "client-1", Req: "1"}},
+				rec{3 * ms, cl1, obs.LockGranted{Lock: "l", Req: "1"}}, rec{3 * ms, cl1, obs.EnterCS{Lock: "l"}},
+				rec{20 * ms, cl2, obs.LockRequest{Lock: "l", Req: "1"}},
+				rec{103 * ms, svc, obs.LeaseExpired{Lock: "l", Client: "client-1"}},
+				rec{104 * ms, svc, obs.LockGrant{Lock: "l", Client: "client-2", Req: "1"}},
+				rec{105 * ms, cl2, obs.LockGranted{Lock: "l", Req: "1"}}),
 			bounds: []boundary{
 				{"grant to client-1", 3 * ms, cl1, "OVVVVVVV"},
 				{"call of client-2", 20 * ms, cl2, "OOVOVV--"},
@@ -243,13 +242,11 @@ func selfTables() []selfTable {
 			// 40ms; the server makes client-2 the holder at 103ms and
 			// client-2 learns it at 105ms: 65ms, bound 50ms.
 			name: "zk-takeover", checker: ZKTakeover{Bound: 50 * ms}, wantAll: Violation, expire: sessionExpiry,
-			base: func() *History {
-				return lockHist([]sim.Crash{{Time: 40 * ms, Node: cl1}},
-					rec{1 * ms, svc, obs.Holder{Lock: "l", Client: "client-1", Token: 3, Durable: true}},
-					rec{2 * ms, cl1, obs.LockGranted{Lock: "l", Req: "1", Token: 3}},
-					rec{103 * ms, svc, obs.Holder{Lock: "l", Client: "client-2", Token: 4, Durable: true}},
-					rec{105 * ms, cl2, obs.LockGranted{Lock: "l", Req: "1", Token: 4}})
-			},
+			base: lockHist([]sim.Crash{{Time: 40 * ms, Node: cl1}},
+				rec{1 * ms, svc, obs.Holder{Lock: "l", Client: "client-1", Token: 3, Durable: true}},
+				rec{2 * ms, cl1, obs.LockGranted{Lock: "l", Req: "1", Token: 3}},
+				rec{103 * ms, svc, obs.Holder{Lock: "l", Client: "client-2", Token: 4, Durable: true}},
+				rec{105 * ms, cl2, obs.LockGranted{Lock: "l", Req: "1", Token: 4}}),
 			bounds: []boundary{
 				{"holder client-1 (at the server)", 1 * ms, svc, "UOVVVVVV"},
 				{"holder's crash (at the server)", 40 * ms, svc, "OOVVOOVV"},
@@ -264,15 +261,13 @@ func selfTables() []selfTable {
 			// records client-2 at 60ms; client-1 writes at 10ms (holder)
 			// and at 70ms (stale), client-2 at 80ms.
 			name: "storage", checker: StorageSafety{Quorum: 1}, wantAll: Violation, expire: keyExpiry,
-			base: func() *History {
-				return lockHist(nil,
-					rec{1 * ms, svc, obs.Holder{Lock: "l", Client: "client-1"}},
-					rec{10 * ms, stor, obs.StorageWrite{Key: "l", Client: "client-1", Version: 1, Value: 1}},
-					rec{50 * ms, svc, obs.Holder{Lock: "l"}},
-					rec{60 * ms, svc, obs.Holder{Lock: "l", Client: "client-2"}},
-					rec{70 * ms, stor, obs.StorageWrite{Key: "l", Client: "client-1", ReadVersion: 1, PrevVersion: 1, Version: 2, Value: 2}},
-					rec{80 * ms, stor, obs.StorageWrite{Key: "l", Client: "client-2", ReadVersion: 2, PrevVersion: 2, Version: 3, Value: 3}})
-			},
+			base: lockHist(nil,
+				rec{1 * ms, svc, obs.Holder{Lock: "l", Client: "client-1"}},
+				rec{10 * ms, stor, obs.StorageWrite{Key: "l", Client: "client-1", Version: 1, Value: 1}},
+				rec{50 * ms, svc, obs.Holder{Lock: "l"}},
+				rec{60 * ms, svc, obs.Holder{Lock: "l", Client: "client-2"}},
+				rec{70 * ms, stor, obs.StorageWrite{Key: "l", Client: "client-1", ReadVersion: 1, PrevVersion: 1, Version: 2, Value: 2}},
+				rec{80 * ms, stor, obs.StorageWrite{Key: "l", Client: "client-2", ReadVersion: 2, PrevVersion: 2, Version: 3, Value: 3}}),
 			bounds: []boundary{
 				{"holder client-1 (at the server)", 1 * ms, svc, "VVVVVVVV"},
 				{"lock freed (at the server)", 50 * ms, svc, "VVVVVVVV"},
@@ -286,11 +281,9 @@ func selfTables() []selfTable {
 		},
 		{
 			name: "lost-updates", checker: LostUpdates{}, wantAll: Violation,
-			base: func() *History {
-				return lockHist(nil,
-					rec{10 * ms, stor, obs.StorageWrite{Key: "l", Client: "client-1", Version: 1, Value: 1}},
-					rec{20 * ms, stor, obs.StorageWrite{Key: "l", Client: "client-2", ReadVersion: 0, PrevVersion: 1, Version: 2, Value: 1}})
-			},
+			base: lockHist(nil,
+				rec{10 * ms, stor, obs.StorageWrite{Key: "l", Client: "client-1", Version: 1, Value: 1}},
+				rec{20 * ms, stor, obs.StorageWrite{Key: "l", Client: "client-2", ReadVersion: 0, PrevVersion: 1, Version: 2, Value: 1}}),
 			bounds: []boundary{
 				// The storage records both writes: down before the first,
 				// it recorded none.
@@ -302,11 +295,9 @@ func selfTables() []selfTable {
 			// client-1 takes l at [1, 2]; client-2 takes it at [20, 21]
 			// with no release or expiry between: not linearizable.
 			name: "lock-linear", checker: LockLinearizable{}, wantAll: Violation, expire: leaseExpiry,
-			base: func() *History {
-				return lockHist(nil,
-					rec{1 * ms, cl1, obs.LockRequest{Lock: "l", Req: "1"}}, rec{2 * ms, cl1, obs.LockGranted{Lock: "l", Req: "1"}},
-					rec{20 * ms, cl2, obs.LockRequest{Lock: "l", Req: "1"}}, rec{21 * ms, cl2, obs.LockGranted{Lock: "l", Req: "1"}})
-			},
+			base: lockHist(nil,
+				rec{1 * ms, cl1, obs.LockRequest{Lock: "l", Req: "1"}}, rec{2 * ms, cl1, obs.LockGranted{Lock: "l", Req: "1"}},
+				rec{20 * ms, cl2, obs.LockRequest{Lock: "l", Req: "1"}}, rec{21 * ms, cl2, obs.LockGranted{Lock: "l", Req: "1"}}),
 			bounds: []boundary{
 				// Expiring a lease its client does not hold is illegal.
 				{"call of client-2", 20 * ms, cl2, "OOVVVVVV"},
@@ -322,13 +313,11 @@ func selfTables() []selfTable {
 			// client-1 is answered at once; client-2 asks at 20ms and is
 			// answered at 200ms: 180ms, bound 100ms.
 			name: "progress", checker: Progress{Bound: 100 * ms, Jobs: map[string]int{"client-1": 1, "client-2": 1}}, wantAll: Blocked,
-			base: func() *History {
-				return lockHist(nil,
-					rec{1 * ms, cl1, obs.JobStart{Job: "j1", Locks: []string{"l"}}}, rec{1 * ms, cl1, obs.LockRequest{Lock: "l", Req: "1"}},
-					rec{2 * ms, cl1, obs.LockGranted{Lock: "l", Req: "1"}}, rec{50 * ms, cl1, obs.JobDone{Job: "j1"}},
-					rec{20 * ms, cl2, obs.JobStart{Job: "j2", Locks: []string{"l"}}}, rec{20 * ms, cl2, obs.LockRequest{Lock: "l", Req: "1"}},
-					rec{200 * ms, cl2, obs.LockGranted{Lock: "l", Req: "1"}}, rec{210 * ms, cl2, obs.JobDone{Job: "j2"}})
-			},
+			base: lockHist(nil,
+				rec{1 * ms, cl1, obs.JobStart{Job: "j1", Locks: []string{"l"}}}, rec{1 * ms, cl1, obs.LockRequest{Lock: "l", Req: "1"}},
+				rec{2 * ms, cl1, obs.LockGranted{Lock: "l", Req: "1"}}, rec{50 * ms, cl1, obs.JobDone{Job: "j1"}},
+				rec{20 * ms, cl2, obs.JobStart{Job: "j2", Locks: []string{"l"}}}, rec{20 * ms, cl2, obs.LockRequest{Lock: "l", Req: "1"}},
+				rec{200 * ms, cl2, obs.LockGranted{Lock: "l", Req: "1"}}, rec{210 * ms, cl2, obs.JobDone{Job: "j2"}}),
 			bounds: []boundary{
 				// A wait that ends in a crash is not a stall before it;
 				// one with no answer until a crash 180ms later is.

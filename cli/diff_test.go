@@ -57,16 +57,11 @@ func TestDiffReportsWhatGotWorseAndBetter(t *testing.T) {
 // even though the verdict stays: that is the finer verdict.
 func TestDiffCountsANewCheckerOnAFailingSeedAsWorse(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
-		return p
-	}
-	old := write("old.jsonl", `{"seed":1,"verdict":"violation","violated":["mutex"]}
+	old := fileIn(t, dir, "old.jsonl", `{"seed":1,"verdict":"violation","violated":["mutex"]}
 {"seed":2,"verdict":"ok","violated":[]}
 {"seed":3,"verdict":"violation","violated":["mutex","storage"]}
 `)
-	cur := write("new.jsonl", `{"seed":1,"verdict":"violation","violated":["mutex","storage"]}
+	cur := fileIn(t, dir, "new.jsonl", `{"seed":1,"verdict":"violation","violated":["mutex","storage"]}
 {"seed":2,"verdict":"ok","violated":[]}
 {"seed":3,"verdict":"violation","violated":["storage"]}
 {"seed":4,"verdict":"ok","violated":[]}
@@ -86,12 +81,7 @@ func TestDiffCountsANewCheckerOnAFailingSeedAsWorse(t *testing.T) {
 
 func TestDiffRejectsBadInputNamingFileAndLine(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
-		return p
-	}
-	good := write("good.jsonl", `{"seed":1,"verdict":"ok","violated":[]}`+"\n")
+	good := fileIn(t, dir, "good.jsonl", `{"seed":1,"verdict":"ok","violated":[]}`+"\n")
 	for _, c := range []struct{ body, want string }{
 		{`{"seed":1,"verdict":"ok"}` + "\n" + `{"seed":2,"verdict":"fine"}`, `bad.jsonl:2: field "verdict": unknown verdict "fine"`},
 		{`{"verdict":"ok"}`, `bad.jsonl:1: no "seed"`},
@@ -101,7 +91,7 @@ func TestDiffRejectsBadInputNamingFileAndLine(t *testing.T) {
 		{"", "bad.jsonl: no rows"},
 		{`{"seed":1,"verdict":"ok","verdicts":[]}`, `bad.jsonl:1: json: unknown field "verdicts"`},
 	} {
-		bad := write("bad.jsonl", c.body)
+		bad := fileIn(t, dir, "bad.jsonl", c.body)
 		code, _, stderr := simrun("diff", good, bad)
 		require.Equal(t, 2, code, c.body)
 		require.Contains(t, stderr, c.want)

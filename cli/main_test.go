@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faultline-sim/faultline/internal/sweep"
 	"github.com/stretchr/testify/require"
 )
 
@@ -15,6 +17,21 @@ func simrun(args ...string) (code int, stdout, stderr string) {
 	var o, e bytes.Buffer
 	code = run(args, &o, &e)
 	return code, o.String(), e.String()
+}
+
+// fileIn writes body to the file name in dir and returns its path.
+func fileIn(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+	return p
+}
+
+// triggerFile writes a fault file whose one trigger crashes the
+// coordinator when a fact of kind on has attribute where true.
+func triggerFile(t *testing.T, on, where string) string {
+	t.Helper()
+	return fileIn(t, t.TempDir(), "trigger.json", `{"actions":[],"triggers":[{"on":"`+on+`","node":"coordinator","where":{"`+where+`":"true"},"do":[{"kind":"crash","node":"coordinator"}]}]}`)
 }
 
 func TestListShowsEveryScenarioWithItsExpectedVerdict(t *testing.T) {
@@ -106,16 +123,9 @@ func TestSweepTextListsReproduceCommands(t *testing.T) {
 
 // Bad input: a one-line error naming the problem, exit status 2.
 func TestBadInputExitsTwoWithOneLine(t *testing.T) {
-	bad := filepath.Join(t.TempDir(), "bad.json")
-	require.NoError(t, os.WriteFile(bad, []byte(`{"actions":[{"kind":"crash","node":"nobody"}]}`), 0o644))
-	jump := filepath.Join(t.TempDir(), "jump.json")
-	require.NoError(t, os.WriteFile(jump, []byte(`{"actions":[{"kind":"clock-jump","node":"coordinator"}]}`), 0o644))
-	trigger := func(on, where string) string {
-		f := filepath.Join(t.TempDir(), "trigger.json")
-		require.NoError(t, os.WriteFile(f, []byte(`{"actions":[],"triggers":[{"on":"`+on+`","node":"coordinator","where":{"`+where+`":"true"},"do":[{"kind":"crash","node":"coordinator"}]}]}`), 0o644))
-		return f
-	}
-	onTypo, whereTypo := trigger("votes-inn", "all-yes"), trigger("votes-in", "all_yes")
+	bad := fileIn(t, t.TempDir(), "bad.json", `{"actions":[{"kind":"crash","node":"nobody"}]}`)
+	jump := fileIn(t, t.TempDir(), "jump.json", `{"actions":[{"kind":"clock-jump","node":"coordinator"}]}`)
+	onTypo, whereTypo := triggerFile(t, "votes-inn", "all-yes"), triggerFile(t, "votes-in", "all_yes")
 	cases := map[string][]string{
 		`unknown scenario "nope"`:                                                 {"run", "nope", "--seed", "1"},
 		"--seed is required":                                                      {"run", "2pc-bank"},
@@ -182,14 +192,12 @@ func TestReplayIsBitIdenticalOrSaysItIsNot(t *testing.T) {
 
 	data, err := os.ReadFile(file)
 	require.NoError(t, err)
-	tampered := filepath.Join(dir, "tampered.json")
-	require.NoError(t, os.WriteFile(tampered, []byte(strings.Replace(string(data), `"seed": 4`, `"seed": 5`, 1)), 0o644))
+	tampered := fileIn(t, dir, "tampered.json", strings.Replace(string(data), `"seed": 4`, `"seed": 5`, 1))
 	code, _, errOut = simrun("replay", tampered)
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "diverged: saved trace hash")
 
-	bad := filepath.Join(dir, "bad.json")
-	require.NoError(t, os.WriteFile(bad, []byte(`{"scenario": "2pc-bank", "sed": 1}`), 0o644))
+	bad := fileIn(t, dir, "bad.json", `{"scenario": "2pc-bank", "sed": 1}`)
 	code, _, errOut = simrun("replay", bad)
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, `unknown field "sed"`)
@@ -227,4 +235,98 @@ func TestCrashPointsCommand(t *testing.T) {
 	code, _, errOut = simrun("crashpoints", "2pc-bank", "--nodes", "nobody")
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, `no node "nobody"`)
+}
+
+// --chrome-trace and --html work on run, replay and shrink, and a bad file
+// is a one-line error with exit 2.
+func TestChromeTraceAndHTMLOnRunReplayAndShrink(t *testing.T) {
+	dir := t.TempDir()
+	runFile := filepath.Join(dir, "run.json")
+	for _, c := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"run", "2pc-coordinator-crash", "--seed", "1", "--save", runFile}, 0},
+		{[]string{"replay", runFile}, 0},
+		{[]string{"shrink", "3pc-faults", "--seed", "83"}, 1},
+	} {
+		trace, page := filepath.Join(dir, c.args[0]+".trace.json"), filepath.Join(dir, c.args[0]+".html")
+		code, _, errOut := simrun(append(c.args, "--chrome-trace", trace, "--html", page)...)
+		require.Equal(t, c.code, code, "%v: %s", c.args, errOut)
+		data, err := os.ReadFile(trace)
+		require.NoError(t, err)
+		var doc struct {
+			TraceEvents []map[string]any `json:"traceEvents"`
+		}
+		require.NoError(t, json.Unmarshal(data, &doc), c.args[0])
+		require.NotEmpty(t, doc.TraceEvents)
+		html, err := os.ReadFile(page)
+		require.NoError(t, err)
+		require.Contains(t, string(html), `<script id="run-data"`)
+	}
+	code, _, errOut := simrun("run", "2pc-bank", "--seed", "1", "--chrome-trace", filepath.Join(dir, "no", "such", "dir", "t.json"))
+	require.Equal(t, 2, code)
+	require.Equal(t, 0, strings.Count(strings.TrimSpace(errOut), "\n"), errOut)
+	require.Contains(t, errOut, "--chrome-trace")
+}
+
+func TestSweepCheckDeterminism(t *testing.T) {
+	code, out, _ := simrun("sweep", "2pc-bank", "--seeds", "1-20", "--check-determinism", "3")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "determinism: 3 seeds run again with their trace stored, same trace hashes as in the sweep")
+
+	code, out, _ = simrun("sweep", "2pc-bank", "--seeds", "1-20", "--check-determinism", "3", "--json")
+	require.Equal(t, 0, code)
+	var j struct {
+		Reruns []sweep.Rerun `json:"determinism_reruns"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &j))
+	require.Len(t, j.Reruns, 3)
+	for _, x := range j.Reruns {
+		require.Equal(t, x.SweepHash, x.RerunHash)
+		require.Len(t, x.SweepHash, 16)
+	}
+
+	code, _, errOut := simrun("sweep", "2pc-bank", "--seeds", "1-2", "--check-determinism", "-1")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "--check-determinism must be at least 1")
+}
+
+// A differing rerun is exit status 1, naming the seed and how to run it.
+// (The sweep package's test plants a real nondeterminism and shows the
+// rerun catches it; this is the command's side.)
+func TestDifferingRerunExitsOne(t *testing.T) {
+	res := &sweep.Result{Scenario: "2pc-bank", Reruns: []sweep.Rerun{
+		{Seed: 4, SweepHash: "aaaa", RerunHash: "aaaa"}, {Seed: 9, SweepHash: "bbbb", RerunHash: "cccc"}}}
+	var out, errOut bytes.Buffer
+	err := reportReruns(&out, &errOut, res, false)
+	require.Equal(t, exitCode(1), err)
+	require.Contains(t, errOut.String(), "seed 9 had trace hash bbbb in the sweep and cccc when run again")
+	require.Contains(t, errOut.String(), "simrun run 2pc-bank --seed 9")
+}
+
+func TestSweepRowsHaveTraceHashes(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "rows.jsonl")
+	code, _, _ := simrun("sweep", "2pc-bank", "--seeds", "1-5", "--rows", file)
+	require.Equal(t, 0, code)
+	f, err := os.Open(file)
+	require.NoError(t, err)
+	defer f.Close()
+	hashes := map[string]bool{}
+	for sc := bufio.NewScanner(f); sc.Scan(); {
+		var row struct {
+			Seed      uint64 `json:"seed"`
+			TraceHash string `json:"trace_hash"`
+		}
+		require.NoError(t, json.NewDecoder(strings.NewReader(sc.Text())).Decode(&row))
+		require.Len(t, row.TraceHash, 16, "seed %d", row.Seed)
+		hashes[row.TraceHash] = true
+	}
+	require.Len(t, hashes, 5, "five seeds, five runs")
+	_, out, _ := simrun("run", "2pc-bank", "--seed", "3", "--json")
+	var run struct {
+		TraceHash string `json:"trace_hash"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &run))
+	require.True(t, hashes[run.TraceHash], "the row of seed 3 has the run's hash")
 }

@@ -12,18 +12,13 @@ import (
 func loggerWorld(t *testing.T, hook func(w *World, e Effect)) *World {
 	w := newWorld(t, Config{Network: Link{Latency: time.Millisecond}})
 	var peer NodeID = 1
-	w.AddNode("logger", func() Node {
-		return &recorder{onStart: func(env *Env) {
-			if env.Incarnation() > 0 {
-				return
-			}
-			env.Put("log", "prepared")
-			env.Send(peer, note{"vote"})
-			id := env.SetTimer(time.Millisecond, "t")
-			env.CancelTimer(id)
-			env.Delete("log")
-		}}
-	})
+	w.AddNode("logger", firstStart(func(env *Env) {
+		env.Put("log", "prepared")
+		env.Send(peer, note{"vote"})
+		id := env.SetTimer(time.Millisecond, "t")
+		env.CancelTimer(id)
+		env.Delete("log")
+	}))
 	w.AddNode("peer", func() Node { return &recorder{} })
 	w.OnEffect(func(e Effect) { hook(w, e) })
 	w.Run()
@@ -124,21 +119,16 @@ func TestAtomicWritesThenSendsAndRecords(t *testing.T) {
 	for _, crashAfter := range []int{0, 2, 3} {
 		w := newWorld(t, Config{Network: Link{Latency: time.Millisecond}})
 		var seen []string
-		w.AddNode("n", func() Node {
-			return &recorder{onStart: func(env *Env) {
-				if env.Incarnation() > 0 {
-					return
-				}
-				env.Atomic(func() {
-					env.Put("node/1", "x")
-					env.Send(1, note{"created"})
-					n, _ := Load[string](env, "node/1") // reads see the write at once
-					env.Put("zxid", 7)
-					env.Observe(note{"created " + n})
-					env.SetTimer(time.Millisecond, "t")
-				})
-			}}
-		})
+		w.AddNode("n", firstStart(func(env *Env) {
+			env.Atomic(func() {
+				env.Put("node/1", "x")
+				env.Send(1, note{"created"})
+				n, _ := Load[string](env, "node/1") // reads see the write at once
+				env.Put("zxid", 7)
+				env.Observe(note{"created " + n})
+				env.SetTimer(time.Millisecond, "t")
+			})
+		}))
 		w.AddNode("peer", func() Node { return &recorder{} })
 		w.OnEffect(func(e Effect) {
 			if e.Node != 0 || e.Kind == EffReturn {

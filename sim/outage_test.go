@@ -7,14 +7,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-type doFault struct {
-	name string
-	f    func(*World)
-}
-
-func (d doFault) Apply(w *World) { d.f(w) }
-func (d doFault) String() string { return d.name }
-
 // Pauses, downtimes and cut links are kept as outages with their true
 // begin and end, without a trace; one still lasting at the end is open.
 func TestOutagesRecordPausesDowntimesAndCuts(t *testing.T) {
@@ -22,7 +14,7 @@ func TestOutagesRecordPausesDowntimesAndCuts(t *testing.T) {
 	a := w.AddNode("a", func() Node { return ticker{} })
 	b := w.AddNode("b", func() Node { return ticker{} })
 	at := func(ms int, f func(*World)) {
-		w.Schedule(time.Duration(ms)*time.Millisecond, doFault{"f", f})
+		w.Schedule(time.Duration(ms)*time.Millisecond, faultFunc{"f", f})
 	}
 	at(5, func(w *World) { w.Pause(a, 10*time.Millisecond) })
 	at(20, func(w *World) { w.Crash(b) })

@@ -137,21 +137,16 @@ func panicText(t *testing.T, v any) (msg string) {
 // turns deferSync on yet; a later issue injects it as a fault.
 func TestCrashLosesUnsyncedWritesOnly(t *testing.T) {
 	w := newWorld(t, Config{})
-	w.AddNode("n", func() Node {
-		return &recorder{onStart: func(env *Env) {
-			if env.Incarnation() > 0 {
-				return
-			}
-			s := env.p.store
-			s.deferSync = true
-			env.Put("synced", 1)
-			env.Put("gone-again", 1)
-			s.sync()
-			env.Put("synced", 2) // unsynced overwrite: the crash restores 1
-			env.Put("unsynced", 3)
-			env.Delete("gone-again") // unsynced delete: the crash brings it back
-		}}
-	})
+	w.AddNode("n", firstStart(func(env *Env) {
+		s := env.p.store
+		s.deferSync = true
+		env.Put("synced", 1)
+		env.Put("gone-again", 1)
+		s.sync()
+		env.Put("synced", 2) // unsynced overwrite: the crash restores 1
+		env.Put("unsynced", 3)
+		env.Delete("gone-again") // unsynced delete: the crash brings it back
+	}))
 	w.Schedule(time.Millisecond, faultFunc{"crash", func(w *World) { w.Crash(0) }})
 	w.Run()
 	s := w.Store(0)

@@ -7,13 +7,22 @@ import (
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/internal/scenariotest"
+	"github.com/faultline-sim/faultline/protocol/twopc"
+	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/stretchr/testify/require"
 )
 
-func TestCorrectTwoPCSurvivesEveryCrashPoint(t *testing.T) {
-	spec := scenariotest.Get(t, "2pc-bank")
-	res, err := CrashPoints(spec, Options{Seed: 1, RestartAfter: 30 * time.Millisecond, PerKind: 8})
+// crashPoints runs spec's crash points and fails the test on an error,
+// which every test here but the one about bad input expects none of.
+func crashPoints(t *testing.T, spec scenarios.Spec, o Options) *Result {
+	t.Helper()
+	res, err := CrashPoints(spec, o)
 	require.NoError(t, err)
+	return res
+}
+
+func TestCorrectTwoPCSurvivesEveryCrashPoint(t *testing.T) {
+	res := crashPoints(t, scenariotest.Get(t, "2pc-bank"), Options{Seed: 1, RestartAfter: 30 * time.Millisecond, PerKind: 8})
 	require.Greater(t, res.Points, 200)
 	require.Greater(t, res.Boundaries, res.Distinct, "timers and records share their effect's point")
 	require.GreaterOrEqual(t, res.Distinct, res.Points)
@@ -34,9 +43,7 @@ func TestCorrectTwoPCSurvivesEveryCrashPoint(t *testing.T) {
 // The planted recovery bug is found without any randomness: some crash
 // point after a yes vote, followed by a restart, breaks atomicity.
 func TestCrashPointsFindThePlantedRecoveryBug(t *testing.T) {
-	spec := scenariotest.Get(t, "2pc-bank")
-	res, err := CrashPoints(spec, Options{Seed: 1, Bug: "presume-abort-on-restart", RestartAfter: 30 * time.Millisecond, PerKind: 8})
-	require.NoError(t, err)
+	res := crashPoints(t, scenariotest.Get(t, "2pc-bank"), Options{Seed: 1, Bug: "presume-abort-on-restart", RestartAfter: 30 * time.Millisecond, PerKind: 8})
 	require.Positive(t, res.Counts[checker.Violation])
 	found := false
 	for _, r := range res.Runs {
@@ -54,8 +61,7 @@ func TestCoordinatorCrashPointsBlockTwoPCNotThreePC(t *testing.T) {
 	for name, wantBlocked := range map[string]bool{"2pc-bank": true, "3pc-bank": false} {
 		spec := scenariotest.Get(t, name)
 		spec.Liveness = nil // no heal-all: a crashed coordinator stays down
-		res, err := CrashPoints(spec, Options{Seed: 1, PerKind: 3, Nodes: []string{"coordinator"}})
-		require.NoError(t, err)
+		res := crashPoints(t, spec, Options{Seed: 1, PerKind: 3, Nodes: []string{"coordinator"}})
 		require.Zero(t, res.Counts[checker.Violation], name)
 		require.Equal(t, wantBlocked, res.Counts[checker.Blocked] > 0, "%s: %v", name, res.Counts)
 	}
@@ -71,9 +77,7 @@ func TestUnknownNodeIsAnError(t *testing.T) {
 // every checker; it returns the result for further checks.
 func survives(t *testing.T, scenario, node string, restart time.Duration, perKind, minPoints int) *Result {
 	t.Helper()
-	spec := scenariotest.Get(t, scenario)
-	res, err := CrashPoints(spec, Options{Seed: 1, RestartAfter: restart, PerKind: perKind, Nodes: []string{node}})
-	require.NoError(t, err)
+	res := crashPoints(t, scenariotest.Get(t, scenario), Options{Seed: 1, RestartAfter: restart, PerKind: perKind, Nodes: []string{node}})
 	require.Greater(t, res.Points, minPoints, scenario)
 	require.Equal(t, res.Points, res.Counts[checker.OK], "%s %s restart %v: %v", scenario, node, restart, res.Counts)
 	return res
@@ -128,4 +132,23 @@ func TestStorageWritesAndLogsItsAnswerAtOnce(t *testing.T) {
 // now one atomic step (sim.Env.Atomic).
 func TestZooKeeperAppliesEachTransactionAtOnce(t *testing.T) {
 	survives(t, "zk-lock-fenced", "zookeeper", 30*time.Millisecond, 10, 30)
+}
+
+// With unsynced writes lost, a sync is an effect boundary: a participant
+// crashed between its write and its sync loses the write. Every crash
+// point's run must lose them too — it did not (the storage setting was
+// left out of each point's plan), and a crash then kept a write whose
+// record the boundaries of the lossy run had put after the crash.
+func TestCrashPointsLoseUnsyncedWritesLikeTheirBaseRun(t *testing.T) {
+	spec := scenariotest.Get(t, "2pc-bank")
+	spec.Faults.Unsynced = "lose"
+	o := Options{Seed: 1, RestartAfter: 30 * time.Millisecond, PerKind: 2, Nodes: []string{"participant-1"}}
+	res := crashPoints(t, spec, o)
+	require.Zero(t, res.Counts[checker.Violation], "the correct 2PC loses nothing it promised")
+	for _, r := range res.Runs {
+		require.Equal(t, "lose", r.Faults.Unsynced)
+	}
+	o.Bug = twopc.BugVoteBeforeSync
+	bad := crashPoints(t, spec, o)
+	require.Positive(t, bad.Counts[checker.Violation], "a yes vote before its record is synced")
 }

@@ -101,8 +101,7 @@ func (ackedIsDurable) Check(h *checker.History) checker.Result {
 var toyLog = scenarios.Spec{Name: "toy-log", Expect: checker.OK, System: logSystem{}, MaxTime: time.Second}
 
 func TestAPutThenASendWithoutObservationHasACrashPointBetween(t *testing.T) {
-	res, err := CrashPoints(toyLog, Options{Seed: 1, RestartAfter: 5 * time.Millisecond, Nodes: []string{"log"}})
-	require.NoError(t, err)
+	res := crashPoints(t, toyLog, Options{Seed: 1, RestartAfter: 5 * time.Millisecond, Nodes: []string{"log"}})
 	// Each of the 5 appends is one server run: put (effect 1), send (2).
 	require.Equal(t, 10, res.Boundaries)
 	require.Equal(t, 10, res.Distinct)
@@ -119,8 +118,7 @@ func TestAPutThenASendWithoutObservationHasACrashPointBetween(t *testing.T) {
 }
 
 func TestCrashPointsCatchAnAckBeforeTheLogWrite(t *testing.T) {
-	res, err := CrashPoints(toyLog, Options{Seed: 1, Bug: "ack-before-log", Nodes: []string{"log"}})
-	require.NoError(t, err)
+	res := crashPoints(t, toyLog, Options{Seed: 1, Bug: "ack-before-log", Nodes: []string{"log"}})
 	var caught []string
 	for _, r := range res.Runs {
 		if r.Verdict == checker.Violation {

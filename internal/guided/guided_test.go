@@ -10,23 +10,28 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestSearchFindsSendBeforeLogAndIsDeterministic(t *testing.T) {
-	s := scenariotest.Get(t, "2pc-bank-faults")
-	found, err := Search(s, Options{Bug: twopc.BugSendBeforeLog, Budget: 300, Seed: 3})
+// search runs a guided search of the registered scenario name and fails
+// the test on an error.
+func search(t *testing.T, name string, o Options) *Result {
+	t.Helper()
+	res, err := Search(scenariotest.Get(t, name), o)
 	require.NoError(t, err)
+	return res
+}
+
+func TestSearchFindsSendBeforeLogAndIsDeterministic(t *testing.T) {
+	found := search(t, "2pc-bank-faults", Options{Bug: twopc.BugSendBeforeLog, Budget: 300, Seed: 3})
 	require.True(t, found.Found, "send-before-log within 300 runs")
 	require.Equal(t, "atomicity", found.Outcome.Results[0].Checker)
 	t.Logf("found after %d runs; corpus %d, coverage %d", found.Runs, found.Corpus, found.Coverage)
 
 	// The correct protocol: nothing to find, a corpus that grows, and the
 	// same search twice is the same search.
-	a, err := Search(s, Options{Budget: 40, Seed: 3})
-	require.NoError(t, err)
+	a := search(t, "2pc-bank-faults", Options{Budget: 40, Seed: 3})
 	require.False(t, a.Found)
 	require.Equal(t, 40, a.Runs)
 	require.Greater(t, a.Corpus, 10)
-	b, err := Search(s, Options{Budget: 40, Seed: 3})
-	require.NoError(t, err)
+	b := search(t, "2pc-bank-faults", Options{Budget: 40, Seed: 3})
 	require.Equal(t, a, b)
 }
 

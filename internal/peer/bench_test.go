@@ -5,6 +5,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/faultline-sim/faultline/internal/scenariotest"
 	"github.com/faultline-sim/faultline/scenarios"
 )
 
@@ -18,10 +19,7 @@ import (
 // runs go through testing.RunTests to get one, and are timed from outside
 // the bubbles, whose clock is fake.
 func BenchmarkPeerVsFaultline(b *testing.B) {
-	spec, err := scenarios.Get("2pc-bank")
-	if err != nil {
-		b.Fatal(err)
-	}
+	spec := scenariotest.Get(b, "2pc-bank")
 	var peer, untraced, traced time.Duration
 	var peerMsgs, flEvents int
 	ran := false

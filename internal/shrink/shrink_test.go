@@ -10,11 +10,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// shrunk shrinks seed of spec with the planted bug and fails the test on
+// an error: a run with a violation to shrink, as the tests here expect.
+func shrunk(t *testing.T, spec scenarios.Spec, seed uint64, bug string) *Result {
+	t.Helper()
+	res, err := Shrink(spec, seed, bug, 0)
+	require.NoError(t, err)
+	return res
+}
+
 // The 3PC split found by random search shrinks to the partition alone.
 func TestShrinksTheThreePCSplitToOnePartition(t *testing.T) {
-	spec := scenariotest.Get(t, "3pc-faults")
-	res, err := Shrink(spec, 83, "", 0)
-	require.NoError(t, err)
+	res := shrunk(t, scenariotest.Get(t, "3pc-faults"), 83, "")
 	require.Greater(t, len(res.Original.Actions), 10)
 	require.Contains(t, res.Checkers, "atomicity")
 	require.Equal(t, checker.Violation, res.Outcome.Verdict)
@@ -31,8 +38,7 @@ func TestShrinksTheThreePCSplitToOnePartition(t *testing.T) {
 // Every fault left is needed: removing any one of them makes the run pass.
 func TestEveryRemainingFaultIsNeeded(t *testing.T) {
 	spec := scenariotest.Get(t, "2pc-bank-faults")
-	res, err := Shrink(spec, 42, "presume-abort-on-restart", 0)
-	require.NoError(t, err)
+	res := shrunk(t, spec, 42, "presume-abort-on-restart")
 	require.Less(t, len(res.Minimal.Actions)+len(res.Minimal.Triggers), len(res.Original.Actions)+len(res.Original.Triggers))
 	for i, a := range res.Minimal.Actions {
 		if a.Kind == faults.HealAll {

@@ -27,6 +27,13 @@ const runProbe = `Object.assign(` + common + `, (function(){
   };
 })())`
 
+// label is a text label of the diagram and whether it lies inside the
+// first viewport.
+type label struct {
+	Text   string
+	InView bool
+}
+
 type runPage struct {
 	layout
 	Height  float64
@@ -36,22 +43,16 @@ type runPage struct {
 		Line   string
 		InView bool
 	}
-	HLLabels []struct {
-		Text   string
-		InView bool
-	}
-	Spans []struct {
+	HLLabels []label
+	Spans    []struct {
 		Cls, Title string
 		TopInView  bool
 		Top        float64
 		Bottom     float64
 	}
-	SpanLabels []struct {
-		Text   string
-		InView bool
-	}
-	Lines    []string
-	Findings float64
+	SpanLabels []label
+	Lines      []string
+	Findings   float64
 }
 
 func decode(t *testing.T, p page) runPage {
@@ -99,10 +100,7 @@ func hlInView(t *testing.T, r runPage, want string) {
 	t.Fatalf("no highlighted event %q; highlighted: %+v", want, r.HL)
 }
 
-func labelInView(t *testing.T, labels []struct {
-	Text   string
-	InView bool
-}, want string) {
+func labelInView(t *testing.T, labels []label, want string) {
 	for _, l := range labels {
 		if strings.Contains(l.Text, want) && l.InView {
 			return

@@ -13,17 +13,24 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// sweepFaults sweeps the lease box's random-fault scenario on two workers
+// and fails the test on an error; the sweep and shrink tests start so.
+func sweepFaults(t *testing.T, o sweep.Options) *sweep.Result {
+	t.Helper()
+	o.Workers = 2
+	res, err := sweep.Sweep(scenariotest.Get(t, "leasebox-faults"), o)
+	require.NoError(t, err)
+	return res
+}
+
 // Sweep: the lease box survives random crashes, partitions, loss and
 // duplication; with volatile leases a restarted server hands out held
 // locks, and random search finds it.
 func TestSweepFindsTheVolatileLeases(t *testing.T) {
-	s := scenariotest.Get(t, "leasebox-faults")
-	ok, err := sweep.Sweep(s, sweep.Options{From: 1, To: 200, Workers: 2, Verify: -1})
-	require.NoError(t, err)
+	ok := sweepFaults(t, sweep.Options{From: 1, To: 200, Verify: -1})
 	require.Equal(t, 200, ok.Counts[checker.OK], "the correct lease box: %v", ok.Counts)
 
-	bad, err := sweep.Sweep(s, sweep.Options{From: 1, To: 200, Workers: 2, Verify: 2, Bug: BugVolatileLeases})
-	require.NoError(t, err)
+	bad := sweepFaults(t, sweep.Options{From: 1, To: 200, Verify: 2, Bug: BugVolatileLeases})
 	require.Positive(t, bad.Counts[checker.Violation], "volatile leases not found in 200 seeds")
 	require.Positive(t, bad.ByChecker["lock-linear"]+bad.ByChecker["mutex"]+bad.ByChecker["storage"], "%v", bad.ByChecker)
 }
@@ -31,13 +38,11 @@ func TestSweepFindsTheVolatileLeases(t *testing.T) {
 // Shrink: of a failing seed's random faults one crash of the server is
 // enough, and shrink finds that one.
 func TestShrinkKeepsOnlyTheServerCrash(t *testing.T) {
-	s := scenariotest.Get(t, "leasebox-faults")
-	res, err := sweep.Sweep(s, sweep.Options{From: 1, To: 100, Workers: 2, Verify: -1, Bug: BugVolatileLeases})
-	require.NoError(t, err)
+	res := sweepFaults(t, sweep.Options{From: 1, To: 100, Verify: -1, Bug: BugVolatileLeases})
 	seeds := res.Seeds(checker.Violation, 1)
 	require.NotEmpty(t, seeds)
 
-	min, err := shrink.Shrink(s, seeds[0], BugVolatileLeases, 300)
+	min, err := shrink.Shrink(scenariotest.Get(t, "leasebox-faults"), seeds[0], BugVolatileLeases, 300)
 	require.NoError(t, err)
 	require.Equal(t, checker.Violation, min.Outcome.Verdict)
 	var kept []faults.Action
