@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -210,12 +211,12 @@ func diffRows(old, cur map[uint64]diffRow) sweepDiff {
 		}
 		d.Changed = append(d.Changed, ch)
 	}
-	for _, c := range sortedNames(firedNew) {
+	for _, c := range slices.Sorted(maps.Keys(firedNew)) {
 		if len(firedOld[c]) == 0 {
 			d.Newly = append(d.Newly, checkerChange{Checker: c, Seeds: firedNew[c]})
 		}
 	}
-	for _, c := range sortedNames(firedOld) {
+	for _, c := range slices.Sorted(maps.Keys(firedOld)) {
 		if len(firedNew[c]) == 0 {
 			d.Stopped = append(d.Stopped, checkerChange{Checker: c, Seeds: firedOld[c]})
 		}
@@ -230,15 +231,6 @@ func minus(a, b []string) []string {
 			out = append(out, x)
 		}
 	}
-	return out
-}
-
-func sortedNames(m map[string][]uint64) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 
