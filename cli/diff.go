@@ -1,8 +1,8 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -102,39 +102,32 @@ func readRows(path string) (map[uint64]diffRow, error) {
 	}
 	defer f.Close()
 	rows := map[uint64]diffRow{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
-			continue
-		}
+	line, err := strictjson.Lines(f, 16<<20, func(line int, b []byte) error {
 		if b[0] != '{' || line == 1 && (string(b) == "{" || bytes.Contains(b, []byte(`"scenario"`))) {
-			return nil, fmt.Errorf("diff: %s:%d: not a rows line (want the JSON Lines of simrun sweep --rows FILE, not sweep --json)", path, line)
+			return errors.New("not a rows line (want the JSON Lines of simrun sweep --rows FILE, not sweep --json)")
 		}
 		var r diffRow
 		if err := strictjson.Decode(b, &r); err != nil {
-			return nil, fmt.Errorf("diff: %s:%d: %w", path, line, err)
+			return err
 		}
 		if r.Seed == nil {
-			return nil, fmt.Errorf("diff: %s:%d: no \"seed\"", path, line)
+			return errors.New(`no "seed"`)
 		}
 		if _, err := checker.ParseVerdict(string(r.Verdict)); err != nil {
-			return nil, fmt.Errorf("diff: %s:%d: field \"verdict\": %w", path, line, err)
+			return fmt.Errorf("field \"verdict\": %w", err)
 		}
 		if _, dup := rows[*r.Seed]; dup {
-			return nil, fmt.Errorf("diff: %s:%d: seed %d appears twice", path, line, *r.Seed)
+			return fmt.Errorf("seed %d appears twice", *r.Seed)
 		}
 		if r.Violated == nil { // rows written before the field: derive it
 			r.Violated = violatedSet(r.Failures)
 		}
 		sort.Strings(r.Violated)
 		rows[*r.Seed] = r
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("diff: %s: %w", path, err)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("diff: %s:%d: %w", path, line, err)
 	}
 	if len(rows) == 0 {
 		return nil, fmt.Errorf("diff: %s: no rows (want the JSON Lines of simrun sweep --rows FILE)", path)
