@@ -3,8 +3,6 @@ package reports
 import (
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -34,7 +32,7 @@ func SweepText(w io.Writer, r *sweep.Result, elapsed time.Duration) {
 		r.Counts[checker.OK], r.Counts[checker.Blocked], r.Counts[checker.Violation], r.Counts[checker.Unknown], r.Expect)
 	if len(r.ByChecker) > 0 {
 		var parts []string
-		for _, c := range slices.Sorted(maps.Keys(r.ByChecker)) {
+		for _, c := range r.Violated() {
 			parts = append(parts, fmt.Sprintf("%s %d", c, r.ByChecker[c]))
 		}
 		fmt.Fprintf(w, "violated  %s\n", strings.Join(parts, ", "))
