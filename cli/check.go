@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -15,10 +14,6 @@ import (
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/spf13/cobra"
 )
-
-// unsafeName is what a file name made from a scenario's name or path may
-// not contain.
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 func newCheck() *cobra.Command {
 	var (
@@ -193,7 +188,7 @@ func writeRunVisualizations(w io.Writer, dir string, out *scenarios.Outcome) {
 		if r.Visualize == nil || r.Verdict != checker.Violation {
 			continue
 		}
-		name := fmt.Sprintf("porcupine-%s-seed%d-%s.html", strings.Trim(unsafeName.ReplaceAllString(out.Scenario, "-"), "-"), out.Seed, r.Checker)
+		name := fmt.Sprintf("porcupine-%s-seed%d-%s.html", strings.Trim(reports.FileSafe(out.Scenario), "-"), out.Seed, r.Checker)
 		if path, err := writeVisualization(dir, name, r.Visualize); err != nil {
 			fmt.Fprintf(w, "visualization not written: %v\n", err)
 		} else {

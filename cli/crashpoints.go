@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/internal/explore"
@@ -18,9 +17,8 @@ func newCrashPoints() *cobra.Command {
 		o       explore.Options
 		out     *output
 		saveDir string
-		linTO   time.Duration
+		sc      scenarioArg
 	)
-	var unsynced string
 	c := &cobra.Command{
 		Use:   "crashpoints SCENARIO [--seed N]",
 		Short: "Crash each node between the effects of its handlers, one run per crash point",
@@ -39,18 +37,15 @@ boundaries exist, how many are distinct and how many were run, the verdict
 counts and the crash points that break a checker; --save-dir writes each of
 those as a run file for simrun replay. Exit status 1 if any crash point
 gives a violation.`,
-		Args:              exactlyOne("scenario name or file"),
-		ValidArgsFunction: completeScenarios,
 		RunE: func(c *cobra.Command, args []string) error {
 			asJSON := out.is("json")
 			if o.RestartAfter < 0 {
 				return fmt.Errorf("crashpoints: --restart-after must not be negative, got %v", o.RestartAfter)
 			}
-			spec, err := scenarioOf(c, args[0], unsynced)
+			spec, err := sc.load(c, args[0])
 			if err != nil {
 				return err
 			}
-			spec.SetLinTimeout(linTO)
 			if saveDir != "" {
 				if err := os.MkdirAll(saveDir, 0o755); err != nil {
 					return fmt.Errorf("crashpoints: --save-dir: %w", err)
@@ -143,9 +138,8 @@ gives a violation.`,
 	f := c.Flags()
 	seedFlag(c, &o.Seed, 1, false, "seed of the runs (workload and network draws)")
 	bugFlag(c, &o.Bug)
-	unsyncedFlag(f, &unsynced)
 	f.DurationVar(&o.RestartAfter, "restart-after", 0, "restart each crashed node after this long (default: never, but a liveness phase restarts it)")
-	linTimeoutFlag(c, &linTO)
+	sc.take(c)
 	countFlag(c, &o.PerKind, "per-kind", 25, "crash points per node and effect kind, spread over the run")
 	listFlag(c, &o.Nodes, "nodes", "only crash these nodes (comma-separated; default every node)", nil)
 	out = formatFlags(c, "text", "json")

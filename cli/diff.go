@@ -1,10 +1,11 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -101,39 +102,32 @@ func readRows(path string) (map[uint64]diffRow, error) {
 	}
 	defer f.Close()
 	rows := map[uint64]diffRow{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
-			continue
-		}
+	line, err := strictjson.Lines(f, 16<<20, func(line int, b []byte) error {
 		if b[0] != '{' || line == 1 && (string(b) == "{" || bytes.Contains(b, []byte(`"scenario"`))) {
-			return nil, fmt.Errorf("diff: %s:%d: not a rows line (want the JSON Lines of simrun sweep --rows FILE, not sweep --json)", path, line)
+			return errors.New("not a rows line (want the JSON Lines of simrun sweep --rows FILE, not sweep --json)")
 		}
 		var r diffRow
 		if err := strictjson.Decode(b, &r); err != nil {
-			return nil, fmt.Errorf("diff: %s:%d: %w", path, line, err)
+			return err
 		}
 		if r.Seed == nil {
-			return nil, fmt.Errorf("diff: %s:%d: no \"seed\"", path, line)
+			return errors.New(`no "seed"`)
 		}
 		if _, err := checker.ParseVerdict(string(r.Verdict)); err != nil {
-			return nil, fmt.Errorf("diff: %s:%d: field \"verdict\": %w", path, line, err)
+			return fmt.Errorf("field \"verdict\": %w", err)
 		}
 		if _, dup := rows[*r.Seed]; dup {
-			return nil, fmt.Errorf("diff: %s:%d: seed %d appears twice", path, line, *r.Seed)
+			return fmt.Errorf("seed %d appears twice", *r.Seed)
 		}
 		if r.Violated == nil { // rows written before the field: derive it
 			r.Violated = violatedSet(r.Failures)
 		}
 		sort.Strings(r.Violated)
 		rows[*r.Seed] = r
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("diff: %s: %w", path, err)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("diff: %s:%d: %w", path, line, err)
 	}
 	if len(rows) == 0 {
 		return nil, fmt.Errorf("diff: %s: no rows (want the JSON Lines of simrun sweep --rows FILE)", path)
@@ -210,12 +204,12 @@ func diffRows(old, cur map[uint64]diffRow) sweepDiff {
 		}
 		d.Changed = append(d.Changed, ch)
 	}
-	for _, c := range sortedNames(firedNew) {
+	for _, c := range slices.Sorted(maps.Keys(firedNew)) {
 		if len(firedOld[c]) == 0 {
 			d.Newly = append(d.Newly, checkerChange{Checker: c, Seeds: firedNew[c]})
 		}
 	}
-	for _, c := range sortedNames(firedOld) {
+	for _, c := range slices.Sorted(maps.Keys(firedOld)) {
 		if len(firedNew[c]) == 0 {
 			d.Stopped = append(d.Stopped, checkerChange{Checker: c, Seeds: firedOld[c]})
 		}
@@ -230,15 +224,6 @@ func minus(a, b []string) []string {
 			out = append(out, x)
 		}
 	}
-	return out
-}
-
-func sortedNames(m map[string][]uint64) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/faults"
@@ -20,10 +19,9 @@ func newRun() *cobra.Command {
 		faultsIn  string
 		faultsOut string
 		saveTo    string
-		linTO     time.Duration
+		sc        scenarioArg
 		p         presentation
 	)
-	var unsynced string
 	c := &cobra.Command{
 		Use:   "run SCENARIO --seed N",
 		Short: "Run one scenario with one seed and print the checkers' verdicts",
@@ -35,15 +33,13 @@ verdict, blocked participants and the trace hash; --trace adds every event
 --faults FILE replays a saved fault schedule instead of the scenario's own;
 --save-faults FILE writes the schedule this run used; --save FILE writes a
 run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
-		Args:              exactlyOne("scenario name or file"),
-		ValidArgsFunction: completeScenarios,
 		RunE: func(c *cobra.Command, args []string) error {
-			spec, err := scenarioOf(c, args[0], unsynced)
+			spec, err := sc.load(c, args[0])
 			if err != nil {
 				return err
 			}
-			p.epilogue = unsyncedNote(unsynced)
-			opts := scenarios.Options{Seed: seed, Bug: bug, LinTimeout: linTO}
+			p.epilogue = unsyncedNote(sc.unsynced)
+			opts := scenarios.Options{Seed: seed, Bug: bug}
 			if faultsIn != "" {
 				data, err := os.ReadFile(faultsIn)
 				if err != nil {
@@ -80,11 +76,10 @@ run file (scenario, seed, bug, faults, trace hash) for simrun replay.`,
 	f := c.Flags()
 	seedFlag(c, &seed, 0, true, "seed of the run (required)")
 	bugFlag(c, &bug)
-	unsyncedFlag(f, &unsynced)
 	f.StringVar(&faultsIn, "faults", "", "replay this saved fault schedule (JSON) instead of the scenario's")
 	f.StringVar(&faultsOut, "save-faults", "", "write the fault schedule of this run to a file (JSON)")
 	f.StringVar(&saveTo, "save", "", "write a run file for simrun replay (JSON)")
-	linTimeoutFlag(c, &linTO)
+	sc.take(c)
 	addPresentation(c, &p)
 	return c
 }

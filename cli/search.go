@@ -11,10 +11,11 @@ import (
 
 func newSearch() *cobra.Command {
 	var (
-		bug, unsynced, saveFaults string
-		budget, trials            int
-		seed                      uint64
-		compare                   bool
+		bug, saveFaults string
+		sc              scenarioArg
+		budget, trials  int
+		seed            uint64
+		compare         bool
 	)
 	c := &cobra.Command{
 		Use:   "search SCENARIO --bug NAME | search --compare",
@@ -55,7 +56,7 @@ swarm (each seed picks its kinds) and guided, median over --trials.`,
 			if len(args) != 1 {
 				return fmt.Errorf("search: one scenario expected (or --compare)")
 			}
-			spec, err := scenarioOf(c, args[0], unsynced)
+			spec, err := sc.load(c, args[0])
 			if err != nil {
 				return err
 			}
@@ -95,6 +96,6 @@ swarm (each seed picks its kinds) and guided, median over --trials.`,
 	f.StringVar(&saveFaults, "save-faults", "", "write the schedule of the run that found something")
 	f.BoolVar(&compare, "compare", false, "measure random, swarm and guided search on the planted-bug catalog")
 	countFlag(c, &trials, "trials", 5, "trials per bug and strategy with --compare")
-	unsyncedFlag(f, &unsynced)
+	unsyncedFlag(f, &sc.unsynced)
 	return c
 }

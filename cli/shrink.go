@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/internal/reports"
@@ -21,9 +20,8 @@ func newShrink() *cobra.Command {
 		saveTo  string
 		maxRuns int
 		p       presentation
-		linTO   time.Duration
+		sc      scenarioArg
 	)
-	var unsynced string
 	c := &cobra.Command{
 		Use:   "shrink SCENARIO --seed N",
 		Short: "Shrink a failing run to the fewest faults that still make it fail",
@@ -33,14 +31,11 @@ reports a violation. Prints the minimal fault schedule and the run it
 gives; --save writes that run as a run file for simrun replay.
 Exit status 1 when the minimal run fails (the usual case), 2 when the seed
 has no violation to shrink.`,
-		Args:              exactlyOne("scenario name or file"),
-		ValidArgsFunction: completeScenarios,
 		RunE: func(c *cobra.Command, args []string) error {
-			spec, err := scenarioOf(c, args[0], unsynced)
+			spec, err := sc.load(c, args[0])
 			if err != nil {
 				return err
 			}
-			spec.SetLinTimeout(linTO)
 			res, err := shrink.Shrink(spec, seed, bug, maxRuns)
 			if err != nil {
 				return fmt.Errorf("shrink: %v", err)
@@ -75,10 +70,9 @@ has no violation to shrink.`,
 	}
 	seedFlag(c, &seed, 0, true, "seed of the failing run (required)")
 	bugFlag(c, &bug)
-	unsyncedFlag(c.Flags(), &unsynced)
 	c.Flags().StringVar(&saveTo, "save", "", "write the minimal run as a run file for simrun replay")
 	countFlag(c, &maxRuns, "max-runs", 2000, "give up refining after this many runs")
-	linTimeoutFlag(c, &linTO)
+	sc.take(c)
 	addPresentation(c, &p)
 	return c
 }

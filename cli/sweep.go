@@ -16,14 +16,13 @@ func newSweep() *cobra.Command {
 		seeds   seedRange
 		workers int
 		bug     string
-		linTO   time.Duration
+		sc      scenarioArg
 		htmlOut string
 		out     *output
 		shard   string
 		rows    string
 		detK    int
 	)
-	var unsynced string
 	c := &cobra.Command{
 		Use:   "sweep SCENARIO --seeds A-B",
 		Short: "Run a scenario over a range of seeds in parallel and count verdicts",
@@ -31,15 +30,13 @@ func newSweep() *cobra.Command {
 the first failing seeds, each with the simrun run command that reproduces it.
 Results are identical for any --workers. Each listed failure is re-run twice
 with its full trace to confirm it reproduces with the same trace hash.`,
-		Args:              exactlyOne("scenario name or file"),
-		ValidArgsFunction: completeScenarios,
 		RunE: func(c *cobra.Command, args []string) (err error) {
-			spec, err := scenarioOf(c, args[0], unsynced)
+			spec, err := sc.load(c, args[0])
 			if err != nil {
 				return err
 			}
 			from, to := seeds.from, seeds.to
-			opts := sweep.Options{From: from, To: to, Workers: workers, Bug: bug, LinTimeout: linTO, CheckDeterminism: detK}
+			opts := sweep.Options{From: from, To: to, Workers: workers, Bug: bug, CheckDeterminism: detK}
 			if shard != "" {
 				if opts.Shard, opts.Shards, err = sweep.ParseShard(shard); err != nil {
 					return err
@@ -82,7 +79,7 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 				}
 			default:
 				reports.SweepText(w, res, elapsed)
-				if note := unsyncedNote(unsynced); note != "" {
+				if note := unsyncedNote(sc.unsynced); note != "" {
 					fmt.Fprintln(w, note)
 				}
 			}
@@ -112,8 +109,7 @@ with its full trace to confirm it reproduces with the same trace hash.`,
 	seedsFlag(c, &seeds, "", "seed range A-B, inclusive (required)")
 	workersFlag(c, &workers)
 	bugFlag(c, &bug)
-	unsyncedFlag(c.Flags(), &unsynced)
-	linTimeoutFlag(c, &linTO)
+	sc.take(c)
 	out = formatFlags(c, "text", "json", "html")
 	f := c.Flags()
 	f.StringVar(&htmlOut, "html", "", "also write an HTML report with charts (verdicts, violations by checker, seeds to first detection) to this file")

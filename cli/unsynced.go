@@ -2,12 +2,44 @@ package cli
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/faultline-sim/faultline/sim"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
+
+// scenarioArg is the SCENARIO argument of a command that runs a scenario —
+// a registered scenario's name or a scenario file's path — with the
+// options every such command gives its runs: the storage fault
+// (--unsynced) and the bound on each linearizability search
+// (--lin-timeout).
+type scenarioArg struct {
+	unsynced string
+	linTO    time.Duration
+}
+
+// take makes c take one SCENARIO argument, completed from the registered
+// scenarios, with --unsynced and --lin-timeout. Call it once c's RunE is
+// set: --lin-timeout checks its value before RunE runs.
+func (a *scenarioArg) take(c *cobra.Command) {
+	c.Args = exactlyOne("scenario name or file")
+	c.ValidArgsFunction = completeScenarios
+	unsyncedFlag(c.Flags(), &a.unsynced)
+	linTimeoutFlag(c, &a.linTO)
+}
+
+// load resolves the argument with the storage fault and the search bound
+// its flags ask for.
+func (a *scenarioArg) load(c *cobra.Command, arg string) (scenarios.Spec, error) {
+	spec, err := loadScenario(arg)
+	if err != nil {
+		return spec, err
+	}
+	spec.SetLinTimeout(a.linTO)
+	return spec, withUnsynced(c.Name(), &spec, a.unsynced)
+}
 
 // unsyncedFlag adds --unsynced, the storage fault, to a command that runs
 // a scenario.
@@ -26,16 +58,6 @@ func withUnsynced(cmd string, spec *scenarios.Spec, mode string) error {
 	}
 	spec.Faults.Unsynced = mode
 	return nil
-}
-
-// scenarioOf loads a command's scenario argument with the storage fault
-// its --unsynced asks for.
-func scenarioOf(c *cobra.Command, arg, unsynced string) (scenarios.Spec, error) {
-	spec, err := loadScenario(arg)
-	if err != nil {
-		return spec, err
-	}
-	return spec, withUnsynced(c.Name(), &spec, unsynced)
 }
 
 // unsyncedNote is the line that says --unsynced was given, which the

@@ -136,8 +136,6 @@ func indent(s string) string {
 	return regexp.MustCompile(`(?m)^`).ReplaceAllString(strings.TrimRight(s, "\n"), "  ") + "\n"
 }
 
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
 // writeRunFile saves the run (its resolved scenario, seed, bug, fault
 // schedule and trace hash) for `simrun replay`.
 func writeRunFile(out *scenarios.Outcome, dir string) (string, error) {
@@ -147,7 +145,7 @@ func writeRunFile(out *scenarios.Outcome, dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	name := fmt.Sprintf("faultline-%s-seed%d-%s.json", unsafeName.ReplaceAllString(filepath.Base(out.Scenario), "-"), out.Seed, out.TraceHash)
+	name := fmt.Sprintf("faultline-%s-seed%d-%s.json", reports.FileSafe(filepath.Base(out.Scenario)), out.Seed, out.TraceHash)
 	path := filepath.Join(dir, name)
 	return path, os.WriteFile(path, scenarios.Record(out).Marshal(), 0o644)
 }

@@ -153,22 +153,24 @@ func (a Action) Validate(known func(string) bool) error {
 		return fmt.Errorf("%s: run, effect and restart_after belong to %s and %s only", a.Kind, EffectCrash, MidCrash)
 	}
 	switch a.Kind {
-	case EffectCrash:
-		return a.validateEffectCrash(known)
-	case MidCrash:
-		return a.validateMidCrash(known)
-	case Crash, Restart, Isolate, ClockJump, ClockDrift, Pause:
+	case Crash, Restart, Isolate, ClockJump, ClockDrift, Pause, EffectCrash, MidCrash:
 		if a.Node == "" {
 			return fmt.Errorf("%s: node is missing", a.Kind)
 		}
 		if err := check(a.Node); err != nil {
 			return err
 		}
-		if a.Kind == Pause && a.Duration <= 0 {
+		switch {
+		case a.Kind == Pause && a.Duration <= 0:
 			return fmt.Errorf("pause %s: duration must be positive", a.Node)
-		}
-		if a.Kind == ClockJump && a.Duration == 0 {
+		case a.Kind == ClockJump && a.Duration == 0:
 			return fmt.Errorf("clock-jump %s: duration is missing or zero (the jump, e.g. \"duration\": \"-200ms\")", a.Node)
+		case a.RestartAfter != nil && *a.RestartAfter < 0:
+			return fmt.Errorf("%s %s: negative restart_after %v", a.Kind, a.Node, *a.RestartAfter)
+		case a.Kind == EffectCrash:
+			return a.validateEffectCrash()
+		case a.Kind == MidCrash:
+			return a.validateMidCrash()
 		}
 	case Partition:
 		if len(a.Groups) < 2 {
@@ -350,10 +352,8 @@ func (r *EffectRef) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func (a Action) validateEffectCrash(known func(string) bool) error {
-	if err := a.validateCrashIn(known); err != nil {
-		return err
-	}
+// validateEffectCrash checks how an effect crash names its point.
+func (a Action) validateEffectCrash() error {
 	switch {
 	case a.At != 0:
 		return fmt.Errorf("%s %s: at must be 0: the point is named by run and effect, not by time", a.Kind, a.Node)
@@ -389,15 +389,7 @@ func (a Action) arm(w *sim.World, node sim.NodeID, quietFrom time.Duration) {
 			return
 		}
 		w.Apply(effectCrashed(a))
-		if a.RestartAfter == nil {
-			return
-		}
-		switch at := w.Now() + time.Duration(*a.RestartAfter); {
-		case *a.RestartAfter == 0:
-			w.Apply(Action{Kind: Restart, Node: a.Node})
-		case !quiet(at):
-			w.Schedule(at, Action{Kind: Restart, Node: a.Node})
-		}
+		a.planRestart(w, quiet)
 	})
 }
 

@@ -7,24 +7,8 @@ import (
 	"github.com/faultline-sim/faultline/sim"
 )
 
-// validateCrashIn checks what both kinds of crash inside a handler name
-// alike: a known node, and a restart that is not in the past.
-func (a Action) validateCrashIn(known func(string) bool) error {
-	switch {
-	case a.Node == "":
-		return fmt.Errorf("%s: node is missing", a.Kind)
-	case !known(a.Node):
-		return fmt.Errorf("%s: unknown node %q", a.Kind, a.Node)
-	case a.RestartAfter != nil && *a.RestartAfter < 0:
-		return fmt.Errorf("%s %s: negative restart_after %v", a.Kind, a.Node, *a.RestartAfter)
-	}
-	return nil
-}
-
-func (a Action) validateMidCrash(known func(string) bool) error {
-	if err := a.validateCrashIn(known); err != nil {
-		return err
-	}
+// validateMidCrash checks how a mid-crash names its point.
+func (a Action) validateMidCrash() error {
 	switch {
 	case a.Run != 0:
 		return fmt.Errorf("%s %s: run belongs to %s (a mid-crash is named by its time and effect count)", a.Kind, a.Node, EffectCrash)
@@ -67,13 +51,20 @@ func (f midCrashed) Apply(w *sim.World) {
 		return
 	}
 	w.Crash(id)
-	if m.a.RestartAfter == nil {
+	m.a.planRestart(w, m.quiet)
+}
+
+// planRestart restarts a node a crash inside a handler just took down,
+// RestartAfter later: at once for 0, never without one, and not in the
+// liveness phase (quiet), whose heal-all restarts it instead.
+func (a Action) planRestart(w *sim.World, quiet func(time.Duration) bool) {
+	if a.RestartAfter == nil {
 		return
 	}
-	switch at := w.Now() + time.Duration(*m.a.RestartAfter); {
-	case *m.a.RestartAfter == 0:
-		w.Apply(Action{Kind: Restart, Node: m.a.Node})
-	case !m.quiet(at):
-		w.Schedule(at, Action{Kind: Restart, Node: m.a.Node})
+	switch at := w.Now() + time.Duration(*a.RestartAfter); {
+	case *a.RestartAfter == 0:
+		w.Apply(Action{Kind: Restart, Node: a.Node})
+	case !quiet(at):
+		w.Schedule(at, Action{Kind: Restart, Node: a.Node})
 	}
 }

@@ -2,7 +2,8 @@ package faults
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,12 +27,7 @@ func (t Trigger) String() string {
 	if t.Node != "" {
 		conds = append(conds, "node="+t.Node)
 	}
-	keys := make([]string, 0, len(t.Where))
-	for k := range t.Where {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(t.Where)) {
 		conds = append(conds, k+"="+t.Where[k])
 	}
 	if t.Skip > 0 {
@@ -219,12 +215,7 @@ func (s Schedule) Roles() []string {
 			add(a)
 		}
 	}
-	out := make([]string, 0, len(set))
-	for n := range set {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(set))
 }
 
 // String prints the plan, one action or trigger per line.

@@ -81,27 +81,17 @@ func Read(file string, r io.Reader, m Model) (History, error) {
 		return History{}, fmt.Errorf("%s: unknown model %q (want lock or register)", file, m)
 	}
 	h := History{Model: m}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), maxLine)
-	n := 0
-	for sc.Scan() {
-		n++
-		text := bytes.TrimSpace(sc.Bytes())
-		if len(text) == 0 {
-			continue
-		}
+	n, err := strictjson.Lines(r, maxLine, func(n int, text []byte) error {
 		op, err := parseLine(text, m)
 		if err != nil {
-			return History{}, fmt.Errorf("%s:%d: %w", file, n, err)
+			return err
 		}
 		op.Line = n
 		h.Ops = append(h.Ops, op)
-	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			err = fmt.Errorf("line longer than %d bytes", maxLine)
-		}
-		return History{}, fmt.Errorf("%s:%d: %w", file, n+1, err)
+		return nil
+	})
+	if err != nil {
+		return History{}, fmt.Errorf("%s:%d: %w", file, n, err)
 	}
 	return h, nil
 }

@@ -2,9 +2,9 @@ package obs
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -237,12 +237,7 @@ func (k *KindInfo) AttrNames() []string {
 // an attribute, every value of its type. Keys are checked in sorted order
 // so the error is the same on every run.
 func (k *KindInfo) CheckWhere(where map[string]string) error {
-	keys := make([]string, 0, len(where))
-	for n := range where {
-		keys = append(keys, n)
-	}
-	sort.Strings(keys)
-	for _, n := range keys {
+	for _, n := range slices.Sorted(maps.Keys(where)) {
 		a, err := k.Attr(n)
 		if err != nil {
 			return err
@@ -289,12 +284,7 @@ func Vocabulary() []KindInfo {
 
 // KindNames lists the registered kinds, sorted.
 func KindNames() []string {
-	out := make([]string, 0, len(kinds))
-	for n := range kinds {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(kinds))
 }
 
 // AttrOf returns attribute n of fact f as text, the form triggers match.

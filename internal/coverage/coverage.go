@@ -2,7 +2,9 @@ package coverage
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 
 	"github.com/faultline-sim/faultline/obs"
@@ -115,14 +117,14 @@ func declared(kind, attr string) []string {
 // Merge adds u's counts to t (same protocol).
 func (t *Tally) Merge(u *Tally) {
 	t.Runs += u.Runs
-	for k, n := range u.Facts {
-		t.Facts[k] += n
-	}
-	for k, n := range u.Values {
-		t.Values[k] += n
-	}
-	for k, n := range u.Messages {
-		t.Messages[k] += n
+	addCounts(t.Facts, u.Facts)
+	addCounts(t.Values, u.Values)
+	addCounts(t.Messages, u.Messages)
+}
+
+func addCounts(to, from map[string]int) {
+	for k, n := range from {
+		to[k] += n
 	}
 }
 
@@ -152,8 +154,8 @@ func UniverseOf(protocol string, seeds uint64) (*Universe, error) {
 		all.Merge(t)
 		u.Scenarios = append(u.Scenarios, s.Name)
 	}
-	u.Facts = keys(all.Facts)
-	u.Messages = keys(all.Messages)
+	u.Facts = slices.Sorted(maps.Keys(all.Facts))
+	u.Messages = slices.Sorted(maps.Keys(all.Messages))
 	for _, kind := range u.Facts {
 		for _, a := range vocab[kind].Attrs {
 			for _, v := range declared(kind, a.Name) {
@@ -180,19 +182,10 @@ func absent(all []string, seen map[string]int) []string {
 	return out
 }
 
-func keys(m map[string]int) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // Counts renders a count map as "name n" lines in name order.
 func Counts(m map[string]int) []string {
 	var out []string
-	for _, k := range keys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		out = append(out, fmt.Sprintf("%s %d", k, m[k]))
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -37,6 +38,15 @@ func Reproduce(scenario string, seed uint64, bug string) string {
 	}
 	return cmd
 }
+
+// unsafeName is what a file name made from a scenario's name or path may
+// not contain.
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// FileSafe is a scenario's name or path as it can stand in the name of a
+// file written for it (a run file, a picture): every run of characters
+// other than letters, digits and ._- becomes one "-".
+func FileSafe(scenario string) string { return unsafeName.ReplaceAllString(scenario, "-") }
 
 func secs(d time.Duration) string { return strings.TrimSpace(sim.FormatTime(d)) + "s" }
 

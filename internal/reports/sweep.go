@@ -3,7 +3,6 @@ package reports
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
@@ -33,7 +32,7 @@ func SweepText(w io.Writer, r *sweep.Result, elapsed time.Duration) {
 		r.Counts[checker.OK], r.Counts[checker.Blocked], r.Counts[checker.Violation], r.Counts[checker.Unknown], r.Expect)
 	if len(r.ByChecker) > 0 {
 		var parts []string
-		for _, c := range sortedKeys(r.ByChecker) {
+		for _, c := range r.Violated() {
 			parts = append(parts, fmt.Sprintf("%s %d", c, r.ByChecker[c]))
 		}
 		fmt.Fprintf(w, "violated  %s\n", strings.Join(parts, ", "))
@@ -118,15 +117,6 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n-1] + "…"
-}
-
-func sortedKeys(m map[string]int) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // SweepJSON is a sweep as one JSON object.

@@ -52,7 +52,7 @@ func SweepHTML(w io.Writer, r *sweep.Result, elapsed time.Duration) error {
 	}
 	fmt.Fprintf(&b, "<figure class=\"chart\" data-metric=\"verdicts\">%s</figure>\n", svg)
 
-	checkers := sortedKeys(r.ByChecker)
+	checkers := r.Violated()
 	if len(checkers) == 0 {
 		fmt.Fprintf(&b, "<figure class=\"chart\" data-metric=\"violations\"><p><b>Violations by checker</b>: none in %d runs, so no seeds to first detection (%s).</p></figure>\n", sweepTotal(r), NoSamples)
 	} else {

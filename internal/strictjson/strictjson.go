@@ -1,6 +1,7 @@
 package strictjson
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -36,4 +37,31 @@ func Indent(v any) []byte {
 		panic(fmt.Sprintf("strictjson: encode %T: %v", v, err))
 	}
 	return append(b, '\n')
+}
+
+// Lines reads JSON Lines: it calls each with every line of r that is not
+// blank, trimmed of spaces, and the line's number from 1, and stops at the
+// first error each returns. A line longer than max bytes is an error, and
+// so is a failed read. n is the number of the line the error is about, so
+// the caller can name it as FILE:LINE.
+func Lines(r io.Reader, max int, each func(n int, line []byte) error) (n int, err error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, min(max, 64<<10)), max)
+	for sc.Scan() {
+		n++
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		if err := each(n, line); err != nil {
+			return n, err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			err = fmt.Errorf("line longer than %d bytes", max)
+		}
+		return n + 1, err
+	}
+	return n, nil
 }

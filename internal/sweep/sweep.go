@@ -153,6 +153,10 @@ func (r *Result) Seeds(v checker.Verdict, limit int) []uint64 {
 	return out
 }
 
+// Violated lists the checkers that reported a violation in some run, by
+// name: the order every report of the sweep lists them in.
+func (r *Result) Violated() []string { return slices.Sorted(maps.Keys(r.ByChecker)) }
+
 // Run returns the kept run of a seed (see Seeds).
 func (r *Result) Run(seed uint64) (Run, bool) {
 	for _, runs := range r.first {

@@ -2,7 +2,8 @@ package redislock
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -354,15 +355,6 @@ func (s *Server) Timer(env *sim.Env, tag any) {
 	}
 }
 
-func (s *Server) sortedKeys() []string {
-	out := make([]string, 0, len(s.keys))
-	for k := range s.keys {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // tick streams the dataset to the replica (master) or counts the silence
 // of the master and promotes itself when it has lasted FailoverAfter
 // (replica). Silence is counted in ticks, which follow the monotonic
@@ -377,7 +369,7 @@ func (s *Server) tick(env *sim.Env) {
 	}
 	s.seq++
 	snap := Replicate{Epoch: s.epoch, Seq: s.seq}
-	for _, k := range s.sortedKeys() {
+	for _, k := range slices.Sorted(maps.Keys(s.keys)) {
 		e, ok := s.lookup(env, k)
 		if !ok {
 			continue
@@ -401,7 +393,7 @@ func (s *Server) promote(env *sim.Env) {
 	env.Put(epochKey, s.epoch)
 	env.Sync()
 	env.Observe(obs.RedisRole{Service: s.cfg.Service, Role: master.String(), Epoch: s.epoch})
-	for _, k := range s.sortedKeys() {
+	for _, k := range slices.Sorted(maps.Keys(s.keys)) {
 		e := s.keys[k]
 		if s.due(env, e) {
 			s.expire(env, k)
@@ -416,7 +408,7 @@ func (s *Server) promote(env *sim.Env) {
 // epoch and a smaller name, so two servers promoted at once agree): every
 // key it held stops counting, and its data is replaced by the stream.
 func (s *Server) demote(env *sim.Env, epoch int) {
-	for _, k := range s.sortedKeys() {
+	for _, k := range slices.Sorted(maps.Keys(s.keys)) {
 		s.del(env, k)
 	}
 	s.role = replica
@@ -444,7 +436,7 @@ func (s *Server) onReplicate(env *sim.Env, from sim.NodeID, m Replicate) {
 		env.Put(epochKey, s.epoch)
 	}
 	s.seq, s.silent = m.Seq, 0
-	for _, k := range s.sortedKeys() {
+	for _, k := range slices.Sorted(maps.Keys(s.keys)) {
 		if s.durable() {
 			env.Delete(aofKey + k)
 		}
