@@ -148,14 +148,18 @@ func (a *arena[T]) box(v T) any {
 func box[T any](w *World, v T) any { return arenaFor[T](w).box(v) }
 
 func arenaFor[T any](w *World) *arena[T] {
+	// Keyed by the type descriptor's address rather than by the
+	// reflect.Type interface: hashing an interface key costs a type switch
+	// and a hash of its own on every typed send, fact and write.
 	t := reflect.TypeFor[T]()
-	a, ok := w.arenas[t].(*arena[T])
+	key := (*eface)(unsafe.Pointer(&t)).data // reflect.Type's data word: the *rtype
+	a, ok := w.arenas[key].(*arena[T])
 	if !ok {
 		a = newArena[T]()
 		if w.arenas == nil {
-			w.arenas = map[reflect.Type]any{}
+			w.arenas = map[unsafe.Pointer]any{}
 		}
-		w.arenas[t] = a
+		w.arenas[key] = a
 	}
 	return a
 }

@@ -184,3 +184,18 @@ func TestSharedSliceCopiesStayPrivate(t *testing.T) {
 	b, _ := s.get("b")
 	require.Equal(t, unsafe.SliceData(a.(logRec).Peers), unsafe.SliceData(b.(logRec).Peers), "a and b share one stored copy")
 }
+
+// TestEachTypeKeepsItsOwnArena checks the arena key: each type gets an
+// arena of its own, found again on the next use (were the key the same
+// for every type, each use of another type would replace the arena and
+// every value would cost a block).
+func TestEachTypeKeepsItsOwnArena(t *testing.T) {
+	w, err := New(Config{})
+	require.NoError(t, err)
+	a, b := arenaFor[arenaMsg](w), arenaFor[note](w)
+	for range 3 {
+		require.Same(t, a, arenaFor[arenaMsg](w))
+		require.Same(t, b, arenaFor[note](w))
+	}
+	require.Len(t, w.arenas, 2)
+}

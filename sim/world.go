@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"reflect"
 	"time"
+	"unsafe"
 
 	"github.com/faultline-sim/faultline/fields"
 )
@@ -98,7 +98,7 @@ type World struct {
 	bugs     kernelBugs
 	// arenas holds, per type, the messages and facts sent and recorded
 	// through Send and Observe (see arena).
-	arenas map[reflect.Type]any
+	arenas map[unsafe.Pointer]any
 	slices sliceCache // see copySlices
 }
 
