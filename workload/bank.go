@@ -57,9 +57,16 @@ const BalanceKey = "balance/"
 func (b Bank) Accounts() map[string][]string {
 	out := make(map[string][]string, b.Banks)
 	for i := 1; i <= b.Banks; i++ {
-		for j := 1; j <= b.AccountsPerBank; j++ {
-			out[BankName(i)] = append(out[BankName(i)], AccountName(i, j))
-		}
+		out[BankName(i)] = b.accountsOf(i)
+	}
+	return out
+}
+
+// accountsOf lists the accounts of bank i (from 1).
+func (b Bank) accountsOf(i int) []string {
+	out := make([]string, b.AccountsPerBank)
+	for j := range out {
+		out[j] = AccountName(i, j+1)
 	}
 	return out
 }
@@ -99,27 +106,33 @@ func (b Bank) Generate(r *rand.Rand) []Transfer {
 		next[c] = b.Start
 	}
 	// Names are made once here, not per transfer: a sweep generates a
-	// workload per seed.
+	// workload per seed. The transaction ids are cut from one string for
+	// the same reason; they do not depend on r (transfer i is client
+	// i mod Clients's).
 	banks, clients := b.BankNames(), b.ClientNames()
 	accounts := make([][]string, b.Banks)
 	for i := range accounts {
-		accounts[i] = make([]string, b.AccountsPerBank)
-		for j := range accounts[i] {
-			accounts[i][j] = AccountName(i+1, j+1)
-		}
+		accounts[i] = b.accountsOf(i + 1)
 	}
+	idBytes := make([]byte, 0, 8*b.Transfers)
+	for i := 0; i < b.Transfers; i++ {
+		idBytes = appendTxnID(idBytes, i%b.Clients+1, i/b.Clients+1)
+	}
+	ids, at := string(idBytes), 0
 	out := make([]Transfer, 0, b.Transfers)
 	for i := 0; i < b.Transfers; i++ {
 		c := i % b.Clients
 		next[c] += time.Duration(float64(b.Interval) * r.ExpFloat64())
 		count[c]++
+		var id [40]byte
+		n := len(appendTxnID(id[:0], c+1, count[c]))
 		fb := 1 + r.IntN(b.Banks)
 		tb := 1 + r.IntN(b.Banks-1)
 		if tb >= fb {
 			tb++
 		}
 		out = append(out, Transfer{
-			Txn:      "c" + strconv.Itoa(c+1) + "-t" + strconv.Itoa(count[c]),
+			Txn:      ids[at : at+n],
 			Client:   clients[c],
 			At:       next[c],
 			FromBank: banks[fb-1],
@@ -128,8 +141,16 @@ func (b Bank) Generate(r *rand.Rand) []Transfer {
 			To:       accounts[tb-1][r.IntN(b.AccountsPerBank)],
 			Amount:   1 + r.Int64N(b.MaxAmount),
 		})
+		at += n
 	}
 	return out
+}
+
+// appendTxnID appends the id of client c's k-th transfer (both from 1),
+// as "c1-t3".
+func appendTxnID(b []byte, c, k int) []byte {
+	b = strconv.AppendInt(append(b, 'c'), int64(c), 10)
+	return strconv.AppendInt(append(b, "-t"...), int64(k), 10)
 }
 
 // LastSubmission is the time of the latest transfer.

@@ -18,14 +18,27 @@ func Names(n int, name func(i int) string) []string {
 // PerClient splits items by the client each belongs to, keeping their
 // order, and lists those clients in order of first appearance: what a
 // protocol needs to give each client node its own part of a workload.
+// The parts share one array, each capped at its own end, so a sweep pays
+// one allocation for them rather than a regrown slice per client.
 func PerClient[T any](items []T, client func(T) string) (map[string][]T, []string) {
-	by := map[string][]T{}
 	var clients []string
+	count := map[string]int{}
 	for _, it := range items {
 		c := client(it)
-		if _, seen := by[c]; !seen {
+		if count[c] == 0 {
 			clients = append(clients, c)
 		}
+		count[c]++
+	}
+	by := make(map[string][]T, len(clients))
+	all := make([]T, len(items))
+	at := 0
+	for _, c := range clients {
+		by[c] = all[at : at : at+count[c]]
+		at += count[c]
+	}
+	for _, it := range items {
+		c := client(it)
 		by[c] = append(by[c], it)
 	}
 	return by, clients
