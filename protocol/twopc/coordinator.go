@@ -90,6 +90,9 @@ func (c *Coordinator) partsOf(ops []txn.Op) []string {
 		}
 	}
 	l := txn.ParticipantsOf(ops)
+	if c.partLists == nil {
+		c.partLists = make([][]string, 0, 16)
+	}
 	if len(c.partLists) < 16 {
 		c.partLists = append(c.partLists, l)
 	}
@@ -116,7 +119,7 @@ func sameParticipants(list []string, ops []txn.Op) bool {
 // resent. Transactions that were collecting votes are simply gone — with
 // presumed abort, a participant asking about one is told "abort".
 func (c *Coordinator) Start(env *sim.Env) {
-	c.txns = map[string]*ctxn{}
+	c.txns, c.spare = map[string]*ctxn{}, make([]*ctxn, 0, 16)
 	for _, l := range decisions.Unfinished(env) {
 		t := &ctxn{id: l.Txn, client: l.Client, parts: l.Participants, state: decided,
 			commit: l.Commit}

@@ -19,6 +19,9 @@ type Bank struct {
 	Initial  int64
 	locks    map[string]string   // account -> transaction holding it
 	held     map[string]Prepared // transaction voted yes for, not yet decided here
+	// changed is where the vote facts' change lists are cut from, many
+	// to an allocation: a fact is never changed once recorded.
+	changed []obs.Change
 
 	// VoteBeforeSync is a planted bug: a yes vote goes out while its
 	// prepared record is not yet synced; it reaches the disk with the
@@ -126,12 +129,15 @@ func Net(ops []Op) int64 {
 }
 
 // changes lists ops account by account for the vote fact.
-func changes(ops []Op) []obs.Change {
-	out := make([]obs.Change, len(ops))
-	for i, o := range ops {
-		out[i] = obs.Change{Account: o.Account, Delta: o.Delta}
+func (b *Bank) changes(ops []Op) []obs.Change {
+	if len(ops) > cap(b.changed)-len(b.changed) {
+		b.changed = make([]obs.Change, 0, max(len(ops), min(64, 2*cap(b.changed)), 8))
 	}
-	return out
+	start := len(b.changed)
+	for _, o := range ops {
+		b.changed = append(b.changed, obs.Change{Account: o.Account, Delta: o.Delta})
+	}
+	return b.changed[start:len(b.changed):len(b.changed)]
 }
 
 // Prepared is a participant's durable prepared record: enough to redo the
@@ -182,7 +188,7 @@ func (b *Bank) Prepare(env *sim.Env, unilateralAbort float64, rec Prepared) bool
 		env.Sync()
 	}
 	b.held[rec.Txn] = rec
-	sim.Observe(env, obs.Vote{Txn: rec.Txn, Yes: true, Locks: locks, Delta: Net(rec.Ops), Changes: changes(rec.Ops)})
+	sim.Observe(env, obs.Vote{Txn: rec.Txn, Yes: true, Locks: locks, Delta: Net(rec.Ops), Changes: b.changes(rec.Ops)})
 	return true
 }
 

@@ -1,6 +1,7 @@
 package txn
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/faultline-sim/faultline/obs"
@@ -112,17 +113,16 @@ func Ops(t workload.Transfer) []Op {
 
 // ParticipantsOf lists the distinct participants of ops, in first-seen order.
 func ParticipantsOf(ops []Op) []string {
-	var out []string
+	if len(ops) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(ops)) // one allocation, however many
 	for _, o := range ops {
-		dup := false
-		for _, p := range out {
-			dup = dup || p == o.Participant
-		}
-		if !dup {
+		if !slices.Contains(out, o.Participant) {
 			out = append(out, o.Participant)
 		}
 	}
-	return out
+	return out[:len(out):len(out)]
 }
 
 // OpsFor keeps the ops of one participant. When they are next to each
