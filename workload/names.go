@@ -22,24 +22,35 @@ func Names(n int, name func(i int) string) []string {
 // one allocation for them rather than a regrown slice per client.
 func PerClient[T any](items []T, client func(T) string) (map[string][]T, []string) {
 	var clients []string
-	count := map[string]int{}
+	var ends []int // by client index: where its part ends in the shared array
+	index := map[string]int{}
 	for _, it := range items {
 		c := client(it)
-		if count[c] == 0 {
-			clients = append(clients, c)
+		i, seen := index[c]
+		if !seen {
+			i = len(clients)
+			index[c] = i
+			clients, ends = append(clients, c), append(ends, 0)
 		}
-		count[c]++
+		ends[i]++
+	}
+	for i := 1; i < len(ends); i++ {
+		ends[i] += ends[i-1]
+	}
+	// Filled back to front, so that ends[i] becomes part i's start.
+	all := make([]T, len(items))
+	for k := len(items) - 1; k >= 0; k-- {
+		i := index[client(items[k])]
+		ends[i]--
+		all[ends[i]] = items[k]
 	}
 	by := make(map[string][]T, len(clients))
-	all := make([]T, len(items))
-	at := 0
-	for _, c := range clients {
-		by[c] = all[at : at : at+count[c]]
-		at += count[c]
-	}
-	for _, it := range items {
-		c := client(it)
-		by[c] = append(by[c], it)
+	for i, c := range clients {
+		end := len(all)
+		if i+1 < len(ends) {
+			end = ends[i+1]
+		}
+		by[c] = all[ends[i]:end:end]
 	}
 	return by, clients
 }
