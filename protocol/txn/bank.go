@@ -129,7 +129,7 @@ func Net(ops []Op) int64 {
 // changes lists ops account by account for the vote fact.
 func (b *Bank) changes(ops []Op) []obs.Change {
 	if len(ops) > cap(b.changed)-len(b.changed) {
-		b.changed = make([]obs.Change, 0, max(len(ops), min(64, 2*cap(b.changed)), 8))
+		b.changed = make([]obs.Change, 0, max(len(ops), 32))
 	}
 	start := len(b.changed)
 	for _, o := range ops {
