@@ -149,12 +149,17 @@ func (o *Outcome) AsExpected() bool {
 // Plan returns the fault schedule a seed gives: the fixed part, the drawn
 // part, and the liveness phase's heal-all.
 func (s Spec) Plan(seed uint64) faults.Schedule {
-	plan := faults.Schedule{Actions: append([]faults.Action(nil), s.Faults.Actions...), Triggers: s.Faults.Triggers}
+	var drawn faults.Schedule
 	if s.Nemesis != nil {
-		drawn := s.Nemesis.Generate(sim.NewStream(seed, "faults"))
-		plan.Actions = append(plan.Actions, drawn.Actions...)
-		plan.Unsynced = drawn.Unsynced
+		drawn = s.Nemesis.Generate(sim.NewStream(seed, "faults"))
 	}
+	plan := faults.Schedule{Triggers: s.Faults.Triggers}
+	if n := len(s.Faults.Actions) + len(drawn.Actions); n > 0 || s.Liveness != nil {
+		// One array for the three parts: a sweep plans every seed.
+		plan.Actions = make([]faults.Action, 0, n+1)
+		plan.Actions = append(append(plan.Actions, s.Faults.Actions...), drawn.Actions...)
+	}
+	plan.Unsynced = drawn.Unsynced
 	if s.Faults.Unsynced != "" {
 		plan.Unsynced = s.Faults.Unsynced
 	}

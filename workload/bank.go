@@ -57,9 +57,16 @@ const BalanceKey = "balance/"
 func (b Bank) Accounts() map[string][]string {
 	out := make(map[string][]string, b.Banks)
 	for i := 1; i <= b.Banks; i++ {
-		for j := 1; j <= b.AccountsPerBank; j++ {
-			out[BankName(i)] = append(out[BankName(i)], AccountName(i, j))
-		}
+		out[BankName(i)] = b.accountsOf(i)
+	}
+	return out
+}
+
+// accountsOf lists the accounts of bank i (from 1).
+func (b Bank) accountsOf(i int) []string {
+	out := make([]string, b.AccountsPerBank)
+	for j := range out {
+		out[j] = AccountName(i, j+1)
 	}
 	return out
 }
@@ -91,45 +98,76 @@ func (t Transfer) String() string {
 	return fmt.Sprintf("%s %s at %v: %d %s@%s -> %s@%s", t.Txn, t.Client, t.At, t.Amount, t.From, t.FromBank, t.To, t.ToBank)
 }
 
-// Generate draws the transfers from r, in submission order per client.
+// Generate draws the transfers from r. The clients draw in turn, one
+// transfer each, but the result holds one client's transfers after
+// another's (client 1's first), each client's in submission order: that
+// way PerClient hands each client its part of this array, not a copy.
 func (b Bank) Generate(r *rand.Rand) []Transfer {
+	// Names are made once here, not per transfer: a sweep generates a
+	// workload per seed. The transaction ids are cut from one string for
+	// the same reason; they do not depend on r.
+	banks, clients := b.BankNames(), b.ClientNames()
+	accounts := make([][]string, b.Banks)
+	for i := range accounts {
+		accounts[i] = b.accountsOf(i + 1)
+	}
+	out := make([]Transfer, b.Transfers)
+	first := make([]int, b.Clients) // where client c's transfers begin in out
+	idBytes := make([]byte, 0, 8*b.Transfers)
+	for c := range first {
+		if c > 0 {
+			first[c] = first[c-1] + b.transfersOf(c-1)
+		}
+		for k := 1; k <= b.transfersOf(c); k++ {
+			idBytes = appendTxnID(idBytes, c+1, k)
+		}
+	}
+	ids, p, at := string(idBytes), 0, 0
+	for c := range first {
+		for k := 1; k <= b.transfersOf(c); k++ {
+			var id [40]byte
+			n := len(appendTxnID(id[:0], c+1, k))
+			out[p].Txn, p, at = ids[at:at+n], p+1, at+n
+		}
+	}
 	next := make([]time.Duration, b.Clients)
 	count := make([]int, b.Clients)
 	for c := range next {
 		next[c] = b.Start
 	}
-	// Names are made once here, not per transfer: a sweep generates a
-	// workload per seed.
-	banks, clients := b.BankNames(), b.ClientNames()
-	accounts := make([][]string, b.Banks)
-	for i := range accounts {
-		accounts[i] = make([]string, b.AccountsPerBank)
-		for j := range accounts[i] {
-			accounts[i][j] = AccountName(i+1, j+1)
-		}
-	}
-	out := make([]Transfer, 0, b.Transfers)
 	for i := 0; i < b.Transfers; i++ {
 		c := i % b.Clients
 		next[c] += time.Duration(float64(b.Interval) * r.ExpFloat64())
+		t := &out[first[c]+count[c]]
 		count[c]++
 		fb := 1 + r.IntN(b.Banks)
 		tb := 1 + r.IntN(b.Banks-1)
 		if tb >= fb {
 			tb++
 		}
-		out = append(out, Transfer{
-			Txn:      "c" + strconv.Itoa(c+1) + "-t" + strconv.Itoa(count[c]),
-			Client:   clients[c],
-			At:       next[c],
-			FromBank: banks[fb-1],
-			From:     accounts[fb-1][r.IntN(b.AccountsPerBank)],
-			ToBank:   banks[tb-1],
-			To:       accounts[tb-1][r.IntN(b.AccountsPerBank)],
-			Amount:   1 + r.Int64N(b.MaxAmount),
-		})
+		t.Client, t.At = clients[c], next[c]
+		t.FromBank, t.From = banks[fb-1], accounts[fb-1][r.IntN(b.AccountsPerBank)]
+		t.ToBank, t.To = banks[tb-1], accounts[tb-1][r.IntN(b.AccountsPerBank)]
+		t.Amount = 1 + r.Int64N(b.MaxAmount)
 	}
 	return out
+}
+
+// transfersOf is how many transfers client c (from 0) makes: the
+// transfers are dealt round-robin.
+func (b Bank) transfersOf(c int) int {
+	n := b.Transfers / b.Clients
+	if c < b.Transfers%b.Clients {
+		n++
+	}
+	return n
+}
+
+// appendTxnID appends the id of client c's k-th transfer (both from 1),
+// as "c1-t3".
+func appendTxnID(b []byte, c, k int) []byte {
+	b = strconv.AppendInt(append(b, 'c'), int64(c), 10)
+	return strconv.AppendInt(append(b, "-t"...), int64(k), 10)
 }
 
 // LastSubmission is the time of the latest transfer.

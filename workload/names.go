@@ -18,15 +18,47 @@ func Names(n int, name func(i int) string) []string {
 // PerClient splits items by the client each belongs to, keeping their
 // order, and lists those clients in order of first appearance: what a
 // protocol needs to give each client node its own part of a workload.
+// When each client's items are already next to each other, as the
+// generated workloads have them, a part is a slice of items itself, capped
+// at its end; otherwise the parts are copies sharing one array. Either
+// way a sweep pays at most one allocation for them, not a regrown slice
+// per client. The parts are read, never changed.
 func PerClient[T any](items []T, client func(T) string) (map[string][]T, []string) {
-	by := map[string][]T{}
 	var clients []string
+	var size []int // by client index: how many items it has
+	index := map[string]int{}
+	together := true
 	for _, it := range items {
 		c := client(it)
-		if _, seen := by[c]; !seen {
-			clients = append(clients, c)
+		i, seen := index[c]
+		if !seen {
+			i = len(clients)
+			index[c] = i
+			clients, size = append(clients, c), append(size, 0)
+		} else if i != len(clients)-1 {
+			together = false // an item of c after another client's
 		}
-		by[c] = append(by[c], it)
+		size[i]++
+	}
+	parts := items
+	if !together {
+		parts = make([]T, len(items))
+		next := make([]int, len(clients)) // where client i's next item goes
+		for i := 1; i < len(next); i++ {
+			next[i] = next[i-1] + size[i-1]
+		}
+		for _, it := range items {
+			i := index[client(it)]
+			parts[next[i]] = it
+			next[i]++
+		}
+	}
+	by := make(map[string][]T, len(clients))
+	start := 0
+	for i, c := range clients {
+		end := start + size[i]
+		by[c] = parts[start:end:end]
+		start = end
 	}
 	return by, clients
 }

@@ -29,7 +29,6 @@ func (s coordState) String() string {
 type ctxn struct {
 	id     string
 	client string
-	ops    []txn.Op
 	parts  []string
 	state  coordState
 	commit bool
@@ -56,6 +55,28 @@ type Coordinator struct {
 	txns map[string]*ctxn
 	// partLists are participant lists handed out before (see partsOf).
 	partLists [][]string
+	// spare are finished transactions' states, for new ones to reuse: a
+	// run submits hundreds of transactions, a few at a time.
+	spare []*ctxn
+}
+
+// begin makes the state of a transaction taken on.
+func (c *Coordinator) begin(t ctxn) *ctxn {
+	var p *ctxn
+	if n := len(c.spare); n > 0 {
+		p, c.spare = c.spare[n-1], c.spare[:n-1]
+	} else {
+		p = new(ctxn)
+	}
+	*p = t
+	return p
+}
+
+// forget drops a finished transaction; nothing else refers to its state
+// (timers and messages name the transaction by id), so it can be reused.
+func (c *Coordinator) forget(t *ctxn) {
+	delete(c.txns, t.id)
+	c.spare = append(c.spare, t)
 }
 
 // partsOf returns the participants of ops (txn.ParticipantsOf), the same
@@ -69,6 +90,9 @@ func (c *Coordinator) partsOf(ops []txn.Op) []string {
 		}
 	}
 	l := txn.ParticipantsOf(ops)
+	if c.partLists == nil {
+		c.partLists = make([][]string, 0, 16)
+	}
 	if len(c.partLists) < 16 {
 		c.partLists = append(c.partLists, l)
 	}
@@ -95,7 +119,7 @@ func sameParticipants(list []string, ops []txn.Op) bool {
 // resent. Transactions that were collecting votes are simply gone — with
 // presumed abort, a participant asking about one is told "abort".
 func (c *Coordinator) Start(env *sim.Env) {
-	c.txns = map[string]*ctxn{}
+	c.txns, c.spare = map[string]*ctxn{}, make([]*ctxn, 0, 16)
 	for _, l := range decisions.Unfinished(env) {
 		t := &ctxn{id: l.Txn, client: l.Client, parts: l.Participants, state: decided,
 			commit: l.Commit}
@@ -126,9 +150,9 @@ func (c *Coordinator) onSubmit(env *sim.Env, from sim.NodeID, m txn.Submit) {
 		sim.Send(env, from, txn.Result{Txn: m.Txn, Commit: rec.Commit})
 		return
 	}
-	t := &ctxn{id: m.Txn, client: env.NameOf(from), ops: m.Ops, parts: c.partsOf(m.Ops)}
+	t := c.begin(ctxn{id: m.Txn, client: env.NameOf(from), parts: c.partsOf(m.Ops)})
 	c.txns[t.id] = t
-	txn.Begin(env, t.id, t.ops, t.parts)
+	txn.Begin(env, t.id, m.Ops, t.parts)
 	t.timer = sim.SetTimer(env, c.cfg.VoteTimeout, txn.VoteTimeout{Txn: t.id})
 }
 
@@ -197,7 +221,7 @@ func (c *Coordinator) onAck(env *sim.Env, from sim.NodeID, m Ack) {
 	}
 	env.CancelTimer(t.timer)
 	decisions.Write(env, t.id, txn.Record[coordState]{Phase: decided, Commit: t.commit, Participants: t.parts, Client: t.client, Done: true})
-	delete(c.txns, t.id)
+	c.forget(t)
 }
 
 // onInquiry answers a participant asking about a transaction. Under

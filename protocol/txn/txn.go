@@ -1,6 +1,7 @@
 package txn
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/faultline-sim/faultline/obs"
@@ -112,17 +113,16 @@ func Ops(t workload.Transfer) []Op {
 
 // ParticipantsOf lists the distinct participants of ops, in first-seen order.
 func ParticipantsOf(ops []Op) []string {
-	var out []string
+	if len(ops) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(ops)) // one allocation, however many
 	for _, o := range ops {
-		dup := false
-		for _, p := range out {
-			dup = dup || p == o.Participant
-		}
-		if !dup {
+		if !slices.Contains(out, o.Participant) {
 			out = append(out, o.Participant)
 		}
 	}
-	return out
+	return out[:len(out):len(out)]
 }
 
 // OpsFor keeps the ops of one participant. When they are next to each
@@ -165,8 +165,8 @@ type Client struct {
 
 	coord sim.NodeID
 	next  int
-	seen  map[string]bool
-	ops   []Op // the ops of the transfers submitted, one array for all
+	heard []bool // by transfer: its result is recorded
+	ops   []Op   // the ops of the transfers submitted, one array for all
 }
 
 type submitTimer struct{}
@@ -177,7 +177,7 @@ func (submitTimer) AppendTrace(b []byte) []byte { return append(b, "submit"...) 
 // Start arms the timer for the first transfer.
 func (c *Client) Start(env *sim.Env) {
 	c.coord, _ = env.Lookup(c.Coordinator)
-	c.seen = make(map[string]bool, len(c.Transfers))
+	c.heard = make([]bool, len(c.Transfers))
 	if env.Incarnation() > 0 {
 		// A restarted client does not resubmit: it cannot know what was sent.
 		c.next = len(c.Transfers)
@@ -208,10 +208,23 @@ func (c *Client) Timer(env *sim.Env, _ any) {
 
 // Receive records the first result per transaction.
 func (c *Client) Receive(env *sim.Env, _ sim.NodeID, m sim.Message) {
-	if r, ok := m.(Result); ok && !c.seen[r.Txn] {
-		c.seen[r.Txn] = true
+	if r, ok := m.(Result); ok && c.firstResult(r.Txn) {
 		sim.Observe(env, obs.Outcome{Txn: r.Txn, Commit: r.Commit})
 	}
+}
+
+// firstResult marks the result of transaction id heard and reports
+// whether it is the first. Only a transfer this client submitted has a
+// result, most often one of the last few: the search starts there.
+func (c *Client) firstResult(id string) bool {
+	for i := min(c.next, len(c.Transfers)) - 1; i >= 0; i-- {
+		if c.Transfers[i].Txn == id {
+			first := !c.heard[i]
+			c.heard[i] = true
+			return first
+		}
+	}
+	return false
 }
 
 // AddClients adds one client node per client of the workload.
