@@ -1,7 +1,7 @@
 package checker
 
 import (
-	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/faultline-sim/faultline/obs"
@@ -46,11 +46,13 @@ type Checker interface {
 // exclusive.
 func RunAll(h *History, cs []Checker) []Result {
 	seen := h.kinds()
+	h.run = &runViews{}
+	defer func() { h.run = nil }()
 	out := make([]Result, 0, len(cs))
 	for _, c := range cs {
 		var r Result
 		if needs := c.Needs(); len(needs) > 0 && !anyOf(seen, needs) {
-			r = Result{Verdict: Unknown, Message: fmt.Sprintf("no evidence: the run recorded none of the facts it reads (%s)", strings.Join(needs, ", "))}
+			r = Result{Verdict: Unknown, Message: "no evidence: the run recorded none of the facts it reads (" + strings.Join(needs, ", ") + ")"}
 		} else {
 			r = c.Check(h)
 		}
@@ -60,21 +62,37 @@ func RunAll(h *History, cs []Checker) []Result {
 	return out
 }
 
-func anyOf(seen map[string]bool, kinds []string) bool {
+// runViews are what the checkers of one RunAll read alike, made by the
+// first that needs them.
+type runViews struct {
+	balances     []balance
+	balancesRead bool
+}
+
+func anyOf(seen, kinds []string) bool {
 	for _, k := range kinds {
-		if seen[k] {
+		if slices.Contains(seen, k) {
 			return true
 		}
 	}
 	return false
 }
 
-// kinds is the set of fact kinds the history holds.
-func (h *History) kinds() map[string]bool {
-	seen := map[string]bool{}
+// kinds lists the fact kinds the history holds. A run records a dozen
+// kinds or so, mostly in runs of one kind, so a short list beats a set.
+func (h *History) kinds() []string {
+	seen := make([]string, 0, 16)
+	last := ""
 	for _, o := range h.Observations {
-		if f, ok := o.Data.(obs.Fact); ok {
-			seen[f.Kind()] = true
+		f, ok := o.Data.(obs.Fact)
+		if !ok {
+			continue
+		}
+		if k := f.Kind(); k != last {
+			if !slices.Contains(seen, k) {
+				seen = append(seen, k)
+			}
+			last = k
 		}
 	}
 	return seen

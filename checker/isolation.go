@@ -3,6 +3,7 @@ package checker
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,56 +27,67 @@ func (Isolation) Name() string    { return "isolation" }
 func (Isolation) Class() Class    { return ClassSafety }
 func (Isolation) Needs() []string { return commitFacts }
 
-type holding struct {
-	txn string
-	at  time.Duration // when it voted yes
+// nodeLock is one lock at one participant.
+type nodeLock struct {
+	node sim.NodeID
+	lock string
 }
 
-// nodeTxn keys a participant's view of one transaction; a struct rather
-// than a joined string, so that looking it up allocates nothing.
-type nodeTxn struct{ node, txn string }
+// holding is the undecided transaction that holds a lock, and since when
+// (its yes vote).
+type holding struct {
+	txn int32
+	at  time.Duration
+}
+
+// What Isolation remembers of a slot's yes vote.
+const (
+	notVoted = 0 // no yes vote yet: a yes vote takes its locks
+	released = 1 // voted yes and decided, or took no locks: later votes take nothing
+	// a slot whose yes vote at observation i holds its locks is i+2
+)
 
 // Check runs the check.
 func (Isolation) Check(h *History) Result {
-	held := map[string]map[string]holding{} // node -> lock -> undecided holder
-	mine := map[nodeTxn][]string{}          // locks each participant's transaction holds
+	c := readCommit(h)
+	held := make(map[nodeLock]holding, 16)
+	mine := make([]int32, len(c.slots))
 	var ev evidence
 	yes := 0
-	for _, o := range h.Observations {
-		node := h.name(o.Node)
+	for _, e := range c.events {
+		o := &h.Observations[e.obs]
+		txn := c.slots[e.slot].txn
 		switch f := o.Data.(type) {
 		case obs.Vote:
-			key := nodeTxn{node, f.Txn}
-			if _, again := mine[key]; again || !f.Yes {
+			if mine[e.slot] != notVoted || !f.Yes {
 				continue
 			}
 			yes++
-			locks := held[node]
-			if locks == nil {
-				locks = map[string]holding{}
-				held[node] = locks
-			}
 			for _, l := range f.Locks {
-				if other, taken := locks[l]; taken && other.txn != f.Txn {
-					ev.add("%s: %s voted yes holding %s at %s while %s (yes at %s) still held it undecided", node, f.Txn, l, trimTime(o.Time), other.txn, trimTime(other.at))
+				k := nodeLock{o.Node, l}
+				if other, taken := held[k]; taken && other.txn != txn {
+					ev.add("%s: %s voted yes holding %s at %s while %s (yes at %s) still held it undecided", h.name(o.Node), f.Txn, l, trimTime(o.Time), c.txns[other.txn].name, trimTime(other.at))
 					continue
 				}
-				locks[l] = holding{txn: f.Txn, at: o.Time}
+				held[k] = holding{txn: txn, at: o.Time}
 			}
-			mine[key] = f.Locks
+			mine[e.slot] = e.obs + 2
 		case obs.Decide:
-			key := nodeTxn{node, f.Txn}
-			for _, l := range mine[key] {
-				if held[node][l].txn == f.Txn {
-					delete(held[node], l)
+			if m := mine[e.slot]; m > released {
+				v, _ := c.vote(m - 2)
+				for _, l := range v.Locks {
+					k := nodeLock{o.Node, l}
+					if hd, ok := held[k]; ok && hd.txn == txn {
+						delete(held, k)
+					}
 				}
 			}
-			if _, voted := mine[key]; voted {
-				mine[key] = nil
+			if mine[e.slot] != notVoted {
+				mine[e.slot] = released
 			}
 		}
 	}
-	return ev.judge("isolation", "lock overlaps between undecided transactions", fmt.Sprintf("%d yes votes, no two undecided transactions held one lock at a participant", yes))
+	return ev.judge("isolation", "lock overlaps between undecided transactions", strconv.Itoa(yes)+" yes votes, no two undecided transactions held one lock at a participant")
 }
 
 // Accounts is the bank check account by account, on the facts and final
@@ -94,77 +106,97 @@ func (Accounts) Name() string    { return "accounts" }
 func (Accounts) Class() Class    { return ClassSafety }
 func (Accounts) Needs() []string { return commitFacts }
 
+// account is one account at one participant, as Accounts replays it.
+type account struct {
+	node sim.NodeID
+	name string
+}
+
+type running struct {
+	bal       int64
+	overdrawn bool
+}
+
+// What Accounts remembers of a slot.
+type replay struct {
+	changes int32 // notVoted, released (a yes vote without changes), or i+2: the changes of the yes vote at i
+	applied bool  // its first decision was seen
+}
+
 // Check runs the check.
 func (x Accounts) Check(h *History) Result {
-	type acct struct{ node, name string }
-	running := map[acct]int64{}
-	overdrawn := map[acct]bool{}
-	changes := map[nodeTxn][]obs.Change{} // each participant's yes vote's changes
-	applied := map[nodeTxn]bool{}
+	c := readCommit(h)
+	accts := make(map[account]running, 16)
+	slots := make([]replay, len(c.slots))
 	var ev evidence
 	commits := 0
-	for _, o := range h.Observations {
-		node := h.name(o.Node)
+	for _, e := range c.events {
+		o := &h.Observations[e.obs]
+		st := &slots[e.slot]
 		switch f := o.Data.(type) {
 		case obs.Vote:
-			if key := (nodeTxn{node, f.Txn}); f.Yes && changes[key] == nil {
-				changes[key] = f.Changes
+			// The first yes vote with changes counts; one without any
+			// still says the participant voted yes.
+			if f.Yes && st.changes <= released {
+				st.changes = released
+				if f.Changes != nil {
+					st.changes = e.obs + 2
+				}
 			}
 		case obs.Decide:
-			key := nodeTxn{node, f.Txn}
-			cs, voted := changes[key]
-			if !f.Commit || !voted || applied[key] {
-				applied[key] = true
+			if !f.Commit || st.changes == notVoted || st.applied {
+				st.applied = true
 				continue
 			}
-			applied[key] = true
+			st.applied = true
 			commits++
-			for _, c := range cs {
-				a := acct{node, c.Account}
-				bal, seen := running[a]
+			if st.changes == released {
+				continue
+			}
+			v, _ := c.vote(st.changes - 2)
+			for _, ch := range v.Changes {
+				a := account{o.Node, ch.Account}
+				r, seen := accts[a]
 				if !seen {
-					bal = x.Initial
+					r.bal = x.Initial
 				}
-				bal += c.Delta
-				running[a] = bal
-				if bal < 0 && !overdrawn[a] {
-					overdrawn[a] = true
-					ev.add("%s: %s overdrawn to %d by %s committed at %s", node, c.Account, bal, f.Txn, trimTime(o.Time))
+				r.bal += ch.Delta
+				if r.bal < 0 && !r.overdrawn {
+					r.overdrawn = true
+					ev.add("%s: %s overdrawn to %d by %s committed at %s", h.name(o.Node), ch.Account, r.bal, f.Txn, trimTime(o.Time))
 				}
+				accts[a] = r
 			}
 		}
 	}
 	accounts := 0
-	for i, s := range h.Stores {
-		if s == nil || i >= len(h.Names) {
+	for _, b := range readBalances(h) {
+		if b.node >= len(h.Names) {
 			continue
 		}
-		node := h.Names[i]
-		for _, k := range s.Keys(workload.BalanceKey) {
-			name := strings.TrimPrefix(k, workload.BalanceKey)
-			n, err := loadBalance(s, k)
-			if err != nil {
-				ev.add("%s: %v", node, err)
-				continue
-			}
-			accounts++
-			a := acct{node, name}
-			want, seen := running[a]
-			if !seen {
-				want = x.Initial
-			}
-			delete(running, a)
-			if n != want {
-				ev.add("%s: %s ends at %d but its initial %d plus the transactions committed here make %d (%+d)", node, name, n, x.Initial, want, n-want)
-			}
+		node := h.Names[b.node]
+		if b.err != nil {
+			ev.add("%s: %v", node, b.err)
+			continue
+		}
+		name := strings.TrimPrefix(b.key, workload.BalanceKey)
+		accounts++
+		a := account{sim.NodeID(b.node), name}
+		want := x.Initial
+		if r, seen := accts[a]; seen {
+			want = r.bal
+		}
+		delete(accts, a)
+		if b.n != want {
+			ev.add("%s: %s ends at %d but its initial %d plus the transactions committed here make %d (%+d)", node, name, b.n, x.Initial, want, b.n-want)
 		}
 	}
 	// An account a committed transaction changed that no durable state
 	// holds: the change went nowhere.
 	var lost []string
-	for a := range running {
-		if i := nodeIndex(h, a.node); i >= 0 && int(i) < len(h.Stores) && h.Stores[i] != nil {
-			lost = append(lost, fmt.Sprintf("%s: %s was changed by a committed transaction but holds no balance", a.node, a.name))
+	for a := range accts {
+		if i := int(a.node); i >= 0 && i < len(h.Names) && i < len(h.Stores) && h.Stores[i] != nil {
+			lost = append(lost, fmt.Sprintf("%s: %s was changed by a committed transaction but holds no balance", h.Names[i], a.name))
 		}
 	}
 	sort.Strings(lost)
@@ -174,7 +206,7 @@ func (x Accounts) Check(h *History) Result {
 	if accounts == 0 && ev.count == 0 {
 		return Result{Checker: "accounts", Verdict: Unknown, Message: "no evidence: no node's durable state holds a balance (" + workload.BalanceKey + "...)"}
 	}
-	return ev.judge("accounts", "account violations", fmt.Sprintf("%d accounts each end at their initial balance plus %d committed changes, never overdrawn", accounts, commits))
+	return ev.judge("accounts", "account violations", strconv.Itoa(accounts)+" accounts each end at their initial balance plus "+strconv.Itoa(commits)+" committed changes, never overdrawn")
 }
 
 // trimTime formats a moment for evidence; only a violation pays for it.
