@@ -45,7 +45,7 @@ type Checker interface {
 // — a system that records no lock facts has not been shown mutually
 // exclusive.
 func RunAll(h *History, cs []Checker) []Result {
-	seen := h.kinds()
+	seen := h.kinds(cs)
 	h.run = &runViews{}
 	defer func() { h.run = nil }()
 	out := make([]Result, 0, len(cs))
@@ -78,21 +78,29 @@ func anyOf(seen, kinds []string) bool {
 	return false
 }
 
-// kinds lists the fact kinds the history holds. A run records a dozen
-// kinds or so, mostly in runs of one kind, so a short list beats a set.
-func (h *History) kinds() []string {
-	seen := make([]string, 0, 16)
-	last := ""
+// kinds lists which of the fact kinds the checkers need the history
+// holds. It stops reading once it has seen them all, which for most runs
+// is within the first few facts.
+func (h *History) kinds(cs []Checker) []string {
+	var wanted []string
+	for _, c := range cs {
+		for _, k := range c.Needs() {
+			if !slices.Contains(wanted, k) {
+				wanted = append(wanted, k)
+			}
+		}
+	}
+	seen := make([]string, 0, len(wanted))
 	for _, o := range h.Observations {
+		if len(seen) == len(wanted) {
+			break
+		}
 		f, ok := o.Data.(obs.Fact)
 		if !ok {
 			continue
 		}
-		if k := f.Kind(); k != last {
-			if !slices.Contains(seen, k) {
-				seen = append(seen, k)
-			}
-			last = k
+		if k := f.Kind(); slices.Contains(wanted, k) && !slices.Contains(seen, k) {
+			seen = append(seen, k)
 		}
 	}
 	return seen
