@@ -10,7 +10,6 @@ import (
 
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/sim"
-	"github.com/faultline-sim/faultline/workload"
 )
 
 // commitHistory is the commit-protocol view of a run's observations,
@@ -34,21 +33,37 @@ type commitHistory struct {
 // are kept in three lists: by first mention (to find a node's slot), by
 // first vote and by first decision (the orders evidence reports them in).
 type txnFacts struct {
-	name               string
-	begun              bool
-	committed          bool     // some node's first decision was commit
-	aborted            bool     // some node's first decision was abort
-	parts              []string // participants, from Begin
-	slots, votes, decs int32    // heads of the lists; none when empty
+	name      string
+	begun     bool
+	committed bool     // some node's first decision was commit
+	aborted   bool     // some node's first decision was abort
+	parts     []string // participants, from Begin
+	slots     int32    // head of the list by first mention
+	heads     [2]int32 // heads of the lists by first vote and by first decision; none when empty
 }
+
+// The two facts a slot keeps the first of, indexing slot.first, slot.after
+// and txnFacts.heads.
+const (
+	voted   = 0
+	decided = 1
+)
 
 // slot is one node's view of one transaction: the observation indices of
 // its first vote and first decision (none if it recorded none).
 type slot struct {
-	node                    sim.NodeID
-	txn                     int32
-	vote, dec               int32
-	next, nextVote, nextDec int32
+	node  sim.NodeID
+	txn   int32
+	first [2]int32
+	next  int32    // the transaction's next slot by first mention
+	after [2]int32 // its next slot by first vote, by first decision
+}
+
+// atNode is one of a participant's own locks or accounts: their names
+// mean something only at the participant.
+type atNode struct {
+	node sim.NodeID
+	name string
 }
 
 // slotEvent is one vote or decision observation and the slot it is of.
@@ -66,6 +81,22 @@ func (c *commitHistory) vote(i int32) (obs.Vote, time.Duration) {
 func (c *commitHistory) decision(i int32) (obs.Decide, time.Duration) {
 	o := &c.h.Observations[i]
 	return o.Data.(obs.Decide), o.Time
+}
+
+// replay hands every vote and decision to vote or decide, in the order
+// observed, with its slot (and a vote with its observation index): the
+// walk of a checker that keeps state per node and transaction, such as
+// the locks a yes vote holds or the changes a commit applies.
+func (c *commitHistory) replay(vote func(s, i int32, o *sim.Observation, v obs.Vote), decide func(s int32, o *sim.Observation, d obs.Decide)) {
+	for _, e := range c.events {
+		o := &c.h.Observations[e.obs]
+		switch f := o.Data.(type) {
+		case obs.Vote:
+			vote(e.slot, e.obs, o, f)
+		case obs.Decide:
+			decide(e.slot, o, f)
+		}
+	}
 }
 
 // find is the slot of the node named n in transaction t, or none.
@@ -104,33 +135,13 @@ func buildCommit(h *History) *commitHistory {
 				t.begun, t.parts = true, f.Participants
 			}
 		case obs.Vote:
-			s := c.slotOf(c.note(f.Txn), o.Node)
-			c.events = append(c.events, slotEvent{int32(i), s})
-			sl := &c.slots[s]
-			if sl.vote != none {
-				if prev, at := c.vote(sl.vote); prev.Yes != f.Yes {
-					c.flips = append(c.flips, fmt.Sprintf("%s: %s voted %s at %s, then %s at %s", f.Txn, h.name(o.Node), yesNo(prev.Yes), sim.FormatTime(at), yesNo(f.Yes), sim.FormatTime(o.Time)))
-				}
-				continue
-			}
-			sl.vote = int32(i)
-			t := &c.txns[sl.txn]
-			link(&t.votes, s, c.slots, func(x *slot) *int32 { return &x.nextVote })
+			c.record(voted, i, f.Txn, o.Node, f.Yes)
 		case obs.Decide:
-			s := c.slotOf(c.note(f.Txn), o.Node)
-			c.events = append(c.events, slotEvent{int32(i), s})
-			sl := &c.slots[s]
-			if sl.dec != none {
-				if prev, at := c.decision(sl.dec); prev.Commit != f.Commit {
-					c.flips = append(c.flips, fmt.Sprintf("%s: %s decided %s at %s, then %s at %s", f.Txn, h.name(o.Node), outcome(prev.Commit), sim.FormatTime(at), outcome(f.Commit), sim.FormatTime(o.Time)))
-				}
-				continue
+			if s, first := c.record(decided, i, f.Txn, o.Node, f.Commit); first {
+				t := &c.txns[c.slots[s].txn]
+				t.committed = t.committed || f.Commit
+				t.aborted = t.aborted || !f.Commit
 			}
-			sl.dec = int32(i)
-			t := &c.txns[sl.txn]
-			t.committed = t.committed || f.Commit
-			t.aborted = t.aborted || !f.Commit
-			link(&t.decs, s, c.slots, func(x *slot) *int32 { return &x.nextDec })
 		}
 	}
 	c.order = make([]int32, len(c.txns))
@@ -139,9 +150,9 @@ func buildCommit(h *History) *commitHistory {
 	}
 	slices.SortFunc(c.order, func(a, b int32) int { return strings.Compare(c.txns[a].name, c.txns[b].name) })
 	for _, id := range c.order {
-		for s := c.txns[id].votes; s != none; s = c.slots[s].nextVote {
-			if sl := &c.slots[s]; sl.dec == none {
-				if v, _ := c.vote(sl.vote); v.Yes {
+		for s := c.txns[id].heads[voted]; s != none; s = c.slots[s].after[voted] {
+			if sl := &c.slots[s]; sl.first[decided] == none {
+				if v, _ := c.vote(sl.first[voted]); v.Yes {
 					c.doubt = append(c.doubt, s)
 				}
 			}
@@ -160,7 +171,7 @@ func (c *commitHistory) note(t string) int32 {
 	if !ok {
 		i = int32(len(c.txns))
 		c.index[t] = i
-		c.txns = append(c.txns, txnFacts{name: t, slots: none, votes: none, decs: none})
+		c.txns = append(c.txns, txnFacts{name: t, slots: none, heads: [2]int32{none, none}})
 	}
 	return i
 }
@@ -176,7 +187,7 @@ func (c *commitHistory) slotOf(t int32, n sim.NodeID) int32 {
 		last = s
 	}
 	s := int32(len(c.slots))
-	c.slots = append(c.slots, slot{node: n, txn: t, vote: none, dec: none, next: none, nextVote: none, nextDec: none})
+	c.slots = append(c.slots, slot{node: n, txn: t, first: [2]int32{none, none}, next: none, after: [2]int32{none, none}})
 	if last == none {
 		tf.slots = s
 	} else {
@@ -185,14 +196,42 @@ func (c *commitHistory) slotOf(t int32, n sim.NodeID) int32 {
 	return s
 }
 
-// link appends slot s to the list that starts at head and continues
-// through next.
-func link(head *int32, s int32, slots []slot, next func(*slot) *int32) {
-	p := head
+// record notes the vote or decision (kind) observed at i, which says yes
+// (commit) or not: it is the slot's first of its kind and joins the
+// transaction's list of those, or it is a repeat, and a repeat that says
+// otherwise is a flip. It returns the slot and whether this was the first.
+func (c *commitHistory) record(kind, i int, txn string, node sim.NodeID, yes bool) (int32, bool) {
+	s := c.slotOf(c.note(txn), node)
+	c.events = append(c.events, slotEvent{int32(i), s})
+	sl := &c.slots[s]
+	if p := sl.first[kind]; p != none {
+		if was, at := c.said(p); was != yes {
+			word := [2]func(bool) string{yesNo, outcome}[kind]
+			c.flips = append(c.flips, fmt.Sprintf("%s: %s %s %s at %s, then %s at %s", txn, c.h.name(node), [2]string{"voted", "decided"}[kind],
+				word(was), sim.FormatTime(at), word(yes), sim.FormatTime(c.h.Observations[i].Time)))
+		}
+		return s, false
+	}
+	sl.first[kind] = int32(i)
+	p := &c.txns[sl.txn].heads[kind]
 	for *p != none {
-		p = next(&slots[*p])
+		p = &c.slots[*p].after[kind]
 	}
 	*p = s
+	return s, true
+}
+
+// said is what the vote or decision observed at i says (yes or commit),
+// and when.
+func (c *commitHistory) said(i int32) (bool, time.Duration) {
+	o := &c.h.Observations[i]
+	switch f := o.Data.(type) {
+	case obs.Vote:
+		return f.Yes, o.Time
+	case obs.Decide:
+		return f.Commit, o.Time
+	}
+	return false, o.Time
 }
 
 func yesNo(b bool) string {
@@ -236,24 +275,24 @@ func (Atomicity) Check(h *History) Result {
 		}
 		parts := t.parts
 		if parts == nil {
-			for s := t.votes; s != none; s = c.slots[s].nextVote {
+			for s := t.heads[voted]; s != none; s = c.slots[s].after[voted] {
 				parts = append(parts, h.name(c.slots[s].node))
 			}
 			sort.Strings(parts)
 		}
 		firstCommit := time.Duration(-1)
-		for s := t.decs; s != none; s = c.slots[s].nextDec {
-			if d, at := c.decision(c.slots[s].dec); d.Commit && (firstCommit < 0 || at < firstCommit) {
+		for s := t.heads[decided]; s != none; s = c.slots[s].after[decided] {
+			if d, at := c.decision(c.slots[s].first[decided]); d.Commit && (firstCommit < 0 || at < firstCommit) {
 				firstCommit = at
 			}
 		}
 		for _, p := range parts {
 			s := c.find(t, p)
-			if s == none || c.slots[s].vote == none {
+			if s == none || c.slots[s].first[voted] == none {
 				ev.add("%s committed at %s although %s never voted", t.name, c.decidedAt(t, true), p)
 				continue
 			}
-			switch v, at := c.vote(c.slots[s].vote); {
+			switch v, at := c.vote(c.slots[s].first[voted]); {
 			case !v.Yes:
 				ev.add("%s committed at %s although %s voted no", t.name, c.decidedAt(t, true), p)
 			case at > firstCommit:
@@ -271,125 +310,12 @@ func (Atomicity) Check(h *History) Result {
 // evidence text, made only for a violation.
 func (c *commitHistory) decidedAt(t *txnFacts, commit bool) string {
 	var out []string
-	for s := t.decs; s != none; s = c.slots[s].nextDec {
-		if d, at := c.decision(c.slots[s].dec); d.Commit == commit {
+	for s := t.heads[decided]; s != none; s = c.slots[s].after[decided] {
+		if d, at := c.decision(c.slots[s].first[decided]); d.Commit == commit {
 			out = append(out, c.h.name(c.slots[s].node)+"@"+trimTime(at))
 		}
 	}
 	return strings.Join(out, ", ")
-}
-
-// Conservation checks the bank workload's invariant on final durable state:
-// the balances add up to the initial total, and none is negative. A
-// participant still in doubt about a transaction committed elsewhere has
-// not applied its part yet; that part is counted as pending, so the check
-// holds at any moment of a correct run, not only once all is decided.
-type Conservation struct {
-	Initial int64 // the bank's total before any transfer
-}
-
-func (Conservation) Name() string    { return "conservation" }
-func (Conservation) Class() Class    { return ClassSafety }
-func (Conservation) Needs() []string { return commitFacts }
-
-// Check runs the check.
-func (x Conservation) Check(h *History) Result {
-	initialTotal := x.Initial
-	c := readCommit(h)
-	var total int64
-	var ev evidence
-	accounts, misread := 0, 0
-	for _, b := range readBalances(h) {
-		if b.err != nil {
-			ev.add("%s: %v", h.Names[b.node], b.err)
-			misread++
-			continue
-		}
-		accounts++
-		total += b.n
-		if b.n < 0 {
-			ev.add("%s: %s is negative (%d)", h.Names[b.node], strings.TrimPrefix(b.key, workload.BalanceKey), b.n)
-		}
-	}
-	var pending int64
-	for _, s := range c.doubt {
-		if sl := &c.slots[s]; c.txns[sl.txn].committed {
-			v, _ := c.vote(sl.vote)
-			pending += v.Delta
-		}
-	}
-	if total+pending != initialTotal {
-		ev.add("balances sum to %d (+%d pending at in-doubt participants) but the initial total was %d: %+d appeared", total, pending, initialTotal, total+pending-initialTotal)
-	}
-	if accounts == 0 && misread == 0 {
-		// Nothing to add up: a system without the bank's balances has not
-		// been shown to conserve them.
-		return Result{Checker: "conservation", Verdict: Unknown, Message: "no evidence: no node's durable state holds a balance (" + workload.BalanceKey + "...)"}
-	}
-	if ev.count > 0 {
-		return ev.judge("conservation", "conservation violations", "")
-	}
-	msg := strconv.Itoa(accounts) + " accounts sum to " + strconv.FormatInt(total+pending, 10) + " = initial " + strconv.FormatInt(initialTotal, 10)
-	if len(c.doubt) > 0 {
-		msg += " (counting " + signed(pending) + " pending at " + strconv.Itoa(len(c.doubt)) + " in-doubt participants)"
-	}
-	return ev.judge("conservation", "conservation violations", msg)
-}
-
-// signed is n as fmt's %+d writes it.
-func signed(n int64) string {
-	if n < 0 {
-		return strconv.FormatInt(n, 10)
-	}
-	return "+" + strconv.FormatInt(n, 10)
-}
-
-// balance is one account balance in a node's final durable state, or why
-// it could not be read.
-type balance struct {
-	node int // index into History.Stores
-	key  string
-	n    int64
-	err  error
-}
-
-// readBalances lists every balance of every store, store by store in key
-// order. Within one RunAll, Conservation and Accounts share one list.
-func readBalances(h *History) []balance {
-	if h.run != nil && h.run.balancesRead {
-		return h.run.balances
-	}
-	var out []balance
-	for i, s := range h.Stores {
-		if s == nil {
-			continue
-		}
-		for _, k := range s.Keys(workload.BalanceKey) {
-			n, err := loadBalance(s, k)
-			out = append(out, balance{node: i, key: k, n: n, err: err})
-		}
-	}
-	if h.run != nil {
-		h.run.balances, h.run.balancesRead = out, true
-	}
-	return out
-}
-
-// loadBalance reads one balance. A value of another type is a finding about
-// the protocol that stored it, reported as evidence: a checker never
-// panics on an odd history.
-func loadBalance(s *sim.Store, key string) (n int64, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			te, ok := r.(*sim.TypeError)
-			if !ok {
-				panic(r)
-			}
-			err = te
-		}
-	}()
-	n, _ = sim.LoadFrom[int64](s, key)
-	return n, nil
 }
 
 // Blocking reports every participant left uncertain at the end of the run:
@@ -413,7 +339,7 @@ func (x Blocking) Check(h *History) Result {
 	upStuck := 0
 	for _, s := range c.doubt {
 		sl := &c.slots[s]
-		v, at := c.vote(sl.vote)
+		v, at := c.vote(sl.first[voted])
 		waited := h.End - at
 		if waited < minFor {
 			continue
@@ -481,15 +407,15 @@ func (x Liveness) Check(h *History) Result {
 	var ev evidence
 	for _, s := range c.doubt {
 		sl := &c.slots[s]
-		_, at := c.vote(sl.vote)
+		_, at := c.vote(sl.first[voted])
 		ev.add("%s never decided %s (voted yes at %s)", h.name(sl.node), c.txns[sl.txn].name, trimTime(at))
 	}
 	for _, id := range c.order {
 		t := &c.txns[id]
-		for s := t.decs; s != none; s = c.slots[s].nextDec {
+		for s := t.heads[decided]; s != none; s = c.slots[s].after[decided] {
 			sl := &c.slots[s]
-			if _, at := c.decision(sl.dec); at > deadline && sl.vote != none {
-				if v, _ := c.vote(sl.vote); v.Yes {
+			if _, at := c.decision(sl.first[decided]); at > deadline && sl.first[voted] != none {
+				if v, _ := c.vote(sl.first[voted]); v.Yes {
 					ev.add("%s decided %s only at %s, after the deadline %s", h.name(sl.node), t.name, trimTime(at), trimTime(deadline))
 				}
 			}

@@ -60,15 +60,15 @@ func MeasureCommit(h *History, messages, writes int) CommitMetrics {
 		}
 		m.Begun++
 		inDoubt := false
-		for s := t.votes; s != none; s = c.slots[s].nextVote {
+		for s := t.heads[voted]; s != none; s = c.slots[s].after[voted] {
 			sl := &c.slots[s]
-			v, at := c.vote(sl.vote)
+			v, at := c.vote(sl.first[voted])
 			if !v.Yes {
 				continue
 			}
 			end := h.End
-			if sl.dec != none {
-				_, end = c.decision(sl.dec)
+			if sl.first[decided] != none {
+				_, end = c.decision(sl.first[decided])
 			} else {
 				inDoubt = true
 				m.Blocked += h.End - at
@@ -82,8 +82,8 @@ func MeasureCommit(h *History, messages, writes int) CommitMetrics {
 		var last time.Duration
 		all := len(t.parts) > 0
 		for _, p := range t.parts {
-			if s := c.find(t, p); s != none && c.slots[s].dec != none {
-				d, at := c.decision(c.slots[s].dec)
+			if s := c.find(t, p); s != none && c.slots[s].first[decided] != none {
+				d, at := c.decision(c.slots[s].first[decided])
 				all = all && d.Commit
 				last = max(last, at)
 			} else {
