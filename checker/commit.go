@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -372,17 +373,7 @@ func (x Blocking) Check(h *History) Result {
 		ev = append(ev, s.String())
 	}
 	return Result{Checker: "blocking", Verdict: Blocked, Stuck: stuck, Evidence: ev,
-		Message: fmt.Sprintf("%d %s uncertain about %d %s, the longest for %v", len(nodes), plural(len(nodes), "participant"), len(txns), plural(len(txns), "transaction"), longest(stuck))}
-}
-
-func longest(ss []Stuck) time.Duration {
-	var m time.Duration
-	for _, s := range ss {
-		if s.For > m {
-			m = s.For
-		}
-	}
-	return m
+		Message: fmt.Sprintf("%d %s uncertain about %d %s, the longest for %v", len(nodes), plural(len(nodes), "participant"), len(txns), plural(len(txns), "transaction"), slices.MaxFunc(stuck, func(a, b Stuck) int { return cmp.Compare(a.For, b.For) }).For)}
 }
 
 // Liveness checks the liveness-after-healing phase: once every fault is
