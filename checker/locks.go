@@ -185,6 +185,24 @@ type csInterval struct {
 	why    string
 }
 
+// crashCursor hands out a history's crashes, in order, to a walk over its
+// observations. A node records nothing after its own crash, so by an
+// observation the crashes that have happened are those strictly before it.
+type crashCursor struct {
+	crashes []sim.Crash
+	next    int
+}
+
+// upTo returns the crashes not handed out yet that came before t, or at t
+// too when inclusive (at the end of the run).
+func (c *crashCursor) upTo(t time.Duration, inclusive bool) []sim.Crash {
+	from := c.next
+	for c.next < len(c.crashes) && (c.crashes[c.next].Time < t || inclusive && c.crashes[c.next].Time == t) {
+		c.next++
+	}
+	return c.crashes[from:c.next]
+}
+
 // crashAfter is the first crash of node at or after t, or end.
 func crashAfter(h *History, node sim.NodeID, t, end time.Duration) (time.Duration, bool) {
 	for _, c := range h.Crashes {
@@ -196,17 +214,12 @@ func crashAfter(h *History, node sim.NodeID, t, end time.Duration) (time.Duratio
 }
 
 func csIntervals(h *History) []csInterval {
-	type key struct {
-		node sim.NodeID
-		lock string
-	}
-	open := map[key]int{}
+	open := map[atNode]int{}
 	var out []csInterval
 	for _, o := range h.Observations {
 		switch f := o.Data.(type) {
 		case obs.EnterCS:
-			k := key{o.Node, f.Lock}
-			open[k] = len(out)
+			open[atNode{o.Node, f.Lock}] = len(out)
 			to, crashed := crashAfter(h, o.Node, o.Time, h.End)
 			why := "still inside at the end"
 			if crashed {
@@ -214,7 +227,7 @@ func csIntervals(h *History) []csInterval {
 			}
 			out = append(out, csInterval{client: h.name(o.Node), lock: f.Lock, token: f.Token, from: o.Time, to: to, why: why})
 		case obs.LeaveCS:
-			k := key{o.Node, f.Lock}
+			k := atNode{o.Node, f.Lock}
 			if i, ok := open[k]; ok {
 				if o.Time < out[i].to {
 					out[i].to, out[i].why = o.Time, string(f.Why)
@@ -382,7 +395,6 @@ func (x Takeover) Check(h *History) Result {
 		at     time.Duration
 	}
 	var crashed []crashHold
-	ci := 0
 	type grantAt struct {
 		client string
 		node   sim.NodeID
@@ -400,34 +412,31 @@ func (x Takeover) Check(h *History) Result {
 		i    int
 	}
 	openReq := calls[reqKey, reqRef]{} // -> its request
-	flushCrashes := func(upTo time.Duration, inclusive bool) {
-		for ci < len(h.Crashes) && (h.Crashes[ci].Time < upTo || inclusive && h.Crashes[ci].Time == upTo) {
-			c := h.Crashes[ci]
-			ci++
-			var gone []atNode
-			for k, hd := range holds {
-				if hd.node == c.Node {
-					crashed = append(crashed, crashHold{client: h.name(c.Node), lock: hd.lock, at: c.Time})
-					gone = append(gone, k)
-				}
+	crash := func(c sim.Crash) {
+		var gone []atNode
+		for k, hd := range holds {
+			if hd.node == c.Node {
+				crashed = append(crashed, crashHold{client: h.name(c.Node), lock: hd.lock, at: c.Time})
+				gone = append(gone, k)
 			}
-			for _, k := range gone {
-				delete(holds, k)
-			}
-			// A crashed client wants nothing any more: its open requests end
-			// with it (the order of this loop does not matter).
-			for k, r := range openReq {
-				if r.node == c.Node {
-					requests[r.lock][r.i].ret = c.Time
-					delete(openReq, k)
-				}
+		}
+		for _, k := range gone {
+			delete(holds, k)
+		}
+		// A crashed client wants nothing any more: its open requests end
+		// with it (the order of this loop does not matter).
+		for k, r := range openReq {
+			if r.node == c.Node {
+				requests[r.lock][r.i].ret = c.Time
+				delete(openReq, k)
 			}
 		}
 	}
+	crashes := crashCursor{crashes: h.Crashes}
 	for _, o := range h.Observations {
-		// A node records nothing after its crash, so a crash at the time of an
-		// observation came after it.
-		flushCrashes(o.Time, false)
+		for _, c := range crashes.upTo(o.Time, false) {
+			crash(c)
+		}
 		node := h.name(o.Node)
 		switch f := o.Data.(type) {
 		case obs.LockGranted:
@@ -451,7 +460,9 @@ func (x Takeover) Check(h *History) Result {
 			}
 		}
 	}
-	flushCrashes(h.End, true)
+	for _, c := range crashes.upTo(h.End, true) {
+		crash(c)
+	}
 	sort.SliceStable(crashed, func(i, j int) bool {
 		if crashed[i].at != crashed[j].at {
 			return crashed[i].at < crashed[j].at
