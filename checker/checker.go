@@ -43,7 +43,8 @@ type Checker interface {
 // are made: each carries its checker's name and class, and a checker whose
 // needed facts never appeared says it saw nothing (unknown) rather than ok
 // — a system that records no lock facts has not been shown mutually
-// exclusive.
+// exclusive. The checkers of one call share what they derive alike (the
+// bank's balances), so h is judged by one RunAll at a time.
 func RunAll(h *History, cs []Checker) []Result {
 	seen := h.kinds(cs)
 	h.run = &runViews{}
