@@ -357,7 +357,7 @@ func (x Blocking) Check(h *History) Result {
 	if upStuck == 0 {
 		msg := "no participant left uncertain"
 		if len(stuck) > 0 {
-			msg = fmt.Sprintf("no live participant uncertain (%d in doubt on crashed nodes)", len(stuck))
+			msg = "no live participant uncertain (" + strconv.Itoa(len(stuck)) + " in doubt on crashed nodes)"
 		}
 		return Result{Checker: "blocking", Verdict: OK, Message: msg, Stuck: stuck}
 	}
