@@ -162,3 +162,33 @@ func BenchmarkPausedRedlockHistories(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRunAll2PCBankFaults runs the checkers of 2pc-bank-faults over
+// the histories of its first seeds, each time on a fresh History so that
+// the shared commit view is built again as it is once per run: the
+// checkers' own cost per run, apart from the simulation around them.
+func BenchmarkRunAll2PCBankFaults(b *testing.B) {
+	spec, err := scenarios.Get("2pc-bank-faults")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var hs []*checker.History
+	for seed := uint64(1); seed <= 20; seed++ {
+		out, err := scenarios.Run(spec, scenarios.Options{Seed: seed, NoTrace: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		hs = append(hs, out.History)
+	}
+	cs := spec.Checkers()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		h := hs[i%len(hs)]
+		fresh := &checker.History{Observations: h.Observations, Names: h.Names, End: h.End, Up: h.Up,
+			Stores: h.Stores, Crashes: h.Crashes, Outages: h.Outages}
+		if v := checker.Combine(checker.RunAll(fresh, cs)); v == checker.Violation {
+			b.Fatalf("seed %d: %s", i%len(hs)+1, v)
+		}
+	}
+}

@@ -1,7 +1,7 @@
 package checker
 
 import (
-	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/faultline-sim/faultline/obs"
@@ -43,14 +43,17 @@ type Checker interface {
 // are made: each carries its checker's name and class, and a checker whose
 // needed facts never appeared says it saw nothing (unknown) rather than ok
 // — a system that records no lock facts has not been shown mutually
-// exclusive.
+// exclusive. The checkers of one call share what they derive alike (the
+// bank's balances), so h is judged by one RunAll at a time.
 func RunAll(h *History, cs []Checker) []Result {
-	seen := h.kinds()
+	seen := h.kinds(cs)
+	h.run = &runViews{}
+	defer func() { h.run = nil }()
 	out := make([]Result, 0, len(cs))
 	for _, c := range cs {
 		var r Result
 		if needs := c.Needs(); len(needs) > 0 && !anyOf(seen, needs) {
-			r = Result{Verdict: Unknown, Message: fmt.Sprintf("no evidence: the run recorded none of the facts it reads (%s)", strings.Join(needs, ", "))}
+			r = Result{Verdict: Unknown, Message: "no evidence: the run recorded none of the facts it reads (" + strings.Join(needs, ", ") + ")"}
 		} else {
 			r = c.Check(h)
 		}
@@ -60,21 +63,45 @@ func RunAll(h *History, cs []Checker) []Result {
 	return out
 }
 
-func anyOf(seen map[string]bool, kinds []string) bool {
+// runViews are what the checkers of one RunAll read alike, made by the
+// first that needs them.
+type runViews struct {
+	balances     []balance
+	balancesRead bool
+}
+
+func anyOf(seen, kinds []string) bool {
 	for _, k := range kinds {
-		if seen[k] {
+		if slices.Contains(seen, k) {
 			return true
 		}
 	}
 	return false
 }
 
-// kinds is the set of fact kinds the history holds.
-func (h *History) kinds() map[string]bool {
-	seen := map[string]bool{}
+// kinds lists which of the fact kinds the checkers need the history
+// holds. It stops reading once it has seen them all, which for most runs
+// is within the first few facts.
+func (h *History) kinds(cs []Checker) []string {
+	var wanted []string
+	for _, c := range cs {
+		for _, k := range c.Needs() {
+			if !slices.Contains(wanted, k) {
+				wanted = append(wanted, k)
+			}
+		}
+	}
+	seen := make([]string, 0, len(wanted))
 	for _, o := range h.Observations {
-		if f, ok := o.Data.(obs.Fact); ok {
-			seen[f.Kind()] = true
+		if len(seen) == len(wanted) {
+			break
+		}
+		f, ok := o.Data.(obs.Fact)
+		if !ok {
+			continue
+		}
+		if k := f.Kind(); slices.Contains(wanted, k) && !slices.Contains(seen, k) {
+			seen = append(seen, k)
 		}
 	}
 	return seen

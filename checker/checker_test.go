@@ -67,3 +67,28 @@ func TestConservationWithoutBalancesIsUnknown(t *testing.T) {
 	require.Equal(t, Violation, r.Verdict, r.String())
 	require.Contains(t, r.Evidence[0], `participant-1: sim: durable key "balance/a" holds a string, read as int64`)
 }
+
+// RunAll stops looking for fact kinds once it has seen every kind its
+// checkers need; a kind recorded only at the very end must still count.
+func TestRunAllFindsAKindRecordedLast(t *testing.T) {
+	h := hist(msec(10), append(cleanRun(), obsAt(9, p1, obs.EnterCS{Lock: "l", Token: 1}))...)
+	rs := RunAll(h, []Checker{Atomicity{}, MutualExclusion{}, LostUpdates{}})
+	require.Equal(t, OK, rs[0].Verdict, rs[0].String())
+	require.NotContains(t, rs[1].Message, "no evidence", "the critical section at the end is evidence")
+	require.Equal(t, Unknown, rs[2].Verdict, "no storage write anywhere: %s", rs[2])
+}
+
+// Conservation and Accounts read the balances once per RunAll; a second
+// RunAll over changed stores reads them again.
+func TestRunAllReadsTheStoresOfEachCall(t *testing.T) {
+	h := hist(msec(10), cleanRunWithChanges()...)
+	cs := []Checker{Conservation{Initial: 200}, Accounts{Initial: 100}}
+	h.Stores = stores(map[string]any{"balance/a": int64(95)}, map[string]any{"balance/b": int64(105)})
+	for _, r := range RunAll(h, cs) {
+		require.Equal(t, OK, r.Verdict, r.String())
+	}
+	h.Stores = stores(map[string]any{"balance/a": int64(95)}, map[string]any{"balance/b": int64(106)})
+	for _, r := range RunAll(h, cs) {
+		require.Equal(t, Violation, r.Verdict, r.String())
+	}
+}

@@ -1,110 +1,113 @@
 package checker
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/sim"
-	"github.com/faultline-sim/faultline/workload"
 )
 
-// commitHistory is the commit-protocol view of a run's observations.
-// It is built once per run for every commit checker, so it keeps one
-// record per transaction with its few votes and decisions inline rather
-// than maps of maps.
+// commitHistory is the commit-protocol view of a run's observations,
+// built once per run and shared by every commit checker and MeasureCommit.
+// Transactions are numbered on first mention; each (node, transaction)
+// that voted or decided gets one slot, found by walking the
+// transaction's few slots rather than through maps keyed by names, and a
+// slot points at its observations instead of copying them.
 type commitHistory struct {
-	txns  []string         // every transaction mentioned, sorted
-	facts []txnFacts       // by order of first mention
-	index map[string]int32 // txn -> its facts
-	flips []string         // a vote or decision that changed
+	h      *History
+	txns   []txnFacts       // by order of first mention
+	order  []int32          // txns, sorted by name
+	index  map[string]int32 // transaction name -> txns
+	slots  []slot
+	events []slotEvent // every vote and decision, in the order observed
+	doubt  []int32     // slots that voted yes and never decided, by node then transaction name
+	flips  []string    // a vote or decision that changed
 }
 
-// txnFacts is what the observations say of one transaction.
+// txnFacts is what the observations say of one transaction. Its slots
+// are kept in three lists: by first mention (to find a node's slot), by
+// first vote and by first decision (the orders evidence reports them in).
 type txnFacts struct {
-	begun bool
-	parts []string // participants, from Begin
-	votes few[nodeVote]
-	decs  few[nodeDecided] // in order of first decision
+	name      string
+	begun     bool
+	committed bool     // some node's first decision was commit
+	aborted   bool     // some node's first decision was abort
+	parts     []string // participants, from Begin
+	slots     int32    // head of the list by first mention
+	heads     [2]int32 // heads of the lists by first vote and by first decision; none when empty
 }
 
-type nodeVote struct {
-	node string
-	voteAt
+// The two facts a slot keeps the first of, indexing slot.first, slot.after
+// and txnFacts.heads.
+const (
+	voted   = 0
+	decided = 1
+)
+
+// slot is one node's view of one transaction: the observation indices of
+// its first vote and first decision (none if it recorded none).
+type slot struct {
+	node  sim.NodeID
+	txn   int32
+	first [2]int32
+	next  int32    // the transaction's next slot by first mention
+	after [2]int32 // its next slot by first vote, by first decision
 }
 
-type nodeDecided struct {
-	node string
-	decided
+// atNode is one of a participant's own locks or accounts: their names
+// mean something only at the participant.
+type atNode struct {
+	node sim.NodeID
+	name string
 }
 
-type voteAt struct {
-	yes   bool
-	at    time.Duration
-	locks []string
-	delta int64
+// slotEvent is one vote or decision observation and the slot it is of.
+type slotEvent struct{ obs, slot int32 }
+
+const none int32 = -1
+
+// vote is the vote observed at index i (a slot's vote).
+func (c *commitHistory) vote(i int32) (obs.Vote, time.Duration) {
+	o := &c.h.Observations[i]
+	return o.Data.(obs.Vote), o.Time
 }
 
-type decided struct {
-	commit bool
-	at     time.Duration
-	via    string
+// decision is the decision observed at index i (a slot's dec).
+func (c *commitHistory) decision(i int32) (obs.Decide, time.Duration) {
+	o := &c.h.Observations[i]
+	return o.Data.(obs.Decide), o.Time
 }
 
-// few is a short list kept inline: a transaction has a handful of
-// participants, so its votes and decisions rarely need the heap.
-type few[T any] struct {
-	in   [3]T
-	n    int
-	more []T
-}
-
-func (f *few[T]) add(x T) {
-	if f.n < len(f.in) {
-		f.in[f.n] = x
-	} else {
-		f.more = append(f.more, x)
-	}
-	f.n++
-}
-
-func (f *few[T]) len() int { return f.n }
-
-func (f *few[T]) at(i int) *T {
-	if i < len(f.in) {
-		return &f.in[i]
-	}
-	return &f.more[i-len(f.in)]
-}
-
-// of returns the facts of txn t (zero facts for a transaction never seen).
-func (c *commitHistory) of(t string) *txnFacts {
-	if i, ok := c.index[t]; ok {
-		return &c.facts[i]
-	}
-	return &txnFacts{}
-}
-
-// vote returns node n's first vote on the transaction.
-func (f *txnFacts) vote(n string) (voteAt, bool) {
-	for i := 0; i < f.votes.len(); i++ {
-		if v := f.votes.at(i); v.node == n {
-			return v.voteAt, true
+// replay hands every vote and decision to vote or decide, in the order
+// observed, with its slot (and a vote with its observation index): the
+// walk of a checker that keeps state per node and transaction, such as
+// the locks a yes vote holds or the changes a commit applies.
+func (c *commitHistory) replay(vote func(s, i int32, o *sim.Observation, v obs.Vote), decide func(s int32, o *sim.Observation, d obs.Decide)) {
+	for _, e := range c.events {
+		o := &c.h.Observations[e.obs]
+		switch f := o.Data.(type) {
+		case obs.Vote:
+			vote(e.slot, e.obs, o, f)
+		case obs.Decide:
+			decide(e.slot, o, f)
 		}
 	}
-	return voteAt{}, false
 }
 
-// decision returns node n's first decision on the transaction.
-func (f *txnFacts) decision(n string) (decided, bool) {
-	for i := 0; i < f.decs.len(); i++ {
-		if d := f.decs.at(i); d.node == n {
-			return d.decided, true
+// find is the slot of the node named n in transaction t, or none.
+func (c *commitHistory) find(t *txnFacts, n string) int32 {
+	for s := t.slots; s != none; s = c.slots[s].next {
+		if c.h.name(c.slots[s].node) == n {
+			return s
 		}
 	}
-	return decided{}, false
+	return none
 }
 
 func readCommit(h *History) *commitHistory {
@@ -113,55 +116,123 @@ func readCommit(h *History) *commitHistory {
 }
 
 func buildCommit(h *History) *commitHistory {
-	begun := 0
+	begun, facts := 0, 0
 	for _, o := range h.Observations {
-		if _, ok := o.Data.(obs.Begin); ok {
+		switch o.Data.(type) {
+		case obs.Begin:
 			begun++
+		case obs.Vote, obs.Decide:
+			facts++
 		}
 	}
-	// Room for every transaction begun, and a few more only voted on,
-	// so that the records are not copied as they grow.
-	c := &commitHistory{index: make(map[string]int32, begun+8), facts: make([]txnFacts, 0, begun+8)}
-	note := func(t string) *txnFacts {
-		i, ok := c.index[t]
-		if !ok {
-			i = int32(len(c.facts))
-			c.index[t] = i
-			c.facts = append(c.facts, txnFacts{})
-			c.txns = append(c.txns, t)
-		}
-		return &c.facts[i]
-	}
-	for _, o := range h.Observations {
+	// Room for every transaction begun and a few more only voted on, and
+	// for a slot per fact at most, so that nothing is copied as it grows.
+	c := &commitHistory{h: h, index: make(map[string]int32, begun+8), txns: make([]txnFacts, 0, begun+8),
+		slots: make([]slot, 0, facts), events: make([]slotEvent, 0, facts)}
+	for i, o := range h.Observations {
 		switch f := o.Data.(type) {
 		case obs.Begin:
-			if t := note(f.Txn); !t.begun {
+			if t := &c.txns[c.note(f.Txn)]; !t.begun {
 				t.begun, t.parts = true, f.Participants
 			}
 		case obs.Vote:
-			node := h.name(o.Node)
-			t := note(f.Txn)
-			if prev, ok := t.vote(node); ok {
-				if prev.yes != f.Yes {
-					c.flips = append(c.flips, fmt.Sprintf("%s: %s voted %s at %s, then %s at %s", f.Txn, node, yesNo(prev.yes), sim.FormatTime(prev.at), yesNo(f.Yes), sim.FormatTime(o.Time)))
-				}
-				continue
-			}
-			t.votes.add(nodeVote{node: node, voteAt: voteAt{yes: f.Yes, at: o.Time, locks: f.Locks, delta: f.Delta}})
+			c.record(voted, i, f.Txn, o.Node, f.Yes)
 		case obs.Decide:
-			node := h.name(o.Node)
-			t := note(f.Txn)
-			if prev, ok := t.decision(node); ok {
-				if prev.commit != f.Commit {
-					c.flips = append(c.flips, fmt.Sprintf("%s: %s decided %s at %s, then %s at %s", f.Txn, node, outcome(prev.commit), sim.FormatTime(prev.at), outcome(f.Commit), sim.FormatTime(o.Time)))
-				}
-				continue
+			if s, first := c.record(decided, i, f.Txn, o.Node, f.Commit); first {
+				t := &c.txns[c.slots[s].txn]
+				t.committed = t.committed || f.Commit
+				t.aborted = t.aborted || !f.Commit
 			}
-			t.decs.add(nodeDecided{node: node, decided: decided{commit: f.Commit, at: o.Time, via: string(f.Via)}})
 		}
 	}
-	sort.Strings(c.txns)
+	c.order = make([]int32, len(c.txns))
+	for i := range c.order {
+		c.order[i] = int32(i)
+	}
+	slices.SortFunc(c.order, func(a, b int32) int { return strings.Compare(c.txns[a].name, c.txns[b].name) })
+	for _, id := range c.order {
+		for s := c.txns[id].heads[voted]; s != none; s = c.slots[s].after[voted] {
+			if sl := &c.slots[s]; sl.first[decided] == none {
+				if v, _ := c.vote(sl.first[voted]); v.Yes {
+					c.doubt = append(c.doubt, s)
+				}
+			}
+		}
+	}
+	// Transactions are in name order already; a stable sort by node keeps it.
+	slices.SortStableFunc(c.doubt, func(a, b int32) int {
+		return strings.Compare(h.name(c.slots[a].node), h.name(c.slots[b].node))
+	})
 	return c
+}
+
+// note numbers transaction t on its first mention.
+func (c *commitHistory) note(t string) int32 {
+	i, ok := c.index[t]
+	if !ok {
+		i = int32(len(c.txns))
+		c.index[t] = i
+		c.txns = append(c.txns, txnFacts{name: t, slots: none, heads: [2]int32{none, none}})
+	}
+	return i
+}
+
+// slotOf is node n's slot in transaction t, made on first mention.
+func (c *commitHistory) slotOf(t int32, n sim.NodeID) int32 {
+	tf := &c.txns[t]
+	last := none
+	for s := tf.slots; s != none; s = c.slots[s].next {
+		if c.slots[s].node == n {
+			return s
+		}
+		last = s
+	}
+	s := int32(len(c.slots))
+	c.slots = append(c.slots, slot{node: n, txn: t, first: [2]int32{none, none}, next: none, after: [2]int32{none, none}})
+	if last == none {
+		tf.slots = s
+	} else {
+		c.slots[last].next = s
+	}
+	return s
+}
+
+// record notes the vote or decision (kind) observed at i, which says yes
+// (commit) or not: it is the slot's first of its kind and joins the
+// transaction's list of those, or it is a repeat, and a repeat that says
+// otherwise is a flip. It returns the slot and whether this was the first.
+func (c *commitHistory) record(kind, i int, txn string, node sim.NodeID, yes bool) (int32, bool) {
+	s := c.slotOf(c.note(txn), node)
+	c.events = append(c.events, slotEvent{int32(i), s})
+	sl := &c.slots[s]
+	if p := sl.first[kind]; p != none {
+		if was, at := c.said(p); was != yes {
+			word := [2]func(bool) string{yesNo, outcome}[kind]
+			c.flips = append(c.flips, fmt.Sprintf("%s: %s %s %s at %s, then %s at %s", txn, c.h.name(node), [2]string{"voted", "decided"}[kind],
+				word(was), sim.FormatTime(at), word(yes), sim.FormatTime(c.h.Observations[i].Time)))
+		}
+		return s, false
+	}
+	sl.first[kind] = int32(i)
+	p := &c.txns[sl.txn].heads[kind]
+	for *p != none {
+		p = &c.slots[*p].after[kind]
+	}
+	*p = s
+	return s, true
+}
+
+// said is what the vote or decision observed at i says (yes or commit),
+// and when.
+func (c *commitHistory) said(i int32) (bool, time.Duration) {
+	o := &c.h.Observations[i]
+	switch f := o.Data.(type) {
+	case obs.Vote:
+		return f.Yes, o.Time
+	case obs.Decide:
+		return f.Commit, o.Time
+	}
+	return false, o.Time
 }
 
 func yesNo(b bool) string {
@@ -190,185 +261,62 @@ func (Atomicity) Needs() []string { return commitFacts }
 
 // Check runs the check.
 func (Atomicity) Check(h *History) Result {
-
 	c := readCommit(h)
 	var ev evidence
 	for _, f := range c.flips {
 		ev.add("decision changed: %s", f)
 	}
-	for _, t := range c.txns {
-		f := c.of(t)
-		commits, aborts := 0, 0
-		for i := 0; i < f.decs.len(); i++ {
-			if f.decs.at(i).commit {
-				commits++
-			} else {
-				aborts++
-			}
-		}
-		if commits == 0 {
+	for _, id := range c.order {
+		t := &c.txns[id]
+		if !t.committed {
 			continue
 		}
-		if aborts > 0 {
-			ev.add("%s committed at %s but aborted at %s", t, f.decidedAt(true), f.decidedAt(false))
+		if t.aborted {
+			ev.add("%s committed at %s but aborted at %s", t.name, c.decidedAt(t, true), c.decidedAt(t, false))
 		}
-		parts := f.parts
+		parts := t.parts
 		if parts == nil {
-			for i := 0; i < f.votes.len(); i++ {
-				parts = append(parts, f.votes.at(i).node)
+			for s := t.heads[voted]; s != none; s = c.slots[s].after[voted] {
+				parts = append(parts, h.name(c.slots[s].node))
 			}
 			sort.Strings(parts)
 		}
 		firstCommit := time.Duration(-1)
-		for i := 0; i < f.decs.len(); i++ {
-			if d := f.decs.at(i); d.commit && (firstCommit < 0 || d.at < firstCommit) {
-				firstCommit = d.at
+		for s := t.heads[decided]; s != none; s = c.slots[s].after[decided] {
+			if d, at := c.decision(c.slots[s].first[decided]); d.Commit && (firstCommit < 0 || at < firstCommit) {
+				firstCommit = at
 			}
 		}
 		for _, p := range parts {
-			v, voted := f.vote(p)
-			switch {
-			case !voted:
-				ev.add("%s committed at %s although %s never voted", t, f.decidedAt(true), p)
-			case !v.yes:
-				ev.add("%s committed at %s although %s voted no", t, f.decidedAt(true), p)
-			case v.at > firstCommit:
+			s := c.find(t, p)
+			if s == none || c.slots[s].first[voted] == none {
+				ev.add("%s committed at %s although %s never voted", t.name, c.decidedAt(t, true), p)
+				continue
+			}
+			switch v, at := c.vote(c.slots[s].first[voted]); {
+			case !v.Yes:
+				ev.add("%s committed at %s although %s voted no", t.name, c.decidedAt(t, true), p)
+			case at > firstCommit:
 				// A vote is recorded before it is sent: a commit decided
 				// before it cannot have rested on it.
-				ev.add("%s committed at %s before %s voted yes (at %s)", t, strings.TrimSpace(sim.FormatTime(firstCommit)), p, strings.TrimSpace(sim.FormatTime(v.at)))
+				ev.add("%s committed at %s before %s voted yes (at %s)", t.name, trimTime(firstCommit), p, trimTime(at))
 			}
 		}
 	}
-	return ev.judge("atomicity", "atomicity violations", fmt.Sprintf("%d transactions, no disagreement", len(c.txns)))
+	return ev.judge("atomicity", "atomicity violations", strconv.Itoa(len(c.txns))+" transactions, no disagreement")
 }
 
-// decidedAt lists the nodes that decided commit (or abort) with the time
+// decidedAt lists the nodes that decided t commit (or abort) with the time
 // of their decision, in the order they decided: "node@time, ...". It is
 // evidence text, made only for a violation.
-func (f *txnFacts) decidedAt(commit bool) string {
+func (c *commitHistory) decidedAt(t *txnFacts, commit bool) string {
 	var out []string
-	for i := 0; i < f.decs.len(); i++ {
-		if d := f.decs.at(i); d.commit == commit {
-			out = append(out, fmt.Sprintf("%s@%s", d.node, strings.TrimSpace(sim.FormatTime(d.at))))
+	for s := t.heads[decided]; s != none; s = c.slots[s].after[decided] {
+		if d, at := c.decision(c.slots[s].first[decided]); d.Commit == commit {
+			out = append(out, c.h.name(c.slots[s].node)+"@"+trimTime(at))
 		}
 	}
 	return strings.Join(out, ", ")
-}
-
-// inDoubt lists every (node, transaction) that voted yes and has no
-// decision, sorted by node then transaction.
-func (c *commitHistory) inDoubt() []struct {
-	node, txn string
-	v         voteAt
-} {
-	var out []struct {
-		node, txn string
-		v         voteAt
-	}
-	for _, t := range c.txns {
-		f := c.of(t)
-		start := len(out)
-		for i := 0; i < f.votes.len(); i++ {
-			v := f.votes.at(i)
-			if _, done := f.decision(v.node); v.yes && !done {
-				out = append(out, struct {
-					node, txn string
-					v         voteAt
-				}{v.node, t, v.voteAt})
-			}
-		}
-		mine := out[start:]
-		sort.Slice(mine, func(i, j int) bool { return mine[i].node < mine[j].node })
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].node < out[j].node })
-	return out
-}
-
-func (c *commitHistory) committedSomewhere(t string) bool {
-	f := c.of(t)
-	for i := 0; i < f.decs.len(); i++ {
-		if f.decs.at(i).commit {
-			return true
-		}
-	}
-	return false
-}
-
-// Conservation checks the bank workload's invariant on final durable state:
-// the balances add up to the initial total, and none is negative. A
-// participant still in doubt about a transaction committed elsewhere has
-// not applied its part yet; that part is counted as pending, so the check
-// holds at any moment of a correct run, not only once all is decided.
-type Conservation struct {
-	Initial int64 // the bank's total before any transfer
-}
-
-func (Conservation) Name() string    { return "conservation" }
-func (Conservation) Class() Class    { return ClassSafety }
-func (Conservation) Needs() []string { return commitFacts }
-
-// Check runs the check.
-func (x Conservation) Check(h *History) Result {
-	initialTotal := x.Initial
-	c := readCommit(h)
-	var total int64
-	var ev evidence
-	accounts, misread := 0, 0
-	for i, s := range h.Stores {
-		if s == nil {
-			continue
-		}
-		for _, k := range s.Keys(workload.BalanceKey) {
-			n, err := loadBalance(s, k)
-			if err != nil {
-				ev.add("%s: %v", h.Names[i], err)
-				misread++
-				continue
-			}
-			accounts++
-			total += n
-			if n < 0 {
-				ev.add("%s: %s is negative (%d)", h.Names[i], strings.TrimPrefix(k, workload.BalanceKey), n)
-			}
-		}
-	}
-	var pending int64
-	doubts := c.inDoubt()
-	for _, d := range doubts {
-		if c.committedSomewhere(d.txn) {
-			pending += d.v.delta
-		}
-	}
-	if total+pending != initialTotal {
-		ev.add("balances sum to %d (+%d pending at in-doubt participants) but the initial total was %d: %+d appeared", total, pending, initialTotal, total+pending-initialTotal)
-	}
-	msg := fmt.Sprintf("%d accounts sum to %d = initial %d", accounts, total+pending, initialTotal)
-	if len(doubts) > 0 {
-		msg += fmt.Sprintf(" (counting %+d pending at %d in-doubt participants)", pending, len(doubts))
-	}
-	if accounts == 0 && misread == 0 {
-		// Nothing to add up: a system without the bank's balances has not
-		// been shown to conserve them.
-		return Result{Checker: "conservation", Verdict: Unknown, Message: "no evidence: no node's durable state holds a balance (" + workload.BalanceKey + "...)"}
-	}
-	return ev.judge("conservation", "conservation violations", msg)
-}
-
-// loadBalance reads one balance. A value of another type is a finding about
-// the protocol that stored it, reported as evidence: a checker never
-// panics on an odd history.
-func loadBalance(s *sim.Store, key string) (n int64, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			te, ok := r.(*sim.TypeError)
-			if !ok {
-				panic(r)
-			}
-			err = te
-		}
-	}()
-	n, _ = sim.LoadFrom[int64](s, key)
-	return n, nil
 }
 
 // Blocking reports every participant left uncertain at the end of the run:
@@ -390,26 +338,26 @@ func (x Blocking) Check(h *History) Result {
 	c := readCommit(h)
 	var stuck []Stuck
 	upStuck := 0
-	for _, d := range c.inDoubt() {
-		waited := h.End - d.v.at
+	for _, s := range c.doubt {
+		sl := &c.slots[s]
+		v, at := c.vote(sl.first[voted])
+		waited := h.End - at
 		if waited < minFor {
 			continue
 		}
 		up := true
-		for i, n := range h.Names {
-			if n == d.node && i < len(h.Up) {
-				up = h.Up[i]
-			}
+		if int(sl.node) >= 0 && int(sl.node) < len(h.Names) && int(sl.node) < len(h.Up) {
+			up = h.Up[sl.node]
 		}
 		if up {
 			upStuck++
 		}
-		stuck = append(stuck, Stuck{Node: d.node, Txn: d.txn, Since: d.v.at, For: waited, Locks: d.v.locks, Up: up})
+		stuck = append(stuck, Stuck{Node: h.name(sl.node), Txn: c.txns[sl.txn].name, Since: at, For: waited, Locks: v.Locks, Up: up})
 	}
 	if upStuck == 0 {
 		msg := "no participant left uncertain"
 		if len(stuck) > 0 {
-			msg = fmt.Sprintf("no live participant uncertain (%d in doubt on crashed nodes)", len(stuck))
+			msg = "no live participant uncertain (" + strconv.Itoa(len(stuck)) + " in doubt on crashed nodes)"
 		}
 		return Result{Checker: "blocking", Verdict: OK, Message: msg, Stuck: stuck}
 	}
@@ -425,17 +373,7 @@ func (x Blocking) Check(h *History) Result {
 		ev = append(ev, s.String())
 	}
 	return Result{Checker: "blocking", Verdict: Blocked, Stuck: stuck, Evidence: ev,
-		Message: fmt.Sprintf("%d %s uncertain about %d %s, the longest for %v", len(nodes), plural(len(nodes), "participant"), len(txns), plural(len(txns), "transaction"), longest(stuck))}
-}
-
-func longest(ss []Stuck) time.Duration {
-	var m time.Duration
-	for _, s := range ss {
-		if s.For > m {
-			m = s.For
-		}
-	}
-	return m
+		Message: fmt.Sprintf("%d %s uncertain about %d %s, the longest for %v", len(nodes), plural(len(nodes), "participant"), len(txns), plural(len(txns), "transaction"), slices.MaxFunc(stuck, func(a, b Stuck) int { return cmp.Compare(a.For, b.For) }).For)}
 }
 
 // Liveness checks the liveness-after-healing phase: once every fault is
@@ -458,22 +396,28 @@ func (x Liveness) Check(h *History) Result {
 	c := readCommit(h)
 	deadline := healAt + bound
 	var ev evidence
-	for _, d := range c.inDoubt() {
-		ev.add("%s never decided %s (voted yes at %s)", d.node, d.txn, strings.TrimSpace(sim.FormatTime(d.v.at)))
+	for _, s := range c.doubt {
+		sl := &c.slots[s]
+		_, at := c.vote(sl.first[voted])
+		ev.add("%s never decided %s (voted yes at %s)", h.name(sl.node), c.txns[sl.txn].name, trimTime(at))
 	}
-	for _, t := range c.txns {
-		f := c.of(t)
-		for i := 0; i < f.decs.len(); i++ {
-			d := f.decs.at(i)
-			if v, ok := f.vote(d.node); ok && v.yes && d.at > deadline {
-				ev.add("%s decided %s only at %s, after the deadline %s", d.node, t, strings.TrimSpace(sim.FormatTime(d.at)), strings.TrimSpace(sim.FormatTime(deadline)))
+	for _, id := range c.order {
+		t := &c.txns[id]
+		for s := t.heads[decided]; s != none; s = c.slots[s].after[decided] {
+			sl := &c.slots[s]
+			if _, at := c.decision(sl.first[decided]); at > deadline && sl.first[voted] != none {
+				if v, _ := c.vote(sl.first[voted]); v.Yes {
+					ev.add("%s decided %s only at %s, after the deadline %s", h.name(sl.node), t.name, trimTime(at), trimTime(deadline))
+				}
 			}
 		}
 	}
-	if h.End < deadline && ev.count > 0 {
-		// The run stopped early; with nothing left to happen that is final.
-		ev.lines = append(ev.lines, fmt.Sprintf("the run ended at %s, before the deadline, with nothing left to do", strings.TrimSpace(sim.FormatTime(h.End))))
+	if ev.count == 0 {
+		return ev.judge("liveness", "", "every transaction decided within "+bound.String()+" of healing at "+trimTime(healAt))
 	}
-	return ev.judge("liveness", fmt.Sprintf("undecided after healing + %v", bound),
-		fmt.Sprintf("every transaction decided within %v of healing at %s", bound, strings.TrimSpace(sim.FormatTime(healAt))))
+	if h.End < deadline {
+		// The run stopped early; with nothing left to happen that is final.
+		ev.lines = append(ev.lines, fmt.Sprintf("the run ended at %s, before the deadline, with nothing left to do", trimTime(h.End)))
+	}
+	return ev.judge("liveness", fmt.Sprintf("undecided after healing + %v", bound), "")
 }

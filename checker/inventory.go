@@ -14,7 +14,7 @@ import (
 func RegisterOps(h *History) []RegisterOp {
 	lanes, _ := clientLanes(h, func(d any) bool { _, ok := d.(obs.KVCall); return ok })
 	var ops []RegisterOp
-	open := map[string]int{}
+	open := calls[reqKey, int]{}
 	for _, o := range h.Observations {
 		node := h.name(o.Node)
 		switch f := o.Data.(type) {
@@ -23,14 +23,13 @@ func RegisterOps(h *History) []RegisterOp {
 			if f.Op == "cas" {
 				op.Kind, op.Expect, op.Value = CAS, f.Expect, f.Value
 			}
-			open[node+"/"+f.Req] = len(ops)
+			open[reqKey{node, f.Req}] = len(ops)
 			ops = append(ops, op)
 		case obs.KVReturn:
-			i, ok := open[node+"/"+f.Req]
+			i, ok := open.answer(reqKey{node, f.Req})
 			if !ok {
 				continue
 			}
-			delete(open, node+"/"+f.Req)
 			op := &ops[i]
 			op.Return, op.Pending, op.OK = int64(o.Time), false, f.OK
 			if op.Kind == Read {

@@ -45,6 +45,25 @@ func laneOf(lanes map[string]int) func(string) int {
 	}
 }
 
+// reqKey names a request by its client and id. The maps that pair a call
+// with its answer are keyed by the pair rather than a joined string, so a
+// look-up builds nothing and "a/b", "c" cannot meet "a", "b/c".
+type reqKey struct{ client, id string }
+
+// calls are the requests still waiting for their answer, each with what
+// the answer completes (an operation's index, a request's place).
+type calls[K comparable, V any] map[K]V
+
+// answer returns what call k's answer completes and closes the call, so
+// that a duplicate answer finds nothing.
+func (c calls[K, V]) answer(k K) (V, bool) {
+	v, ok := c[k]
+	if ok {
+		delete(c, k)
+	}
+	return v, ok
+}
+
 // LockOps turns a run's lock facts into a lock history: each client
 // request with its answer is one operation, a request never answered stays
 // pending to the end, and each lease expiry, and each grant whose answer
@@ -73,32 +92,29 @@ func LockOps(h *History) []LockOp {
 		}
 	}
 	var ops []LockOp
-	open := map[string]int{} // client/req -> index in ops
+	open := calls[reqKey, int]{} // -> index in ops
 	for _, o := range h.Observations {
 		node := h.name(o.Node)
 		t := int64(o.Time)
 		switch f := o.Data.(type) {
 		case obs.LockRequest:
-			open[node+"/"+f.Req] = len(ops)
+			open[reqKey{node, f.Req}] = len(ops)
 			ops = append(ops, LockOp{Client: lane(node), Name: node, Lock: f.Lock, Kind: Acquire, Call: t, Pending: true, Note: "req " + f.Req})
 		case obs.LockRelease:
-			open[node+"/"+f.Req] = len(ops)
+			open[reqKey{node, f.Req}] = len(ops)
 			ops = append(ops, LockOp{Client: lane(node), Name: node, Lock: f.Lock, Kind: Release, Token: f.Token, Call: t, Pending: true, Note: "req " + f.Req})
 		case obs.LockGranted:
-			if i, ok := open[node+"/"+f.Req]; ok {
+			if i, ok := open.answer(reqKey{node, f.Req}); ok {
 				ops[i].OK, ops[i].Token, ops[i].Return, ops[i].Pending = true, f.Token, t, false
-				delete(open, node+"/"+f.Req)
 			}
 		case obs.LockDenied:
-			if i, ok := open[node+"/"+f.Req]; ok {
+			if i, ok := open.answer(reqKey{node, f.Req}); ok {
 				ops[i].OK, ops[i].Return, ops[i].Pending = false, t, false
 				ops[i].Note += " denied: " + string(f.Reason)
-				delete(open, node+"/"+f.Req)
 			}
 		case obs.LockReleased:
-			if i, ok := open[node+"/"+f.Req]; ok {
+			if i, ok := open.answer(reqKey{node, f.Req}); ok {
 				ops[i].OK, ops[i].Return, ops[i].Pending = f.OK, t, false
-				delete(open, node+"/"+f.Req)
 			}
 		case obs.LeaseExpired:
 			ops = append(ops, LockOp{Client: lane(f.Client), Name: f.Client, Lock: f.Lock, Kind: Expire, OK: true, Token: f.Token, Call: t, Return: t, Note: "server: lease ran out"})
@@ -169,6 +185,24 @@ type csInterval struct {
 	why    string
 }
 
+// crashCursor hands out a history's crashes, in order, to a walk over its
+// observations. A node records nothing after its own crash, so by an
+// observation the crashes that have happened are those strictly before it.
+type crashCursor struct {
+	crashes []sim.Crash
+	next    int
+}
+
+// upTo returns the crashes not handed out yet that came before t, or at t
+// too when inclusive (at the end of the run).
+func (c *crashCursor) upTo(t time.Duration, inclusive bool) []sim.Crash {
+	from := c.next
+	for c.next < len(c.crashes) && (c.crashes[c.next].Time < t || inclusive && c.crashes[c.next].Time == t) {
+		c.next++
+	}
+	return c.crashes[from:c.next]
+}
+
 // crashAfter is the first crash of node at or after t, or end.
 func crashAfter(h *History, node sim.NodeID, t, end time.Duration) (time.Duration, bool) {
 	for _, c := range h.Crashes {
@@ -180,17 +214,12 @@ func crashAfter(h *History, node sim.NodeID, t, end time.Duration) (time.Duratio
 }
 
 func csIntervals(h *History) []csInterval {
-	type key struct {
-		node sim.NodeID
-		lock string
-	}
-	open := map[key]int{}
+	open := map[atNode]int{}
 	var out []csInterval
 	for _, o := range h.Observations {
 		switch f := o.Data.(type) {
 		case obs.EnterCS:
-			k := key{o.Node, f.Lock}
-			open[k] = len(out)
+			open[atNode{o.Node, f.Lock}] = len(out)
 			to, crashed := crashAfter(h, o.Node, o.Time, h.End)
 			why := "still inside at the end"
 			if crashed {
@@ -198,7 +227,7 @@ func csIntervals(h *History) []csInterval {
 			}
 			out = append(out, csInterval{client: h.name(o.Node), lock: f.Lock, token: f.Token, from: o.Time, to: to, why: why})
 		case obs.LeaveCS:
-			k := key{o.Node, f.Lock}
+			k := atNode{o.Node, f.Lock}
 			if i, ok := open[k]; ok {
 				if o.Time < out[i].to {
 					out[i].to, out[i].why = o.Time, string(f.Why)
@@ -359,14 +388,13 @@ func (x Takeover) Check(h *History) Result {
 		node sim.NodeID
 		lock string
 	}
-	holds := map[string]holding{} // node/lock -> grant
+	holds := map[atNode]holding{} // -> grant
 	type crashHold struct {
 		client string
 		lock   string
 		at     time.Duration
 	}
 	var crashed []crashHold
-	ci := 0
 	type grantAt struct {
 		client string
 		node   sim.NodeID
@@ -383,61 +411,58 @@ func (x Takeover) Check(h *History) Result {
 		lock string
 		i    int
 	}
-	openReq := map[string]reqRef{} // node/req -> its request
-	flushCrashes := func(upTo time.Duration, inclusive bool) {
-		for ci < len(h.Crashes) && (h.Crashes[ci].Time < upTo || inclusive && h.Crashes[ci].Time == upTo) {
-			c := h.Crashes[ci]
-			ci++
-			var gone []string
-			for k, hd := range holds {
-				if hd.node == c.Node {
-					crashed = append(crashed, crashHold{client: h.name(c.Node), lock: hd.lock, at: c.Time})
-					gone = append(gone, k)
-				}
+	openReq := calls[reqKey, reqRef]{} // -> its request
+	crash := func(c sim.Crash) {
+		var gone []atNode
+		for k, hd := range holds {
+			if hd.node == c.Node {
+				crashed = append(crashed, crashHold{client: h.name(c.Node), lock: hd.lock, at: c.Time})
+				gone = append(gone, k)
 			}
-			for _, k := range gone {
-				delete(holds, k)
-			}
-			// A crashed client wants nothing any more: its open requests end
-			// with it (the order of this loop does not matter).
-			for k, r := range openReq {
-				if r.node == c.Node {
-					requests[r.lock][r.i].ret = c.Time
-					delete(openReq, k)
-				}
+		}
+		for _, k := range gone {
+			delete(holds, k)
+		}
+		// A crashed client wants nothing any more: its open requests end
+		// with it (the order of this loop does not matter).
+		for k, r := range openReq {
+			if r.node == c.Node {
+				requests[r.lock][r.i].ret = c.Time
+				delete(openReq, k)
 			}
 		}
 	}
+	crashes := crashCursor{crashes: h.Crashes}
 	for _, o := range h.Observations {
-		// A node records nothing after its crash, so a crash at the time of an
-		// observation came after it.
-		flushCrashes(o.Time, false)
+		for _, c := range crashes.upTo(o.Time, false) {
+			crash(c)
+		}
 		node := h.name(o.Node)
 		switch f := o.Data.(type) {
 		case obs.LockGranted:
-			holds[node+"/"+f.Lock] = holding{node: o.Node, lock: f.Lock}
+			holds[atNode{o.Node, f.Lock}] = holding{node: o.Node, lock: f.Lock}
 			grants[f.Lock] = append(grants[f.Lock], grantAt{node, o.Node, o.Time})
-			if r, ok := openReq[node+"/"+f.Req]; ok {
+			if r, ok := openReq.answer(reqKey{node, f.Req}); ok {
 				requests[r.lock][r.i].ret = o.Time
-				delete(openReq, node+"/"+f.Req)
 			}
 		case obs.LockDenied:
-			if r, ok := openReq[node+"/"+f.Req]; ok {
+			if r, ok := openReq.answer(reqKey{node, f.Req}); ok {
 				requests[r.lock][r.i].ret = o.Time
-				delete(openReq, node+"/"+f.Req)
 			}
 		case obs.LockRequest:
-			openReq[node+"/"+f.Req] = reqRef{node: o.Node, lock: f.Lock, i: len(requests[f.Lock])}
+			openReq[reqKey{node, f.Req}] = reqRef{node: o.Node, lock: f.Lock, i: len(requests[f.Lock])}
 			requests[f.Lock] = append(requests[f.Lock], request{client: node, call: o.Time, ret: h.End})
 		case obs.LockReleased:
-			delete(holds, node+"/"+f.Lock)
+			delete(holds, atNode{o.Node, f.Lock})
 		case obs.LeaveCS:
 			if f.Why == obs.LeaveLeaseEnding {
-				delete(holds, node+"/"+f.Lock)
+				delete(holds, atNode{o.Node, f.Lock})
 			}
 		}
 	}
-	flushCrashes(h.End, true)
+	for _, c := range crashes.upTo(h.End, true) {
+		crash(c)
+	}
 	sort.SliceStable(crashed, func(i, j int) bool {
 		if crashed[i].at != crashed[j].at {
 			return crashed[i].at < crashed[j].at

@@ -53,43 +53,46 @@ func MeasureCommit(h *History, messages, writes int) CommitMetrics {
 			m.Writes -= n + 1 // the balances and the bank's "initialized" mark
 		}
 	}
-	for _, t := range c.txns {
-		f := c.of(t)
-		if !f.begun {
+	for _, id := range c.order {
+		t := &c.txns[id]
+		if !t.begun {
 			continue
 		}
-		parts := f.parts
 		m.Begun++
 		inDoubt := false
-		for i := 0; i < f.votes.len(); i++ {
-			v := f.votes.at(i)
-			if !v.yes {
+		for s := t.heads[voted]; s != none; s = c.slots[s].after[voted] {
+			sl := &c.slots[s]
+			v, at := c.vote(sl.first[voted])
+			if !v.Yes {
 				continue
 			}
-			d, done := f.decision(v.node)
 			end := h.End
-			if done {
-				end = d.at
+			if sl.first[decided] != none {
+				_, end = c.decision(sl.first[decided])
 			} else {
 				inDoubt = true
-				m.Blocked += h.End - v.at
+				m.Blocked += h.End - at
 			}
-			m.LockHolds = append(m.LockHolds, end-v.at)
-			m.Uncertain += end - v.at
+			m.LockHolds = append(m.LockHolds, end-at)
+			m.Uncertain += end - at
 		}
 		if !inDoubt {
 			m.Decided++
 		}
 		var last time.Duration
-		all := len(parts) > 0
-		for _, p := range parts {
-			d, ok := f.decision(p)
-			all = all && ok && d.commit
-			last = max(last, d.at)
+		all := len(t.parts) > 0
+		for _, p := range t.parts {
+			if s := c.find(t, p); s != none && c.slots[s].first[decided] != none {
+				d, at := c.decision(c.slots[s].first[decided])
+				all = all && d.Commit
+				last = max(last, at)
+			} else {
+				all = false
+			}
 		}
 		if all {
 			m.Committed++
-			if at, ok := submitted[t]; ok {
+			if at, ok := submitted[t.name]; ok {
 				m.Latencies = append(m.Latencies, last-at)
 			}
 		}

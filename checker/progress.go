@@ -40,7 +40,7 @@ type wait struct {
 // Check runs the check.
 func (p Progress) Check(h *History) Result {
 	var waits []wait
-	open := map[string]int{}
+	open := map[reqKey]int{}
 	done := map[string]map[string]bool{}
 	type cycle struct {
 		text   string
@@ -54,15 +54,15 @@ func (p Progress) Check(h *History) Result {
 		node := h.name(o.Node)
 		switch f := o.Data.(type) {
 		case obs.LockRequest:
-			open[node+"/"+f.Req] = len(waits)
+			open[reqKey{node, f.Req}] = len(waits)
 			end, _ := crashAfter(h, o.Node, o.Time, h.End)
 			waits = append(waits, wait{client: node, lock: f.Lock, call: o.Time, ret: end})
 		case obs.LockGranted:
-			if i, ok := open[node+"/"+f.Req]; ok {
+			if i, ok := open[reqKey{node, f.Req}]; ok {
 				waits[i].ret, waits[i].answered = o.Time, true
 			}
 		case obs.LockDenied:
-			if i, ok := open[node+"/"+f.Req]; ok {
+			if i, ok := open[reqKey{node, f.Req}]; ok {
 				waits[i].ret, waits[i].answered = o.Time, true
 			}
 		case obs.JobDone:

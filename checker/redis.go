@@ -38,37 +38,36 @@ type RedisOp struct {
 func RedisOps(h *History) []RedisOp {
 	lanes, _ := clientLanes(h, func(d any) bool { _, ok := d.(obs.RedisCall); return ok })
 	lane := laneOf(lanes)
-	served := map[string]obs.RedisServed{} // client/id -> the first serving
+	served := map[reqKey]obs.RedisServed{} // -> the first serving
 	for _, o := range h.Observations {
 		if f, ok := o.Data.(obs.RedisServed); ok {
-			if _, dup := served[f.Client+"/"+f.ID]; !dup {
-				served[f.Client+"/"+f.ID] = f
+			if _, dup := served[reqKey{f.Client, f.ID}]; !dup {
+				served[reqKey{f.Client, f.ID}] = f
 			}
 		}
 	}
 	var ops []RedisOp
 	drop := map[int]bool{}
-	open := map[string]int{} // client/id -> index in ops
+	open := calls[reqKey, int]{} // -> index in ops
 	for _, o := range h.Observations {
 		node := h.name(o.Node)
 		t := int64(o.Time)
 		switch f := o.Data.(type) {
 		case obs.RedisCall:
-			open[node+"/"+f.ID] = len(ops)
+			open[reqKey{node, f.ID}] = len(ops)
 			op := RedisOp{Client: lane(node), Name: node, Service: f.Service, Key: f.Key, Kind: f.Op,
 				Value: f.Value, Call: t, Pending: true, Note: "sent to " + f.Server + ", id " + f.ID}
-			if sv, ok := served[node+"/"+f.ID]; ok {
+			if sv, ok := served[reqKey{node, f.ID}]; ok {
 				op.Known, op.OK, op.Read = true, sv.OK, sv.Value
 			} else {
 				drop[len(ops)] = true // unless a reply turns up
 			}
 			ops = append(ops, op)
 		case obs.RedisReply:
-			i, ok := open[node+"/"+f.ID]
+			i, ok := open.answer(reqKey{node, f.ID})
 			if !ok {
 				continue
 			}
-			delete(open, node+"/"+f.ID)
 			if f.Err != "" {
 				drop[i] = true
 				continue

@@ -102,6 +102,10 @@ type History struct {
 
 	commitOnce sync.Once
 	commit     *commitHistory // the commit view, built once for all commit checkers
+	// run holds what the checkers of one RunAll share besides the commit
+	// view; it lives only as long as that RunAll, since a caller may
+	// change Stores between checks.
+	run *runViews
 }
 
 // FromWorld captures a finished world's history.

@@ -102,13 +102,10 @@ func (x StorageSafety) Check(h *History) Result {
 	fence := map[string]int64{}
 	var ev evidence
 	accepted, refused := 0, 0
-	ci := 0
+	crashes := crashCursor{crashes: h.Crashes}
 	for _, o := range h.Observations {
-		// A node records nothing after its own crash, so crashes strictly
-		// before this observation are the ones that have happened.
-		for ci < len(h.Crashes) && h.Crashes[ci].Time < o.Time {
-			v.crash(h.Crashes[ci].Node)
-			ci++
+		for _, c := range crashes.upTo(o.Time, false) {
+			v.crash(c.Node)
 		}
 		switch f := o.Data.(type) {
 		case obs.Holder:

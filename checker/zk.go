@@ -301,7 +301,12 @@ func describeZK(in zkInput, out zkOutput) string {
 func ZKOps(h *History) []ZKOp {
 	lanes, names := clientLanes(h, func(d any) bool { _, ok := d.(obs.ZKCall); return ok })
 	var ops []ZKOp
-	open := map[string]int{}
+	// A request is its client's Xid in one session.
+	type zkReq struct {
+		client       string
+		session, xid int64
+	}
+	open := calls[zkReq, int]{}
 	locks := map[string]bool{}
 	type expiry struct {
 		at      int64
@@ -315,17 +320,14 @@ func ZKOps(h *History) []ZKOp {
 		t := int64(o.Time)
 		switch f := o.Data.(type) {
 		case obs.ZKCall:
-			k := fmt.Sprintf("%s/%d/%d", node, f.Session, f.Xid)
-			open[k] = len(ops)
+			open[zkReq{node, f.Session, f.Xid}] = len(ops)
 			locks[f.Lock] = true
 			ops = append(ops, ZKOp{Client: lanes[node], Name: node, Session: f.Session, Lock: f.Lock, Kind: kind[f.Op], Node: f.Node, Call: t, Pending: true})
 		case obs.ZKReturn:
-			k := fmt.Sprintf("%s/%d/%d", node, f.Session, f.Xid)
-			i, ok := open[k]
+			i, ok := open.answer(zkReq{node, f.Session, f.Xid})
 			if !ok {
 				continue // a duplicate answer
 			}
-			delete(open, k)
 			op := &ops[i]
 			op.Pending, op.Return, op.Err = false, t, f.Err
 			op.Result, op.Czxid, op.Exists, op.Kids = f.Node, f.Czxid, f.Exists, f.Children

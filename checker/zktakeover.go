@@ -2,7 +2,8 @@ package checker
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/faultline-sim/faultline/obs"
@@ -57,21 +58,19 @@ func (x ZKTakeover) Check(h *History) Result {
 	var open []*handoff
 	var done []*handoff
 	var ev evidence
-	ci := 0
-	flush := func(upTo time.Duration, inclusive bool) {
-		for ci < len(h.Crashes) && (h.Crashes[ci].Time < upTo || inclusive && h.Crashes[ci].Time == upTo) {
-			c := h.Crashes[ci]
-			ci++
-			name := h.name(c.Node)
-			for _, lock := range sortedKeys(holder) {
-				if hd := holder[lock]; hd.client == name {
-					open = append(open, &handoff{lock: lock, client: name, token: hd.token, crash: c.Time, want: max(c.Time, from), gone: -1})
-				}
+	crash := func(c sim.Crash) {
+		name := h.name(c.Node)
+		for _, lock := range slices.Sorted(maps.Keys(holder)) {
+			if hd := holder[lock]; hd.client == name {
+				open = append(open, &handoff{lock: lock, client: name, token: hd.token, crash: c.Time, want: max(c.Time, from), gone: -1})
 			}
 		}
 	}
+	crashes := crashCursor{crashes: h.Crashes}
 	for _, o := range h.Observations {
-		flush(o.Time, false)
+		for _, c := range crashes.upTo(o.Time, false) {
+			crash(c)
+		}
 		switch f := o.Data.(type) {
 		case obs.Holder:
 			holder[f.Lock] = holding{f.Client, f.Token}
@@ -100,7 +99,9 @@ func (x ZKTakeover) Check(h *History) Result {
 			open = keep
 		}
 	}
-	flush(h.End, true)
+	for _, c := range crashes.upTo(h.End, true) {
+		crash(c)
+	}
 	svc := serviceNodes(h)
 	possible := func(x *handoff, until time.Duration, client string) (time.Duration, time.Duration) {
 		clients := lockClients(h)
@@ -132,7 +133,7 @@ func (x ZKTakeover) Check(h *History) Result {
 				ev.add("%s crashed holding %s (token %d) at %s; the server freed it only at %s%s (bound %v)", x.client, x.lock, x.token, at(x.crash), at(x.gone), excusedNote(excused), bound)
 			}
 		default:
-			if d, _ := possible(x, h.End, x.next.client); d > bound && !crashedAfter(h, x.next.client, x.gone) {
+			if d, _ := possible(x, h.End, x.next.client); d > bound && !crashedSince(h, x.next.client, x.gone) {
 				ev.add("%s crashed holding %s (token %d) at %s; the server made %s (token %d) the holder at %s, but it never learned so by the end",
 					x.client, x.lock, x.token, at(x.crash), x.next.client, x.next.token, at(x.gone))
 			}
@@ -146,22 +147,8 @@ func (x ZKTakeover) Check(h *History) Result {
 	return ev.judge("takeover", notTakenOver, msg)
 }
 
-func crashedAfter(h *History, client string, t time.Duration) bool {
-	for _, c := range h.Crashes {
-		if h.name(c.Node) == client && c.Time >= t {
-			return true
-		}
-	}
-	return false
+// crashedSince reports whether the named client crashed at or after t.
+func crashedSince(h *History, client string, t time.Duration) bool {
+	_, crashed := crashAfter(h, nodeIndex(h, client), t, 0)
+	return crashed
 }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sortStrings(keys)
-	return keys
-}
-
-func sortStrings(s []string) { sort.Strings(s) }
