@@ -147,12 +147,17 @@ func (a *arena[T]) box(v T) any {
 // box returns v as an interface value kept in w's arena for its type.
 func box[T any](w *World, v T) any { return arenaFor[T](w).box(v) }
 
+// typeKey is t's type descriptor's address, which identifies the type
+// as t does, as a map key that hashes as one word.
+func typeKey(t reflect.Type) unsafe.Pointer {
+	return (*eface)(unsafe.Pointer(&t)).data // reflect.Type's data word: the *rtype
+}
+
 func arenaFor[T any](w *World) *arena[T] {
 	// Keyed by the type descriptor's address rather than by the
 	// reflect.Type interface: hashing an interface key costs a type switch
 	// and a hash of its own on every typed send, fact and write.
-	t := reflect.TypeFor[T]()
-	key := (*eface)(unsafe.Pointer(&t)).data // reflect.Type's data word: the *rtype
+	key := typeKey(reflect.TypeFor[T]())
 	a, ok := w.arenas[key].(*arena[T])
 	if !ok {
 		a = newArena[T]()

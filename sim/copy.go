@@ -66,9 +66,10 @@ type plan struct {
 }
 
 type sliceField struct {
-	index  []int        // for reflect.Value.FieldByIndex
-	offset uintptr      // from the start of the struct
-	elem   reflect.Type // flat
+	index  []int          // for reflect.Value.FieldByIndex
+	offset uintptr        // from the start of the struct
+	elem   reflect.Type   // flat
+	key    unsafe.Pointer // elem's typeKey, for the slice cache
 	// arrays[n] is [n]elem for the short lengths most slices have, made
 	// when the plan is, so a copy need not look the type up.
 	arrays [9]reflect.Type
@@ -91,7 +92,7 @@ func recordSlices(t reflect.Type, index []int, base uintptr, out []sliceField) (
 		at := append(append([]int(nil), index...), i)
 		switch {
 		case f.Type.Kind() == reflect.Slice && planFor(f.Type.Elem()).flat:
-			sf := sliceField{index: at, offset: base + f.Offset, elem: f.Type.Elem()}
+			sf := sliceField{index: at, offset: base + f.Offset, elem: f.Type.Elem(), key: typeKey(f.Type.Elem())}
 			for n := 1; n < len(sf.arrays); n++ {
 				sf.arrays[n] = reflect.ArrayOf(n, sf.elem)
 			}
@@ -137,7 +138,7 @@ func (p *plan) copySlices(dst unsafe.Pointer, src reflect.Value, cache sliceCach
 		case l == 0:
 			h.cap = 0 // nothing of the original is reachable through it
 		default:
-			recent := cache[f.elem]
+			recent := cache[f.key]
 			if data := recent.find(sv.UnsafePointer(), l, f.elem.Size()); data != nil {
 				h.data, h.len, h.cap = data, l, l
 				continue
@@ -152,8 +153,11 @@ func (p *plan) copySlices(dst unsafe.Pointer, src reflect.Value, cache sliceCach
 			reflect.Copy(arr.Elem(), sv)
 			h.data, h.len, h.cap = arr.UnsafePointer(), l, l
 			if cache != nil {
+				if recent == nil {
+					recent = &recentCopies{}
+					cache[f.key] = recent
+				}
 				recent.add(sliceCopy{data: h.data, len: l})
-				cache[f.elem] = recent
 			}
 		}
 	}
@@ -164,17 +168,19 @@ func (p *plan) copySlices(dst unsafe.Pointer, src reflect.Value, cache sliceCach
 // content — a log record rewritten, the list of participants every node
 // of a transaction stores — shares that stored copy, which nothing ever
 // changes (reads hand out copies), instead of making another.
-type sliceCache map[reflect.Type]recentCopies
+type sliceCache map[unsafe.Pointer]*recentCopies // by typeKey of the element type
 
 type sliceCopy struct {
 	data unsafe.Pointer
 	len  int
 }
 
-// recentCopies is a small ring: records of a few transactions in flight
-// at once take turns.
+// recentCopies is a small ring: records of the transactions in flight at
+// once take turns. Sixteen hold the participant lists of a bank
+// workload's transactions (with four they evicted one another); a miss
+// costs a length compare each.
 type recentCopies struct {
-	c    [4]sliceCopy
+	c    [16]sliceCopy
 	next int
 }
 
@@ -185,6 +191,9 @@ func (r *recentCopies) add(c sliceCopy) {
 
 // find returns a copy holding the n elements at src, or nil.
 func (r *recentCopies) find(src unsafe.Pointer, n int, elemSize uintptr) unsafe.Pointer {
+	if r == nil {
+		return nil
+	}
 	for _, c := range r.c {
 		if c.data != nil && c.len == n && c.equal(src, elemSize) {
 			return c.data

@@ -32,7 +32,8 @@ type Store struct {
 	// holding deleted{}, until deleted slots outnumber live ones.
 	index map[string]int32
 	vals  []any
-	dead  int // slots holding deleted{}
+	keys  []string // each slot's key, so listing keys walks a slice, not the map
+	dead  int      // slots holding deleted{}
 	// keyBytes is where new keys are copied, many to an allocation: a
 	// key is never changed, so a string may point into it.
 	keyBytes []byte
@@ -61,13 +62,13 @@ type undo struct {
 // newStore makes an empty store with room for a few dozen keys, which a
 // protocol node's store soon holds, so that it is not regrown key by key.
 func newStore() *Store {
-	return &Store{index: make(map[string]int32, 32), vals: make([]any, 0, 32)}
+	return &Store{index: make(map[string]int32, 32), vals: make([]any, 0, 32), keys: make([]string, 0, 32)}
 }
 
 // wipe empties the store, as a replaced disk would (the planted kernel
 // bug restart-amnesia); the write count stays, it counts what was done.
 func (s *Store) wipe() {
-	s.index, s.vals, s.dead = make(map[string]int32, 32), make([]any, 0, 32), 0
+	s.index, s.vals, s.keys, s.dead = make(map[string]int32, 32), make([]any, 0, 32), make([]string, 0, 32), 0
 	s.unsynced = s.unsynced[:0]
 }
 
@@ -93,8 +94,10 @@ func (s *Store) set(key string, v any) (old any, had bool) {
 		}
 		return old, true
 	}
-	s.index[s.keepKey(key)] = int32(len(s.vals))
+	kept := s.keepKey(key) // a new variable: storing key itself would make every caller's key escape
+	s.index[kept] = int32(len(s.vals))
 	s.vals = append(s.vals, v)
+	s.keys = append(s.keys, kept)
 	return nil, false
 }
 
@@ -123,15 +126,16 @@ func (s *Store) remove(key string) (old any, had bool) {
 
 // compact drops the slots of deleted keys.
 func (s *Store) compact() {
-	index := make(map[string]int32, len(s.index)-s.dead)
-	vals := make([]any, 0, len(s.index)-s.dead)
-	for k, i := range s.index {
-		if _, gone := s.vals[i].(deleted); !gone {
-			index[k] = int32(len(vals))
-			vals = append(vals, s.vals[i])
+	live := len(s.index) - s.dead
+	index, vals, keys := make(map[string]int32, live), make([]any, 0, live), make([]string, 0, live)
+	for i, v := range s.vals {
+		if _, gone := v.(deleted); gone {
+			continue
 		}
+		index[s.keys[i]] = int32(len(vals))
+		vals, keys = append(vals, v), append(keys, s.keys[i])
 	}
-	s.index, s.vals, s.dead = index, vals, 0
+	s.index, s.vals, s.keys, s.dead = index, vals, keys, 0
 }
 
 // NewStore makes a store holding a copy of m, for checking a final state
@@ -277,7 +281,7 @@ func (s *Store) Keys(prefix string) []string {
 	// Counted first, so that the list is one allocation rather than one
 	// per doubling: checkers list every bank's balances on every run.
 	n := 0
-	for k, i := range s.index {
+	for i, k := range s.keys {
 		if _, gone := s.vals[i].(deleted); !gone && strings.HasPrefix(k, prefix) {
 			n++
 		}
@@ -286,11 +290,8 @@ func (s *Store) Keys(prefix string) []string {
 		return nil
 	}
 	out := make([]string, 0, n)
-	for k, i := range s.index {
-		if _, gone := s.vals[i].(deleted); gone {
-			continue
-		}
-		if strings.HasPrefix(k, prefix) {
+	for i, k := range s.keys {
+		if _, gone := s.vals[i].(deleted); !gone && strings.HasPrefix(k, prefix) {
 			out = append(out, k)
 		}
 	}

@@ -211,8 +211,13 @@ func TestDeletedKeysAreForgotten(t *testing.T) {
 		s.del(fmt.Sprint("k", i))
 	}
 	require.Equal(t, 10, s.Len())
-	require.Len(t, s.Keys("k"), 10)
+	require.Equal(t, []string{"k990", "k991", "k992", "k993", "k994", "k995", "k996", "k997", "k998", "k999"}, s.Keys("k"))
 	require.LessOrEqual(t, len(s.vals), 200, "deleted slots compacted away")
+	for i := 990; i < 1000; i++ { // every key still finds its own value after the slots moved
+		v, ok := LoadFrom[int](s, fmt.Sprint("k", i))
+		require.True(t, ok)
+		require.Equal(t, i, v)
+	}
 	_, ok := LoadFrom[int](s, "k5")
 	require.False(t, ok)
 	s.put("k5", 55)
@@ -221,6 +226,8 @@ func TestDeletedKeysAreForgotten(t *testing.T) {
 	require.Equal(t, 55, v)
 	require.Equal(t, 11, s.Len())
 	require.Equal(t, 1000+990+1, s.Writes())
+	require.Contains(t, s.Keys("k"), "k5")
+	require.Len(t, s.Keys("k99"), 10)
 }
 
 // Writing a key seen before, and reading with a key built where it is
