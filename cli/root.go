@@ -72,12 +72,10 @@ func buildVersion() string {
 // its status.
 //
 // Unless the user set GOGC, the collector runs at 400% instead of 100%:
-// a run's garbage is short-lived and its live heap small (a sweep's stays
-// in tens of megabytes over any range), so collecting a quarter as often
-// takes about a fifth off a sweep's CPU time — and it is the collector,
-// running on the spare core, that kept two workers from being twice as
-// fast as one. On 4,000 seeds of 2pc-bank-faults: user time 5.2 → 4.2 s,
-// peak RSS 25 → 42 MB.
+// a run's garbage is short-lived and its live heap small, so collecting a
+// quarter as often takes about a fifth off the CPU time of commands that
+// run worlds one after another (shrink, crash points, search); sweeps and
+// compare go further while their runs last (internal/pool).
 func Main(opts ...Option) {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)

@@ -24,6 +24,7 @@ func Size(n, workers int) int {
 // nil, is told after each run how many have finished. do must be safe to
 // call from several goroutines at once.
 func Run(n, workers int, stop func() bool, progress func(done, total int), do func(w, i int)) (started int) {
+	defer collectByBudget()()
 	var next, done atomic.Int64
 	var wg sync.WaitGroup
 	for w := range Size(n, workers) {
