@@ -44,8 +44,10 @@ type Checker interface {
 // needed facts never appeared says it saw nothing (unknown) rather than ok
 // — a system that records no lock facts has not been shown mutually
 // exclusive. The checkers of one call share what they derive alike (the
-// bank's balances), so h is judged by one RunAll at a time.
+// bank's balances) through h, so RunAll calls on one History take turns.
 func RunAll(h *History, cs []Checker) []Result {
+	h.runMu.Lock()
+	defer h.runMu.Unlock()
 	seen := h.kinds(cs)
 	h.run = &runViews{}
 	defer func() { h.run = nil }()

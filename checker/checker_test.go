@@ -2,6 +2,7 @@ package checker
 
 import (
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/faultline-sim/faultline/obs"
@@ -90,5 +91,25 @@ func TestRunAllReadsTheStoresOfEachCall(t *testing.T) {
 	h.Stores = stores(map[string]any{"balance/a": int64(95)}, map[string]any{"balance/b": int64(106)})
 	for _, r := range RunAll(h, cs) {
 		require.Equal(t, Violation, r.Verdict, r.String())
+	}
+}
+
+// RunAll shares views between the checkers of one call through the
+// History; calls on one History from several goroutines take turns and
+// each gets the whole answer (run with -race to see the sharing is safe).
+func TestRunAllOnOneHistoryFromManyGoroutines(t *testing.T) {
+	h := hist(msec(10), cleanRunWithChanges()...)
+	h.Stores = stores(map[string]any{"balance/a": int64(95)}, map[string]any{"balance/b": int64(106)})
+	cs := []Checker{Conservation{Initial: 200}, Accounts{Initial: 100}, Atomicity{}}
+	want := RunAll(h, cs)
+	require.Equal(t, Violation, want[0].Verdict, want[0].String())
+	var wg sync.WaitGroup
+	got := make([][]Result, 8)
+	for i := range got {
+		wg.Go(func() { got[i] = RunAll(h, cs) })
+	}
+	wg.Wait()
+	for _, g := range got {
+		require.Equal(t, want, g)
 	}
 }

@@ -104,8 +104,10 @@ type History struct {
 	commit     *commitHistory // the commit view, built once for all commit checkers
 	// run holds what the checkers of one RunAll share besides the commit
 	// view; it lives only as long as that RunAll, since a caller may
-	// change Stores between checks.
-	run *runViews
+	// change Stores between checks. runMu makes concurrent RunAlls on one
+	// History take turns rather than share or clear each other's views.
+	run   *runViews
+	runMu sync.Mutex
 }
 
 // FromWorld captures a finished world's history.
