@@ -14,7 +14,12 @@ func TestRunsEveryIndexOnceAndReportsProgress(t *testing.T) {
 	var badTotal atomic.Bool
 	started := Run(n, 3, nil, func(done, total int) {
 		badTotal.CompareAndSwap(false, total != n)
-		last.Store(max(last.Load(), int64(done)))
+		for { // a maximum kept by compare-and-swap: workers report at once
+			l := last.Load()
+			if int64(done) <= l || last.CompareAndSwap(l, int64(done)) {
+				break
+			}
+		}
 	}, func(_, i int) { runs[i].Add(1) })
 	require.False(t, badTotal.Load(), "progress names the total")
 	require.Equal(t, n, started)
