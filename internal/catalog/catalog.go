@@ -9,7 +9,6 @@ import (
 	"github.com/faultline-sim/faultline/checker"
 	"github.com/faultline-sim/faultline/internal/explore"
 	"github.com/faultline-sim/faultline/internal/reports"
-	"github.com/faultline-sim/faultline/protocol/lockkit/kittest"
 	"github.com/faultline-sim/faultline/protocol/lockmgr"
 	"github.com/faultline-sim/faultline/protocol/optimistic"
 	"github.com/faultline-sim/faultline/protocol/paxoscommit"
@@ -90,7 +89,7 @@ type Entry struct {
 var catalogs = map[string]plant.Catalog{
 	"twopc": twopc.Bugs, "threepc": threepc.Bugs, "paxoscommit": paxoscommit.Bugs,
 	"lockmgr": lockmgr.Bugs, "optimistic": optimistic.Bugs, "redislock": redislock.Bugs,
-	"redlock": redlock.Bugs, "zklock": zklock.Bugs, "leasebox": kittest.Bugs,
+	"redlock": redlock.Bugs, "zklock": zklock.Bugs,
 }
 
 func sweep(scenario string, seeds int) Means {
@@ -133,12 +132,39 @@ var means = []struct {
 	{"redlock", redlock.BugMinorityQuorum, scripted("redlock")},
 	{"redlock", redlock.BugAOFEverySec, lose(scripted("redlock-restart-aof"))},
 	{"zklock", zklock.BugNoGUID, sweep("zk-lock-fenced-faults", 50)},
-	{"leasebox", kittest.BugVolatileLeases, sweep("leasebox-faults", 30)},
-	{"leasebox", kittest.BugGrantBeforeSync, lose(sweep("leasebox-faults", 30))},
 	{"kernel", sim.BugCutIgnored, scripted("3pc-partition")},
 	{"kernel", sim.BugRestartAmnesia, scripted("redlock-restart-aof")},
 	{"kernel", sim.BugKeepUnsynced, scripted("redlock-restart-everysec")},
 	{"kernel", sim.BugJumpIgnored, scripted("redlock-clock-jump")},
+}
+
+// Catches is one means of catching a bug, for Register.
+type Catches struct {
+	Bug   string
+	Means Means
+}
+
+// Register adds the planted bugs of a protocol that lives outside this
+// package's list — the lock kit's test service registers itself from its
+// own package, so that adding it changed nothing here — with the means
+// that catch each. It panics on a protocol registered twice or a bug its
+// catalog does not offer: both are programming errors found at start-up.
+func Register(protocol string, bugs plant.Catalog, catches ...Catches) {
+	if _, dup := catalogs[protocol]; dup || protocol == "kernel" {
+		panic(fmt.Sprintf("catalog: protocol %q registered twice", protocol))
+	}
+	for _, c := range catches {
+		if _, ok := bugs.Lookup(c.Bug); !ok {
+			panic(fmt.Sprintf("catalog: %s has no planted bug %q", protocol, c.Bug))
+		}
+	}
+	catalogs[protocol] = bugs
+	for _, c := range catches {
+		means = append(means, struct {
+			protocol, bug string
+			m             Means
+		}{protocol, c.Bug, c.Means})
+	}
 }
 
 // All is the catalog, by protocol then bug. It panics if a bug named

@@ -1,22 +1,24 @@
-package catalog
+package catalog_test
 
 import (
 	"os"
 	"testing"
 
 	"github.com/faultline-sim/faultline/checker"
+	"github.com/faultline-sim/faultline/internal/catalog"
 	"github.com/faultline-sim/faultline/internal/explore"
 	"github.com/faultline-sim/faultline/internal/scenariotest"
+	"github.com/faultline-sim/faultline/protocol/plant"
 	"github.com/faultline-sim/faultline/scenarios"
 	"github.com/stretchr/testify/require"
 
-	_ "github.com/faultline-sim/faultline/protocol/lockkit/kittest" // the lease box's scenarios
+	_ "github.com/faultline-sim/faultline/protocol/lockkit/kittest" // the lease box: its scenarios, and its bugs in the catalog
 )
 
 func TestTheCatalogHasEveryPlantedBugAndAtLeast24(t *testing.T) {
-	require.Empty(t, Uncatalogued(), "planted bugs without a means to catch them")
+	require.Empty(t, catalog.Uncatalogued(), "planted bugs without a means to catch them")
 	distinct := map[string]bool{}
-	for _, e := range All() {
+	for _, e := range catalog.All() {
 		distinct[e.Protocol+"/"+e.Bug] = true
 		_, err := scenarios.Get(e.Means.Scenario)
 		require.NoError(t, err, e.Bug)
@@ -31,7 +33,7 @@ func TestTheCatalogHasEveryPlantedBugAndAtLeast24(t *testing.T) {
 // whole budget instead of up to the catching seed.
 func TestEveryPlantedBugIsCaughtByItsMeansWithinItsBudget(t *testing.T) {
 	full := os.Getenv("FAULTLINE_CATALOG_FULL") != ""
-	for _, e := range All() {
+	for _, e := range catalog.All() {
 		t.Run(e.Protocol+"/"+e.Bug+"/"+string(e.Means.Kind), func(t *testing.T) {
 			got, err := e.Catch(0)
 			require.NoError(t, err)
@@ -46,7 +48,7 @@ func TestEveryPlantedBugIsCaughtByItsMeansWithinItsBudget(t *testing.T) {
 				spec.Faults.Unsynced = e.Means.Unsynced
 			}
 			switch e.Means.Kind {
-			case Runs:
+			case catalog.Runs:
 				last := got.Seed
 				if full {
 					last = uint64(e.Means.Budget)
@@ -56,11 +58,22 @@ func TestEveryPlantedBugIsCaughtByItsMeansWithinItsBudget(t *testing.T) {
 					require.NoError(t, err)
 					require.True(t, out.AsExpected(), "seed %d without the bug: %s", seed, out.Verdict)
 				}
-			case CrashPoints:
+			case catalog.CrashPoints:
 				res, err := explore.CrashPoints(spec, explore.Options{Seed: 1, RestartAfter: e.Means.RestartAfter, PerKind: e.Means.Budget, Nodes: e.Means.Nodes})
 				require.NoError(t, err)
 				require.Zero(t, res.Counts[checker.Violation], "crash points without the bug")
 			}
 		})
+	}
+}
+
+// A protocol registers its bugs once, and only bugs it plants.
+func TestRegisterRefusesWhatTheCodeWouldNotBackUp(t *testing.T) {
+	require.PanicsWithValue(t, `catalog: protocol "leasebox" registered twice`, func() { catalog.Register("leasebox", nil) })
+	require.PanicsWithValue(t, `catalog: toy has no planted bug "nothing"`, func() {
+		catalog.Register("toy", plant.Catalog{{Name: "something"}}, catalog.Catches{Bug: "nothing"})
+	})
+	for _, e := range catalog.All() {
+		require.NotEqual(t, "toy", e.Protocol, "a refused registration leaves nothing behind")
 	}
 }

@@ -1,8 +1,9 @@
 // Package kittest is a lock service written for a test of the lock kit,
 // none of the built-ins: the lease box. It proves that a new lock service
-// is one package. The package touches nothing else; one line registers it
-// in the lock family (scenarios.RegisterLock, in this package's init), and
-// one blank import makes simrun know it. Its test runs it under sweep,
+// is one package. The package touches nothing else: its init registers it
+// in the lock family (scenarios.RegisterLock) and its planted bugs, with
+// how each is caught, in the bug catalog (catalog.Register), and one blank
+// import makes simrun know it. Its test runs it under sweep,
 // shrink and crash points and has each find its planted bug.
 //
 // The lease box is one server ("leasebox") that keeps, per lock, a lease:

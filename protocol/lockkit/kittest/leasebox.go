@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/faultline-sim/faultline/fields"
+	"github.com/faultline-sim/faultline/internal/catalog"
 	"github.com/faultline-sim/faultline/obs"
 	"github.com/faultline-sim/faultline/protocol/lockkit"
 	"github.com/faultline-sim/faultline/protocol/plant"
@@ -13,7 +14,16 @@ import (
 	"github.com/faultline-sim/faultline/workload"
 )
 
-func init() { scenarios.RegisterLock(Default(), scenarios.LeaseJudges) }
+func init() {
+	scenarios.RegisterLock(Default(), scenarios.LeaseJudges)
+	// For `simrun bugs`: how each planted bug is caught, within what budget.
+	faultsSweep := catalog.Means{Kind: catalog.Runs, Scenario: "leasebox-faults", Budget: 30}
+	lostWrites := faultsSweep
+	lostWrites.Unsynced = "lose"
+	catalog.Register("leasebox", Bugs,
+		catalog.Catches{Bug: BugVolatileLeases, Means: faultsSweep},
+		catalog.Catches{Bug: BugGrantBeforeSync, Means: lostWrites})
+}
 
 // ServerName is the lease box's node.
 const ServerName = "leasebox"
