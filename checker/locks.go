@@ -2,6 +2,7 @@ package checker
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -369,6 +370,13 @@ const notTakenOver = "locks of crashed holders not taken over in time"
 // which no takeover was possible does not count against the bound: the
 // lock service paused or down, or cut off from the client that got the
 // lock (from every client while nobody got it).
+//
+// The service may also grant a request whose client crashed after making
+// it (obs.LockGrant naming that request): down, or restarted as a process
+// that knows nothing of it, the client cannot take the lock up. The lock
+// has then moved on, so the crashed holder before it was taken over; and
+// that client is a crashed holder from the grant, whose lock must in turn
+// reach the next waiting client within bound.
 type Takeover struct {
 	From  time.Duration // when waiting starts to count (the heal time, or 0)
 	Bound time.Duration // how soon another client must get a crashed holder's lock
@@ -412,6 +420,7 @@ func (x Takeover) Check(h *History) Result {
 		i    int
 	}
 	openReq := calls[reqKey, reqRef]{} // -> its request
+	deadReq := map[reqKey]bool{}       // requests whose client crashed before an answer
 	crash := func(c sim.Crash) {
 		var gone []atNode
 		for k, hd := range holds {
@@ -429,6 +438,7 @@ func (x Takeover) Check(h *History) Result {
 			if r.node == c.Node {
 				requests[r.lock][r.i].ret = c.Time
 				delete(openReq, k)
+				deadReq[k] = true
 			}
 		}
 	}
@@ -439,6 +449,13 @@ func (x Takeover) Check(h *History) Result {
 		}
 		node := h.name(o.Node)
 		switch f := o.Data.(type) {
+		case obs.LockGrant:
+			if k := (reqKey{f.Client, f.Req}); deadReq[k] {
+				delete(deadReq, k) // a resent grant is the same grant
+				id := sim.NodeID(slices.Index(h.Names, f.Client))
+				grants[f.Lock] = append(grants[f.Lock], grantAt{f.Client, id, o.Time})
+				crashed = append(crashed, crashHold{client: f.Client, lock: f.Lock, at: o.Time})
+			}
 		case obs.LockGranted:
 			holds[atNode{o.Node, f.Lock}] = holding{node: o.Node, lock: f.Lock}
 			grants[f.Lock] = append(grants[f.Lock], grantAt{node, o.Node, o.Time})

@@ -83,3 +83,47 @@ func TestTakeoverExcludesTimeTheServiceWasPaused(t *testing.T) {
 	require.Equal(t, OK, r.Verdict, r.Message)
 	require.Contains(t, r.Message, "after 150ms")
 }
+
+// Regression (crash points of lockmgr-crash): client-1 crashes holding the
+// lock; client-2, queued for it, crashes too (and restarts, asking afresh
+// as a new process); the manager grants the lock to client-2's old
+// request when client-1's lease runs out, a grant nobody takes up, and
+// client-3 gets the lock when that lease runs out in turn. Each lease did
+// its work within bound: the grant to the dead request took client-1's
+// lock over, and client-3's took over client-2's. Ids: client-1 0,
+// client-2 1, client-3 2, lock-manager 3.
+func TestTakeoverThroughAGrantToADeadRequest(t *testing.T) {
+	late := func(third time.Duration) *History {
+		return history(3, time.Second, []sim.Crash{{Time: 3 * ms, Node: 0}, {Time: 122 * ms, Node: 1}},
+			rec{1 * ms, 0, obs.LockRequest{Lock: "l", Req: "0.1"}},
+			rec{2 * ms, 3, obs.LockGrant{Client: "client-1", Lock: "l", Req: "0.1"}},
+			rec{2 * ms, 0, obs.LockGranted{Lock: "l", Req: "0.1"}},
+			rec{2 * ms, 1, obs.LockRequest{Lock: "l", Req: "0.1"}},
+			rec{2 * ms, 2, obs.LockRequest{Lock: "l", Req: "0.1"}},
+			rec{152 * ms, 1, obs.LockRequest{Lock: "l", Req: "1.1"}}, // restarted: a new request
+			rec{152 * ms, 3, obs.LockGrant{Client: "client-2", Lock: "l", Req: "0.1"}},
+			rec{153 * ms, 3, obs.LockGrant{Client: "client-2", Lock: "l", Req: "0.1"}}, // resent
+			rec{third, 3, obs.LockGrant{Client: "client-3", Lock: "l", Req: "0.1"}},
+			rec{third + ms, 2, obs.LockGranted{Lock: "l", Req: "0.1"}},
+		)
+	}
+	bound := Takeover{Bound: 200 * ms}
+	r := bound.Check(late(304 * ms))
+	require.Equal(t, OK, r.Verdict, r.Message)
+	require.Contains(t, r.Message, "2 locks of crashed holders taken over, the slowest after 153ms")
+
+	// A lease given to the dead request that never runs out is caught: it
+	// is client-2's lock now, and client-3 waits past the bound for it.
+	r = bound.Check(late(400 * ms))
+	require.Equal(t, Violation, r.Verdict, r.Message)
+	require.Contains(t, r.Evidence[0], "client-2 crashed holding l at 0.152000000s; client-3 got it next only at 0.401000000s")
+
+	// A grant to a live request is no takeover by a dead client: with
+	// client-2 never crashing, the only crashed holder is client-1, and
+	// client-3's grant 398ms after its crash is late.
+	h := late(400 * ms)
+	h.Crashes = h.Crashes[:1]
+	r = bound.Check(h)
+	require.Equal(t, Violation, r.Verdict, r.Message)
+	require.Contains(t, r.Evidence[0], "client-1 crashed holding l")
+}
