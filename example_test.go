@@ -23,7 +23,7 @@ func ExampleRun() {
 		panic(err)
 	}
 	fmt.Println(out.Verdict, out.TraceHash)
-	// Output: blocked e2e59b0832635282
+	// Output: blocked afdae73643a75c87
 }
 
 // A sweep over 20 seeds with a planted bug: a coordinator that commits on

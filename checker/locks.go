@@ -361,6 +361,16 @@ func (LostUpdates) Check(h *History) Result {
 
 const notTakenOver = "locks of crashed holders not taken over in time"
 
+// crashedAt reports whether node crashed at exactly t.
+func crashedAt(h *History, node sim.NodeID, t time.Duration) bool {
+	for _, c := range h.Crashes {
+		if c.Node == node && c.Time == t {
+			return true
+		}
+	}
+	return false
+}
+
 // Takeover checks the lease's purpose, a liveness property: when a client
 // crashes holding a lock (granted and not released, by its own account)
 // and another client wants that lock, the lock is granted again — to
@@ -450,7 +460,11 @@ func (x Takeover) Check(h *History) Result {
 		node := h.name(o.Node)
 		switch f := o.Data.(type) {
 		case obs.LockGrant:
-			if k := (reqKey{f.Client, f.Req}); deadReq[k] {
+			k := reqKey{f.Client, f.Req}
+			if r, open := openReq[k]; open && crashedAt(h, r.node, o.Time) {
+				deadReq[k] = true // its client crashed at this very instant: the crash is not handed out yet
+			}
+			if deadReq[k] {
 				delete(deadReq, k) // a resent grant is the same grant
 				id := sim.NodeID(slices.Index(h.Names, f.Client))
 				grants[f.Lock] = append(grants[f.Lock], grantAt{f.Client, id, o.Time})

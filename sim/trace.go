@@ -235,9 +235,9 @@ func (t *Trace) Lines() []string {
 //
 // It hashes what the canonical text says, not the text itself: each
 // event's time, kind, nodes, id and drop reason as fixed-width integers,
-// its payload's canonical text (AppendValue) with its length (a message's
-// at its send only), and at the
-// end the node names. Formatting times and names as text and putting
+// the length of its payload's canonical text (AppendValue; a message's at
+// its send only) and that text, and at the end the node names and the
+// counts — an encoding that reads back one way only. Formatting times and names as text and putting
 // ~200 bytes a line through SHA-256 cost a quarter of an untraced run; a
 // non-cryptographic 64-bit hash (xxHash) is enough for a fingerprint
 // nobody forges, and the old hash kept only 64 bits of SHA-256 anyway.
@@ -255,8 +255,9 @@ func (t *Trace) Hash() string {
 // a reused buffer and hashed a few kilobytes at a time, which costs less
 // than a hash write per event.
 type traceHasher struct {
-	d   xxhash.Digest
-	buf []byte
+	d      xxhash.Digest
+	buf    []byte
+	events uint64
 }
 
 const hashFlush = 4096
@@ -267,11 +268,17 @@ func (h *traceHasher) reset() {
 	}
 	h.d.Reset()
 	h.buf = h.buf[:0]
+	h.events = 0
 }
 
 // eventHeader is the fixed part of an event's encoding: time and id
-// (8 bytes each), node and peer (4 each), kind and drop reason.
-const eventHeader = 8 + 8 + 4 + 4 + 1 + 1
+// (8 bytes each), node and peer (4 each), kind and drop reason, and the
+// length of the payload text that follows (4; noPayload for none). With
+// the length ahead of the text, the encoding of a trace reads back one
+// way only, so two traces that differ never hash the same bytes.
+const eventHeader = 8 + 8 + 4 + 4 + 1 + 1 + 4
+
+const noPayload = 1<<32 - 1
 
 func (h *traceHasher) add(e *Event) {
 	b := h.buf
@@ -283,16 +290,16 @@ func (h *traceHasher) add(e *Event) {
 	binary.LittleEndian.PutUint32(hd[16:], uint32(e.Node))
 	binary.LittleEndian.PutUint32(hd[20:], uint32(e.Peer))
 	hd[24], hd[25] = byte(e.Kind), byte(e.Drop)
+	binary.LittleEndian.PutUint32(hd[26:], noPayload)
 	// A delivery or drop carries the message its send did, and a sent
 	// message never changes (Env.Send), so its text is hashed once, at the
 	// send; the id ties the later events to it.
 	if e.Payload != nil && e.Kind != EvDeliver && e.Kind != EvDrop {
-		// The payload's text, then its length: a boundary moved between
-		// two payloads changes the hash.
 		p := len(b)
 		b = AppendValue(b, e.Payload)
-		b = binary.LittleEndian.AppendUint32(b, uint32(len(b)-p))
+		binary.LittleEndian.PutUint32(b[n+26:], uint32(len(b)-p))
 	}
+	h.events++
 	if len(b) >= hashFlush {
 		h.d.Write(b)
 		b = b[:0]
@@ -304,14 +311,20 @@ func (h *traceHasher) add(e *Event) {
 // to. The running digest is left as it was, so a run can be read mid-way
 // and go on.
 func (h *traceHasher) sumNames(names []string) string {
+	// Each name then its length, the number of names and the number of
+	// events: read from the end, this trailer says where the events stop.
 	d := h.d
 	d.Write(h.buf)
-	var tmp [4]byte
+	var tmp [8]byte
 	for _, name := range names {
-		binary.LittleEndian.PutUint32(tmp[:], uint32(len(name)))
-		d.Write(tmp[:])
 		d.WriteString(name)
+		binary.LittleEndian.PutUint32(tmp[:4], uint32(len(name)))
+		d.Write(tmp[:4])
 	}
+	binary.LittleEndian.PutUint32(tmp[:4], uint32(len(names)))
+	d.Write(tmp[:4])
+	binary.LittleEndian.PutUint64(tmp[:], h.events)
+	d.Write(tmp[:])
 	var sum [8]byte
 	binary.BigEndian.PutUint64(sum[:], d.Sum64())
 	return hex.EncodeToString(sum[:])
