@@ -38,3 +38,32 @@ func TestEveryRunHasTheStoredTracesHash(t *testing.T) {
 	}
 	t.Logf("payload types with a trace appender: %d", len(appenders))
 }
+
+// TestSentMessagesDoNotChange: the trace hash takes a message's text at
+// its send only (a delivery names it by id), which is sound because a
+// sent message never changes. sim.Send copies the message itself but not
+// the arrays its slices point to, so a protocol could still write into a
+// message it sent; this checks none does. Each send's text is taken as
+// it happens and compared with the same message's text after the run.
+func TestSentMessagesDoNotChange(t *testing.T) {
+	for _, s := range All() {
+		type sent struct {
+			m    sim.Message
+			text string
+		}
+		var all []sent
+		watch := func(w *sim.World) {
+			w.OnEffect(func(e sim.Effect) {
+				if e.Kind == sim.EffSend {
+					all = append(all, sent{e.Msg, string(sim.AppendValue(nil, e.Msg))})
+				}
+			})
+		}
+		_, err := Run(s, Options{Seed: 1, NoTrace: true, Watch: watch})
+		require.NoError(t, err)
+		require.NotEmpty(t, all, s.Name)
+		for i, x := range all {
+			require.Equal(t, x.text, string(sim.AppendValue(nil, x.m)), "%s: send %d (%T) changed after it was sent", s.Name, i, x.m)
+		}
+	}
+}
