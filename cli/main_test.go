@@ -121,6 +121,16 @@ func TestSweepTextListsReproduceCommands(t *testing.T) {
 	require.Contains(t, out, "[replays: ")
 }
 
+// An unknown is not a pass: the summary names the first unknown seeds and
+// why the first could not be judged. Seed 2130 of 2pc-bank-faults crashes
+// the coordinator before any transaction begins.
+func TestSweepTextSaysWhyARunIsUnknown(t *testing.T) {
+	code, out, _ := simrun("sweep", "2pc-bank-faults", "--seeds", "2125-2135")
+	require.Equal(t, 0, code, out)
+	require.Contains(t, out, "unknown 1 (scenario expects ok)")
+	require.Contains(t, out, "first unknown seeds: [2130] (seed 2130: atomicity: no evidence: the run recorded none of the facts it reads")
+}
+
 // Bad input: a one-line error naming the problem, exit status 2.
 func TestBadInputExitsTwoWithOneLine(t *testing.T) {
 	bad := fileIn(t, t.TempDir(), "bad.json", `{"actions":[{"kind":"crash","node":"nobody"}]}`)

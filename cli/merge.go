@@ -112,7 +112,7 @@ func mergeSweeps(paths []string, shards []reports.SweepJSON) (reports.SweepJSON,
 
 	m := reports.SweepJSON{Scenario: first.Scenario, Bug: first.Bug, From: first.From, To: first.To, Expect: first.Expect,
 		ByChecker: map[string]int{}}
-	var failing, blocked []uint64
+	var failing, blocked, unknown []uint64
 	checks := map[uint64]sweep.Check{}
 	for _, s := range shards {
 		m.Runs += s.Runs
@@ -125,6 +125,7 @@ func mergeSweeps(paths []string, shards []reports.SweepJSON) (reports.SweepJSON,
 		}
 		failing = append(failing, s.FailingSeeds...)
 		blocked = append(blocked, s.BlockedSeeds...)
+		unknown = append(unknown, s.UnknownSeeds...)
 		for _, c := range s.Determinism {
 			checks[c.Seed] = c
 		}
@@ -132,7 +133,7 @@ func mergeSweeps(paths []string, shards []reports.SweepJSON) (reports.SweepJSON,
 	}
 	// Each shard listed its own lowest failing seeds, so the lowest of the
 	// whole range are among them; likewise each checked its first ones.
-	m.FailingSeeds, m.BlockedSeeds = lowest(failing), lowest(blocked)
+	m.FailingSeeds, m.BlockedSeeds, m.UnknownSeeds = lowest(failing), lowest(blocked), lowest(unknown)
 	m.Reproduce, m.Determinism = []string{}, []sweep.Check{}
 	for _, seed := range m.FailingSeeds {
 		m.Reproduce = append(m.Reproduce, reports.Reproduce(m.Scenario, seed, m.Bug))

@@ -56,6 +56,20 @@ func SweepText(w io.Writer, r *sweep.Result, elapsed time.Duration) {
 	if seeds := r.Seeds(checker.Blocked, 5); len(seeds) > 0 && r.Expect != checker.Blocked {
 		fmt.Fprintf(w, "first blocked seeds: %v\n", seeds)
 	}
+	// An unknown is not a pass: say where to look and why the first one
+	// could not be judged (a search that ran out, a run with no evidence).
+	if seeds := r.Seeds(checker.Unknown, 5); len(seeds) > 0 {
+		why := ""
+		if run, ok := r.Run(seeds[0]); ok {
+			for _, f := range run.Failures {
+				if f.Verdict == checker.Unknown {
+					why = fmt.Sprintf(" (seed %d: %s: %s)", seeds[0], f.Checker, truncate(f.Message, 100))
+					break
+				}
+			}
+		}
+		fmt.Fprintf(w, "first unknown seeds: %v%s\n", seeds, why)
+	}
 }
 
 // failingSeed is one listed failure of a sweep: how to rerun it, its
@@ -136,6 +150,7 @@ type SweepJSON struct {
 	FailingSeeds   []uint64       `json:"failing_seeds"`
 	FirstFailing   *uint64        `json:"first_failing_seed"`
 	BlockedSeeds   []uint64       `json:"blocked_seeds"`
+	UnknownSeeds   []uint64       `json:"unknown_seeds"` // runs that could not be judged: not passes
 	Reproduce      []string       `json:"reproduce"`
 	Determinism    []sweep.Check  `json:"determinism_checks"`
 	Reruns         []sweep.Rerun  `json:"determinism_reruns,omitempty"` // sweep --check-determinism
@@ -149,7 +164,8 @@ func NewSweepJSON(r *sweep.Result, elapsed time.Duration) SweepJSON {
 		OK: r.Counts[checker.OK], Blocked: r.Counts[checker.Blocked], Violation: r.Counts[checker.Violation],
 		Unknown: r.Counts[checker.Unknown], Expect: string(r.Expect), ByChecker: r.ByChecker,
 		FailingSeeds: r.Seeds(checker.Violation, ListedSeeds), BlockedSeeds: r.Seeds(checker.Blocked, ListedSeeds),
-		Determinism: r.Checks, Reruns: r.Reruns, ElapsedSeconds: elapsed.Seconds(), Reproduce: []string{}, Stopped: r.Stopped}
+		UnknownSeeds: r.Seeds(checker.Unknown, ListedSeeds),
+		Determinism:  r.Checks, Reruns: r.Reruns, ElapsedSeconds: elapsed.Seconds(), Reproduce: []string{}, Stopped: r.Stopped}
 	if r.Shards > 1 {
 		j.Shard = fmt.Sprintf("%d/%d", r.Shard, r.Shards)
 	}
@@ -158,6 +174,9 @@ func NewSweepJSON(r *sweep.Result, elapsed time.Duration) SweepJSON {
 	}
 	if j.BlockedSeeds == nil {
 		j.BlockedSeeds = []uint64{}
+	}
+	if j.UnknownSeeds == nil {
+		j.UnknownSeeds = []uint64{}
 	}
 	if j.Determinism == nil {
 		j.Determinism = []sweep.Check{}
