@@ -59,17 +59,21 @@ func SweepText(w io.Writer, r *sweep.Result, elapsed time.Duration) {
 	// An unknown is not a pass: say where to look and why the first one
 	// could not be judged (a search that ran out, a run with no evidence).
 	if seeds := r.Seeds(checker.Unknown, 5); len(seeds) > 0 {
-		why := ""
-		if run, ok := r.Run(seeds[0]); ok {
-			for _, f := range run.Failures {
-				if f.Verdict == checker.Unknown {
-					why = fmt.Sprintf(" (seed %d: %s: %s)", seeds[0], f.Checker, truncate(f.Message, 100))
-					break
-				}
-			}
-		}
-		fmt.Fprintf(w, "first unknown seeds: %v%s\n", seeds, why)
+		fmt.Fprintf(w, "first unknown seeds: %v (seed %d: %s)\n", seeds, seeds[0], truncate(firstFinding(r, seeds[0]), 110))
 	}
+}
+
+// firstFinding is a kept run's first finding of its own verdict,
+// "checker: message": a violation's first violation, not a search that
+// ran out before it.
+func firstFinding(r *sweep.Result, seed uint64) string {
+	run, _ := r.Run(seed)
+	for _, f := range run.Failures {
+		if f.Verdict == run.Verdict {
+			return f.Checker + ": " + f.Message
+		}
+	}
+	return ""
 }
 
 // failingSeed is one listed failure of a sweep: how to rerun it, its
@@ -100,9 +104,7 @@ func failingSeeds(r *sweep.Result) []failingSeed {
 	var out []failingSeed
 	for _, s := range r.Seeds(checker.Violation, ListedSeeds) {
 		f := failingSeed{Seed: s, Reproduce: Reproduce(r.Scenario, s, r.Bug)}
-		if run, ok := sweepRun(r, s); ok && len(run.Failures) > 0 {
-			f.Finding = run.Failures[0].Checker + ": " + run.Failures[0].Message
-		}
+		f.Finding = firstFinding(r, s)
 		if c, ok := checks[s]; ok {
 			switch {
 			case !c.Reproduced:
