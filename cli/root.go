@@ -74,7 +74,9 @@ func buildVersion() string {
 // Unless the user set GOGC, the collector runs at 400% instead of 100%:
 // a run's garbage is short-lived and its live heap small, so collecting a
 // quarter as often takes about a fifth off the CPU time of commands that
-// run worlds one after another (shrink, crash points, search); sweeps and
+// run worlds one after another (shrink, crash points, search: `simrun
+// crashpoints 2pc-bank-faults --restart-after 30ms` takes 0.63–0.66 s of
+// CPU instead of 0.78–0.79, peak RSS 34 MB instead of 22); sweeps and
 // compare go further while their runs last (internal/pool).
 func Main(opts ...Option) {
 	if os.Getenv("GOGC") == "" {
