@@ -7,15 +7,16 @@ import (
 	"sync"
 )
 
-// gcBudget is how far the heap may grow past what was live when the
-// runs began before the collector runs (see collectByBudget).
+// gcBudget is how far the heap may grow, past what the last collection
+// before the runs found live, before the collector runs (see
+// collectByBudget).
 const gcBudget = 80 << 20
 
 var gcState struct {
 	sync.Mutex
 	users   int   // Runs under way
-	percent int   // the settings they replaced
-	limit   int64 //
+	percent int   // the GC percentage they replaced
+	limit   int64 // and the memory limit
 }
 
 // collectByBudget switches the collector, while Runs go on, from
