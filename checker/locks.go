@@ -361,16 +361,6 @@ func (LostUpdates) Check(h *History) Result {
 
 const notTakenOver = "locks of crashed holders not taken over in time"
 
-// crashedAt reports whether node crashed at exactly t.
-func crashedAt(h *History, node sim.NodeID, t time.Duration) bool {
-	for _, c := range h.Crashes {
-		if c.Node == node && c.Time == t {
-			return true
-		}
-	}
-	return false
-}
-
 // Takeover checks the lease's purpose, a liveness property: when a client
 // crashes holding a lock (granted and not released, by its own account)
 // and another client wants that lock, the lock is granted again — to
@@ -461,8 +451,10 @@ func (x Takeover) Check(h *History) Result {
 		switch f := o.Data.(type) {
 		case obs.LockGrant:
 			k := reqKey{f.Client, f.Req}
-			if r, open := openReq[k]; open && crashedAt(h, r.node, o.Time) {
-				deadReq[k] = true // its client crashed at this very instant: the crash is not handed out yet
+			if r, open := openReq[k]; open {
+				if ct, crashed := crashAfter(h, r.node, o.Time, h.End); crashed && ct == o.Time {
+					deadReq[k] = true // its client crashed at this very instant: the crash is not handed out yet
+				}
 			}
 			if deadReq[k] {
 				delete(deadReq, k) // a resent grant is the same grant
