@@ -2,7 +2,6 @@ package checker
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -458,7 +457,7 @@ func (x Takeover) Check(h *History) Result {
 			}
 			if deadReq[k] {
 				delete(deadReq, k) // a resent grant is the same grant
-				id := sim.NodeID(slices.Index(h.Names, f.Client))
+				id := nodeIndex(h, f.Client)
 				grants[f.Lock] = append(grants[f.Lock], grantAt{f.Client, id, o.Time})
 				crashed = append(crashed, crashHold{client: f.Client, lock: f.Lock, at: o.Time})
 			}
