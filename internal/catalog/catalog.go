@@ -106,10 +106,7 @@ func points(scenario string, perKind int, restart time.Duration, nodes ...string
 // about three to ten times the seeds the means needed when it was written
 // down (`simrun bugs --check`), so a small change in the protocols'
 // timing does not break them and a lost means does.
-var means = []struct {
-	protocol, bug string
-	m             Means
-}{
+var means = []meansOf{
 	{"twopc", twopc.BugCommitOnPartialVotes, sweep("2pc-bank-faults", 10)},
 	{"twopc", twopc.BugPresumeAbortOnRestart, sweep("2pc-bank-faults", 30)},
 	{"twopc", twopc.BugSendBeforeLog, points("2pc-bank", 3, 30*time.Millisecond, "coordinator")},
@@ -138,6 +135,12 @@ var means = []struct {
 	{"kernel", sim.BugJumpIgnored, scripted("redlock-clock-jump")},
 }
 
+// meansOf is one row of means: a protocol's bug and a means that catches it.
+type meansOf struct {
+	protocol, bug string
+	m             Means
+}
+
 // Catches is one means of catching a bug, for Register.
 type Catches struct {
 	Bug   string
@@ -160,10 +163,7 @@ func Register(protocol string, bugs plant.Catalog, catches ...Catches) {
 	}
 	catalogs[protocol] = bugs
 	for _, c := range catches {
-		means = append(means, struct {
-			protocol, bug string
-			m             Means
-		}{protocol, c.Bug, c.Means})
+		means = append(means, meansOf{protocol, c.Bug, c.Means})
 	}
 }
 
